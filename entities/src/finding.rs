@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::enums::HazardGrade;
+
+/// A finding recorded on a task against one indicator.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "finding")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub task_id: i64,
+    pub indicator_id: i64,
+    pub points: f64,
+    pub compliant: bool,
+    pub description: String,
+    pub hazard_grade: Option<HazardGrade>,
+    pub rectify_by: Option<Date>,
+    pub created_by: Option<i64>,
+    pub created_at: DateTimeUtc,
+}
+
+/// Relations are followed by explicit queries in the service layer.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
