@@ -1,1 +1,5 @@
-fn main() {}
+//! The `spotcheck` binary.
+
+fn main() -> std::process::ExitCode {
+    spotcheck::cli::main()
+}

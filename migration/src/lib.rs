@@ -1,1 +1,89 @@
-//! The schema.
+//! spotcheck's schema: one sea-orm migration per change, run on `serve` and `migrate`.
+//!
+//! Each migration creates one table together with its keys and indexes, and its
+//! `down` drops that table; [`Migrator`] lists them so that a referenced table is
+//! always created before the tables that point at it. The same migrations run on
+//! SQLite and PostgreSQL.
+//!
+//! The migrations never import the `entities` crate: a migration is a record of a
+//! change at one point in time and must not move when the entities later do. Each
+//! file names its own columns instead, spelled as the entities' snake_case fields.
+//!
+//! ```no_run
+//! use migration::{Migrator, MigratorTrait};
+//! use sea_orm_migration::sea_orm::Database;
+//!
+//! # async fn run() -> Result<(), sea_orm_migration::sea_orm::DbErr> {
+//! let db = Database::connect("sqlite://spotcheck.db?mode=rwc").await?;
+//! Migrator::up(&db, None).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+pub use sea_orm_migration::MigratorTrait;
+use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_region;
+mod m20261129_000002_create_department;
+mod m20261129_000003_create_user;
+mod m20261129_000004_create_session;
+mod m20261129_000005_create_enterprise;
+mod m20261129_000006_create_inspector;
+mod m20261129_000007_create_conflict;
+mod m20261129_000008_create_risk_item;
+mod m20261129_000009_create_indicator_set;
+mod m20261129_000010_create_indicator;
+mod m20261129_000011_create_check_plan;
+mod m20261129_000012_create_draw;
+mod m20261129_000013_create_check_task;
+mod m20261129_000014_create_task_inspector;
+mod m20261129_000015_create_hazard_item;
+mod m20261129_000016_create_finding;
+mod m20261129_000017_create_self_assessment;
+mod m20261129_000018_create_self_assessment_item;
+mod m20261129_000019_create_incident;
+mod m20261129_000020_create_incident_report;
+mod m20261129_000021_create_publication;
+mod m20261129_000022_create_score;
+mod m20261129_000023_create_accountability_item;
+mod m20261129_000024_create_holiday;
+mod m20261129_000025_create_audit_log;
+mod m20261129_000026_create_job_run;
+
+/// Every migration of the schema, in the order they apply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_create_region::Migration),
+            Box::new(m20261129_000002_create_department::Migration),
+            Box::new(m20261129_000003_create_user::Migration),
+            Box::new(m20261129_000004_create_session::Migration),
+            Box::new(m20261129_000005_create_enterprise::Migration),
+            Box::new(m20261129_000006_create_inspector::Migration),
+            Box::new(m20261129_000007_create_conflict::Migration),
+            Box::new(m20261129_000008_create_risk_item::Migration),
+            Box::new(m20261129_000009_create_indicator_set::Migration),
+            Box::new(m20261129_000010_create_indicator::Migration),
+            Box::new(m20261129_000011_create_check_plan::Migration),
+            Box::new(m20261129_000012_create_draw::Migration),
+            Box::new(m20261129_000013_create_check_task::Migration),
+            Box::new(m20261129_000014_create_task_inspector::Migration),
+            Box::new(m20261129_000015_create_hazard_item::Migration),
+            Box::new(m20261129_000016_create_finding::Migration),
+            Box::new(m20261129_000017_create_self_assessment::Migration),
+            Box::new(m20261129_000018_create_self_assessment_item::Migration),
+            Box::new(m20261129_000019_create_incident::Migration),
+            Box::new(m20261129_000020_create_incident_report::Migration),
+            Box::new(m20261129_000021_create_publication::Migration),
+            Box::new(m20261129_000022_create_score::Migration),
+            Box::new(m20261129_000023_create_accountability_item::Migration),
+            Box::new(m20261129_000024_create_holiday::Migration),
+            Box::new(m20261129_000025_create_audit_log::Migration),
+            Box::new(m20261129_000026_create_job_run::Migration),
+        ]
+    }
+}

@@ -1,0 +1,130 @@
+//! `/audit`: the audit log, for administrators.
+
+use chrono::{DateTime, Utc};
+use entities::{Role, audit_log};
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
+
+use super::{ApiTags, BearerAuth, ListPage, page};
+use crate::{
+    service::audit::{self, AuditFilter},
+    state::AppState,
+};
+
+/// One audit entry.
+#[derive(Object)]
+pub struct AuditEntry {
+    /// Sequence number: 1, 2, 3… with no gaps.
+    pub id: i64,
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+    /// The acting user's id.
+    pub actor_user_id: Option<i64>,
+    /// The acting username, or `system`.
+    pub actor: String,
+    /// The actor's role.
+    pub role: Option<String>,
+    /// What was done, such as `enterprise.create`.
+    pub action: String,
+    /// The kind of object.
+    pub object_kind: String,
+    /// The object's id or key.
+    pub object_id: Option<String>,
+    /// `ok`, `denied` or `failed`.
+    pub result: String,
+    /// The client's address.
+    pub source_addr: Option<String>,
+    /// Detail, as JSON text.
+    pub detail: String,
+    /// The previous entry's hash.
+    pub prev_hash: String,
+    /// SHA-256 of `prev_hash` and this entry.
+    pub hash: String,
+}
+
+impl From<audit_log::Model> for AuditEntry {
+    fn from(m: audit_log::Model) -> Self {
+        Self {
+            id: m.id,
+            at: m.at,
+            actor_user_id: m.actor_user_id,
+            actor: m.actor,
+            role: m.role,
+            action: m.action,
+            object_kind: m.object_kind,
+            object_id: m.object_id,
+            result: m.result,
+            source_addr: m.source_addr,
+            detail: m.detail,
+            prev_hash: m.prev_hash,
+            hash: m.hash,
+        }
+    }
+}
+
+/// The result of checking the chain.
+#[derive(Object)]
+pub struct AuditVerification {
+    /// Whether every entry is intact and in place.
+    pub ok: bool,
+    /// Entries checked before the first bad one (or all).
+    pub checked: u64,
+    /// The first entry edited, out of place or following a deleted one.
+    pub first_bad_id: Option<i64>,
+    /// What is wrong with it.
+    pub problem: Option<String>,
+}
+
+/// The audit log.
+pub struct AuditApi;
+
+#[OpenApi(tag = "ApiTags::Audit")]
+impl AuditApi {
+    /// List audit entries
+    ///
+    /// Newest first. `action` matches a prefix, such as `auth.`.
+    #[oai(path = "/audit", method = "get")]
+    #[expect(clippy::too_many_arguments, reason = "one parameter per query field")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        action: Query<Option<String>>,
+        actor: Query<Option<String>>,
+        object_kind: Query<Option<String>>,
+        since: Query<Option<DateTime<Utc>>>,
+        until: Query<Option<DateTime<Utc>>>,
+        #[oai(name = "page")] number: Query<Option<u64>>,
+        page_size: Query<Option<u64>>,
+    ) -> poem::Result<Json<ListPage<AuditEntry>>> {
+        auth.0.actor.require(&[Role::Admin], "read the audit log")?;
+        let filter = AuditFilter {
+            action: action.0,
+            actor: actor.0,
+            object_kind: object_kind.0,
+            since: since.0,
+            until: until.0,
+        };
+        let paged = audit::list(&state.db, &filter, page(number.0, page_size.0)?).await?;
+        Ok(ListPage::from_paged(paged, AuditEntry::from))
+    }
+
+    /// Verify the audit chain
+    #[oai(path = "/audit/verify", method = "get")]
+    async fn verify(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> poem::Result<Json<AuditVerification>> {
+        auth.0
+            .actor
+            .require(&[Role::Admin], "verify the audit log")?;
+        let v = audit::verify(&state.db).await?;
+        Ok(Json(AuditVerification {
+            ok: v.ok,
+            checked: v.checked,
+            first_bad_id: v.first_bad_id,
+            problem: v.problem,
+        }))
+    }
+}

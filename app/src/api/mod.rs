@@ -1,0 +1,183 @@
+//! The HTTP API under `/api/v1` and `/public/v1`: thin handlers that read the
+//! request, authenticate, call one service function and map the result.
+
+mod audit;
+mod auth;
+mod conflicts;
+mod departments;
+mod enterprises;
+mod inspectors;
+mod regions;
+mod users;
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicI64, Ordering},
+};
+
+use poem::Request;
+use poem_openapi::{
+    ApiResponse, Object, OpenApiService, SecurityScheme, Tags,
+    auth::Bearer,
+    payload::Json,
+    types::{ParseFromJSON, ToJSON},
+};
+
+use crate::{
+    error::AppError,
+    service::{self, Actor, Page, Paged},
+    state::AppState,
+};
+
+/// The groups operations are listed under in the OpenAPI document.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Logging in and out.
+    Auth,
+    /// User accounts.
+    Users,
+    /// Regions, departments, enterprises, inspectors and conflicts.
+    Directories,
+    /// The audit log.
+    Audit,
+}
+
+/// The id of the authenticated user, filled in by authentication so the
+/// request log can name who made the request.
+#[derive(Clone, Default)]
+pub struct RequestUser(pub Arc<AtomicI64>);
+
+impl RequestUser {
+    /// The user id, if authentication succeeded.
+    #[must_use]
+    pub fn get(&self) -> Option<i64> {
+        match self.0.load(Ordering::Relaxed) {
+            0 => None,
+            id => Some(id),
+        }
+    }
+}
+
+/// The caller's address, for the audit log.
+pub fn source_addr(req: &Request) -> Option<String> {
+    req.remote_addr()
+        .as_socket_addr()
+        .map(|addr| addr.ip().to_string())
+}
+
+/// A bearer token from `POST /api/v1/auth/login`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", checker = "check_bearer")]
+pub struct BearerAuth(pub Authenticated);
+
+/// An authenticated caller and the token they used.
+pub struct Authenticated {
+    /// Who is asking.
+    pub actor: Actor,
+    /// The bearer token, needed to log out.
+    pub token: String,
+}
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Authenticated> {
+    let state = req
+        .data::<AppState>()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
+    let actor = service::auth::authenticate(
+        &state.db,
+        &state.policy.security,
+        &bearer.token,
+        source_addr(req),
+    )
+    .await?;
+    if let (Some(slot), Some(id)) = (req.data::<RequestUser>(), actor.user_id) {
+        slot.0.store(id, Ordering::Relaxed);
+    }
+    Ok(Authenticated {
+        actor,
+        token: bearer.token,
+    })
+}
+
+/// 201 with the created object.
+#[derive(ApiResponse)]
+pub enum Created<T: ToJSON> {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<T>),
+}
+
+/// 204 with no body.
+#[derive(ApiResponse)]
+pub enum NoContent {
+    /// Done.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// One page of a list.
+#[derive(Object)]
+pub struct ListPage<T: ParseFromJSON + ToJSON> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Items in the whole list.
+    pub total: u64,
+    /// This page, counting from 1.
+    pub page: u64,
+    /// Items per page.
+    pub page_size: u64,
+}
+
+impl<T: ParseFromJSON + ToJSON> ListPage<T> {
+    /// Converts a service page.
+    pub fn from_paged<M>(paged: Paged<M>, f: impl FnMut(M) -> T) -> Json<Self> {
+        let page = paged.page;
+        let total = paged.total;
+        Json(Self {
+            items: paged.items.into_iter().map(f).collect(),
+            total,
+            page: page.number,
+            page_size: page.size,
+        })
+    }
+}
+
+/// Validates `page` and `page_size` query parameters.
+fn page(number: Option<u64>, size: Option<u64>) -> poem::Result<Page> {
+    Ok(Page::new(number, size)?)
+}
+
+/// Every `/api/v1` operation.
+pub type Api = (
+    auth::AuthApi,
+    users::UsersApi,
+    regions::RegionsApi,
+    departments::DepartmentsApi,
+    enterprises::EnterprisesApi,
+    inspectors::InspectorsApi,
+    conflicts::ConflictsApi,
+    audit::AuditApi,
+);
+
+/// The OpenAPI service for `/api/v1`.
+#[must_use]
+pub fn service() -> OpenApiService<Api, ()> {
+    OpenApiService::new(
+        (
+            auth::AuthApi,
+            users::UsersApi,
+            regions::RegionsApi,
+            departments::DepartmentsApi,
+            enterprises::EnterprisesApi,
+            inspectors::InspectorsApi,
+            conflicts::ConflictsApi,
+            audit::AuditApi,
+        ),
+        "spotcheck",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Double-random, one-public (双随机、一公开) spot checks, compliance scores and \
+         accountability for emergency management. Errors are `{\"code\", \"message\"}`.",
+    )
+    .server("/api/v1")
+}

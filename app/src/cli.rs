@@ -1,0 +1,254 @@
+//! The `spotcheck` command line.
+
+use std::{io::Read as _, path::PathBuf, process::ExitCode};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use entities::Role;
+
+use crate::{
+    config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Policy},
+    db, server,
+    service::{
+        self, Actor,
+        demo::{DemoOptions, DemoReport},
+        users::NewUser,
+    },
+    state::AppState,
+    telemetry,
+};
+
+/// Double-random spot checks, compliance scores and accountability for emergency management.
+#[derive(Debug, Parser)]
+#[command(name = "spotcheck", version, about)]
+pub struct Cli {
+    /// Database URL: `sqlite://FILE?mode=rwc` or `postgres://USER@HOST/DB`.
+    #[arg(long, global = true, env = "SPOTCHECK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+    /// TOML file of policy numbers (lockout, sessions, passwords, scoring, deadlines).
+    #[arg(long, global = true, env = "SPOTCHECK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (migrates first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "SPOTCHECK_BIND", default_value = DEFAULT_BIND)]
+        bind: String,
+        /// Load the demo data set first (nothing is added if it is there).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Load the deterministic demo data set; running it again adds nothing.
+    Demo {
+        /// How many enterprises.
+        #[arg(long, default_value_t = 5_000)]
+        enterprises: usize,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
+    },
+    /// Manage users.
+    User {
+        /// What to do with users.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        /// What to do with the audit log.
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+/// `spotcheck user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// admin, supervisor, inspector, department or leader.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The user's department (its region is the user's scope).
+        #[arg(long)]
+        department_id: Option<i64>,
+    },
+}
+
+/// `spotcheck audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Re-compute the hash chain; exits non-zero naming the first bad row.
+    Verify,
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::from_name(text).ok_or_else(|| {
+        let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("unknown role '{text}'; use one of {}", names.join(", "))
+    })
+}
+
+/// Parses the arguments, runs the command and turns any error into one line
+/// on standard error and a non-zero exit.
+#[must_use]
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: Failed to start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one parsed command.
+///
+/// # Errors
+/// Whatever the command fails with.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let policy = match &cli.config {
+        Some(path) => Policy::load(path)?,
+        None => Policy::default(),
+    };
+    match cli.command {
+        Command::Serve { bind, demo } => {
+            let db = db::connect(&cli.database_url).await?;
+            if demo {
+                let report = service::demo::load(&db, &DemoOptions::default()).await?;
+                print_demo(&report);
+            }
+            let state = AppState::new(db, policy)?;
+            let bound = server::bind(&bind).await?;
+            tracing::info!(address = %bound.addr, database = %db::redact(&cli.database_url), "listening");
+            println!(
+                "spotcheck listening on http://{}/ (API docs at http://{}/docs)",
+                bound.addr, bound.addr
+            );
+            server::serve(bound, state, shutdown_signal()).await?;
+        }
+        Command::Migrate => {
+            db::connect(&cli.database_url).await?;
+            println!("database is up to date");
+        }
+        Command::Demo { enterprises, seed } => {
+            let db = db::connect(&cli.database_url).await?;
+            let report = service::demo::load(&db, &DemoOptions { enterprises, seed }).await?;
+            print_demo(&report);
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    department_id,
+                },
+        } => {
+            let password = read_password()?;
+            let db = db::connect(&cli.database_url).await?;
+            let state = AppState::new(db, policy)?;
+            let input = NewUser {
+                username,
+                password,
+                role,
+                department_id,
+            };
+            let user = service::users::create(
+                &state.db,
+                &state.hasher,
+                &state.policy.security,
+                &Actor::system(),
+                input,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
+            println!(
+                "created user {} (id {}, role {})",
+                user.username, user.id, user.role
+            );
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = db::connect(&cli.database_url).await?;
+            let result = service::audit::verify(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
+            if !result.ok {
+                eprintln!(
+                    "error: audit chain broken at row {}: {} ({} rows intact before it)",
+                    result.first_bad_id.unwrap_or_default(),
+                    result.problem.unwrap_or_default(),
+                    result.checked
+                );
+                return Ok(ExitCode::from(2));
+            }
+            println!("audit chain intact: {} rows", result.checked);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> anyhow::Result<String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .take(4096)
+        .read_to_string(&mut input)
+        .context("Failed to read the password from standard input")?;
+    let password = input.lines().next().unwrap_or_default().to_owned();
+    anyhow::ensure!(!password.is_empty(), "no password on standard input");
+    Ok(password)
+}
+
+fn print_demo(report: &DemoReport) {
+    println!(
+        "demo data: added {} regions, {} departments, {} enterprises, {} inspectors, {} conflicts, {} indicators",
+        report.regions,
+        report.departments,
+        report.enterprises,
+        report.inspectors,
+        report.conflicts,
+        report.indicators
+    );
+    if !report.users.is_empty() {
+        println!("demo users (passwords are shown only this once):");
+        for user in &report.users {
+            println!(
+                "  {:<12} {:<11} {}",
+                user.username,
+                user.role.as_str(),
+                user.password
+            );
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+}

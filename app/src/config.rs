@@ -1,0 +1,232 @@
+//! Settings: where the database is, where to listen, and the policy numbers.
+//!
+//! Policy numbers come from an optional TOML file (`--config`); every number has
+//! a default, documented in the README, so an empty file is a valid one.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde::Deserialize;
+
+/// The default database: an SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://spotcheck.db?mode=rwc";
+/// The default listen address.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+/// Policy numbers, read from the TOML file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    /// Logins, sessions and passwords.
+    pub security: SecurityPolicy,
+    /// Score weights and thresholds.
+    pub scoring: ScoringPolicy,
+    /// Incident-reporting deadlines.
+    pub reporting: ReportingPolicy,
+    /// Size limits on requests and uploads.
+    pub limits: Limits,
+}
+
+/// Logins, sessions and passwords (graded protection, 等级保护).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityPolicy {
+    /// Failed logins in a row that lock an account.
+    pub lockout_threshold: u32,
+    /// How long a lock lasts, in seconds.
+    pub lockout_secs: u64,
+    /// A session ends after this many seconds without a request.
+    pub session_idle_secs: u64,
+    /// A session ends this many seconds after login, however busy.
+    pub session_absolute_secs: u64,
+    /// Shortest password allowed.
+    pub password_min_len: usize,
+    /// Longest password allowed.
+    pub password_max_len: usize,
+    /// How many of lower case, upper case, digit and symbol a password needs.
+    pub password_min_classes: usize,
+    /// Password hashes computed at once.
+    pub hash_concurrency: usize,
+    /// Logins that may wait for a hash slot; more are shed with 503.
+    pub hash_queue: usize,
+}
+
+impl Default for SecurityPolicy {
+    fn default() -> Self {
+        Self {
+            lockout_threshold: 5,
+            lockout_secs: 15 * 60,
+            session_idle_secs: 30 * 60,
+            session_absolute_secs: 12 * 60 * 60,
+            password_min_len: 10,
+            password_max_len: 128,
+            password_min_classes: 3,
+            hash_concurrency: 2,
+            hash_queue: 32,
+        }
+    }
+}
+
+/// Weights of the score parts and the thresholds that raise accountability items.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScoringPolicy {
+    /// Weight of `data_security` in `overall`.
+    pub weight_data_security: f64,
+    /// Weight of `reporting_compliance` in `overall`.
+    pub weight_reporting: f64,
+    /// Weight of `inspection` in `overall`.
+    pub weight_inspection: f64,
+    /// A self-assessment this many points above the check is inflated.
+    pub inflation_threshold: f64,
+    /// Working days after review within which results must be published.
+    pub publication_working_days: u32,
+}
+
+impl Default for ScoringPolicy {
+    fn default() -> Self {
+        Self {
+            weight_data_security: 0.35,
+            weight_reporting: 0.35,
+            weight_inspection: 0.30,
+            inflation_threshold: 10.0,
+            publication_working_days: 20,
+        }
+    }
+}
+
+/// Deadlines for disaster and accident reports, counted from occurrence.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportingPolicy {
+    /// Initial report deadline for 特别重大 incidents, in minutes.
+    pub initial_minutes_especially_serious: i64,
+    /// Initial report deadline for 重大 incidents, in minutes.
+    pub initial_minutes_serious: i64,
+    /// Initial report deadline for 较大 incidents, in minutes.
+    pub initial_minutes_relatively_serious: i64,
+    /// Initial report deadline for 一般 incidents, in minutes.
+    pub initial_minutes_ordinary: i64,
+    /// Final report deadline, in days.
+    pub final_days: i64,
+}
+
+impl Default for ReportingPolicy {
+    fn default() -> Self {
+        Self {
+            initial_minutes_especially_serious: 60,
+            initial_minutes_serious: 60,
+            initial_minutes_relatively_serious: 120,
+            initial_minutes_ordinary: 24 * 60,
+            final_days: 30,
+        }
+    }
+}
+
+/// Size limits that protect the server from oversized input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest request body accepted on any route, in bytes.
+    pub body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+impl Policy {
+    /// Reads the policy from a TOML file.
+    ///
+    /// # Errors
+    /// When the file cannot be read, is not TOML, or names an unknown setting.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("Failed to read config file {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("Invalid config file {}", path.display()))
+    }
+
+    /// Parses the policy from TOML text.
+    ///
+    /// # Errors
+    /// When the text is not TOML or names an unknown setting.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let policy: Self = toml::from_str(text)?;
+        policy.check()?;
+        Ok(policy)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        let s = &self.security;
+        anyhow::ensure!(
+            s.lockout_threshold > 0,
+            "security.lockout_threshold must be at least 1"
+        );
+        anyhow::ensure!(
+            s.session_idle_secs > 0,
+            "security.session_idle_secs must be positive"
+        );
+        anyhow::ensure!(
+            s.password_min_len >= 1 && s.password_min_len <= s.password_max_len,
+            "security.password_min_len must be between 1 and password_max_len"
+        );
+        anyhow::ensure!(
+            s.password_min_classes <= 4,
+            "security.password_min_classes is at most 4"
+        );
+        anyhow::ensure!(
+            s.hash_concurrency > 0,
+            "security.hash_concurrency must be at least 1"
+        );
+        let w = &self.scoring;
+        anyhow::ensure!(
+            [
+                w.weight_data_security,
+                w.weight_reporting,
+                w.weight_inspection
+            ]
+            .iter()
+            .all(|x| x.is_finite() && *x >= 0.0),
+            "scoring weights must be non-negative numbers"
+        );
+        anyhow::ensure!(
+            self.limits.body_bytes > 0,
+            "limits.body_bytes must be positive"
+        );
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_the_documented_defaults() {
+        let policy = Policy::parse("").unwrap_or_default();
+        assert_eq!(policy.security.lockout_threshold, 5);
+        assert_eq!(policy.security.lockout_secs, 900);
+        assert_eq!(policy.security.session_idle_secs, 1800);
+        assert_eq!(policy.security.session_absolute_secs, 43_200);
+        assert!((policy.scoring.weight_data_security - 0.35).abs() < f64::EPSILON);
+        assert_eq!(policy.reporting.initial_minutes_ordinary, 1440);
+    }
+
+    #[test]
+    fn a_section_overrides_only_what_it_names() {
+        let policy = Policy::parse("[security]\nlockout_threshold = 3\n");
+        let policy = policy.map_err(|e| e.to_string());
+        assert_eq!(policy.as_ref().map(|p| p.security.lockout_threshold), Ok(3));
+        assert_eq!(policy.map(|p| p.security.session_idle_secs), Ok(1800));
+    }
+
+    #[test]
+    fn unknown_settings_are_rejected() {
+        assert!(Policy::parse("[security]\nlockout = 3\n").is_err());
+        assert!(Policy::parse("[security]\nlockout_threshold = 0\n").is_err());
+    }
+}

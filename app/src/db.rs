@@ -1,0 +1,129 @@
+//! Connecting to the database and running the migrations.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use migration::{Migrator, MigratorTrait as _};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+/// Opens a pool on `url` and runs the pending migrations.
+///
+/// SQLite gets WAL, `synchronous=FULL`, foreign keys and a busy timeout on every
+/// connection; a plain file path is taken as an SQLite file.
+///
+/// # Errors
+/// When the database cannot be reached or a migration fails.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let db = open(url).await?;
+    Migrator::up(&db, None)
+        .await
+        .context("Failed to run database migrations")?;
+    Ok(db)
+}
+
+/// Opens a pool on `url` without migrating.
+///
+/// # Errors
+/// When the URL is malformed or the database cannot be reached.
+pub async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let url = normalize_url(url);
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        options.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30))
+        });
+    }
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("Failed to connect to the database at {}", redact(&url)))?;
+    Ok(db)
+}
+
+/// Accepts a bare file path as an SQLite database.
+fn normalize_url(url: &str) -> String {
+    if url.contains("://") || url.starts_with("sqlite:") {
+        url.to_owned()
+    } else {
+        format!("sqlite://{url}?mode=rwc")
+    }
+}
+
+/// The URL with any password hidden, for messages and logs.
+#[must_use]
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Begins a transaction that will write.
+///
+/// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so two writers
+/// queue on the busy timeout instead of failing when a read upgrades to a write.
+///
+/// # Errors
+/// When the database refuses the transaction.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await
+    } else {
+        db.begin().await
+    }
+}
+
+/// Whether the database answers a trivial query.
+pub async fn ping<C: ConnectionTrait>(db: &C) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_in_urls() {
+        assert_eq!(
+            redact("postgres://app:secret@db:5432/spotcheck"),
+            "postgres://app:***@db:5432/spotcheck"
+        );
+        assert_eq!(redact("postgres://app@db/x"), "postgres://app@db/x");
+        assert_eq!(
+            redact("sqlite://spotcheck.db?mode=rwc"),
+            "sqlite://spotcheck.db?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn a_bare_path_is_an_sqlite_file() {
+        assert_eq!(normalize_url("data/x.db"), "sqlite://data/x.db?mode=rwc");
+        assert_eq!(normalize_url("sqlite::memory:"), "sqlite::memory:");
+    }
+}

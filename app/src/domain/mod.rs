@@ -1,0 +1,8 @@
+//! Pure domain rules over plain values: no database, no async.
+
+pub mod credit_code;
+pub mod password;
+pub mod region_code;
+
+pub use credit_code::CreditCode;
+pub use region_code::RegionCode;

@@ -1,0 +1,208 @@
+//! The one place where errors become HTTP statuses and `{"code","message"}` bodies.
+
+use poem::{Response, error::ResponseError, http::StatusCode};
+use serde::Serialize;
+
+/// One problem found while validating input, for 422 answers.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    /// The field (or `sheet/row/column` place) the problem is about.
+    pub field: String,
+    /// What is wrong, in words a user can act on.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Every way a request or command can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Malformed input (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// No, wrong or expired credentials (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The role may not do this (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such object, or not in the caller's scope (404).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A duplicate natural key or a state that forbids the change (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// Well-formed input that breaks a rule (422), with every problem found.
+    #[error("{}", summarize(.0))]
+    Validation(Vec<Problem>),
+    /// Too many attempts; try later (429).
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// The server sheds load rather than queue without bound (503).
+    #[error("{0}")]
+    Busy(String),
+    /// A fault of ours; details are logged, never shown (500).
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+fn summarize(problems: &[Problem]) -> String {
+    match problems {
+        [] => "validation failed".to_owned(),
+        [one] => format!("{}: {}", one.field, one.message),
+        [first, rest @ ..] => format!(
+            "{}: {} (and {} more problems)",
+            first.field,
+            first.message,
+            rest.len()
+        ),
+    }
+}
+
+/// Shorthand for results in the service layer.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// A single 422 problem.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![Problem::new(field, message)])
+    }
+
+    /// The stable machine-readable code of this error.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::Conflict(_) => "conflict",
+            Self::Validation(_) => "validation_failed",
+            Self::TooManyRequests(_) => "too_many_requests",
+            Self::Busy(_) => "busy",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The HTTP status of this error.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        // Services check natural keys first; this catches the race between two writers.
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                Self::Conflict("an object with the same key already exists".to_owned())
+            }
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+                Self::Conflict("the change would break a reference between objects".to_owned())
+            }
+            _ => Self::Internal(anyhow::Error::new(err).context("database operation failed")),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [Problem]>,
+}
+
+/// Builds the JSON error response for a status, code and message.
+#[must_use]
+pub fn json_error(
+    status: StatusCode,
+    code: &str,
+    message: String,
+    errors: Option<&[Problem]>,
+) -> Response {
+    let body = ErrorBody {
+        code,
+        message,
+        errors,
+    };
+    let text = serde_json::to_string(&body)
+        .unwrap_or_else(|_| r#"{"code":"internal","message":"internal error"}"#.to_owned());
+    Response::builder()
+        .status(status)
+        .content_type("application/json; charset=utf-8")
+        .body(text)
+}
+
+impl ResponseError for AppError {
+    fn status(&self) -> StatusCode {
+        AppError::status(self)
+    }
+
+    fn as_response(&self) -> Response {
+        match self {
+            Self::Internal(err) => {
+                tracing::error!(error = ?err, "request failed");
+                json_error(
+                    self.status(),
+                    self.code(),
+                    "internal error".to_owned(),
+                    None,
+                )
+            }
+            Self::Validation(problems) => {
+                json_error(self.status(), self.code(), self.to_string(), Some(problems))
+            }
+            _ => json_error(self.status(), self.code(), self.to_string(), None),
+        }
+    }
+}
+
+/// Turns any error that reached the edge of the server into the JSON error shape.
+pub async fn render(err: poem::Error) -> Response {
+    if let Some(app) = err.downcast_ref::<AppError>() {
+        return app.as_response();
+    }
+    let status = err.status();
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation_failed",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+        s if s.is_server_error() => "internal",
+        _ => "error",
+    };
+    let message = if status.is_server_error() {
+        tracing::error!(error = %err, "request failed");
+        "internal error".to_owned()
+    } else if status == StatusCode::UNAUTHORIZED {
+        "authentication required: send a valid bearer token".to_owned()
+    } else {
+        err.to_string()
+    };
+    json_error(status, code, message, None)
+}

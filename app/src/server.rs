@@ -1,0 +1,179 @@
+//! The HTTP server: routes, middleware and the listener.
+
+use std::time::Instant;
+
+use poem::{
+    Body, Endpoint, EndpointExt as _, IntoResponse, Request, Response, Route, Server, get, handler,
+    http::StatusCode,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    web::Data,
+};
+
+use crate::{
+    api::{self, RequestUser},
+    db, error,
+    metrics::route_label,
+    state::AppState,
+};
+
+/// The whole application as one endpoint.
+pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
+    let api = api::service();
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    let body_limit = state.policy.limits.body_bytes;
+    Route::new()
+        .nest("/api/v1", api)
+        .at("/api/v1/openapi.json", spec)
+        .nest("/docs", docs)
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz))
+        .at("/metrics", get(metrics))
+        .catch_all_error(error::render)
+        .around(move |ep, req| limit_body(ep, req, body_limit))
+        .around(observe)
+        .data(state)
+}
+
+/// Reads the body up to the limit, whether or not a Content-Length was sent,
+/// and answers 413 beyond it.
+async fn limit_body<E: Endpoint>(
+    ep: std::sync::Arc<E>,
+    mut req: Request,
+    limit: usize,
+) -> poem::Result<Response> {
+    let too_large = || {
+        error::json_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("request body exceeds {limit} bytes"),
+            None,
+        )
+    };
+    if let Some(length) = req
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && length > limit as u64
+    {
+        return Ok(too_large());
+    }
+    match req.take_body().into_bytes_limit(limit).await {
+        Ok(bytes) => req.set_body(Body::from_bytes(bytes)),
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => return Ok(too_large()),
+        Err(e) => {
+            return Ok(error::json_error(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("could not read the request body: {e}"),
+                None,
+            ));
+        }
+    }
+    Ok(ep.call(req).await?.into_response())
+}
+
+/// One log line and one metric observation per request.
+async fn observe<E: Endpoint>(ep: std::sync::Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let path = req.uri().path().to_owned();
+    let user = RequestUser::default();
+    req.extensions_mut().insert(user.clone());
+    let state = req.data::<AppState>().cloned();
+    let response = match ep.call(req).await {
+        Ok(resp) => resp.into_response(),
+        Err(err) => error::render(err).await,
+    };
+    let status = response.status().as_u16();
+    let latency = started.elapsed();
+    let route = if status == 404 && !path.starts_with("/api/") {
+        "(unmatched)".to_owned()
+    } else {
+        route_label(&path)
+    };
+    if let Some(state) = state {
+        state
+            .metrics
+            .observe(&method, &route, status, latency.as_secs_f64());
+    }
+    tracing::info!(
+        http.method = %method,
+        http.route = %route,
+        http.status = status,
+        latency_ms = latency.as_secs_f64() * 1000.0,
+        user.id = user.get(),
+        "request"
+    );
+    Ok(response)
+}
+
+#[handler]
+fn healthz() -> &'static str {
+    "ok"
+}
+
+#[handler]
+async fn readyz(state: Data<&AppState>) -> Response {
+    if db::ping(&state.db).await {
+        "ready".into_response()
+    } else {
+        error::json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "database unreachable".to_owned(),
+            None,
+        )
+    }
+}
+
+#[handler]
+fn metrics(state: Data<&AppState>) -> Response {
+    Response::builder()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(&state.db))
+}
+
+/// A bound listener, so callers (and tests) know the port before serving.
+pub struct Bound {
+    acceptor: TcpAcceptor,
+    /// The address actually bound (port 0 becomes a real port).
+    pub addr: std::net::SocketAddr,
+}
+
+/// Binds the address.
+///
+/// # Errors
+/// When the address is malformed or taken.
+pub async fn bind(addr: &str) -> anyhow::Result<Bound> {
+    let acceptor = TcpListener::bind(addr.to_owned())
+        .into_acceptor()
+        .await
+        .map_err(|e| anyhow::anyhow!("Failed to listen on {addr}: {e}"))?;
+    let addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .ok_or_else(|| anyhow::anyhow!("Failed to read the bound address of {addr}"))?;
+    Ok(Bound { acceptor, addr })
+}
+
+/// Serves until `shutdown` resolves.
+///
+/// # Errors
+/// When the server fails.
+pub async fn serve(
+    bound: Bound,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    Server::new_with_acceptor(bound.acceptor)
+        .run_with_graceful_shutdown(
+            app(state),
+            shutdown,
+            Some(std::time::Duration::from_secs(10)),
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! Domain services: one module per capability. They take a connection (or a
+//! transaction) and an [`Actor`], enforce role and region scope themselves, and
+//! know nothing of HTTP.
+
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod conflicts;
+pub mod demo;
+pub mod departments;
+pub mod enterprises;
+pub mod inspectors;
+pub mod regions;
+pub mod users;
+pub mod validate;
+
+pub use actor::Actor;
+
+/// The largest page a list may ask for.
+pub const MAX_PAGE_SIZE: u64 = 500;
+
+/// A page of a list: pages count from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// 1-based page number.
+    pub number: u64,
+    /// Items per page, 1 to [`MAX_PAGE_SIZE`].
+    pub size: u64,
+}
+
+impl Page {
+    /// Validates a requested page; absent values default to page 1 of 50.
+    ///
+    /// # Errors
+    /// 400 when the page is 0 or the size is 0 or above the maximum.
+    pub fn new(number: Option<u64>, size: Option<u64>) -> crate::error::AppResult<Self> {
+        let number = number.unwrap_or(1);
+        let size = size.unwrap_or(50);
+        if number == 0 {
+            return Err(crate::error::AppError::BadRequest(
+                "page counts from 1".to_owned(),
+            ));
+        }
+        if size == 0 || size > MAX_PAGE_SIZE {
+            return Err(crate::error::AppError::BadRequest(format!(
+                "page_size must be between 1 and {MAX_PAGE_SIZE}"
+            )));
+        }
+        Ok(Self { number, size })
+    }
+
+    /// Rows to skip.
+    #[must_use]
+    pub fn offset(&self) -> u64 {
+        (self.number - 1).saturating_mul(self.size)
+    }
+}
+
+/// One page of results with the total count.
+#[derive(Debug, Clone)]
+pub struct Paged<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Items in the whole list.
+    pub total: u64,
+    /// This page.
+    pub page: Page,
+}
+
+impl<T> Paged<T> {
+    /// Wraps a page of items.
+    pub fn new(items: Vec<T>, total: u64, page: Page) -> Self {
+        Self { items, total, page }
+    }
+
+    /// Converts every item.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+        }
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.
+#[must_use]
+pub fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

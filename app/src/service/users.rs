@@ -1,0 +1,300 @@
+//! User accounts (admin only).
+
+use chrono::Utc;
+use entities::{Role, department, user};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel as _, PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait as _,
+};
+
+use super::{
+    Actor, Page, Paged,
+    audit::{self, Entry},
+    auth::{self, Hasher},
+    departments,
+    validate::Problems,
+};
+use crate::{
+    config::SecurityPolicy,
+    db,
+    domain::password,
+    error::{AppError, AppResult},
+};
+
+/// Names that stand for the system in the audit log.
+const RESERVED: &[&str] = &["system", "anonymous"];
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Login name: 3 to 64 of letters, digits, `.`, `_`, `-`.
+    pub username: String,
+    /// Plain password, checked against the policy and then only hashed.
+    pub password: String,
+    /// Role.
+    pub role: Role,
+    /// Department; required for department and inspector users.
+    pub department_id: Option<i64>,
+}
+
+/// Changes to a user; absent fields stay.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    /// New role.
+    pub role: Option<Role>,
+    /// New department (`Some(None)` makes the user national).
+    pub department_id: Option<Option<i64>>,
+    /// Enable or disable; disabling ends every session at once.
+    pub active: Option<bool>,
+    /// New password; ends every session.
+    pub password: Option<String>,
+}
+
+fn check_username(problems: &mut Problems, username: &str) {
+    let ok_chars = username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    problems.check(
+        (3..=64).contains(&username.len()) && ok_chars,
+        "username",
+        "use 3 to 64 letters, digits, '.', '_' or '-'",
+    );
+    problems.check(
+        !RESERVED.contains(&username.to_ascii_lowercase().as_str()),
+        "username",
+        format!("'{username}' is reserved"),
+    );
+}
+
+async fn check_department<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    problems: &mut Problems,
+    role: Role,
+    department_id: Option<i64>,
+) -> AppResult<()> {
+    match department_id {
+        Some(id) => {
+            if departments::get(db, actor, id).await.is_err() {
+                problems.add("department_id", format!("department {id} does not exist"));
+            }
+        }
+        None => {
+            problems.check(
+                !matches!(role, Role::Department | Role::Inspector),
+                "department_id",
+                format!("a {role} user needs a department"),
+            );
+            problems.check(
+                actor.scope_prefix().is_none(),
+                "department_id",
+                "only a national administrator can create national users",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Creates a user; `actor` is the admin, or [`Actor::system`] for the CLI.
+///
+/// # Errors
+/// 403 for non-admins, 422 for a bad name, weak password or unknown
+/// department, 409 when the username is taken.
+#[tracing::instrument(skip_all, fields(user.name = %input.username))]
+pub async fn create(
+    db: &DatabaseConnection,
+    hasher: &Hasher,
+    policy: &SecurityPolicy,
+    actor: &Actor,
+    input: NewUser,
+) -> AppResult<user::Model> {
+    actor.require(&[Role::Admin], "manage users")?;
+    let mut problems = Problems::new();
+    let username = input.username.trim().to_owned();
+    check_username(&mut problems, &username);
+    if let Err(message) = password::check(&input.password, policy) {
+        problems.add("password", message);
+    }
+    check_department(db, actor, &mut problems, input.role, input.department_id).await?;
+    problems.finish()?;
+    if user::Entity::find()
+        .filter(user::Column::Username.eq(username.as_str()))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(format!("username {username} is taken")));
+    }
+    let hash = hasher.hash(input.password).await?;
+    let txn = db::begin_write(db).await?;
+    if user::Entity::find()
+        .filter(user::Column::Username.eq(username.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(format!("username {username} is taken")));
+    }
+    let now = Utc::now();
+    let model = user::ActiveModel {
+        username: Set(username),
+        password_hash: Set(hash),
+        role: Set(input.role),
+        department_id: Set(input.department_id),
+        active: Set(true),
+        failed_logins: Set(0),
+        locked_until: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        actor,
+        Entry::ok("user.create", "user", model.id).with_detail(serde_json::json!({
+            "username": model.username, "role": model.role, "department_id": model.department_id,
+        })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Whether a user lies in the admin's scope (by the user's department).
+async fn in_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    found: &user::Model,
+) -> AppResult<bool> {
+    Ok(match found.department_id {
+        None => actor.scope_prefix().is_none(),
+        Some(id) => department::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .is_some_and(|d| actor.covers_opt(d.region_code.as_deref())),
+    })
+}
+
+/// One user in the admin's scope.
+///
+/// # Errors
+/// 403 for non-admins, 404 when out of scope.
+pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResult<user::Model> {
+    actor.require(&[Role::Admin], "manage users")?;
+    let not_found = || AppError::NotFound(format!("user {id}"));
+    let found = user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    if in_scope(db, actor, &found).await? {
+        Ok(found)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// Lists users in the admin's scope.
+///
+/// # Errors
+/// 403 for non-admins.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    role: Option<Role>,
+    page: Page,
+) -> AppResult<Paged<user::Model>> {
+    actor.require(&[Role::Admin], "manage users")?;
+    let mut query = user::Entity::find();
+    if actor.scope_prefix().is_some() {
+        let departments_in_scope = department::Entity::find()
+            .select_only()
+            .column(department::Column::Id)
+            .filter(actor.scope_condition(department::Column::RegionCode))
+            .into_query();
+        query = query.filter(user::Column::DepartmentId.in_subquery(departments_in_scope));
+    }
+    if let Some(role) = role {
+        query = query.filter(user::Column::Role.eq(role));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(user::Column::Id)
+        .offset(page.offset())
+        .limit(page.size)
+        .all(db)
+        .await?;
+    Ok(Paged::new(items, total, page))
+}
+
+/// Changes a user; disabling or a new password ends the user's sessions at once.
+///
+/// # Errors
+/// 403, 404, 422 as for create.
+pub async fn update(
+    db: &DatabaseConnection,
+    hasher: &Hasher,
+    policy: &SecurityPolicy,
+    actor: &Actor,
+    id: i64,
+    changes: UserChanges,
+) -> AppResult<user::Model> {
+    let existing = get(db, actor, id).await?;
+    let mut problems = Problems::new();
+    let role = changes.role.unwrap_or(existing.role);
+    let department_id = changes.department_id.unwrap_or(existing.department_id);
+    if changes.role.is_some() || changes.department_id.is_some() {
+        check_department(db, actor, &mut problems, role, department_id).await?;
+    }
+    if let Some(password) = &changes.password
+        && let Err(message) = password::check(password, policy)
+    {
+        problems.add("password", message);
+    }
+    problems.check(
+        !(changes.active == Some(false) && actor.user_id == Some(id)),
+        "active",
+        "you cannot disable your own account",
+    );
+    problems.finish()?;
+    let hash = match changes.password {
+        Some(password) => Some(hasher.hash(password).await?),
+        None => None,
+    };
+    let txn = db::begin_write(db).await?;
+    let mut model = existing.clone().into_active_model();
+    model.role = Set(role);
+    model.department_id = Set(department_id);
+    if let Some(active) = changes.active {
+        model.active = Set(active);
+    }
+    let password_changed = hash.is_some();
+    if let Some(hash) = hash {
+        model.password_hash = Set(hash);
+        model.failed_logins = Set(0);
+        model.locked_until = Set(None);
+    }
+    model.updated_at = Set(Utc::now());
+    let model = model.update(&txn).await?;
+    let revoked = if !model.active || password_changed || role != existing.role {
+        auth::revoke_sessions(&txn, id).await?
+    } else {
+        0
+    };
+    audit::append(
+        &txn,
+        actor,
+        Entry::ok("user.update", "user", id).with_detail(serde_json::json!({
+            "role": model.role,
+            "department_id": model.department_id,
+            "active": model.active,
+            "password_changed": password_changed,
+            "sessions_revoked": revoked,
+        })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}

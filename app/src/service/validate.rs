@@ -1,0 +1,56 @@
+//! Collecting every problem with an input before answering 422.
+
+use crate::error::{AppError, AppResult, Problem};
+
+/// The problems found so far in one input.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<Problem>);
+
+impl Problems {
+    /// No problems yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a problem with `field`.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(Problem::new(field, message));
+    }
+
+    /// Records a problem unless `ok`.
+    pub fn check(&mut self, ok: bool, field: &str, message: impl Into<String>) {
+        if !ok {
+            self.add(field, message);
+        }
+    }
+
+    /// Trims a required text field and checks its length in characters.
+    pub fn text(&mut self, field: &str, value: &str, max_chars: usize) -> String {
+        let value = value.trim();
+        if value.is_empty() {
+            self.add(field, "must not be empty");
+        } else if value.chars().count() > max_chars {
+            self.add(field, format!("must have at most {max_chars} characters"));
+        }
+        value.to_owned()
+    }
+
+    /// Whether nothing has been found.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok` when there is nothing wrong, else 422 with every problem.
+    ///
+    /// # Errors
+    /// `Validation` listing the problems.
+    pub fn finish(self) -> AppResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self.0))
+        }
+    }
+}
