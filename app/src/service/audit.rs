@@ -7,7 +7,7 @@
 //! lock is held from the append to the commit.
 
 use chrono::{DateTime, SubsecRound as _, Utc};
-use entities::audit_log;
+use entities::{Role, audit_log};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait as _,
     QueryFilter, QueryOrder, QuerySelect, Statement,
@@ -252,15 +252,26 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
-/// Lists entries, newest first.
+/// Verifies the chain on behalf of a caller (admin only).
 ///
 /// # Errors
-/// When the database fails.
+/// 403 for other roles; when the database fails.
+pub async fn verify_as<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Verification> {
+    actor.require(&[Role::Admin], "verify the audit log")?;
+    verify(db).await
+}
+
+/// Lists entries, newest first (admin only).
+///
+/// # Errors
+/// 403 for other roles; when the database fails.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
+    actor: &Actor,
     filter: &AuditFilter,
     page: super::Page,
 ) -> AppResult<super::Paged<audit_log::Model>> {
+    actor.require(&[Role::Admin], "read the audit log")?;
     let mut query = audit_log::Entity::find();
     if let Some(action) = &filter.action {
         query = query.filter(audit_log::Column::Action.starts_with(action.as_str()));
