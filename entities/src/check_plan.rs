@@ -26,6 +26,8 @@ pub struct Model {
     /// JSON array of participating department ids (joint checks, 联合抽查).
     pub department_ids: Json,
     pub inspectors_per_task: i32,
+    /// Only inspectors qualified for the target's industry are drawn.
+    pub require_qualification: bool,
     pub cooldown_days: i32,
     pub cron: Option<String>,
     pub due_days: i32,

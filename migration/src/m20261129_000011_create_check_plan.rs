@@ -26,6 +26,7 @@ impl MigrationTrait for Migration {
                     .col(double(CheckPlan::UniformShare))
                     .col(json_binary(CheckPlan::DepartmentIds))
                     .col(integer(CheckPlan::InspectorsPerTask))
+                    .col(boolean(CheckPlan::RequireQualification))
                     .col(integer(CheckPlan::CooldownDays))
                     .col(string_null(CheckPlan::Cron))
                     .col(integer(CheckPlan::DueDays))
@@ -81,6 +82,7 @@ enum CheckPlan {
     UniformShare,
     DepartmentIds,
     InspectorsPerTask,
+    RequireQualification,
     CooldownDays,
     Cron,
     DueDays,

@@ -389,6 +389,7 @@ async fn draw_rows(
             uniform_share: 0.25,
             department_ids: json(&format!("[{department_id}]"))?,
             inspectors_per_task: 2,
+            require_qualification: true,
             cooldown_days: 365,
             cron: Some("0 0 2 1 * *".to_owned()),
             due_days: 30,

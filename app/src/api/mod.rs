@@ -7,6 +7,7 @@ mod conflicts;
 mod departments;
 mod enterprises;
 mod inspectors;
+mod plans;
 mod regions;
 mod users;
 
@@ -40,6 +41,8 @@ pub enum ApiTags {
     Directories,
     /// The audit log.
     Audit,
+    /// Check plans, draws, tasks and findings.
+    Draws,
 }
 
 /// The id of the authenticated user, filled in by authentication so the
@@ -156,6 +159,7 @@ pub type Api = (
     inspectors::InspectorsApi,
     conflicts::ConflictsApi,
     audit::AuditApi,
+    plans::PlansApi,
 );
 
 /// The OpenAPI service for `/api/v1`.
@@ -171,6 +175,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             inspectors::InspectorsApi,
             conflicts::ConflictsApi,
             audit::AuditApi,
+            plans::PlansApi,
         ),
         "spotcheck",
         env!("CARGO_PKG_VERSION"),

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod departments;
 pub mod enterprises;
 pub mod inspectors;
+pub mod plans;
 pub mod regions;
 pub mod users;
 pub mod validate;

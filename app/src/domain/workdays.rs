@@ -1,0 +1,110 @@
+//! Working-day arithmetic: weekends, public holidays and adjusted workdays (调休).
+
+use std::collections::HashSet;
+
+use chrono::{Datelike as _, NaiveDate, Weekday};
+
+/// Which days are worked, from the `holiday` table.
+#[derive(Debug, Clone, Default)]
+pub struct Calendar {
+    /// Weekdays that are days off.
+    holidays: HashSet<NaiveDate>,
+    /// Weekend days that are worked (调休).
+    workdays: HashSet<NaiveDate>,
+}
+
+impl Calendar {
+    /// A calendar with the given days off and adjusted workdays.
+    pub fn new(
+        holidays: impl IntoIterator<Item = NaiveDate>,
+        workdays: impl IntoIterator<Item = NaiveDate>,
+    ) -> Self {
+        Self {
+            holidays: holidays.into_iter().collect(),
+            workdays: workdays.into_iter().collect(),
+        }
+    }
+
+    /// Whether a day is worked: an adjusted workday always is, a holiday never
+    /// is, otherwise Monday to Friday.
+    #[must_use]
+    pub fn is_working_day(&self, day: NaiveDate) -> bool {
+        if self.workdays.contains(&day) {
+            return true;
+        }
+        if self.holidays.contains(&day) {
+            return false;
+        }
+        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+    }
+
+    /// The `n`th working day after `start` (`start` itself is not counted);
+    /// `n = 0` is `start`.
+    #[must_use]
+    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
+        let mut day = start;
+        let mut left = n;
+        while left > 0 {
+            match day.succ_opt() {
+                Some(next) => day = next,
+                None => return day,
+            }
+            if self.is_working_day(day) {
+                left -= 1;
+            }
+        }
+        day
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn weekends_are_skipped() {
+        let calendar = Calendar::default();
+        // Friday 2026-11-27 + 1 working day is Monday 2026-11-30.
+        assert_eq!(
+            calendar.add_working_days(d(2026, 11, 27), 1),
+            d(2026, 11, 30)
+        );
+        // 20 working days after Monday 2026-11-30 is Monday 2026-12-28.
+        assert_eq!(
+            calendar.add_working_days(d(2026, 11, 30), 20),
+            d(2026, 12, 28)
+        );
+        assert_eq!(
+            calendar.add_working_days(d(2026, 11, 30), 0),
+            d(2026, 11, 30)
+        );
+    }
+
+    #[test]
+    fn holidays_and_adjusted_workdays_count_as_the_table_says() {
+        // National Day 2026: 1-7 October off; Sunday 27 September and Saturday 10 October worked.
+        let holidays = (1..=7).map(|day| d(2026, 10, day));
+        let calendar = Calendar::new(holidays, [d(2026, 9, 27), d(2026, 10, 10)]);
+        assert!(
+            calendar.is_working_day(d(2026, 9, 27)),
+            "adjusted Sunday is worked"
+        );
+        assert!(
+            !calendar.is_working_day(d(2026, 10, 5)),
+            "a Monday in the holiday is off"
+        );
+        // From Friday 25 September: the adjusted Sunday 27th, then 28-30 September,
+        // then Thursday 8 and Friday 9 October, then the adjusted Saturday 10th.
+        assert_eq!(calendar.add_working_days(d(2026, 9, 25), 1), d(2026, 9, 27));
+        assert_eq!(calendar.add_working_days(d(2026, 9, 25), 4), d(2026, 9, 30));
+        assert_eq!(calendar.add_working_days(d(2026, 9, 25), 5), d(2026, 10, 8));
+        assert_eq!(
+            calendar.add_working_days(d(2026, 9, 25), 7),
+            d(2026, 10, 10)
+        );
+    }
+}
