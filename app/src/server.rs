@@ -21,11 +21,15 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     let api = api::service();
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
+    let public = api::public::service();
+    let public_spec = public.spec_endpoint();
     let body_limit = state.policy.limits.body_bytes;
     Route::new()
         .nest("/api/v1", api)
         .at("/api/v1/openapi.json", spec)
         .nest("/docs", docs)
+        .nest("/public/v1", public)
+        .at("/public/v1/openapi.json", public_spec)
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics))

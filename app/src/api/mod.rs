@@ -8,7 +8,9 @@ mod departments;
 mod enterprises;
 mod inspectors;
 mod plans;
+pub mod public;
 mod regions;
+mod tasks;
 mod users;
 
 use std::sync::{
@@ -160,6 +162,7 @@ pub type Api = (
     conflicts::ConflictsApi,
     audit::AuditApi,
     plans::PlansApi,
+    tasks::TasksApi,
 );
 
 /// The OpenAPI service for `/api/v1`.
@@ -176,6 +179,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             conflicts::ConflictsApi,
             audit::AuditApi,
             plans::PlansApi,
+            tasks::TasksApi,
         ),
         "spotcheck",
         env!("CARGO_PKG_VERSION"),

@@ -3,6 +3,7 @@
 pub mod credit_code;
 pub mod password;
 pub mod region_code;
+pub mod scoring;
 pub mod workdays;
 
 pub use credit_code::CreditCode;

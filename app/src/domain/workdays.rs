@@ -2,7 +2,19 @@
 
 use std::collections::HashSet;
 
-use chrono::{Datelike as _, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate, Utc, Weekday};
+
+/// China Standard Time, UTC+8 all year (checked at compile time).
+pub const CHINA: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+8 is a valid offset"),
+};
+
+/// The calendar date of an instant in China Standard Time.
+#[must_use]
+pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&CHINA).date_naive()
+}
 
 /// Which days are worked, from the `holiday` table.
 #[derive(Debug, Clone, Default)]

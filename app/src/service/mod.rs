@@ -12,6 +12,8 @@ pub mod enterprises;
 pub mod inspectors;
 pub mod plans;
 pub mod regions;
+pub mod task_flow;
+pub mod tasks;
 pub mod users;
 pub mod validate;
 
@@ -50,10 +52,13 @@ impl Page {
         Ok(Self { number, size })
     }
 
-    /// Rows to skip.
+    /// Rows to skip, at most `i64::MAX`: the database drivers bind the offset as a
+    /// signed 64-bit integer and panic on anything larger.
     #[must_use]
     pub fn offset(&self) -> u64 {
-        (self.number - 1).saturating_mul(self.size)
+        (self.number - 1)
+            .saturating_mul(self.size)
+            .min(i64::MAX.unsigned_abs())
     }
 }
 
