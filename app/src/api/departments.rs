@@ -97,6 +97,7 @@ impl DepartmentsApi {
 
     /// List departments
     #[oai(path = "/departments", method = "get")]
+    #[expect(clippy::too_many_arguments, reason = "one parameter per query field")]
     async fn list(
         &self,
         state: Data<&AppState>,

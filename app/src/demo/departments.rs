@@ -102,8 +102,8 @@ pub fn departments() -> Vec<DemoDepartment> {
             c if c.ends_with("00") => 2,
             _ => 3,
         };
-        let parent_code = supervising_region(r)
-            .map_or_else(|| MINISTRY_CODE.to_owned(), |p| em_code(p.code));
+        let parent_code =
+            supervising_region(r).map_or_else(|| MINISTRY_CODE.to_owned(), |p| em_code(p.code));
         out.push(DemoDepartment {
             code: em_code(r.code),
             name: em_name(r),
@@ -133,7 +133,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn by_code() -> HashMap<String, DemoDepartment> {
-        departments().into_iter().map(|d| (d.code.clone(), d)).collect()
+        departments()
+            .into_iter()
+            .map(|d| (d.code.clone(), d))
+            .collect()
     }
 
     #[test]
@@ -155,7 +158,10 @@ mod tests {
             assert_eq!(d.map(|d| d.name.as_str()), Some(name), "{code}");
             assert_eq!(d.and_then(|d| d.parent_code.as_deref()), parent, "{code}");
         }
-        assert!(!all.contains_key("EM-110100"), "北京's 市辖区 has no department");
+        assert!(
+            !all.contains_key("EM-110100"),
+            "北京's 市辖区 has no department"
+        );
     }
 
     #[test]
@@ -164,7 +170,11 @@ mod tests {
         let mut names = std::collections::HashSet::new();
         for d in departments() {
             if let Some(parent) = &d.parent_code {
-                assert!(seen.contains(parent), "{} before its parent {parent}", d.code);
+                assert!(
+                    seen.contains(parent),
+                    "{} before its parent {parent}",
+                    d.code
+                );
             }
             assert!(names.insert(d.name.clone()), "duplicate name {}", d.name);
             seen.insert(d.code);

@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Context as _;
 use entities::{CreditClass, EnterpriseStatus, Industry, RiskLevel};
-use rand::{RngExt as _, distr::Distribution as _, distr::weighted::WeightedIndex, seq::IndexedRandom as _, seq::SliceRandom as _};
+use rand::{
+    RngExt as _, distr::Distribution as _, distr::weighted::WeightedIndex, seq::IndexedRandom as _,
+    seq::SliceRandom as _,
+};
 use rand_chacha::ChaCha20Rng;
 
 use super::{names, placement, regions::REGIONS, rng, stream};
@@ -68,7 +71,13 @@ impl Pickers {
         let forms = WeightedIndex::new(names::COMPANY_FORMS.iter().map(|(_, w)| *w))
             .context("Failed to weigh the company forms")?;
         let region_names = REGIONS.iter().map(|r| (r.code, r.name)).collect();
-        Ok(Self { regions, risk, credit, forms, region_names })
+        Ok(Self {
+            regions,
+            risk,
+            credit,
+            forms,
+            region_names,
+        })
     }
 }
 
@@ -108,7 +117,13 @@ pub fn generate(seed: u64, count: usize) -> anyhow::Result<Vec<DemoEnterprise>> 
             cycle = industry_cycle(&mut rng);
         }
         let industry = cycle.get(position).copied().unwrap_or(Industry::Other);
-        out.push(enterprise(&pickers, &mut rng, &mut taken_names, index, industry)?);
+        out.push(enterprise(
+            &pickers,
+            &mut rng,
+            &mut taken_names,
+            index,
+            industry,
+        )?);
     }
     Ok(out)
 }
@@ -125,8 +140,19 @@ fn enterprise(
         .get(&industry)
         .and_then(|(codes, weights)| codes.get(weights.sample(rng)).copied())
         .context("Failed to place an enterprise")?;
-    let region_name = pickers.region_names.get(region_code).copied().unwrap_or_default();
-    let name = unique_name(pickers, rng, taken_names, region_code, region_name, industry);
+    let region_name = pickers
+        .region_names
+        .get(region_code)
+        .copied()
+        .unwrap_or_default();
+    let name = unique_name(
+        pickers,
+        rng,
+        taken_names,
+        region_code,
+        region_name,
+        industry,
+    );
     let credit_code = credit_code(rng, index, region_code)?;
     let risk_level = pickers
         .risk
@@ -267,8 +293,15 @@ mod tests {
         for e in all {
             let code = CreditCode::parse(&e.credit_code);
             assert!(code.is_ok(), "{} does not parse", e.credit_code);
-            assert_eq!(code.map(|c| c.region().to_owned()).ok().as_deref(), Some(e.region_code));
-            assert!(codes.insert(e.credit_code.clone()), "{} repeats", e.credit_code);
+            assert_eq!(
+                code.map(|c| c.region().to_owned()).ok().as_deref(),
+                Some(e.region_code)
+            );
+            assert!(
+                codes.insert(e.credit_code.clone()),
+                "{} repeats",
+                e.credit_code
+            );
         }
     }
 
@@ -279,7 +312,9 @@ mod tests {
         assert_eq!(names.len(), all.len());
         let first = all.first().map(|e| (e.name.clone(), e.region_code));
         assert!(first.is_some_and(|(name, code)| {
-            REGIONS.iter().any(|r| r.code == code && name.starts_with(r.name))
+            REGIONS
+                .iter()
+                .any(|r| r.code == code && name.starts_with(r.name))
         }));
     }
 
@@ -287,7 +322,10 @@ mod tests {
     fn every_industry_appears_in_any_eight_and_the_mix_is_realistic() {
         let few = generate(7, 8).unwrap_or_default();
         for industry in Industry::ALL {
-            assert!(few.iter().any(|e| e.industry == *industry), "{industry} missing");
+            assert!(
+                few.iter().any(|e| e.industry == *industry),
+                "{industry} missing"
+            );
         }
         let all = generate(2019, 5_000).unwrap_or_default();
         let share = |f: &dyn Fn(&DemoEnterprise) -> bool| {
@@ -299,11 +337,15 @@ mod tests {
         assert!((0.3..0.5).contains(&low), "low {low}");
         let d = share(&|e| e.credit_class == CreditClass::D);
         assert!((0.04..0.10).contains(&d), "D {d}");
-        assert_eq!(share(&|e| e.risk_level == RiskLevel::Major && !e.key_supervision), 0.0);
-        assert!(all
-            .iter()
-            .filter(|e| e.industry == Industry::CoalMine)
-            .all(|e| e.region_code.starts_with("1302")));
+        assert_eq!(
+            share(&|e| e.risk_level == RiskLevel::Major && !e.key_supervision),
+            0.0
+        );
+        assert!(
+            all.iter()
+                .filter(|e| e.industry == Industry::CoalMine)
+                .all(|e| e.region_code.starts_with("1302"))
+        );
     }
 
     #[test]
@@ -311,6 +353,10 @@ mod tests {
         let short = generate(2019, 120).unwrap_or_default();
         let long = generate(2019, 500).unwrap_or_default();
         assert_eq!(short.as_slice(), long.get(..120).unwrap_or_default());
-        assert_ne!(generate(2020, 120).unwrap_or_default(), short, "the seed matters");
+        assert_ne!(
+            generate(2020, 120).unwrap_or_default(),
+            short,
+            "the seed matters"
+        );
     }
 }

@@ -96,7 +96,11 @@ mod tests {
         for (n, indicator) in INDICATORS.iter().enumerate() {
             assert_eq!(indicator.code, format!("DS-{:02}", n + 1));
             assert!(indicator.legal_basis.contains('《'), "{}", indicator.code);
-            assert!(indicator.max_points > 0.0 && indicator.weight > 0.0, "{}", indicator.code);
+            assert!(
+                indicator.max_points > 0.0 && indicator.weight > 0.0,
+                "{}",
+                indicator.code
+            );
         }
     }
 }

@@ -4,10 +4,14 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Context as _;
 use entities::Industry;
-use rand::{RngExt as _, distr::Distribution as _, distr::weighted::WeightedIndex, seq::IndexedRandom as _};
+use rand::{
+    RngExt as _, distr::Distribution as _, distr::weighted::WeightedIndex, seq::IndexedRandom as _,
+};
 use rand_chacha::ChaCha20Rng;
 
-use super::{departments, enterprises::DemoEnterprise, names, placement, regions::REGIONS, rng, stream};
+use super::{
+    departments, enterprises::DemoEnterprise, names, placement, regions::REGIONS, rng, stream,
+};
 use crate::domain::region_code::prefix_of;
 
 /// How many inspectors the data set has.
@@ -81,7 +85,10 @@ pub fn generate(seed: u64) -> anyhow::Result<Vec<DemoInspector>> {
         let region_code = if index == 0 {
             LINKED_INSPECTOR_REGION
         } else {
-            codes.get(regions.sample(&mut rng)).copied().unwrap_or(LINKED_INSPECTOR_REGION)
+            codes
+                .get(regions.sample(&mut rng))
+                .copied()
+                .unwrap_or(LINKED_INSPECTOR_REGION)
         };
         let serial = serials.entry(region_code).or_default();
         *serial += 1;
@@ -107,7 +114,9 @@ fn unique_person_name(
     taken: &mut HashSet<String>,
 ) -> String {
     loop {
-        let surname = names::SURNAMES.get(surnames.sample(rng)).map_or("王", |(s, _)| *s);
+        let surname = names::SURNAMES
+            .get(surnames.sample(rng))
+            .map_or("王", |(s, _)| *s);
         let mut name = surname.to_owned();
         let length = if rng.random_bool(0.35) { 1 } else { 2 };
         for _ in 0..length {
@@ -155,7 +164,11 @@ fn qualifications(rng: &mut ChaCha20Rng, region_code: &str) -> anyhow::Result<Ve
 /// own random stream, so whether and how it exists depends only on the seed
 /// and on enterprise `10j..10j+9` being generated.
 #[must_use]
-pub fn conflicts(seed: u64, enterprises: &[DemoEnterprise], inspectors: &[DemoInspector]) -> Vec<DemoConflict> {
+pub fn conflicts(
+    seed: u64,
+    enterprises: &[DemoEnterprise],
+    inspectors: &[DemoInspector],
+) -> Vec<DemoConflict> {
     let mut out = Vec::new();
     for j in 0..CONFLICT_COUNT {
         let mut rng = rng(seed, stream::CONFLICTS + j as u64);
@@ -169,13 +182,17 @@ pub fn conflicts(seed: u64, enterprises: &[DemoEnterprise], inspectors: &[DemoIn
             .collect();
         let candidates = if covering.is_empty() {
             let province = enterprise.region_code.get(..2).unwrap_or_default();
-            inspectors.iter().filter(|i| i.region_code.starts_with(province)).collect()
+            inspectors
+                .iter()
+                .filter(|i| i.region_code.starts_with(province))
+                .collect()
         } else {
             covering
         };
-        let (Some(inspector), Some(reason)) =
-            (candidates.choose(&mut rng), names::CONFLICT_REASONS.choose(&mut rng))
-        else {
+        let (Some(inspector), Some(reason)) = (
+            candidates.choose(&mut rng),
+            names::CONFLICT_REASONS.choose(&mut rng),
+        ) else {
             continue;
         };
         out.push(DemoConflict {
@@ -204,15 +221,23 @@ mod tests {
         assert_eq!(badges.len(), all.len());
         let names: HashSet<_> = all.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names.len(), all.len());
-        assert_eq!(all.first().map(|i| i.badge_no.as_str()), Some("13010019001"));
-        assert_eq!(all.first().map(|i| i.department_code.as_str()), Some("EM-130100"));
+        assert_eq!(
+            all.first().map(|i| i.badge_no.as_str()),
+            Some("13010019001")
+        );
+        assert_eq!(
+            all.first().map(|i| i.department_code.as_str()),
+            Some("EM-130100")
+        );
     }
 
     #[test]
     fn qualifications_are_one_to_three_and_mostly_active() {
         let all = inspectors();
         assert!(all.iter().all(|i| (1..=3).contains(&i.industries.len())));
-        assert!(all.iter().all(|i| i.region_code.starts_with("13") || !i.industries.contains(&Industry::CoalMine)));
+        assert!(all.iter().all(
+            |i| i.region_code.starts_with("13") || !i.industries.contains(&Industry::CoalMine)
+        ));
         let active = all.iter().filter(|i| i.active).count();
         assert!((270..300).contains(&active), "{active} active");
     }
@@ -226,7 +251,9 @@ mod tests {
                     .iter()
                     .any(|(code, _)| code.starts_with(province));
                 let qualified = all.iter().any(|i| {
-                    i.active && i.region_code.starts_with(province) && i.industries.contains(industry)
+                    i.active
+                        && i.region_code.starts_with(province)
+                        && i.industries.contains(industry)
                 });
                 assert!(!present || qualified, "{province}: nobody for {industry}");
             }
@@ -242,7 +269,11 @@ mod tests {
         for c in &found {
             let inspector = all.iter().find(|i| i.badge_no == c.badge_no);
             let enterprise = many.get(c.enterprise_index);
-            assert!(inspector.zip(enterprise).is_some_and(|(i, e)| e.region_code.get(..2) == i.region_code.get(..2)));
+            assert!(
+                inspector
+                    .zip(enterprise)
+                    .is_some_and(|(i, e)| e.region_code.get(..2) == i.region_code.get(..2))
+            );
         }
         let few = conflicts(2019, many.get(..100).unwrap_or_default(), &all);
         assert_eq!(few.as_slice(), found.get(..10).unwrap_or_default());

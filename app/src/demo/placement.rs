@@ -19,7 +19,12 @@ pub const INDUSTRY_SLOTS: &[(Industry, usize)] = &[
 ];
 
 /// Risk levels in the order of the weights of [`risk_weights`].
-pub const RISK_LEVELS: [RiskLevel; 4] = [RiskLevel::Major, RiskLevel::High, RiskLevel::Moderate, RiskLevel::Low];
+pub const RISK_LEVELS: [RiskLevel; 4] = [
+    RiskLevel::Major,
+    RiskLevel::High,
+    RiskLevel::Moderate,
+    RiskLevel::Low,
+];
 
 /// Percentages of major / high / moderate / low risk within an industry; over
 /// the industry mix this comes to roughly 5 / 16 / 40 / 39.
@@ -182,7 +187,10 @@ mod tests {
             let weights = region_weights(*industry);
             assert!(!weights.is_empty(), "{industry} has nowhere to go");
             for (code, weight) in weights {
-                assert!(leaves.contains(code), "{industry}: {code} is not a leaf region");
+                assert!(
+                    leaves.contains(code),
+                    "{industry}: {code} is not a leaf region"
+                );
                 assert!(weight > 0, "{industry}: {code} has weight 0");
             }
         }
@@ -190,17 +198,28 @@ mod tests {
 
     #[test]
     fn coal_is_only_in_hebei() {
-        assert!(region_weights(Industry::CoalMine).iter().all(|(code, _)| code.starts_with("13")));
+        assert!(
+            region_weights(Industry::CoalMine)
+                .iter()
+                .all(|(code, _)| code.starts_with("13"))
+        );
     }
 
     #[test]
     fn shares_fill_fifty_slots_and_name_every_industry() {
         assert_eq!(INDUSTRY_SLOTS.iter().map(|(_, n)| n).sum::<usize>(), 50);
         for industry in Industry::ALL {
-            assert!(INDUSTRY_SLOTS.iter().any(|(i, n)| i == industry && *n > 0), "{industry}");
+            assert!(
+                INDUSTRY_SLOTS.iter().any(|(i, n)| i == industry && *n > 0),
+                "{industry}"
+            );
         }
         for industry in Industry::ALL {
-            assert_eq!(risk_weights(*industry).iter().sum::<u32>(), 100, "{industry}");
+            assert_eq!(
+                risk_weights(*industry).iter().sum::<u32>(),
+                100,
+                "{industry}"
+            );
         }
         assert_eq!(CREDIT_CLASSES.iter().map(|(_, w)| w).sum::<u32>(), 100);
     }

@@ -209,10 +209,10 @@ async fn validate<C: ConnectionTrait>(db: &C, actor: &Actor, spec: &mut PlanSpec
             "only enterprise plans filter by risk level",
         );
     }
-    if let Some(cron) = &spec.cron {
-        if let Err(message) = check_cron(cron) {
-            problems.add("cron", message);
-        }
+    if let Some(cron) = &spec.cron
+        && let Err(message) = check_cron(cron)
+    {
+        problems.add("cron", message);
     }
     for prefix in &mut spec.region_prefixes {
         let trimmed = prefix.trim().to_owned();
@@ -254,17 +254,16 @@ async fn validate<C: ConnectionTrait>(db: &C, actor: &Actor, spec: &mut PlanSpec
             problems.add("department_ids", format!("department {id} does not exist"));
         }
     }
-    if let Some(set_id) = spec.indicator_set_id {
-        if indicator_set::Entity::find_by_id(set_id)
+    if let Some(set_id) = spec.indicator_set_id
+        && indicator_set::Entity::find_by_id(set_id)
             .one(db)
             .await?
             .is_none()
-        {
-            problems.add(
-                "indicator_set_id",
-                format!("indicator set {set_id} does not exist"),
-            );
-        }
+    {
+        problems.add(
+            "indicator_set_id",
+            format!("indicator set {set_id} does not exist"),
+        );
     }
     problems.finish()
 }
