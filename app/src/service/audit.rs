@@ -229,12 +229,106 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> AppResult<Verification> {
             break;
         }
     }
+    if let Some(head) = latest_checkpoint(db).await? {
+        let problem = if head.seq > checked as i64 {
+            Some((
+                i64::try_from(checked).unwrap_or(i64::MAX).saturating_add(1),
+                format!(
+                    "the log ends at row {checked}, but the checkpoint of {} recorded row {} (rows removed from the end)",
+                    head.at, head.seq
+                ),
+            ))
+        } else if head.seq > 0 && prev_hash_at(db, head.seq).await?.as_deref() != Some(head.hash.as_str()) {
+            Some((head.seq, format!("row {} differs from the checkpoint of {}", head.seq, head.at)))
+        } else {
+            None
+        };
+        if let Some((id, problem)) = problem {
+            return Ok(Verification {
+                ok: false,
+                checked,
+                first_bad_id: Some(id),
+                problem: Some(problem),
+            });
+        }
+    }
     Ok(Verification {
         ok: true,
         checked,
         first_bad_id: None,
         problem: None,
     })
+}
+
+/// A chain head recorded by the daily checkpoint job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// The last row's id when the checkpoint ran.
+    pub seq: i64,
+    /// That row's hash.
+    pub hash: String,
+    /// When the checkpoint ran.
+    pub at: String,
+}
+
+const CHECKPOINT_JOB: &str = "audit.checkpoint";
+
+/// The chain head in a checkpoint message: `seq=N hash=H`.
+fn parse_head(message: &str) -> Option<(i64, String)> {
+    let mut seq = None;
+    let mut hash = None;
+    for part in message.split_whitespace() {
+        if let Some(v) = part.strip_prefix("seq=") {
+            seq = v.parse().ok();
+        } else if let Some(v) = part.strip_prefix("hash=") {
+            hash = Some(v.to_owned());
+        }
+    }
+    Some((seq?, hash?))
+}
+
+async fn latest_checkpoint<C: ConnectionTrait>(db: &C) -> AppResult<Option<Head>> {
+    let run = entities::job_run::Entity::find()
+        .filter(entities::job_run::Column::JobName.eq(CHECKPOINT_JOB))
+        .filter(entities::job_run::Column::Outcome.eq("ok"))
+        .order_by_desc(entities::job_run::Column::FireTime)
+        .one(db)
+        .await?;
+    Ok(run.and_then(|r| {
+        let (seq, hash) = parse_head(r.message.as_deref().unwrap_or_default())?;
+        Some(Head { seq, hash, at: r.fire_time.to_rfc3339() })
+    }))
+}
+
+async fn prev_hash_at<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<String>> {
+    Ok(audit_log::Entity::find_by_id(id).one(db).await?.map(|r| r.hash))
+}
+
+/// Verifies the chain and reports its head, for the daily checkpoint job; the
+/// head also goes to the application log, outside the database, so a
+/// truncated tail can be proven against it.
+///
+/// # Errors
+/// A message naming the first bad row when the chain is broken.
+pub async fn checkpoint<C: ConnectionTrait>(db: &C) -> Result<String, String> {
+    let result = verify(db).await.map_err(|e| e.to_string())?;
+    if !result.ok {
+        let message = format!(
+            "audit chain broken at row {}: {}",
+            result.first_bad_id.unwrap_or_default(),
+            result.problem.unwrap_or_default()
+        );
+        tracing::error!(target: "audit_checkpoint", "{message}");
+        return Err(message);
+    }
+    let head = audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::Id)
+        .one(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (seq, hash) = head.map_or((0, GENESIS.to_owned()), |h| (h.id, h.hash));
+    tracing::info!(target: "audit_checkpoint", seq, hash = %hash, "audit chain head");
+    Ok(format!("seq={seq} hash={hash}"))
 }
 
 /// Filters for listing audit entries.

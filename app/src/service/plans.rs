@@ -127,19 +127,14 @@ pub fn spec_of(plan: &check_plan::Model) -> PlanSpec {
     }
 }
 
-/// Checks a six-field cron expression (seconds first), as the scheduler reads it.
+/// Checks a six-field cron expression (seconds first), exactly as the scheduler reads it.
 ///
 /// # Errors
 /// A message saying what is wrong.
 pub fn check_cron(expression: &str) -> Result<(), String> {
-    croner::parser::CronParser::builder()
-        .seconds(croner::parser::Seconds::Required)
-        .build()
-        .parse(expression)
+    scheduler::Schedule::parse_at_offset(expression, crate::domain::workdays::CHINA)
         .map(|_| ())
-        .map_err(|e| {
-            format!("not a six-field cron expression (sec min hour day month weekday): {e}")
-        })
+        .map_err(|e| format!("{e}; use six fields: sec min hour day month weekday, e.g. '0 0 9 1 * *'"))
 }
 
 async fn validate<C: ConnectionTrait>(db: &C, actor: &Actor, spec: &mut PlanSpec) -> AppResult<()> {
