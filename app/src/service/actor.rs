@@ -49,10 +49,12 @@ impl Actor {
     }
 
     /// The role to record in the audit log: none for a caller who has not
-    /// proven who they are (a failed login).
+    /// proven who they are (a failed login), even one who typed `system`.
     #[must_use]
     pub fn audited_role(&self) -> Option<String> {
-        (self.user_id.is_some() || self.username == "system").then(|| self.role.to_string())
+        let is_system =
+            self.username == "system" && self.role == Role::Admin && self.source_addr.is_none();
+        (self.user_id.is_some() || is_system).then(|| self.role.to_string())
     }
 
     /// The region-code prefix of this actor's scope; `None` is the whole country.
@@ -118,11 +120,10 @@ impl Actor {
     }
 }
 
-/// `column LIKE 'prefix%'`, with the prefix bound as a value. Prefixes are digits,
-/// so nothing needs escaping; other text is matched literally by `starts_with`.
+/// `column LIKE 'prefix%'`, with the prefix bound as a value and matched literally.
 #[must_use]
 pub fn starts_with(column: impl ColumnTrait, prefix: &str) -> SimpleExpr {
-    column.starts_with(prefix)
+    super::text_starts_with(column, prefix)
 }
 
 #[cfg(test)]

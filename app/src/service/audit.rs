@@ -238,8 +238,16 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> AppResult<Verification> {
                     head.at, head.seq
                 ),
             ))
-        } else if head.seq > 0 && prev_hash_at(db, head.seq).await?.as_deref() != Some(head.hash.as_str()) {
-            Some((head.seq, format!("row {} differs from the checkpoint of {}", head.seq, head.at)))
+        } else if head.seq > 0
+            && prev_hash_at(db, head.seq).await?.as_deref() != Some(head.hash.as_str())
+        {
+            Some((
+                head.seq,
+                format!(
+                    "row {} differs from the checkpoint of {}",
+                    head.seq, head.at
+                ),
+            ))
         } else {
             None
         };
@@ -296,12 +304,19 @@ async fn latest_checkpoint<C: ConnectionTrait>(db: &C) -> AppResult<Option<Head>
         .await?;
     Ok(run.and_then(|r| {
         let (seq, hash) = parse_head(r.message.as_deref().unwrap_or_default())?;
-        Some(Head { seq, hash, at: r.fire_time.to_rfc3339() })
+        Some(Head {
+            seq,
+            hash,
+            at: r.fire_time.to_rfc3339(),
+        })
     }))
 }
 
 async fn prev_hash_at<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<String>> {
-    Ok(audit_log::Entity::find_by_id(id).one(db).await?.map(|r| r.hash))
+    Ok(audit_log::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|r| r.hash))
 }
 
 /// Verifies the chain and reports its head, for the daily checkpoint job; the
@@ -368,7 +383,7 @@ pub async fn list<C: ConnectionTrait>(
     actor.require(&[Role::Admin], "read the audit log")?;
     let mut query = audit_log::Entity::find();
     if let Some(action) = &filter.action {
-        query = query.filter(audit_log::Column::Action.starts_with(action.as_str()));
+        query = query.filter(super::text_starts_with(audit_log::Column::Action, action));
     }
     if let Some(actor) = &filter.actor {
         query = query.filter(audit_log::Column::Actor.eq(actor.as_str()));

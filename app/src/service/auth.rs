@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use entities::{Role, department, session, user};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel as _, QueryFilter,
+    EntityTrait, IntoActiveModel as _, QueryFilter, QuerySelect as _,
 };
 use sha2::{Digest as _, Sha256};
 use tokio::sync::Semaphore;
@@ -203,7 +203,8 @@ pub async fn login(
         audit::append(
             &txn,
             &anonymous,
-            Entry::ok("auth.login", "user", username)
+            // The name as typed, cut short: an unknown caller must not bloat the log.
+            Entry::ok("auth.login", "user", &anonymous.username)
                 .with_result("failed")
                 .with_detail(serde_json::json!({"reason": "unknown user"})),
         )
@@ -211,8 +212,10 @@ pub async fn login(
         txn.commit().await?;
         return Err(AppError::Unauthorized(BAD_CREDENTIALS.to_owned()));
     };
-    // Re-read inside the write transaction: concurrent failures must all count.
+    // Re-read inside the write transaction, locking the row (PostgreSQL; SQLite's
+    // write transaction is exclusive already): concurrent failures must all count.
     let current = user::Entity::find_by_id(found.id)
+        .lock_exclusive()
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::Unauthorized(BAD_CREDENTIALS.to_owned()))?;

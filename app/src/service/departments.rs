@@ -205,7 +205,10 @@ pub async fn list<C: ConnectionTrait>(
         query = query.filter(actor.scope_condition(department::Column::RegionCode));
     }
     if let Some(prefix) = &filter.region_prefix {
-        query = query.filter(department::Column::RegionCode.starts_with(prefix.as_str()));
+        query = query.filter(super::text_starts_with(
+            department::Column::RegionCode,
+            prefix,
+        ));
     }
     if let Some(kind) = filter.kind {
         query = query.filter(department::Column::Kind.eq(kind));
@@ -213,8 +216,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         query = query.filter(
             sea_orm::Condition::any()
-                .add(department::Column::Name.contains(q))
-                .add(department::Column::Code.contains(q)),
+                .add(super::text_contains(department::Column::Name, q))
+                .add(super::text_contains(department::Column::Code, q)),
         );
     }
     let total = query.clone().count(db).await?;

@@ -182,7 +182,10 @@ fn filtered(actor: &Actor, filter: &EnterpriseFilter) -> Select<enterprise::Enti
     let mut query =
         enterprise::Entity::find().filter(actor.scope_condition(enterprise::Column::RegionCode));
     if let Some(prefix) = &filter.region_prefix {
-        query = query.filter(enterprise::Column::RegionCode.starts_with(prefix.as_str()));
+        query = query.filter(super::text_starts_with(
+            enterprise::Column::RegionCode,
+            prefix,
+        ));
     }
     if let Some(industry) = filter.industry {
         query = query.filter(enterprise::Column::Industry.eq(industry));
@@ -202,8 +205,8 @@ fn filtered(actor: &Actor, filter: &EnterpriseFilter) -> Select<enterprise::Enti
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         query = query.filter(
             sea_orm::Condition::any()
-                .add(enterprise::Column::Name.contains(q))
-                .add(enterprise::Column::CreditCode.contains(q.to_ascii_uppercase())),
+                .add(super::text_contains(enterprise::Column::Name, q))
+                .add(super::text_contains(enterprise::Column::CreditCode, q)),
         );
     }
     query
@@ -262,15 +265,15 @@ pub async fn update(
     let existing = get(db, actor, id).await?;
     let (code, name) = validated(db, actor, &input).await?;
     let txn = db::begin_write(db).await?;
-    if let Some(other) = enterprise::Entity::find()
+    if enterprise::Entity::find()
         .filter(enterprise::Column::CreditCode.eq(code.as_str()))
         .filter(enterprise::Column::Id.ne(id))
         .one(&txn)
         .await?
+        .is_some()
     {
         return Err(AppError::Conflict(format!(
-            "credit code {code} belongs to enterprise {}",
-            other.id
+            "credit code {code} is already registered to another enterprise"
         )));
     }
     let before = serde_json::to_value(&existing).unwrap_or_default();

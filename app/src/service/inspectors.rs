@@ -255,7 +255,10 @@ pub async fn list<C: ConnectionTrait>(
     let mut query =
         inspector::Entity::find().filter(actor.scope_condition(inspector::Column::RegionCode));
     if let Some(prefix) = &filter.region_prefix {
-        query = query.filter(inspector::Column::RegionCode.starts_with(prefix.as_str()));
+        query = query.filter(super::text_starts_with(
+            inspector::Column::RegionCode,
+            prefix,
+        ));
     }
     if let Some(department) = filter.department_id {
         query = query.filter(inspector::Column::DepartmentId.eq(department));
@@ -275,8 +278,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         query = query.filter(
             sea_orm::Condition::any()
-                .add(inspector::Column::Name.contains(q))
-                .add(inspector::Column::BadgeNo.contains(q)),
+                .add(super::text_contains(inspector::Column::Name, q))
+                .add(super::text_contains(inspector::Column::BadgeNo, q)),
         );
     }
     let total = query.clone().count(db).await?;

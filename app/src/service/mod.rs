@@ -101,3 +101,35 @@ pub fn like_escape(text: &str) -> String {
     }
     out
 }
+
+/// `column LIKE 'text%'` with the user's text matched literally.
+pub fn text_starts_with(
+    column: impl sea_orm::ColumnTrait,
+    text: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait as _, LikeExpr};
+    Expr::col(column.as_column_ref())
+        .like(LikeExpr::new(format!("{}%", like_escape(text))).escape('\\'))
+}
+
+/// A case-insensitive search: `LOWER(column) LIKE '%text%'`, the text matched
+/// literally, the same on SQLite and PostgreSQL.
+pub fn text_contains(
+    column: impl sea_orm::ColumnTrait,
+    text: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
+    Expr::expr(Func::lower(Expr::col(column.as_column_ref())))
+        .like(LikeExpr::new(format!("%{}%", like_escape(&text.to_lowercase()))).escape('\\'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(like_escape("50%_a\\b"), "50\\%\\_a\\\\b");
+        assert_eq!(like_escape("河北"), "河北");
+    }
+}

@@ -134,7 +134,9 @@ pub fn spec_of(plan: &check_plan::Model) -> PlanSpec {
 pub fn check_cron(expression: &str) -> Result<(), String> {
     scheduler::Schedule::parse_at_offset(expression, crate::domain::workdays::CHINA)
         .map(|_| ())
-        .map_err(|e| format!("{e}; use six fields: sec min hour day month weekday, e.g. '0 0 9 1 * *'"))
+        .map_err(|e| {
+            format!("{e}; use six fields: sec min hour day month weekday, e.g. '0 0 9 1 * *'")
+        })
 }
 
 async fn validate<C: ConnectionTrait>(db: &C, actor: &Actor, spec: &mut PlanSpec) -> AppResult<()> {

@@ -155,13 +155,13 @@ pub async fn list<C: ConnectionTrait>(
         query = query.filter(region::Column::ParentCode.eq(parent.as_str()));
     }
     if let Some(prefix) = &filter.prefix {
-        query = query.filter(region::Column::Code.starts_with(prefix.as_str()));
+        query = query.filter(super::text_starts_with(region::Column::Code, prefix));
     }
     if let Some(level) = filter.level {
         query = query.filter(region::Column::Level.eq(level));
     }
     if let Some(q) = &filter.q {
-        query = query.filter(region::Column::Name.contains(q.as_str()));
+        query = query.filter(super::text_contains(region::Column::Name, q));
     }
     let total = query.clone().count(db).await?;
     let items = query

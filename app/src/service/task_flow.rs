@@ -584,7 +584,10 @@ pub async fn public_results<C: ConnectionTrait>(
     use sea_orm::{PaginatorTrait as _, QuerySelect as _};
     let mut query = publication::Entity::find();
     if let Some(prefix) = region_prefix.map(crate::domain::region_code::prefix_of) {
-        query = query.filter(publication::Column::RegionCode.starts_with(prefix));
+        query = query.filter(super::text_starts_with(
+            publication::Column::RegionCode,
+            prefix,
+        ));
     }
     let total = query.clone().count(db).await?;
     let items = query
