@@ -253,11 +253,14 @@ async fn the_audit_list_is_admin_only_paginated_newest_first_and_filterable() {
         let app = TestApp::spawn(backend).await;
         let admin = app.admin().await;
         let (hebei, _) = app.seed_two_provinces(&admin).await;
+        // Every other role, and an administrator of one province: the log spans
+        // the whole country, so only national administrators read it.
         for (username, role) in [
             ("sup", Role::Supervisor),
             ("lead", Role::Leader),
             ("dept", Role::Department),
             ("insp", Role::Inspector),
+            ("hebei-admin", Role::Admin),
         ] {
             let token = app.token_for(username, role, Some(hebei)).await;
             for path in ["/api/v1/audit", "/api/v1/audit/verify"] {
@@ -310,8 +313,8 @@ async fn the_audit_list_is_admin_only_paginated_newest_first_and_filterable() {
             .collect();
         assert_eq!(
             actions.len(),
-            5,
-            "{backend:?}: root and four logins: {actions:?}"
+            6,
+            "{backend:?}: root and five logins: {actions:?}"
         );
         assert!(
             actions.iter().all(|a| a.starts_with("auth.")),

@@ -361,16 +361,28 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
-/// Verifies the chain on behalf of a caller (admin only).
+/// The audit log spans every region and is not partitioned by one, so only a
+/// national administrator (one without a regional department) reads it.
+fn require_national_admin(actor: &Actor, action: &str) -> AppResult<()> {
+    actor.require(&[Role::Admin], action)?;
+    if actor.scope_prefix().is_some() {
+        return Err(crate::error::AppError::Forbidden(format!(
+            "only a national administrator may {action}"
+        )));
+    }
+    Ok(())
+}
+
+/// Verifies the chain on behalf of a caller (national admin only).
 ///
 /// # Errors
 /// 403 for other roles; when the database fails.
 pub async fn verify_as<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Verification> {
-    actor.require(&[Role::Admin], "verify the audit log")?;
+    require_national_admin(actor, "verify the audit log")?;
     verify(db).await
 }
 
-/// Lists entries, newest first (admin only).
+/// Lists entries, newest first (national admin only).
 ///
 /// # Errors
 /// 403 for other roles; when the database fails.
@@ -380,7 +392,7 @@ pub async fn list<C: ConnectionTrait>(
     filter: &AuditFilter,
     page: super::Page,
 ) -> AppResult<super::Paged<audit_log::Model>> {
-    actor.require(&[Role::Admin], "read the audit log")?;
+    require_national_admin(actor, "read the audit log")?;
     let mut query = audit_log::Entity::find();
     if let Some(action) = &filter.action {
         query = query.filter(super::text_starts_with(audit_log::Column::Action, action));
