@@ -320,7 +320,7 @@ async fn the_audit_list_is_admin_only_paginated_newest_first_and_filterable() {
             actions.iter().all(|a| a.starts_with("auth.")),
             "{backend:?}: {actions:?}"
         );
-        assert_eq!(auth["total"], 5, "{backend:?}");
+        assert_eq!(auth["total"], 6, "{backend:?}");
     }
 }
 
