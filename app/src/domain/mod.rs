@@ -1,6 +1,7 @@
 //! Pure domain rules over plain values: no database, no async.
 
 pub mod credit_code;
+pub mod draw;
 pub mod password;
 pub mod region_code;
 pub mod scoring;

@@ -1,0 +1,1 @@
+//! The worked examples of docs/draw-algorithm.md.
