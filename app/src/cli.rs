@@ -62,6 +62,12 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Run or verify double-random draws.
+    Draw {
+        /// What to do with draws.
+        #[command(subcommand)]
+        command: DrawCommand,
+    },
     /// Check the audit log.
     Audit {
         /// What to do with the audit log.
@@ -84,6 +90,30 @@ pub enum UserCommand {
         /// The user's department (its region is the user's scope).
         #[arg(long)]
         department_id: Option<i64>,
+    },
+}
+
+/// `spotcheck draw …`
+#[derive(Debug, Subcommand)]
+pub enum DrawCommand {
+    /// Draw a plan now and print the draw.
+    Run {
+        /// The plan.
+        plan_id: i64,
+        /// A fixed seed.
+        #[arg(long, conflicts_with = "seed_text")]
+        seed: Option<u64>,
+        /// Public text announced before the draw; the seed is derived from it.
+        #[arg(long)]
+        seed_text: Option<String>,
+        /// Why the plan is drawn again (its current draw is superseded).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Re-run a stored draw and compare; exits non-zero on any mismatch.
+    Verify {
+        /// The draw.
+        draw_id: i64,
     },
 }
 
@@ -191,6 +221,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 user.username, user.id, user.role
             );
         }
+        Command::Draw { command } => return draw_command(&cli.database_url, command).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -208,6 +239,76 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
             println!("audit chain intact: {} rows", result.checked);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn draw_command(database_url: &str, command: DrawCommand) -> anyhow::Result<ExitCode> {
+    let db = db::connect(database_url).await?;
+    let actor = Actor::system();
+    match command {
+        DrawCommand::Run {
+            plan_id,
+            seed,
+            seed_text,
+            reason,
+        } => {
+            let request = service::draws::DrawRequest {
+                seed,
+                seed_text,
+                reason,
+            };
+            let view =
+                service::draws::run(&db, &actor, plan_id, request, entities::DrawTrigger::Manual)
+                    .await
+                    .map_err(|e| anyhow::anyhow!(e))?;
+            let d = &view.draw;
+            println!(
+                "draw {} of plan {}: seed {}{}, algorithm {}, population {} (sha256 {})",
+                d.id,
+                d.plan_id,
+                u64::from_ne_bytes(d.seed.to_ne_bytes()),
+                d.seed_text
+                    .as_deref()
+                    .map(|t| format!(" from \"{t}\""))
+                    .unwrap_or_default(),
+                d.algorithm,
+                d.population_size,
+                d.population_sha256
+            );
+            println!(
+                "{} tasks, {} unassigned",
+                view.tasks.len(),
+                view.unassigned.len()
+            );
+            for task in &view.tasks {
+                let team: Vec<String> = task.inspector_ids.iter().map(i64::to_string).collect();
+                println!(
+                    "  task {:>7}  target {:>9}  inspectors {}",
+                    task.task_id,
+                    task.target_id,
+                    team.join(",")
+                );
+            }
+            for u in &view.unassigned {
+                println!("  unassigned target {:>9}: {}", u.target_id, u.reason);
+            }
+        }
+        DrawCommand::Verify { draw_id } => {
+            let result = service::draws::verify(&db, &actor, draw_id)
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
+            if !result.verified {
+                eprintln!(
+                    "error: draw {draw_id} does not verify: {}",
+                    result.mismatches.join("; ")
+                );
+                return Ok(ExitCode::from(2));
+            }
+            println!(
+                "draw {draw_id} verified: re-running it gives the stored targets and inspectors"
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

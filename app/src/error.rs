@@ -70,10 +70,34 @@ fn summarize(problems: &[Problem]) -> String {
 /// Shorthand for results in the service layer.
 pub type AppResult<T> = Result<T, AppError>;
 
+/// Whether a lookup found something the caller may see: a 404 or 403 is
+/// `false`, any other error (the database failing) stays an error.
+///
+/// # Errors
+/// The lookup's error, unless it is a 404 or 403.
+pub fn visible<T>(lookup: AppResult<T>) -> AppResult<bool> {
+    match lookup {
+        Ok(_) => Ok(true),
+        Err(AppError::NotFound(_) | AppError::Forbidden(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
 impl AppError {
     /// A single 422 problem.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation(vec![Problem::new(field, message)])
+    }
+
+    /// Replaces a 404 or 403 with another 404, so that an object reached
+    /// through an out-of-scope parent is reported as missing itself; any other
+    /// error passes through.
+    #[must_use]
+    pub fn hidden_as(self, not_found: impl FnOnce() -> AppError) -> Self {
+        match self {
+            Self::NotFound(_) | Self::Forbidden(_) => not_found(),
+            other => other,
+        }
     }
 
     /// The stable machine-readable code of this error.

@@ -5,8 +5,10 @@ mod audit;
 mod auth;
 mod conflicts;
 mod departments;
+mod draws;
 mod enterprises;
 mod inspectors;
+mod jobs;
 mod plans;
 pub mod public;
 mod regions;
@@ -163,6 +165,8 @@ pub type Api = (
     audit::AuditApi,
     plans::PlansApi,
     tasks::TasksApi,
+    draws::DrawsApi,
+    jobs::JobsApi,
 );
 
 /// The OpenAPI service for `/api/v1`.
@@ -180,6 +184,8 @@ pub fn service() -> OpenApiService<Api, ()> {
             audit::AuditApi,
             plans::PlansApi,
             tasks::TasksApi,
+            draws::DrawsApi,
+            jobs::JobsApi,
         ),
         "spotcheck",
         env!("CARGO_PKG_VERSION"),

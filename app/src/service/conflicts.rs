@@ -47,10 +47,7 @@ pub async fn create(
     actor.require(WRITERS, "record conflicts")?;
     let mut problems = Problems::new();
     let reason = problems.text("reason", &input.reason, 500);
-    if inspectors::get(db, actor, input.inspector_id)
-        .await
-        .is_err()
-    {
+    if !crate::error::visible(inspectors::get(db, actor, input.inspector_id).await)? {
         problems.add(
             "inspector_id",
             format!("inspector {} does not exist", input.inspector_id),
@@ -64,12 +61,12 @@ pub async fn create(
             );
         }
         (Some(id), None) => {
-            if enterprises::get(db, actor, id).await.is_err() {
+            if !crate::error::visible(enterprises::get(db, actor, id).await)? {
                 problems.add("enterprise_id", format!("enterprise {id} does not exist"));
             }
         }
         (None, Some(id)) => {
-            if departments::get(db, actor, id).await.is_err() {
+            if !crate::error::visible(departments::get(db, actor, id).await)? {
                 problems.add("department_id", format!("department {id} does not exist"));
             }
         }
@@ -161,7 +158,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
         .ok_or_else(|| AppError::NotFound(format!("conflict {id}")))?;
     inspectors::get(db, actor, found.inspector_id)
         .await
-        .map_err(|_| AppError::NotFound(format!("conflict {id}")))?;
+        .map_err(|e| e.hidden_as(|| AppError::NotFound(format!("conflict {id}"))))?;
     let txn = db::begin_write(db).await?;
     conflict::Entity::delete_by_id(id).exec(&txn).await?;
     audit::append(

@@ -100,10 +100,7 @@ async fn validated<C: ConnectionTrait>(
     let badge = problems.text("badge_no", &input.badge_no, 64);
     let name = problems.text("name", &input.name, 100);
     regions::require_exists(db, &mut problems, "region_code", input.region_code.trim()).await?;
-    if departments::get(db, actor, input.department_id)
-        .await
-        .is_err()
-    {
+    if !crate::error::visible(departments::get(db, actor, input.department_id).await)? {
         problems.add(
             "department_id",
             format!("department {} does not exist", input.department_id),

@@ -247,7 +247,7 @@ async fn validate<C: ConnectionTrait>(db: &C, actor: &Actor, spec: &mut PlanSpec
         *prefix = prefix_digits;
     }
     for id in &spec.department_ids {
-        if departments::get(db, actor, *id).await.is_err() {
+        if !crate::error::visible(departments::get(db, actor, *id).await)? {
             problems.add("department_ids", format!("department {id} does not exist"));
         }
     }

@@ -76,7 +76,7 @@ async fn check_department<C: ConnectionTrait>(
 ) -> AppResult<()> {
     match department_id {
         Some(id) => {
-            if departments::get(db, actor, id).await.is_err() {
+            if !crate::error::visible(departments::get(db, actor, id).await)? {
                 problems.add("department_id", format!("department {id} does not exist"));
             }
         }

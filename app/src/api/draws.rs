@@ -1,0 +1,232 @@
+//! `/plans/{id}/draws` and `/draws`: running and verifying draws.
+
+use chrono::{DateTime, Utc};
+use entities::{DrawTrigger, draw};
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+
+use super::{ApiTags, BearerAuth, Created};
+use crate::{
+    service::draws::{self, DrawRequest, DrawView},
+    state::AppState,
+};
+
+/// What to draw with.
+#[derive(Object, Default)]
+pub struct DrawBody {
+    /// A fixed seed (u64), or
+    pub seed: Option<u64>,
+    /// public text announced before the draw (a lottery result): the seed is the first
+    /// 8 bytes of its SHA-256. Without either, the seed comes from the operating system.
+    pub seed_text: Option<String>,
+    /// Why the plan is drawn again; required while the plan's current draw has open tasks,
+    /// which is then superseded.
+    pub reason: Option<String>,
+}
+
+/// A drawn task.
+#[derive(Object)]
+pub struct DrawnTask {
+    /// The task.
+    pub task_id: i64,
+    /// The enterprise or department checked.
+    pub target_id: i64,
+    /// The team, lead first.
+    pub inspector_ids: Vec<i64>,
+}
+
+/// A drawn target nobody could be assigned to.
+#[derive(Object)]
+pub struct UnassignedTarget {
+    /// The enterprise or department.
+    pub target_id: i64,
+    /// Why.
+    pub reason: String,
+}
+
+/// A draw with its tasks.
+#[derive(Object)]
+pub struct Draw {
+    /// Id.
+    pub id: i64,
+    /// The plan drawn.
+    pub plan_id: i64,
+    /// The seed (u64).
+    pub seed: u64,
+    /// The public text the seed came from, if any.
+    pub seed_text: Option<String>,
+    /// Algorithm version; `docs/draw-algorithm.md` describes it exactly.
+    pub algorithm: String,
+    /// Targets in the population (after scope, filters and cooldown).
+    pub population_size: i32,
+    /// SHA-256 of the population snapshot.
+    pub population_sha256: String,
+    /// `cron` or `manual`.
+    pub trigger: DrawTrigger,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// The draw that replaced this one.
+    pub superseded_by: Option<i64>,
+    /// Why it was replaced.
+    pub supersede_reason: Option<String>,
+    /// Tasks in draw order.
+    pub tasks: Vec<DrawnTask>,
+    /// Drawn targets that could not be staffed.
+    pub unassigned: Vec<UnassignedTarget>,
+}
+
+/// A draw without its tasks.
+#[derive(Object)]
+pub struct DrawSummary {
+    /// Id.
+    pub id: i64,
+    /// The seed (u64).
+    pub seed: u64,
+    /// Algorithm version.
+    pub algorithm: String,
+    /// Targets in the population.
+    pub population_size: i32,
+    /// SHA-256 of the population snapshot.
+    pub population_sha256: String,
+    /// `cron` or `manual`.
+    pub trigger: DrawTrigger,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// The draw that replaced this one.
+    pub superseded_by: Option<i64>,
+}
+
+fn seed_of(stored: &draw::Model) -> u64 {
+    u64::from_ne_bytes(stored.seed.to_ne_bytes())
+}
+
+impl From<draw::Model> for DrawSummary {
+    fn from(d: draw::Model) -> Self {
+        Self {
+            id: d.id,
+            seed: seed_of(&d),
+            algorithm: d.algorithm,
+            population_size: d.population_size,
+            population_sha256: d.population_sha256,
+            trigger: d.trigger,
+            created_at: d.created_at,
+            superseded_by: d.superseded_by,
+        }
+    }
+}
+
+impl From<DrawView> for Draw {
+    fn from(v: DrawView) -> Self {
+        let d = v.draw;
+        Self {
+            id: d.id,
+            plan_id: d.plan_id,
+            seed: seed_of(&d),
+            seed_text: d.seed_text,
+            algorithm: d.algorithm,
+            population_size: d.population_size,
+            population_sha256: d.population_sha256,
+            trigger: d.trigger,
+            created_at: d.created_at,
+            superseded_by: d.superseded_by,
+            supersede_reason: d.supersede_reason,
+            tasks: v
+                .tasks
+                .into_iter()
+                .map(|t| DrawnTask {
+                    task_id: t.task_id,
+                    target_id: t.target_id,
+                    inspector_ids: t.inspector_ids,
+                })
+                .collect(),
+            unassigned: v
+                .unassigned
+                .into_iter()
+                .map(|u| UnassignedTarget {
+                    target_id: u.target_id,
+                    reason: u.reason.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The result of re-running a draw.
+#[derive(Object)]
+pub struct DrawVerification {
+    /// Whether the stored tasks are exactly what the algorithm gives.
+    pub verified: bool,
+    /// Every difference found.
+    pub mismatches: Vec<String>,
+}
+
+/// Draws.
+pub struct DrawsApi;
+
+#[OpenApi(tag = "ApiTags::Draws")]
+impl DrawsApi {
+    /// Draw a plan
+    ///
+    /// Samples targets and inspectors at random (双随机) and creates the tasks; the
+    /// draw, its tasks and its audit entry are written together or not at all.
+    #[oai(path = "/plans/:id/draws", method = "post")]
+    async fn run(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<Option<DrawBody>>,
+    ) -> poem::Result<Created<Draw>> {
+        let body = body.0.unwrap_or_default();
+        let request = DrawRequest {
+            seed: body.seed,
+            seed_text: body.seed_text,
+            reason: body.reason,
+        };
+        let view = draws::run(&state.db, &auth.0.actor, id.0, request, DrawTrigger::Manual).await?;
+        Ok(Created::Created(Json(view.into())))
+    }
+
+    /// List a plan's draws
+    #[oai(path = "/plans/:id/draws", method = "get")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> poem::Result<Json<Vec<DrawSummary>>> {
+        let items = draws::list(&state.db, &auth.0.actor, id.0).await?;
+        Ok(Json(items.into_iter().map(DrawSummary::from).collect()))
+    }
+
+    /// Get a draw
+    #[oai(path = "/draws/:id", method = "get")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> poem::Result<Json<Draw>> {
+        Ok(Json(
+            draws::get(&state.db, &auth.0.actor, id.0).await?.into(),
+        ))
+    }
+
+    /// Verify a draw
+    ///
+    /// Re-runs the draw from its stored seed, parameters and population snapshot and
+    /// compares the result with the tasks stored now.
+    #[oai(path = "/draws/:id/verify", method = "get")]
+    async fn verify(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> poem::Result<Json<DrawVerification>> {
+        let v = draws::verify(&state.db, &auth.0.actor, id.0).await?;
+        Ok(Json(DrawVerification {
+            verified: v.verified,
+            mismatches: v.mismatches,
+        }))
+    }
+}

@@ -1,0 +1,828 @@
+//! Running, storing and verifying double-random draws (双随机).
+//!
+//! The database side of the draw: the population is read here (scope, filters,
+//! cooldown, the previous check's inspectors, conflicts), the pure algorithm in
+//! [`crate::domain::draw`] samples and staffs, and the draw, its tasks and its
+//! audit entry are written in one transaction.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+use entities::{
+    CreditClass, DrawTrigger, Industry, InspectorRole, PlanStatus, RegionLevel, RiskLevel, Role,
+    SubjectKind, TaskStatus, check_plan, check_task, conflict, department, draw, enterprise,
+    inspector, task_inspector,
+};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Actor,
+    audit::{self, Entry},
+    inspectors::industries_of,
+    plans::{self, PlanSpec, spec_of},
+};
+use crate::{
+    db,
+    domain::{
+        RegionCode,
+        draw::{self as algorithm, Outcome, Params, Population, Target, snapshot},
+        region_code::prefix_of,
+    },
+    error::{AppError, AppResult},
+};
+
+const RUNNERS: &[Role] = &[Role::Admin, Role::Supervisor];
+const READERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+/// Largest snapshot verify will decompress.
+const MAX_SNAPSHOT_BYTES: usize = 1 << 30;
+/// Rows per multi-row INSERT (SQLite binds at most 32,766 values).
+const BATCH: usize = 1_000;
+
+/// What the caller asks of a draw.
+#[derive(Debug, Clone, Default)]
+pub struct DrawRequest {
+    /// A fixed seed.
+    pub seed: Option<u64>,
+    /// Public text announced before the draw; the seed is derived from it.
+    pub seed_text: Option<String>,
+    /// Why the plan is drawn again; the plan's current draw is superseded.
+    pub reason: Option<String>,
+}
+
+/// A stored draw with its tasks, as shown to callers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DrawView {
+    /// The stored draw.
+    pub draw: draw::Model,
+    /// Its tasks in draw order.
+    pub tasks: Vec<DrawnTaskView>,
+    /// Drawn targets nobody could be assigned to.
+    pub unassigned: Vec<algorithm::Unassigned>,
+}
+
+/// One task of a draw.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DrawnTaskView {
+    /// The task's id.
+    pub task_id: i64,
+    /// The enterprise or department checked.
+    pub target_id: i64,
+    /// The team, lead first.
+    pub inspector_ids: Vec<i64>,
+}
+
+/// The result of re-running a draw.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    /// Whether the stored draw is exactly what the algorithm gives.
+    pub verified: bool,
+    /// Every difference found.
+    pub mismatches: Vec<String>,
+}
+
+/// The draw's parameters from a plan's settings.
+#[must_use]
+pub fn params_of(spec: &PlanSpec) -> Params {
+    Params {
+        ratios: spec.ratios.clone(),
+        min_per_stratum: u32::try_from(spec.min_per_stratum).unwrap_or(0),
+        key_all: spec.key_all,
+        uniform_share: spec.uniform_share,
+        weights: algorithm::CreditWeights::default(),
+        inspectors_per_task: u32::try_from(spec.inspectors_per_task).unwrap_or(1),
+        require_qualification: spec.require_qualification,
+        department_ids: spec.department_ids.clone(),
+    }
+}
+
+/// The region prefixes a plan draws from: its own, or its owner's whole scope.
+async fn plan_prefixes<C: ConnectionTrait>(
+    db: &C,
+    plan: &check_plan::Model,
+    spec: &PlanSpec,
+) -> AppResult<Vec<String>> {
+    if !spec.region_prefixes.is_empty() {
+        return Ok(spec.region_prefixes.clone());
+    }
+    let owner_region = match plan.owner_department_id {
+        Some(id) => department::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .and_then(|d| d.region_code),
+        None => None,
+    };
+    Ok(owner_region
+        .map(|r| vec![prefix_of(&r).to_owned()])
+        .unwrap_or_default())
+}
+
+fn prefix_condition(column: impl ColumnTrait + Copy, prefixes: &[String]) -> Condition {
+    if prefixes.is_empty() {
+        return Condition::all();
+    }
+    prefixes.iter().fold(Condition::any(), |cond, p| {
+        cond.add(column.starts_with(p.as_str()))
+    })
+}
+
+/// Ids of the current (not superseded) draws, optionally since a time and leaving one out.
+fn current_draws(
+    since: Option<DateTime<Utc>>,
+    except: Option<i64>,
+) -> sea_orm::sea_query::SelectStatement {
+    let mut query = draw::Entity::find()
+        .select_only()
+        .column(draw::Column::Id)
+        .filter(draw::Column::SupersededBy.is_null());
+    if let Some(since) = since {
+        query = query.filter(draw::Column::CreatedAt.gte(since));
+    }
+    if let Some(except) = except {
+        query = query.filter(draw::Column::Id.ne(except));
+    }
+    query.into_query()
+}
+
+/// Reads the draw's population as of now.
+async fn population<C: ConnectionTrait>(
+    db: &C,
+    plan: &check_plan::Model,
+    spec: &PlanSpec,
+    superseding: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<Population> {
+    let prefixes = plan_prefixes(db, plan, spec).await?;
+    let target_column = match spec.target_kind {
+        SubjectKind::Enterprise => check_task::Column::EnterpriseId,
+        SubjectKind::Department => check_task::Column::DepartmentId,
+    };
+    // Cooldown: targets with a task in a current draw of the last `cooldown_days` days.
+    let cooled: HashSet<i64> = if spec.cooldown_days > 0 {
+        let since = now - Duration::days(i64::from(spec.cooldown_days));
+        check_task::Entity::find()
+            .select_only()
+            .column(target_column)
+            .filter(check_task::Column::DrawId.in_subquery(current_draws(Some(since), superseding)))
+            .into_tuple::<Option<i64>>()
+            .all(db)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    let mut targets = match spec.target_kind {
+        SubjectKind::Enterprise => enterprise_targets(db, spec, &prefixes, &cooled).await?,
+        SubjectKind::Department => department_targets(db, &prefixes, &cooled).await?,
+    };
+    // "Different people every time": the inspectors of each target's latest check.
+    let latest: Vec<(Option<i64>, Option<i64>)> = check_task::Entity::find()
+        .select_only()
+        .column(target_column)
+        .column_as(check_task::Column::Id.max(), "latest")
+        .filter(check_task::Column::DrawId.in_subquery(current_draws(None, superseding)))
+        .filter(target_column.is_not_null())
+        .group_by(target_column)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let latest_task: HashMap<i64, i64> = latest
+        .into_iter()
+        .filter_map(|(t, id)| Some((t?, id?)))
+        .collect();
+    if !latest_task.is_empty() {
+        let task_ids: Vec<i64> = latest_task.values().copied().collect();
+        let mut by_task: HashMap<i64, Vec<i64>> = HashMap::new();
+        for chunk in task_ids.chunks(BATCH) {
+            let links: Vec<(i64, i64)> = task_inspector::Entity::find()
+                .select_only()
+                .column(task_inspector::Column::TaskId)
+                .column(task_inspector::Column::InspectorId)
+                .filter(task_inspector::Column::TaskId.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            for (task, inspector) in links {
+                by_task.entry(task).or_default().push(inspector);
+            }
+        }
+        for target in &mut targets {
+            if let Some(ids) = latest_task
+                .get(&target.id)
+                .and_then(|task| by_task.get(task))
+            {
+                let mut ids = ids.clone();
+                ids.sort_unstable();
+                target.previous_inspectors = ids;
+            }
+        }
+    }
+    let inspectors = inspector::Entity::find()
+        .filter(inspector::Column::Active.eq(true))
+        .order_by_asc(inspector::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| algorithm::Inspector {
+            industries: {
+                let mut list = industries_of(&i);
+                list.sort_by_key(|x| x.as_str());
+                list
+            },
+            id: i.id,
+            department_id: i.department_id,
+            region_code: i.region_code,
+        })
+        .collect::<Vec<_>>();
+    let target_ids: HashSet<i64> = targets.iter().map(|t| t.id).collect();
+    let inspector_ids: HashSet<i64> = inspectors.iter().map(|i| i.id).collect();
+    let conflict_column = match spec.target_kind {
+        SubjectKind::Enterprise => conflict::Column::EnterpriseId,
+        SubjectKind::Department => conflict::Column::DepartmentId,
+    };
+    let mut conflicts: Vec<algorithm::Conflict> = conflict::Entity::find()
+        .select_only()
+        .column(conflict::Column::InspectorId)
+        .column(conflict_column)
+        .filter(conflict_column.is_not_null())
+        .into_tuple::<(i64, Option<i64>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(inspector_id, target)| {
+            let target_id = target?;
+            (target_ids.contains(&target_id) && inspector_ids.contains(&inspector_id)).then_some(
+                algorithm::Conflict {
+                    inspector_id,
+                    target_id,
+                },
+            )
+        })
+        .collect();
+    conflicts.sort_by_key(|c| (c.inspector_id, c.target_id));
+    conflicts.dedup();
+    Ok(Population {
+        targets,
+        inspectors,
+        conflicts,
+    })
+}
+
+async fn enterprise_targets<C: ConnectionTrait>(
+    db: &C,
+    spec: &PlanSpec,
+    prefixes: &[String],
+    cooled: &HashSet<i64>,
+) -> AppResult<Vec<Target>> {
+    let mut query = enterprise::Entity::find()
+        .select_only()
+        .columns([
+            enterprise::Column::Id,
+            enterprise::Column::RegionCode,
+            enterprise::Column::RiskLevel,
+            enterprise::Column::CreditClass,
+            enterprise::Column::KeySupervision,
+            enterprise::Column::Industry,
+        ])
+        .filter(enterprise::Column::Status.eq(entities::EnterpriseStatus::Active))
+        .filter(prefix_condition(enterprise::Column::RegionCode, prefixes));
+    if !spec.industries.is_empty() {
+        query = query.filter(enterprise::Column::Industry.is_in(spec.industries.clone()));
+    }
+    if !spec.risk_levels.is_empty() {
+        query = query.filter(enterprise::Column::RiskLevel.is_in(spec.risk_levels.clone()));
+    }
+    if spec.key_only {
+        query = query.filter(enterprise::Column::KeySupervision.eq(true));
+    }
+    let rows: Vec<(i64, String, RiskLevel, CreditClass, bool, Industry)> = query
+        .order_by_asc(enterprise::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| !cooled.contains(&row.0))
+        .map(
+            |(id, region_code, risk, credit_class, key, industry)| Target {
+                id,
+                region_code,
+                stratum: risk.as_str().to_owned(),
+                credit_class,
+                key,
+                industry: Some(industry),
+                own_department_id: None,
+                previous_inspectors: Vec::new(),
+            },
+        )
+        .collect())
+}
+
+async fn department_targets<C: ConnectionTrait>(
+    db: &C,
+    prefixes: &[String],
+    cooled: &HashSet<i64>,
+) -> AppResult<Vec<Target>> {
+    let rows = department::Entity::find()
+        .filter(department::Column::RegionCode.is_not_null())
+        .filter(prefix_condition(department::Column::RegionCode, prefixes))
+        .order_by_asc(department::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|d| !cooled.contains(&d.id))
+        .filter_map(|d| {
+            let region = d.region_code?;
+            let level = RegionCode::parse(&region).ok()?.level();
+            Some(Target {
+                id: d.id,
+                stratum: match level {
+                    RegionLevel::Province => "province",
+                    RegionLevel::City => "city",
+                    RegionLevel::County => "county",
+                }
+                .to_owned(),
+                region_code: region,
+                credit_class: CreditClass::B,
+                key: false,
+                industry: None,
+                own_department_id: Some(d.id),
+                previous_inspectors: Vec::new(),
+            })
+        })
+        .collect())
+}
+
+/// A fresh random seed from the operating system.
+fn random_seed() -> AppResult<u64> {
+    getrandom::u64()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("Failed to read system randomness: {e}")))
+}
+
+/// The plan's current draw that a new draw would supersede, after checking
+/// whether a new draw may be made at all.
+async fn check_redraw<C: ConnectionTrait>(
+    db: &C,
+    plan_id: i64,
+    request: &DrawRequest,
+    trigger: DrawTrigger,
+) -> AppResult<Option<draw::Model>> {
+    if trigger == DrawTrigger::Cron {
+        return Ok(None);
+    }
+    let current = draw::Entity::find()
+        .filter(draw::Column::PlanId.eq(plan_id))
+        .filter(draw::Column::SupersededBy.is_null())
+        .order_by_desc(draw::Column::Id)
+        .one(db)
+        .await?;
+    let Some(current) = current else {
+        return Ok(None);
+    };
+    let open: Vec<check_task::Model> = check_task::Entity::find()
+        .filter(check_task::Column::DrawId.eq(current.id))
+        .filter(check_task::Column::Status.is_not_in([TaskStatus::Reviewed, TaskStatus::Published]))
+        .all(db)
+        .await?;
+    match request
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        None if open.is_empty() => Ok(None),
+        None => Err(AppError::Conflict(format!(
+            "plan {plan_id} already has draw {} with open tasks; to draw again give a reason, and draw {} will be superseded",
+            current.id, current.id
+        ))),
+        Some(_) => {
+            if let Some(started) = open.iter().find(|t| t.status != TaskStatus::Assigned) {
+                return Err(AppError::Conflict(format!(
+                    "draw {} cannot be superseded: task {} is already {}",
+                    current.id, started.id, started.status
+                )));
+            }
+            Ok(Some(current))
+        }
+    }
+}
+
+/// Runs a draw for a plan and stores it with its tasks and audit entry, all or nothing.
+///
+/// # Errors
+/// 403/404 for callers without the plan; 409 for a paused or archived plan,
+/// or a second draw without a reason; 422 for a bad seed request.
+#[tracing::instrument(skip_all, fields(plan.id = plan_id, trigger = %trigger))]
+pub async fn run(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    plan_id: i64,
+    request: DrawRequest,
+    trigger: DrawTrigger,
+) -> AppResult<DrawView> {
+    actor.require(RUNNERS, "run draws")?;
+    let plan = plans::get(db, actor, plan_id).await?;
+    let spec = spec_of(&plan);
+    let allowed = match trigger {
+        DrawTrigger::Cron => spec.status == PlanStatus::Active,
+        DrawTrigger::Manual => matches!(spec.status, PlanStatus::Active | PlanStatus::Draft),
+    };
+    if !allowed {
+        return Err(AppError::Conflict(format!(
+            "plan {plan_id} is {} and cannot be drawn",
+            spec.status
+        )));
+    }
+    let (seed, seed_text) = match (request.seed, request.seed_text.as_deref().map(str::trim)) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::invalid(
+                "seed",
+                "give either seed or seed_text, not both",
+            ));
+        }
+        (None, Some("")) => return Err(AppError::invalid("seed_text", "must not be empty")),
+        (None, Some(text)) => (algorithm::seed_from_text(text), Some(text.to_owned())),
+        (Some(seed), None) => (seed, None),
+        (None, None) => (random_seed()?, None),
+    };
+    let params = params_of(&spec);
+    let txn = db::begin_write(db).await?;
+    let superseded = check_redraw(&txn, plan_id, &request, trigger).await?;
+    let now = Utc::now();
+    let population = population(&txn, &plan, &spec, superseded.as_ref().map(|d| d.id), now).await?;
+    let outcome = algorithm::run(&population, &params, seed)
+        .map_err(|e| AppError::invalid("plan", e.to_string()))?;
+    let bytes =
+        snapshot::encode(&population).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let sha = snapshot::sha256_hex(&bytes);
+    let compressed =
+        snapshot::compress(&bytes).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let stored = draw::ActiveModel {
+        plan_id: Set(plan_id),
+        seed: Set(i64::from_ne_bytes(seed.to_ne_bytes())),
+        seed_text: Set(seed_text),
+        algorithm: Set(algorithm::ALGORITHM.to_owned()),
+        params: Set(serde_json::to_value(&params).unwrap_or_default()),
+        population_size: Set(i32::try_from(population.targets.len()).unwrap_or(i32::MAX)),
+        population_sha256: Set(sha),
+        population_snapshot: Set(compressed),
+        unassigned: Set(serde_json::to_value(&outcome.unassigned).unwrap_or_default()),
+        trigger: Set(trigger),
+        actor_user_id: Set(actor.user_id),
+        created_at: Set(now),
+        superseded_by: Set(None),
+        supersede_reason: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let tasks = write_tasks(&txn, &stored, &plan, &spec, &population, &outcome, now).await?;
+    if let Some(old) = &superseded {
+        draw::Entity::update_many()
+            .col_expr(
+                draw::Column::SupersededBy,
+                sea_orm::sea_query::Expr::value(stored.id),
+            )
+            .col_expr(
+                draw::Column::SupersedeReason,
+                sea_orm::sea_query::Expr::value(request.reason.clone()),
+            )
+            .filter(draw::Column::Id.eq(old.id))
+            .exec(&txn)
+            .await?;
+    }
+    audit::append(
+        &txn,
+        actor,
+        Entry::ok("draw.run", "draw", stored.id).with_detail(serde_json::json!({
+            "plan_id": plan_id,
+            "seed": seed.to_string(),
+            "seed_text": stored.seed_text,
+            "trigger": trigger,
+            "algorithm": stored.algorithm,
+            "population_size": stored.population_size,
+            "population_sha256": stored.population_sha256,
+            "tasks": tasks.len(),
+            "unassigned": outcome.unassigned.len(),
+            "supersedes": superseded.as_ref().map(|d| d.id),
+            "reason": request.reason,
+        })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(DrawView {
+        draw: stored,
+        tasks,
+        unassigned: outcome.unassigned,
+    })
+}
+
+async fn write_tasks<C: ConnectionTrait>(
+    db: &C,
+    stored: &draw::Model,
+    plan: &check_plan::Model,
+    spec: &PlanSpec,
+    population: &Population,
+    outcome: &Outcome,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<DrawnTaskView>> {
+    let regions: HashMap<i64, &str> = population
+        .targets
+        .iter()
+        .map(|t| (t.id, t.region_code.as_str()))
+        .collect();
+    let due_at = now + Duration::days(i64::from(plan.due_days));
+    let rows: Vec<check_task::ActiveModel> =
+        outcome
+            .tasks
+            .iter()
+            .map(|t| check_task::ActiveModel {
+                draw_id: Set(stored.id),
+                target_kind: Set(spec.target_kind),
+                enterprise_id: Set(
+                    (spec.target_kind == SubjectKind::Enterprise).then_some(t.target_id)
+                ),
+                department_id: Set(
+                    (spec.target_kind == SubjectKind::Department).then_some(t.target_id)
+                ),
+                region_code: Set(regions
+                    .get(&t.target_id)
+                    .map(|r| (*r).to_owned())
+                    .unwrap_or_default()),
+                due_at: Set(due_at),
+                status: Set(TaskStatus::Assigned),
+                score: Set(None),
+                overdue: Set(false),
+                started_at: Set(None),
+                submitted_at: Set(None),
+                reviewed_at: Set(None),
+                published_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+    for chunk in rows.chunks(BATCH) {
+        check_task::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    let target_column = match spec.target_kind {
+        SubjectKind::Enterprise => check_task::Column::EnterpriseId,
+        SubjectKind::Department => check_task::Column::DepartmentId,
+    };
+    let ids: HashMap<i64, i64> = check_task::Entity::find()
+        .select_only()
+        .column(target_column)
+        .column(check_task::Column::Id)
+        .filter(check_task::Column::DrawId.eq(stored.id))
+        .into_tuple::<(Option<i64>, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(target, id)| Some((target?, id)))
+        .collect();
+    let mut views = Vec::with_capacity(outcome.tasks.len());
+    let mut links = Vec::new();
+    for t in &outcome.tasks {
+        let task_id = ids.get(&t.target_id).copied().ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "task of target {} not written",
+                t.target_id
+            ))
+        })?;
+        for (i, inspector_id) in t.inspector_ids.iter().enumerate() {
+            links.push(task_inspector::ActiveModel {
+                task_id: Set(task_id),
+                inspector_id: Set(*inspector_id),
+                role: Set(if i == 0 {
+                    InspectorRole::Lead
+                } else {
+                    InspectorRole::Member
+                }),
+                ..Default::default()
+            });
+        }
+        views.push(DrawnTaskView {
+            task_id,
+            target_id: t.target_id,
+            inspector_ids: t.inspector_ids.clone(),
+        });
+    }
+    for chunk in links.chunks(BATCH) {
+        task_inspector::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(views)
+}
+
+/// A draw's tasks as stored now, in draw order (task id order).
+async fn stored_tasks<C: ConnectionTrait>(
+    db: &C,
+    stored: &draw::Model,
+) -> AppResult<Vec<DrawnTaskView>> {
+    let tasks = check_task::Entity::find()
+        .filter(check_task::Column::DrawId.eq(stored.id))
+        .order_by_asc(check_task::Column::Id)
+        .all(db)
+        .await?;
+    let mut team: BTreeMap<i64, Vec<(bool, i64, i64)>> = BTreeMap::new();
+    let task_ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+    for chunk in task_ids.chunks(BATCH) {
+        for link in task_inspector::Entity::find()
+            .filter(task_inspector::Column::TaskId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            team.entry(link.task_id).or_default().push((
+                link.role != InspectorRole::Lead,
+                link.id,
+                link.inspector_id,
+            ));
+        }
+    }
+    Ok(tasks
+        .into_iter()
+        .map(|t| {
+            let mut members = team.remove(&t.id).unwrap_or_default();
+            members.sort_unstable();
+            DrawnTaskView {
+                task_id: t.id,
+                target_id: t.enterprise_id.or(t.department_id).unwrap_or_default(),
+                inspector_ids: members.into_iter().map(|(_, _, id)| id).collect(),
+            }
+        })
+        .collect())
+}
+
+/// A draw the caller may see: its plan must be in their scope.
+///
+/// # Errors
+/// 403 for roles without access to draws, 404 when out of scope.
+pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResult<DrawView> {
+    actor.require(READERS, "read draws")?;
+    let not_found = || AppError::NotFound(format!("draw {id}"));
+    let stored = draw::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    plans::get(db, actor, stored.plan_id)
+        .await
+        .map_err(|e| e.hidden_as(not_found))?;
+    let tasks = stored_tasks(db, &stored).await?;
+    let unassigned = serde_json::from_value(stored.unassigned.clone()).unwrap_or_default();
+    Ok(DrawView {
+        draw: stored,
+        tasks,
+        unassigned,
+    })
+}
+
+/// Lists a plan's draws, newest first, without their tasks.
+///
+/// # Errors
+/// As for [`get`].
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    plan_id: i64,
+) -> AppResult<Vec<draw::Model>> {
+    actor.require(READERS, "read draws")?;
+    plans::get(db, actor, plan_id).await?;
+    Ok(draw::Entity::find()
+        .filter(draw::Column::PlanId.eq(plan_id))
+        .order_by_desc(draw::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Re-runs a stored draw from its seed, parameters and snapshot and compares
+/// the result with the tasks stored now.
+///
+/// # Errors
+/// As for [`get`].
+pub async fn verify<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResult<Verification> {
+    let view = get(db, actor, id).await?;
+    Ok(compare(&view))
+}
+
+fn compare(view: &DrawView) -> Verification {
+    let stored = &view.draw;
+    let mut mismatches = Vec::new();
+    if stored.algorithm != algorithm::ALGORITHM {
+        mismatches.push(format!(
+            "draw was made by algorithm {}, this server runs {}",
+            stored.algorithm,
+            algorithm::ALGORITHM
+        ));
+        return Verification {
+            verified: false,
+            mismatches,
+        };
+    }
+    let population = match snapshot::decompress(&stored.population_snapshot, MAX_SNAPSHOT_BYTES) {
+        Ok(bytes) => {
+            let sha = snapshot::sha256_hex(&bytes);
+            if sha != stored.population_sha256 {
+                mismatches.push(format!(
+                    "population snapshot hashes to {sha}, the draw records {}",
+                    stored.population_sha256
+                ));
+            }
+            match snapshot::decode(&bytes) {
+                Ok(p) => p,
+                Err(e) => {
+                    mismatches.push(format!("population snapshot unreadable: {e}"));
+                    return Verification {
+                        verified: false,
+                        mismatches,
+                    };
+                }
+            }
+        }
+        Err(e) => {
+            mismatches.push(format!("population snapshot unreadable: {e}"));
+            return Verification {
+                verified: false,
+                mismatches,
+            };
+        }
+    };
+    if usize::try_from(stored.population_size).ok() != Some(population.targets.len()) {
+        mismatches.push(format!(
+            "population size {} recorded, snapshot has {}",
+            stored.population_size,
+            population.targets.len()
+        ));
+    }
+    let params: Params = match serde_json::from_value(stored.params.clone()) {
+        Ok(p) => p,
+        Err(e) => {
+            mismatches.push(format!("parameters unreadable: {e}"));
+            return Verification {
+                verified: false,
+                mismatches,
+            };
+        }
+    };
+    let seed = u64::from_ne_bytes(stored.seed.to_ne_bytes());
+    let outcome = match algorithm::run(&population, &params, seed) {
+        Ok(o) => o,
+        Err(e) => {
+            mismatches.push(format!("the draw cannot be re-run: {e}"));
+            return Verification {
+                verified: false,
+                mismatches,
+            };
+        }
+    };
+    let expected: Vec<(i64, &[i64])> = outcome
+        .tasks
+        .iter()
+        .map(|t| (t.target_id, t.inspector_ids.as_slice()))
+        .collect();
+    let actual: Vec<(i64, &[i64])> = view
+        .tasks
+        .iter()
+        .map(|t| (t.target_id, t.inspector_ids.as_slice()))
+        .collect();
+    if expected.len() != actual.len() {
+        mismatches.push(format!(
+            "{} tasks expected, {} stored",
+            expected.len(),
+            actual.len()
+        ));
+    }
+    for (i, (e, a)) in expected.iter().zip(actual.iter()).enumerate() {
+        if e.0 != a.0 {
+            mismatches.push(format!(
+                "task #{}: target {} expected, {} stored",
+                i + 1,
+                e.0,
+                a.0
+            ));
+        } else if e.1 != a.1 {
+            mismatches.push(format!(
+                "task #{} (target {}): inspectors {:?} expected, {:?} stored",
+                i + 1,
+                e.0,
+                e.1,
+                a.1
+            ));
+        }
+    }
+    if outcome.unassigned != view.unassigned {
+        mismatches.push("the unassigned targets differ from the re-run".to_owned());
+    }
+    Verification {
+        verified: mismatches.is_empty(),
+        mismatches,
+    }
+}
