@@ -99,6 +99,16 @@ pub fn params_of(spec: &PlanSpec) -> Params {
     }
 }
 
+/// The parameters stored with a draw: the algorithm's, with the whole plan as
+/// it was (filters, due days) under `plan`, which the algorithm ignores.
+fn stored_params(params: &Params, spec: &PlanSpec) -> serde_json::Value {
+    let mut value = serde_json::to_value(params).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        object.insert("plan".to_owned(), serde_json::to_value(spec).unwrap_or_default());
+    }
+    value
+}
+
 /// The region prefixes a plan draws from: its own, or its owner's whole scope.
 async fn plan_prefixes<C: ConnectionTrait>(
     db: &C,
@@ -468,7 +478,7 @@ pub async fn run(
         seed: Set(i64::from_ne_bytes(seed.to_ne_bytes())),
         seed_text: Set(seed_text),
         algorithm: Set(algorithm::ALGORITHM.to_owned()),
-        params: Set(serde_json::to_value(&params).unwrap_or_default()),
+        params: Set(stored_params(&params, &spec)),
         population_size: Set(i32::try_from(population.targets.len()).unwrap_or(i32::MAX)),
         population_sha256: Set(sha),
         population_snapshot: Set(compressed),
