@@ -15,7 +15,16 @@ mod e2e {
     pub mod audit;
     pub mod auth;
     pub mod directories;
+    pub mod draw_rules;
+    pub mod draw_verify;
+    pub mod draws;
+    pub mod fixtures;
     pub mod health;
+    pub mod jobs;
     pub mod openapi;
+    pub mod plans;
+    pub mod publication;
+    pub mod redraws;
     pub mod scope;
+    pub mod tasks;
 }

@@ -64,7 +64,19 @@ async fn limit_body<E: Endpoint>(
         return Ok(too_large());
     }
     match req.take_body().into_bytes_limit(limit).await {
-        Ok(bytes) => req.set_body(Body::from_bytes(bytes)),
+        Ok(bytes) => {
+            // No body and no Content-Type is an absent JSON body: operations whose
+            // body is optional (drawing a plan, returning a task) take their
+            // defaults instead of answering 415.
+            let content_type = poem::http::header::CONTENT_TYPE;
+            if bytes.is_empty() && !req.headers().contains_key(&content_type) {
+                req.headers_mut().insert(
+                    content_type,
+                    poem::http::HeaderValue::from_static("application/json"),
+                );
+            }
+            req.set_body(Body::from_bytes(bytes));
+        }
         Err(poem::error::ReadBodyError::PayloadTooLarge) => return Ok(too_large()),
         Err(e) => {
             return Ok(error::json_error(

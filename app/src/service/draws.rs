@@ -104,7 +104,10 @@ pub fn params_of(spec: &PlanSpec) -> Params {
 fn stored_params(params: &Params, spec: &PlanSpec) -> serde_json::Value {
     let mut value = serde_json::to_value(params).unwrap_or_default();
     if let Some(object) = value.as_object_mut() {
-        object.insert("plan".to_owned(), serde_json::to_value(spec).unwrap_or_default());
+        object.insert(
+            "plan".to_owned(),
+            serde_json::to_value(spec).unwrap_or_default(),
+        );
     }
     value
 }
@@ -395,24 +398,29 @@ async fn check_redraw<C: ConnectionTrait>(
     let Some(current) = current else {
         return Ok(None);
     };
-    let open: Vec<check_task::Model> = check_task::Entity::find()
+    let tasks: Vec<check_task::Model> = check_task::Entity::find()
         .filter(check_task::Column::DrawId.eq(current.id))
-        .filter(check_task::Column::Status.is_not_in([TaskStatus::Reviewed, TaskStatus::Published]))
         .all(db)
         .await?;
+    let open = tasks
+        .iter()
+        .any(|t| !matches!(t.status, TaskStatus::Reviewed | TaskStatus::Published));
     match request
         .reason
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty())
     {
-        None if open.is_empty() => Ok(None),
+        // A finished round is not superseded: its checks happened and still
+        // count for cooldown and "different people every time".
+        _ if !open => Ok(None),
         None => Err(AppError::Conflict(format!(
             "plan {plan_id} already has draw {} with open tasks; to draw again give a reason, and draw {} will be superseded",
             current.id, current.id
         ))),
         Some(_) => {
-            if let Some(started) = open.iter().find(|t| t.status != TaskStatus::Assigned) {
+            // Any task past `assigned` (reviewed ones too) means checks were made.
+            if let Some(started) = tasks.iter().find(|t| t.status != TaskStatus::Assigned) {
                 return Err(AppError::Conflict(format!(
                     "draw {} cannot be superseded: task {} is already {}",
                     current.id, started.id, started.status

@@ -8,7 +8,7 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder,
+    EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect as _, QueryTrait as _,
 };
 
 use super::{
@@ -123,6 +123,17 @@ async fn authorized_task<C: ConnectionTrait>(
             &[Role::Supervisor, Role::Admin],
             &format!("{} tasks", step.name()),
         )?;
+    }
+    // A redraw replaced this task's team; only its own draw's tasks are worked on.
+    if let Some(by) = draw::Entity::find_by_id(task.draw_id)
+        .one(db)
+        .await?
+        .and_then(|d| d.superseded_by)
+    {
+        return Err(AppError::Conflict(format!(
+            "task {id} belongs to draw {}, which draw {by} superseded",
+            task.draw_id
+        )));
     }
     Ok(task)
 }
@@ -461,6 +472,16 @@ pub async fn mark_overdue(db: &DatabaseConnection, now: chrono::DateTime<Utc>) -
             TaskStatus::InProgress,
             TaskStatus::Returned,
         ]))
+        // Tasks of a superseded draw are nobody's work any more.
+        .filter(
+            check_task::Column::DrawId.in_subquery(
+                draw::Entity::find()
+                    .select_only()
+                    .column(draw::Column::Id)
+                    .filter(draw::Column::SupersededBy.is_null())
+                    .into_query(),
+            ),
+        )
         .all(&txn)
         .await?;
     if due.is_empty() {

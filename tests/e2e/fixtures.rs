@@ -1,0 +1,352 @@
+//! Arrangements shared by the draw, task and job tests: a province with its
+//! regions and departments, enterprises with valid credit codes, inspectors with
+//! qualifications (some of them able to log in), an indicator set, plans and draws.
+//!
+//! Everything goes through the HTTP API except the indicator sets, which have no
+//! API yet and are written with sea-orm on the app's database. Working on tasks
+//! is arranged in [`tasks`].
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use chrono::Utc;
+use entities::{
+    IndicatorCategory, IndicatorSetStatus, Role, SubjectKind, indicator, indicator_set,
+};
+use reqwest::StatusCode;
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
+use serde_json::{Value, json};
+use spotcheck::domain::CreditCode;
+use spotcheck_tests::{Backend, PASSWORD, TestApp};
+
+mod tasks;
+
+/// A valid, distinct credit code for each `n`.
+pub fn credit_code(n: u32) -> String {
+    CreditCode::complete(&format!("91130102MA{n:07}"))
+        .expect("17 characters from the alphabet")
+        .as_str()
+        .to_owned()
+}
+
+/// What an enterprise is, for sampling: where, which industry, how risky.
+#[derive(Debug, Clone, Copy)]
+pub struct Ent {
+    /// Region code.
+    pub region: &'static str,
+    /// Industry.
+    pub industry: &'static str,
+    /// Risk level, the stratum.
+    pub risk: &'static str,
+    /// Credit class.
+    pub credit: &'static str,
+    /// Under key supervision.
+    pub key: bool,
+}
+
+impl Default for Ent {
+    fn default() -> Self {
+        Self {
+            region: "130102",
+            industry: "hazardous_chemicals",
+            risk: "high",
+            credit: "B",
+            key: false,
+        }
+    }
+}
+
+/// An indicator set and its indicators, as written.
+#[derive(Debug, Clone)]
+pub struct IndicatorSet {
+    /// The set's id.
+    pub id: i64,
+    /// Its indicators' ids, in the order given.
+    pub indicators: Vec<i64>,
+}
+
+/// A fresh app with 河北 (石家庄 with 长安区, and 唐山 with 路北区) and 北京, an
+/// emergency-management department in each province, a national administrator
+/// and a supervisor of 河北.
+pub struct World {
+    /// The app.
+    pub app: TestApp,
+    /// A national administrator's token.
+    pub admin: String,
+    /// 河北省应急管理厅.
+    pub hebei: i64,
+    /// 北京市应急管理局.
+    pub beijing: i64,
+    /// A supervisor of 河北.
+    pub supervisor: String,
+    next_enterprise: AtomicU32,
+}
+
+impl World {
+    /// Starts an app and arranges the provinces, departments and supervisor.
+    pub async fn new(backend: Backend) -> Self {
+        let app = TestApp::spawn(backend).await;
+        let admin = app.admin().await;
+        let (hebei, beijing) = app.seed_two_provinces(&admin).await;
+        for (code, name, parent) in [
+            ("130200", "唐山市", "130000"),
+            ("130203", "路北区", "130200"),
+        ] {
+            let (status, body) = app
+                .post(
+                    "/api/v1/regions",
+                    &admin,
+                    json!({"code": code, "name": name, "parent_code": parent}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "region {code}: {body}");
+        }
+        let supervisor = app
+            .token_for("hb-supervisor", Role::Supervisor, Some(hebei))
+            .await;
+        Self {
+            app,
+            admin,
+            hebei,
+            beijing,
+            supervisor,
+            next_enterprise: AtomicU32::new(1),
+        }
+    }
+
+    /// Which engine.
+    pub fn backend(&self) -> Backend {
+        self.app.backend()
+    }
+
+    /// Registers an enterprise (as the administrator) and returns its id.
+    pub async fn enterprise(&self, e: Ent) -> i64 {
+        let n = self.next_enterprise.fetch_add(1, Ordering::Relaxed);
+        let body = json!({
+            "credit_code": credit_code(n),
+            "name": format!("测试企业{n:03}"),
+            "industry": e.industry,
+            "region_code": e.region,
+            "risk_level": e.risk,
+            "credit_class": e.credit,
+            "key_supervision": e.key,
+        });
+        self.create("/api/v1/enterprises", body).await
+    }
+
+    /// Registers `count` enterprises alike.
+    pub async fn enterprises(&self, count: usize, e: Ent) -> Vec<i64> {
+        let mut ids = Vec::with_capacity(count);
+        for _ in 0..count {
+            ids.push(self.enterprise(e).await);
+        }
+        ids
+    }
+
+    /// Registers an inspector of 河北's department and returns its id.
+    pub async fn inspector(&self, badge: &str, region: &str, industries: &[&str]) -> i64 {
+        self.inspector_of(badge, self.hebei, region, industries, None)
+            .await
+    }
+
+    /// Registers an inspector of a department, optionally linked to a user.
+    pub async fn inspector_of(
+        &self,
+        badge: &str,
+        department_id: i64,
+        region: &str,
+        industries: &[&str],
+        user_id: Option<i64>,
+    ) -> i64 {
+        let body = json!({
+            "badge_no": badge,
+            "name": format!("检查员{badge}"),
+            "department_id": department_id,
+            "region_code": region,
+            "industries": industries,
+            "user_id": user_id,
+        });
+        self.create("/api/v1/inspectors", body).await
+    }
+
+    /// An inspector who can log in: a user with the inspector role, linked to a
+    /// new inspector record. Returns the inspector's id and the user's token.
+    pub async fn inspector_user(
+        &self,
+        badge: &str,
+        region: &str,
+        industries: &[&str],
+    ) -> (i64, String) {
+        let username = format!("user-{}", badge.to_lowercase());
+        let user_id = self
+            .app
+            .create_user(&username, Role::Inspector, Some(self.hebei))
+            .await;
+        let id = self
+            .inspector_of(badge, self.hebei, region, industries, Some(user_id))
+            .await;
+        (id, self.app.login(&username, PASSWORD).await)
+    }
+
+    /// An indicator set for enterprises, one indicator per `(max_points, weight)`,
+    /// written directly: there is no indicator-set API yet.
+    pub async fn indicator_set(&self, code: &str, indicators: &[(f64, f64)]) -> IndicatorSet {
+        let now = Utc::now();
+        let set = indicator_set::ActiveModel {
+            code: Set(code.to_owned()),
+            version: Set(1),
+            name: Set(format!("{code} 抽查事项清单")),
+            status: Set(IndicatorSetStatus::Active),
+            superseded_by: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.app.db)
+        .await
+        .expect("indicator set written");
+        let mut ids = Vec::with_capacity(indicators.len());
+        for (i, &(max_points, weight)) in indicators.iter().enumerate() {
+            let row = indicator::ActiveModel {
+                set_id: Set(set.id),
+                code: Set(format!("{code}-{:02}", i + 1)),
+                name: Set(format!("检查事项{}", i + 1)),
+                legal_basis: Set("《中华人民共和国安全生产法》".to_owned()),
+                category: Set(IndicatorCategory::HazardManagement),
+                max_points: Set(max_points),
+                weight: Set(weight),
+                applies_to: Set(SubjectKind::Enterprise),
+                ..Default::default()
+            }
+            .insert(&self.app.db)
+            .await
+            .expect("indicator written");
+            ids.push(row.id);
+        }
+        IndicatorSet {
+            id: set.id,
+            indicators: ids,
+        }
+    }
+
+    /// Creates a plan as the supervisor and returns its id.
+    pub async fn plan(&self, body: Value) -> i64 {
+        self.create_as(&self.supervisor, "/api/v1/plans", body)
+            .await
+    }
+
+    /// Draws a plan as the supervisor, failing unless the answer is 201.
+    pub async fn draw(&self, plan_id: i64, body: Value) -> Value {
+        let (status, draw) = self.try_draw(plan_id, body).await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "{:?} draw of plan {plan_id}: {draw}",
+            self.backend()
+        );
+        draw
+    }
+
+    /// Draws a plan as the supervisor.
+    pub async fn try_draw(&self, plan_id: i64, body: Value) -> (StatusCode, Value) {
+        self.app
+            .post(
+                &format!("/api/v1/plans/{plan_id}/draws"),
+                &self.supervisor,
+                body,
+            )
+            .await
+    }
+
+    /// Records a conflict of interest (回避) between an inspector and an enterprise.
+    pub async fn conflict(&self, inspector_id: i64, enterprise_id: i64) -> i64 {
+        self.create(
+            "/api/v1/conflicts",
+            json!({"inspector_id": inspector_id, "enterprise_id": enterprise_id, "reason": "近亲属在该企业任职"}),
+        )
+        .await
+    }
+
+    /// POSTs as the administrator and returns the created object's id.
+    pub async fn create(&self, path: &str, body: Value) -> i64 {
+        self.create_as(&self.admin, path, body).await
+    }
+
+    /// POSTs and returns the created object's id, failing unless the answer is 201.
+    pub async fn create_as(&self, token: &str, path: &str, body: Value) -> i64 {
+        let (status, created) = self.app.post(path, token, body).await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "{:?} POST {path}: {created}",
+            self.backend()
+        );
+        created["id"].as_i64().expect("id")
+    }
+}
+
+pub use tasks::{OneTask, china_date, working_days_after};
+
+/// A plan body: the given fields over a name.
+pub fn plan_body(name: &str, fields: Value) -> Value {
+    let mut body = json!({"name": name});
+    if let (Some(target), Some(extra)) = (body.as_object_mut(), fields.as_object()) {
+        target.extend(extra.clone());
+    }
+    body
+}
+
+/// A draw's tasks as `(target_id, inspector_ids)`, in draw order.
+pub fn teams(draw: &Value) -> Vec<(i64, Vec<i64>)> {
+    draw["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| {
+            let inspectors = t["inspector_ids"]
+                .as_array()
+                .expect("inspector_ids")
+                .iter()
+                .map(|i| i.as_i64().expect("inspector id"))
+                .collect();
+            (t["target_id"].as_i64().expect("target_id"), inspectors)
+        })
+        .collect()
+}
+
+/// The drawn target ids of a draw (tasks only), sorted.
+pub fn drawn_targets(draw: &Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = teams(draw).into_iter().map(|(t, _)| t).collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// The task ids of a draw, in draw order.
+pub fn task_ids(draw: &Value) -> Vec<i64> {
+    draw["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| t["task_id"].as_i64().expect("task_id"))
+        .collect()
+}
+
+/// The ids in a list answer's items, in order.
+pub fn item_ids(list: &Value) -> Vec<i64> {
+    list["items"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|i| i["id"].as_i64()).collect())
+        .unwrap_or_default()
+}
+
+/// The fields a 422 answer names, in order.
+pub fn problem_fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
