@@ -104,7 +104,13 @@ impl AuditApi {
             since: since.0,
             until: until.0,
         };
-        let paged = audit::list(&state.db, &auth.0.actor, &filter, page(number.0, page_size.0)?).await?;
+        let paged = audit::list(
+            &state.db,
+            &auth.0.actor,
+            &filter,
+            page(number.0, page_size.0)?,
+        )
+        .await?;
         Ok(ListPage::from_paged(paged, AuditEntry::from))
     }
 

@@ -114,7 +114,10 @@ mod tests {
         assert!(understated(Some(O), ES));
         assert!(!understated(Some(S), S));
         assert!(!understated(Some(ES), O), "overstating is not flagged");
-        assert!(!understated(None, ES), "nothing stated, nothing understated");
+        assert!(
+            !understated(None, ES),
+            "nothing stated, nothing understated"
+        );
         assert!(direct_report_required(ES));
         assert!(direct_report_required(S));
         assert!(!direct_report_required(RS));
