@@ -16,5 +16,11 @@ pub fn cli(app: &TestApp) -> Command {
 }
 
 mod e2e {
+    pub mod accountability;
     pub mod health;
+    pub mod incidents;
+    pub mod indicator_sets;
+    pub mod score_fixture;
+    pub mod scores;
+    pub mod self_assessments;
 }

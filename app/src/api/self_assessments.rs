@@ -144,6 +144,7 @@ impl SelfAssessmentsApi {
 
     /// List self-assessments
     #[oai(path = "/self-assessments", method = "get")]
+    #[expect(clippy::too_many_arguments, reason = "one parameter per query field")]
     async fn list(
         &self,
         state: Data<&AppState>,
