@@ -1,8 +1,9 @@
 //! Self-assessments: draft → submitted, points within range, one per subject,
 //! period and set, read-only once submitted, and scope.
 
-use entities::Role;
+use entities::{AssessmentStatus, Role, SubjectKind};
 use reqwest::{Method, StatusCode};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
 use serde_json::json;
 use spotcheck_tests::{TestApp, backends};
 
@@ -114,6 +115,32 @@ async fn a_department_files_then_submits_and_cannot_change_it_afterwards() {
             status,
             StatusCode::CONFLICT,
             "{backend:?}: one per subject, period and set"
+        );
+        // The database holds the same rule, whatever a writer does.
+        let duplicate = entities::self_assessment::ActiveModel {
+            subject_kind: Set(SubjectKind::Department),
+            department_id: Set(Some(hebei)),
+            enterprise_id: Set(None),
+            region_code: Set(Some("130000".to_owned())),
+            period: Set("2026Q4".to_owned()),
+            indicator_set_id: Set(set),
+            status: Set(AssessmentStatus::Draft),
+            submitted_at: Set(None),
+            created_by: Set(None),
+            created_at: Set(chrono::Utc::now()),
+            updated_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        };
+        let error = duplicate
+            .insert(&app.db)
+            .await
+            .expect_err("the unique index refuses it");
+        assert!(
+            matches!(
+                error.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ),
+            "{backend:?}: {error}"
         );
         let (status, _) = app
             .post(

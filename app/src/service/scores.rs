@@ -243,7 +243,7 @@ pub async fn recompute_period(
     now: DateTime<Utc>,
 ) -> AppResult<Summary> {
     let now = now.trunc_subsecs(6);
-    let started = std::time::Instant::now();
+    let mut laps = Laps::start();
     let txn = db::begin_write(db).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_raw(Statement::from_sql_and_values(
@@ -254,13 +254,18 @@ pub async fn recompute_period(
         .await?;
     }
     let (sums, mut items) = duties::gather(&txn, period, rules, now).await?;
+    laps.mark("gather");
     let (rows, inflated) = build_rows(sums, rules, period);
     items.extend(inflated);
+    laps.mark("rows");
     write(&txn, period, &rows, now).await?;
+    laps.mark("write");
     items.extend(failing(&txn, period).await?);
     items.extend(duties::overdue_tasks(&txn, period, now).await?);
     items.extend(duties::overdue_hazards(&txn, period, now).await?);
+    laps.mark("sweep");
     let raised = accountability::raise(&txn, items, now).await?;
+    laps.mark("raise");
     let count = |kind| rows.iter().filter(|r| r.key.0 == kind).count() as u64;
     let summary = Summary {
         period: period.to_string(),
@@ -279,14 +284,46 @@ pub async fn recompute_period(
     )
     .await?;
     txn.commit().await?;
+    laps.mark("commit");
     tracing::info!(
         period = %summary.period,
         departments = summary.departments,
         enterprises = summary.enterprises,
-        elapsed_ms = started.elapsed().as_millis() as u64,
+        steps = %laps,
         "scores recomputed"
     );
     Ok(summary)
+}
+
+/// How long each step of a recomputation took, for the log.
+struct Laps {
+    last: std::time::Instant,
+    steps: Vec<(&'static str, u128)>,
+}
+
+impl Laps {
+    fn start() -> Self {
+        Self {
+            last: std::time::Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+
+    fn mark(&mut self, step: &'static str) {
+        let now = std::time::Instant::now();
+        self.steps.push((step, (now - self.last).as_millis()));
+        self.last = now;
+    }
+}
+
+impl std::fmt::Display for Laps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, (step, ms)) in self.steps.iter().enumerate() {
+            let sep = if n == 0 { "" } else { ", " };
+            write!(f, "{sep}{step} {ms} ms")?;
+        }
+        Ok(())
+    }
 }
 
 /// The periods the nightly job recomputes: the month, quarter and year of
