@@ -12,6 +12,7 @@ pub fn cli(app: &TestApp) -> Command {
 // `cfg(test)` marks every module as test code, where unwrap and expect are allowed.
 #[cfg(test)]
 mod e2e {
+    pub mod accountability;
     pub mod audit;
     pub mod auth;
     pub mod directories;
@@ -20,11 +21,16 @@ mod e2e {
     pub mod draws;
     pub mod fixtures;
     pub mod health;
+    pub mod incidents;
+    pub mod indicator_sets;
     pub mod jobs;
     pub mod openapi;
     pub mod plans;
     pub mod publication;
     pub mod redraws;
     pub mod scope;
+    pub mod score_fixture;
+    pub mod scores;
+    pub mod self_assessments;
     pub mod tasks;
 }

@@ -68,6 +68,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DrawCommand,
     },
+    /// Recompute the scores, ranks and accountability items of a period.
+    Score {
+        /// `2026` (year), `2026Q4` (quarter) or `2026-11` (month), in China time.
+        period: String,
+    },
     /// Check the audit log.
     Audit {
         /// What to do with the audit log.
@@ -222,6 +227,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Draw { command } => return draw_command(&cli.database_url, command).await,
+        Command::Score { period } => {
+            let period = crate::domain::Period::parse(&period)?;
+            let db = db::connect(&cli.database_url).await?;
+            let rules = service::scores::Rules::of(&policy);
+            let summary = service::scores::recompute_period(
+                &db,
+                &Actor::system(),
+                &period,
+                &rules,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e))
+            .context("Failed to recompute the scores")?;
+            println!(
+                "scores for {}: {} departments, {} enterprises",
+                summary.period, summary.departments, summary.enterprises
+            );
+            let raised: u64 = summary.raised.values().sum();
+            let detail: Vec<String> = summary
+                .raised
+                .iter()
+                .filter(|(_, n)| **n > 0)
+                .map(|(reason, n)| format!("{reason} {n}"))
+                .collect();
+            if detail.is_empty() {
+                println!("accountability items raised: {raised}");
+            } else {
+                println!(
+                    "accountability items raised: {raised} ({})",
+                    detail.join(", ")
+                );
+            }
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

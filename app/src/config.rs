@@ -95,6 +95,18 @@ impl Default for ScoringPolicy {
     }
 }
 
+impl ScoringPolicy {
+    /// The weights of the overall score's parts.
+    #[must_use]
+    pub fn weights(&self) -> crate::domain::scoring::Weights {
+        crate::domain::scoring::Weights {
+            data_security: self.weight_data_security,
+            reporting: self.weight_reporting,
+            inspection: self.weight_inspection,
+        }
+    }
+}
+
 /// Deadlines for disaster and accident reports, counted from occurrence.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -119,6 +131,20 @@ impl Default for ReportingPolicy {
             initial_minutes_relatively_serious: 120,
             initial_minutes_ordinary: 24 * 60,
             final_days: 30,
+        }
+    }
+}
+
+impl ReportingPolicy {
+    /// The deadlines as the reporting rules take them.
+    #[must_use]
+    pub fn deadlines(&self) -> crate::domain::reporting::Deadlines {
+        crate::domain::reporting::Deadlines {
+            initial_minutes_especially_serious: self.initial_minutes_especially_serious,
+            initial_minutes_serious: self.initial_minutes_serious,
+            initial_minutes_relatively_serious: self.initial_minutes_relatively_serious,
+            initial_minutes_ordinary: self.initial_minutes_ordinary,
+            final_days: self.final_days,
         }
     }
 }
@@ -192,6 +218,23 @@ impl Policy {
             .iter()
             .all(|x| x.is_finite() && *x >= 0.0),
             "scoring weights must be non-negative numbers"
+        );
+        let r = &self.reporting;
+        anyhow::ensure!(
+            [
+                r.initial_minutes_especially_serious,
+                r.initial_minutes_serious,
+                r.initial_minutes_relatively_serious,
+                r.initial_minutes_ordinary,
+                r.final_days
+            ]
+            .iter()
+            .all(|x| *x > 0),
+            "reporting deadlines must be positive"
+        );
+        anyhow::ensure!(
+            w.inflation_threshold.is_finite() && w.inflation_threshold >= 0.0,
+            "scoring.inflation_threshold must be a non-negative number"
         );
         anyhow::ensure!(
             self.limits.body_bytes > 0,

@@ -1,5 +1,6 @@
 //! The scheduled jobs `serve` runs: draws of active plans with a cron, overdue
-//! tasks, overdue publications and the daily audit-chain checkpoint.
+//! tasks, the nightly score recomputation (with overdue publications) and the
+//! daily audit-chain checkpoint.
 //!
 //! Every instance registers the same jobs; the scheduler's `job_run` claim makes
 //! each fire run once across instances. Each instance re-reads the plans every
@@ -16,7 +17,7 @@ use tokio::{sync::Mutex, task::JoinHandle};
 
 use crate::{
     domain::workdays::CHINA,
-    service::{Actor, audit, draws, task_flow},
+    service::{Actor, audit, draws, scores, task_flow},
     state::AppState,
 };
 
@@ -79,17 +80,20 @@ pub async fn start(state: AppState) -> anyhow::Result<Jobs> {
     let s = state.clone();
     scheduler
         .add(Job::with_schedule(
-            "publication.overdue",
-            china("0 0 1 * * *")?,
+            "scores.nightly",
+            china("0 0 2 * * *")?,
             CatchUp::Once,
             move |fire: Fire| {
                 let s = s.clone();
                 async move {
-                    let days = s.policy.scoring.publication_working_days;
-                    task_flow::raise_publication_overdue(&s.db, fire.fire_time, days)
+                    let done = scores::nightly(&s.db, &s.policy, fire.fire_time)
                         .await
-                        .map(|n| format!("{n} accountability items raised"))
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| e.to_string())?;
+                    let periods: Vec<String> = done.iter().map(|d| d.period.to_string()).collect();
+                    Ok(format!(
+                        "recomputed {}; overdue publications checked",
+                        periods.join(", ")
+                    ))
                 }
             },
         ))

@@ -1,9 +1,9 @@
 //! spotcheck's schema: one sea-orm migration per change, run on `serve` and `migrate`.
 //!
-//! Each migration creates one table together with its keys and indexes, and its
-//! `down` drops that table; [`Migrator`] lists them so that a referenced table is
-//! always created before the tables that point at it. The same migrations run on
-//! SQLite and PostgreSQL.
+//! Each of the first migrations creates one table together with its keys and
+//! indexes, and its `down` drops that table; later ones make one change each.
+//! [`Migrator`] lists them so that a referenced table is always created before
+//! the tables that point at it. The same migrations run on SQLite and PostgreSQL.
 //!
 //! The migrations never import the `entities` crate: a migration is a record of a
 //! change at one point in time and must not move when the entities later do. Each
@@ -49,6 +49,7 @@ mod m20261129_000023_create_accountability_item;
 mod m20261129_000024_create_holiday;
 mod m20261129_000025_create_audit_log;
 mod m20261129_000026_create_job_run;
+mod m20261129_100001_constrain_self_assessment;
 
 /// Every migration of the schema, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000024_create_holiday::Migration),
             Box::new(m20261129_000025_create_audit_log::Migration),
             Box::new(m20261129_000026_create_job_run::Migration),
+            Box::new(m20261129_100001_constrain_self_assessment::Migration),
         ]
     }
 }

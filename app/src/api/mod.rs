@@ -7,11 +7,15 @@ mod conflicts;
 mod departments;
 mod draws;
 mod enterprises;
+mod incidents;
+mod indicator_sets;
 mod inspectors;
 mod jobs;
 mod plans;
 pub mod public;
 mod regions;
+mod scores;
+mod self_assessments;
 mod tasks;
 mod users;
 
@@ -47,6 +51,12 @@ pub enum ApiTags {
     Audit,
     /// Check plans, draws, tasks and findings.
     Draws,
+    /// Indicator sets and self-assessments.
+    Assessment,
+    /// Disaster and accident reporting (灾害事故信息报送).
+    Incidents,
+    /// Scores, rankings and accountability (问责).
+    Scores,
 }
 
 /// The id of the authenticated user, filled in by authentication so the
@@ -153,6 +163,14 @@ fn page(number: Option<u64>, size: Option<u64>) -> poem::Result<Page> {
     Ok(Page::new(number, size)?)
 }
 
+/// Parses an optional `period` query parameter (400 when malformed).
+fn period_filter(text: Option<String>) -> poem::Result<Option<crate::domain::Period>> {
+    text.filter(|t| !t.trim().is_empty())
+        .map(|t| crate::domain::Period::parse(&t).map_err(|e| AppError::BadRequest(e.to_string())))
+        .transpose()
+        .map_err(poem::Error::from)
+}
+
 /// Every `/api/v1` operation.
 pub type Api = (
     auth::AuthApi,
@@ -167,6 +185,10 @@ pub type Api = (
     tasks::TasksApi,
     draws::DrawsApi,
     jobs::JobsApi,
+    indicator_sets::IndicatorSetsApi,
+    self_assessments::SelfAssessmentsApi,
+    incidents::IncidentsApi,
+    scores::ScoresApi,
 );
 
 /// The OpenAPI service for `/api/v1`.
@@ -186,6 +208,10 @@ pub fn service() -> OpenApiService<Api, ()> {
             tasks::TasksApi,
             draws::DrawsApi,
             jobs::JobsApi,
+            indicator_sets::IndicatorSetsApi,
+            self_assessments::SelfAssessmentsApi,
+            incidents::IncidentsApi,
+            scores::ScoresApi,
         ),
         "spotcheck",
         env!("CARGO_PKG_VERSION"),

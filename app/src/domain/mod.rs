@@ -3,9 +3,13 @@
 pub mod credit_code;
 pub mod draw;
 pub mod password;
+pub mod period;
 pub mod region_code;
+pub mod reporting;
 pub mod scoring;
+pub mod severity;
 pub mod workdays;
 
 pub use credit_code::CreditCode;
+pub use period::Period;
 pub use region_code::RegionCode;

@@ -1,4 +1,7 @@
-//! Score formulas over plain numbers.
+//! Score formulas over plain numbers: indicator percentages, the overall score,
+//! its grade, and ranks.
+
+use entities::Grade;
 
 /// One indicator's contribution: points earned out of `max`, with a weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,6 +35,95 @@ pub fn weighted_percent(items: &[Scored]) -> Option<f64> {
 #[must_use]
 pub fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
+}
+
+/// The weights of the three parts of the overall score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// Of `data_security`.
+    pub data_security: f64,
+    /// Of `reporting_compliance`.
+    pub reporting: f64,
+    /// Of `inspection`.
+    pub inspection: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            data_security: 0.35,
+            reporting: 0.35,
+            inspection: 0.30,
+        }
+    }
+}
+
+/// The three parts of a score; `None` where the subject had nothing to score.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Parts {
+    /// 0 to 100.
+    pub data_security: Option<f64>,
+    /// 0 to 100.
+    pub reporting: Option<f64>,
+    /// 0 to 100.
+    pub inspection: Option<f64>,
+}
+
+/// The weighted mean of the parts present, the weights renormalised over them;
+/// `None` when no part is present (or none carries weight).
+#[must_use]
+pub fn overall(parts: &Parts, weights: &Weights) -> Option<f64> {
+    let pairs = [
+        (parts.data_security, weights.data_security),
+        (parts.reporting, weights.reporting),
+        (parts.inspection, weights.inspection),
+    ];
+    let mut numerator = 0.0;
+    let mut denominator = 0.0;
+    for (value, weight) in pairs {
+        if let Some(value) = value
+            && weight > 0.0
+        {
+            numerator += weight * value;
+            denominator += weight;
+        }
+    }
+    (denominator > 0.0).then(|| numerator / denominator)
+}
+
+/// ≥ 90 excellent (优秀), ≥ 75 good (良好), ≥ 60 pass (合格), else fail (不合格).
+#[must_use]
+pub fn grade(overall: f64) -> Grade {
+    if overall >= 90.0 {
+        Grade::Excellent
+    } else if overall >= 75.0 {
+        Grade::Good
+    } else if overall >= 60.0 {
+        Grade::Pass
+    } else {
+        Grade::Fail
+    }
+}
+
+/// Competition ranks ("1, 2, 2, 4") by value, highest first: equal values share
+/// the best rank of their group and the next value skips the shared places.
+/// Returns the rank of each input, in input order.
+#[must_use]
+pub fn competition_ranks(values: &[f64]) -> Vec<i32> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+    let mut ranks = vec![0; values.len()];
+    let mut previous: Option<(f64, i32)> = None;
+    for (place, &index) in order.iter().enumerate() {
+        let place = i32::try_from(place + 1).unwrap_or(i32::MAX);
+        let rank = match previous {
+            Some((value, rank)) if value == values[index] => rank,
+            _ => place,
+        };
+        ranks[index] = rank;
+        previous = Some((values[index], rank));
+    }
+    ranks
 }
 
 #[cfg(test)]
@@ -77,5 +169,55 @@ mod tests {
             weight: 1.0,
         }];
         assert_eq!(weighted_percent(&items), Some(100.0));
+    }
+
+    #[test]
+    fn overall_renormalises_the_weights_over_present_parts() {
+        let weights = Weights::default();
+        let all = Parts {
+            data_security: Some(80.0),
+            reporting: Some(60.0),
+            inspection: Some(90.0),
+        };
+        // 0.35·80 + 0.35·60 + 0.30·90 = 28 + 21 + 27 = 76
+        assert_eq!(overall(&all, &weights).map(round2), Some(76.0));
+        let no_reporting = Parts {
+            reporting: None,
+            ..all
+        };
+        // (0.35·80 + 0.30·90) / 0.65 = 55 / 0.65 = 84.615…
+        assert_eq!(overall(&no_reporting, &weights).map(round2), Some(84.62));
+        let one = Parts {
+            inspection: Some(42.0),
+            ..Parts::default()
+        };
+        assert_eq!(overall(&one, &weights), Some(42.0));
+        assert_eq!(overall(&Parts::default(), &weights), None);
+    }
+
+    #[test]
+    fn grades_start_exactly_at_their_thresholds() {
+        for (value, expected) in [
+            (100.0, Grade::Excellent),
+            (90.0, Grade::Excellent),
+            (89.99, Grade::Good),
+            (75.0, Grade::Good),
+            (74.99, Grade::Pass),
+            (60.0, Grade::Pass),
+            (59.99, Grade::Fail),
+            (0.0, Grade::Fail),
+        ] {
+            assert_eq!(grade(value), expected, "{value}");
+        }
+    }
+
+    #[test]
+    fn ties_share_a_rank_and_the_next_rank_skips() {
+        assert_eq!(
+            competition_ranks(&[70.0, 95.0, 80.0, 80.0]),
+            vec![4, 1, 2, 2]
+        );
+        assert_eq!(competition_ranks(&[50.0, 50.0, 50.0]), vec![1, 1, 1]);
+        assert_eq!(competition_ranks(&[]), Vec::<i32>::new());
     }
 }

@@ -2,6 +2,7 @@
 //! transaction) and an [`Actor`], enforce role and region scope themselves, and
 //! know nothing of HTTP.
 
+pub mod accountability;
 pub mod actor;
 pub mod audit;
 pub mod auth;
@@ -9,11 +10,17 @@ pub mod conflicts;
 pub mod demo;
 pub mod departments;
 pub mod draws;
+pub mod duties;
 pub mod enterprises;
+pub mod incidents;
+pub mod indicator_sets;
 pub mod inspectors;
 pub mod job_runs;
 pub mod plans;
 pub mod regions;
+pub mod score_parts;
+pub mod scores;
+pub mod self_assessments;
 pub mod task_flow;
 pub mod tasks;
 pub mod users;

@@ -1,0 +1,277 @@
+//! Accountability items (问责): who is held to account, for what, on what evidence.
+//!
+//! Items are raised by the score recomputation (and `publication_overdue` by
+//! [`super::task_flow::raise_publication_overdue`]); the unique key on period,
+//! subject, reason and evidence makes raising idempotent. Supervisors in scope
+//! move an item `open → acknowledged → closed`; leaders only read.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use entities::{
+    AccountabilityReason, AccountabilityStatus, AccountableKind, EvidenceKind, Role,
+    accountability_item,
+};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel as _, PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect,
+    Select, sea_query::OnConflict,
+};
+
+use super::{
+    Actor, Page, Paged,
+    audit::{self, Entry},
+    tasks,
+    validate::Problems,
+};
+use crate::{
+    db,
+    domain::Period,
+    error::{AppError, AppResult},
+};
+
+/// Roles that move items along.
+const HANDLERS: &[Role] = &[Role::Admin, Role::Supervisor];
+
+/// An item to raise.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NewItem {
+    /// The period it is counted in: the month a duty fell due, or a score's period.
+    pub period: String,
+    /// Who is held to account.
+    pub subject_kind: AccountableKind,
+    /// Their id.
+    pub subject_id: i64,
+    /// Where, for scope.
+    pub region_code: Option<String>,
+    /// Why.
+    pub reason: AccountabilityReason,
+    /// What the evidence is.
+    pub evidence_kind: EvidenceKind,
+    /// Its id.
+    pub evidence_id: i64,
+}
+
+/// Rows per insert statement: 11 values each stays under SQLite's 32,766 variables.
+const BATCH: usize = 2_000;
+
+/// Inserts the items that do not exist yet; returns how many of each reason were new.
+///
+/// # Errors
+/// When the database fails.
+pub async fn raise<C: ConnectionTrait>(
+    db: &C,
+    mut items: Vec<NewItem>,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<BTreeMap<String, u64>> {
+    items.sort_by(|a, b| a.reason.cmp(&b.reason).then_with(|| a.cmp(b)));
+    items.dedup();
+    let mut raised = BTreeMap::new();
+    for group in items.chunk_by(|a, b| a.reason == b.reason) {
+        let count = insert_new(db, group, now).await?;
+        if let Some(first) = group.first() {
+            raised.insert(first.reason.to_string(), count);
+        }
+    }
+    Ok(raised)
+}
+
+async fn insert_new<C: ConnectionTrait>(
+    db: &C,
+    items: &[NewItem],
+    now: chrono::DateTime<Utc>,
+) -> AppResult<u64> {
+    let key = [
+        accountability_item::Column::Period,
+        accountability_item::Column::SubjectKind,
+        accountability_item::Column::SubjectId,
+        accountability_item::Column::Reason,
+        accountability_item::Column::EvidenceKind,
+        accountability_item::Column::EvidenceId,
+    ];
+    let mut raised = 0;
+    for chunk in items.chunks(BATCH) {
+        let models = chunk.iter().map(|i| accountability_item::ActiveModel {
+            period: Set(i.period.clone()),
+            subject_kind: Set(i.subject_kind),
+            subject_id: Set(i.subject_id),
+            region_code: Set(i.region_code.clone()),
+            reason: Set(i.reason),
+            evidence_kind: Set(i.evidence_kind),
+            evidence_id: Set(i.evidence_id),
+            status: Set(AccountabilityStatus::Open),
+            note: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        let result = accountability_item::Entity::insert_many(models)
+            .on_conflict(OnConflict::columns(key).do_nothing().to_owned())
+            .exec_without_returning(db)
+            .await;
+        match result {
+            Ok(n) => raised += n,
+            Err(sea_orm::DbErr::RecordNotInserted) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(raised)
+}
+
+/// Filters for listing items.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    /// Items counted in this period or any quarter or month inside it.
+    pub period: Option<Period>,
+    /// Lifecycle state.
+    pub status: Option<AccountabilityStatus>,
+    /// Why.
+    pub reason: Option<AccountabilityReason>,
+    /// Departments, inspectors or enterprises.
+    pub subject_kind: Option<AccountableKind>,
+}
+
+/// The items the caller may see: supervisors, leaders and admins their region;
+/// a department its own; an inspector their own.
+async fn visible<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+) -> AppResult<Select<accountability_item::Entity>> {
+    let query = accountability_item::Entity::find();
+    Ok(match actor.role {
+        Role::Department => query
+            .filter(accountability_item::Column::SubjectKind.eq(AccountableKind::Department))
+            .filter(accountability_item::Column::SubjectId.eq(actor.department_id.unwrap_or(-1))),
+        Role::Inspector => {
+            let me = tasks::inspector_of(db, actor).await?.map_or(-1, |i| i.id);
+            query
+                .filter(accountability_item::Column::SubjectKind.eq(AccountableKind::Inspector))
+                .filter(accountability_item::Column::SubjectId.eq(me))
+        }
+        _ => query.filter(actor.scope_condition(accountability_item::Column::RegionCode)),
+    })
+}
+
+/// One item the caller may see.
+///
+/// # Errors
+/// 404 when it does not exist or is not the caller's to see.
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<accountability_item::Model> {
+    visible(db, actor)
+        .await?
+        .filter(accountability_item::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("accountability item {id}")))
+}
+
+/// Lists the items the caller may see, newest first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    filter: &ItemFilter,
+    page: Page,
+) -> AppResult<Paged<accountability_item::Model>> {
+    let mut query = visible(db, actor).await?;
+    if let Some(period) = filter.period {
+        let periods: Vec<String> = period
+            .with_parts()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        query = query.filter(accountability_item::Column::Period.is_in(periods));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(accountability_item::Column::Status.eq(status));
+    }
+    if let Some(reason) = filter.reason {
+        query = query.filter(accountability_item::Column::Reason.eq(reason));
+    }
+    if let Some(kind) = filter.subject_kind {
+        query = query.filter(accountability_item::Column::SubjectKind.eq(kind));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(accountability_item::Column::Id)
+        .offset(page.offset())
+        .limit(page.size)
+        .all(db)
+        .await?;
+    Ok(Paged::new(items, total, page))
+}
+
+/// Moves an item one step, `open → acknowledged → closed`; closing needs a note.
+/// Notes accumulate, each line naming the step it came with.
+///
+/// # Errors
+/// 403 for roles other than supervisor and admin; 404 when out of scope; 409
+/// for any other transition; 422 for closing without a note.
+#[tracing::instrument(skip_all, fields(item.id = id))]
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    status: AccountabilityStatus,
+    note: Option<String>,
+) -> AppResult<accountability_item::Model> {
+    actor.require(HANDLERS, "handle accountability items")?;
+    get(db, actor, id).await?;
+    let mut problems = Problems::new();
+    let note = note
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| problems.text("note", n, 4000));
+    problems.check(
+        status != AccountabilityStatus::Closed || note.is_some(),
+        "note",
+        "closing an item needs a note saying how it was dealt with",
+    );
+    problems.finish()?;
+    let txn = db::begin_write(db).await?;
+    let item = get(&txn, actor, id).await?;
+    let allowed = matches!(
+        (item.status, status),
+        (
+            AccountabilityStatus::Open,
+            AccountabilityStatus::Acknowledged
+        ) | (
+            AccountabilityStatus::Acknowledged,
+            AccountabilityStatus::Closed
+        )
+    );
+    if !allowed {
+        return Err(AppError::Conflict(format!(
+            "an item that is {} cannot become {status}; the steps are open → acknowledged → closed",
+            item.status
+        )));
+    }
+    let from = item.status;
+    let mut notes = item.note.clone().unwrap_or_default();
+    if let Some(text) = &note {
+        if !notes.is_empty() {
+            notes.push('\n');
+        }
+        notes.push_str(&format!("[{status}] {text}"));
+    }
+    let mut model = item.into_active_model();
+    model.status = Set(status);
+    model.note = Set(Some(notes).filter(|n| !n.is_empty()));
+    model.updated_at = Set(Utc::now());
+    let item = model.update(&txn).await?;
+    audit::append(
+        &txn,
+        actor,
+        Entry::ok("accountability.update", "accountability_item", id)
+            .with_detail(serde_json::json!({"from": from, "to": status, "note": note})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(item)
+}

@@ -1,0 +1,334 @@
+//! What a recomputation gathers: each subject's sums for the period, and the
+//! duties missed (late, missing or not-direct reports, understated severity,
+//! overdue tasks, major hazards past their deadline) as accountability items.
+//!
+//! A missed duty is counted in the month (China time) it fell due, and a
+//! recomputation of a period raises the duties that fell due inside it, so
+//! recomputing the year, a quarter and a month never raises one twice.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entities::{
+    AccountabilityReason, AccountableKind, DepartmentKind, EvidenceKind, HazardGrade, SubjectKind,
+    TaskStatus, check_task, department, enterprise, hazard_item, task_inspector,
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    sea_query::{Expr, ExprTrait as _},
+};
+
+use super::{
+    accountability::NewItem,
+    incidents,
+    score_parts::{self, SubjectSums},
+    scores::{Acc, Key, Rules},
+};
+use crate::{
+    domain::{Period, RegionCode, region_code::prefix_of, reporting::judge, workdays::china_date},
+    error::AppResult,
+};
+
+fn add(pair: &mut (f64, f64), total: f64, count: f64) {
+    pair.0 += total;
+    pair.1 += count;
+}
+
+/// The entry of the subject a row names; an enterprise takes its region from the rows.
+fn entry<'a>(sums: &'a mut HashMap<Key, Acc>, row: &SubjectSums) -> Option<&'a mut Acc> {
+    let key = row.subject()?;
+    let acc = sums.entry(key).or_default();
+    if key.0 == SubjectKind::Enterprise && acc.region_code.is_none() {
+        acc.region_code.clone_from(&row.region_code);
+    }
+    Some(acc)
+}
+
+/// Every department's entry, and each subject's sums for the period, with the
+/// reporting items raised by incidents whose deadlines fell in the period.
+///
+/// # Errors
+/// When the database fails.
+pub async fn gather<C: ConnectionTrait>(
+    db: &C,
+    period: &Period,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> AppResult<(HashMap<Key, Acc>, Vec<NewItem>)> {
+    let mut sums: HashMap<Key, Acc> = HashMap::new();
+    let departments: Vec<(i64, Option<String>)> = department::Entity::find()
+        .select_only()
+        .columns([department::Column::Id, department::Column::RegionCode])
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, region_code) in &departments {
+        sums.entry((SubjectKind::Department, *id))
+            .or_default()
+            .region_code = region_code.clone();
+    }
+    for row in score_parts::checked_data_security(db, period).await? {
+        if let Some(acc) = entry(&mut sums, &row) {
+            let pair = acc.checked.get_or_insert((0.0, 0.0));
+            add(pair, row.total.unwrap_or(0.0), row.weight.unwrap_or(0.0));
+        }
+    }
+    for row in score_parts::self_assessed_data_security(db, period).await? {
+        if let Some(acc) = entry(&mut sums, &row) {
+            let (total, weight, id) = acc.assessed.get_or_insert((0.0, 0.0, 0));
+            *total += row.total.unwrap_or(0.0);
+            *weight += row.weight.unwrap_or(0.0);
+            *id = std::cmp::max(*id, row.evidence_id.unwrap_or(0));
+        }
+    }
+    // Enterprise checks also count for every department whose jurisdiction holds
+    // them: sum them per region-code prefix ("" is the whole country).
+    let mut by_prefix: HashMap<String, (f64, f64)> = HashMap::new();
+    for row in score_parts::published_checks(db, period).await? {
+        let (total, count) = (row.total.unwrap_or(0.0), row.weight.unwrap_or(0.0));
+        if let Some(acc) = entry(&mut sums, &row) {
+            add(&mut acc.inspection, total, count);
+        }
+        if row.subject_kind == SubjectKind::Enterprise.as_str()
+            && let Some(region) = &row.region_code
+        {
+            for len in [0, 2, 4, region.len()] {
+                if let Some(prefix) = region.get(..len) {
+                    add(
+                        by_prefix.entry(prefix.to_owned()).or_default(),
+                        total,
+                        count,
+                    );
+                }
+            }
+        }
+    }
+    for (id, region_code) in &departments {
+        let prefix = region_code.as_deref().map_or("", prefix_of);
+        if let (Some(extra), Some(acc)) = (
+            by_prefix.get(prefix),
+            sums.get_mut(&(SubjectKind::Department, *id)),
+        ) {
+            add(&mut acc.inspection, extra.0, extra.1);
+        }
+    }
+    let items = reporting(db, period, rules, now, &mut sums).await?;
+    Ok((sums, items))
+}
+
+/// Adds each incident's points to its department and raises its flags.
+async fn reporting<C: ConnectionTrait>(
+    db: &C,
+    period: &Period,
+    rules: &Rules,
+    now: DateTime<Utc>,
+    sums: &mut HashMap<Key, Acc>,
+) -> AppResult<Vec<NewItem>> {
+    let (incidents, reports) =
+        score_parts::incidents(db, period, rules.deadlines.final_days).await?;
+    let mut by_incident: HashMap<i64, Vec<entities::incident_report::Model>> = HashMap::new();
+    for report in reports {
+        by_incident
+            .entry(report.incident_id)
+            .or_default()
+            .push(report);
+    }
+    let mut items = Vec::new();
+    for incident in incidents {
+        let reports = by_incident.remove(&incident.id).unwrap_or_default();
+        let (facts, report_facts) = incidents::facts(&incident, &reports);
+        let verdict = judge(&facts, &report_facts, &rules.deadlines, now);
+        if period.contains(incident.occurred_at) {
+            let acc = sums
+                .entry((SubjectKind::Department, incident.department_id))
+                .or_default();
+            add(&mut acc.reporting, verdict.points, 1.0);
+        }
+        for (reason, due) in verdict.flags {
+            if period.contains(due) {
+                items.push(NewItem {
+                    period: Period::month_of(due).to_string(),
+                    subject_kind: AccountableKind::Department,
+                    subject_id: incident.department_id,
+                    region_code: Some(incident.region_code.clone()),
+                    reason,
+                    evidence_kind: EvidenceKind::Incident,
+                    evidence_id: incident.id,
+                });
+            }
+        }
+    }
+    Ok(items)
+}
+
+/// `task_overdue` for each inspector of a task that fell due in the period
+/// (and before now) without being submitted in time.
+///
+/// # Errors
+/// When the database fails.
+pub async fn overdue_tasks<C: ConnectionTrait>(
+    db: &C,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<NewItem>> {
+    let until = std::cmp::min(period.end(), now);
+    let late = Condition::any()
+        .add(check_task::Column::Overdue.eq(true))
+        .add(check_task::Column::Status.is_in([
+            TaskStatus::Assigned,
+            TaskStatus::InProgress,
+            TaskStatus::Returned,
+        ]))
+        .add(
+            Expr::col((check_task::Entity, check_task::Column::SubmittedAt))
+                .gt(Expr::col((check_task::Entity, check_task::Column::DueAt))),
+        );
+    let mut query = check_task::Entity::find()
+        .select_only()
+        .columns([
+            check_task::Column::Id,
+            check_task::Column::RegionCode,
+            check_task::Column::DueAt,
+        ])
+        .column(task_inspector::Column::InspectorId)
+        .filter(check_task::Column::DueAt.gte(period.start()))
+        .filter(check_task::Column::DueAt.lt(until))
+        .filter(late);
+    // No relation is declared between the entities; join on the column.
+    QuerySelect::query(&mut query).inner_join(
+        task_inspector::Entity,
+        Expr::col((task_inspector::Entity, task_inspector::Column::TaskId))
+            .equals((check_task::Entity, check_task::Column::Id)),
+    );
+    let rows: Vec<(i64, String, DateTime<Utc>, i64)> = query.into_tuple().all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(task, region, due, inspector)| NewItem {
+            period: Period::month_of(due).to_string(),
+            subject_kind: AccountableKind::Inspector,
+            subject_id: inspector,
+            region_code: Some(region),
+            reason: AccountabilityReason::TaskOverdue,
+            evidence_kind: EvidenceKind::Task,
+            evidence_id: task,
+        })
+        .collect())
+}
+
+/// `hazard_overdue` for each major hazard whose deadline fell in the period and
+/// has passed without rectification (or was rectified late): against the
+/// enterprise and its supervising department.
+///
+/// # Errors
+/// When the database fails.
+pub async fn overdue_hazards<C: ConnectionTrait>(
+    db: &C,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<NewItem>> {
+    let today = china_date(now);
+    let until = std::cmp::min(period.end_day(), today);
+    let not_rectified = Condition::any()
+        .add(hazard_item::Column::RectifiedOn.is_null())
+        .add(
+            Expr::col((hazard_item::Entity, hazard_item::Column::RectifiedOn)).gt(Expr::col((
+                hazard_item::Entity,
+                hazard_item::Column::RectifyBy,
+            ))),
+        );
+    let mut query = hazard_item::Entity::find()
+        .select_only()
+        .columns([
+            hazard_item::Column::Id,
+            hazard_item::Column::EnterpriseId,
+            hazard_item::Column::RectifyBy,
+        ])
+        .column(enterprise::Column::RegionCode)
+        .filter(hazard_item::Column::Grade.eq(HazardGrade::Major))
+        .filter(hazard_item::Column::RectifyBy.gte(period.first_day()))
+        .filter(hazard_item::Column::RectifyBy.lt(until))
+        .filter(not_rectified);
+    QuerySelect::query(&mut query).inner_join(
+        enterprise::Entity,
+        Expr::col((enterprise::Entity, enterprise::Column::Id))
+            .equals((hazard_item::Entity, hazard_item::Column::EnterpriseId)),
+    );
+    let rows: Vec<(i64, i64, chrono::NaiveDate, String)> = query.into_tuple().all(db).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let supervisors = supervising_departments(db).await?;
+    let mut items = Vec::new();
+    for (hazard, enterprise_id, due, region) in rows {
+        let item = |kind, id| NewItem {
+            period: Period::month_of_date(due).to_string(),
+            subject_kind: kind,
+            subject_id: id,
+            region_code: Some(region.clone()),
+            reason: AccountabilityReason::HazardOverdue,
+            evidence_kind: EvidenceKind::Hazard,
+            evidence_id: hazard,
+        };
+        items.push(item(AccountableKind::Enterprise, enterprise_id));
+        if let Some(department) = supervisor_of(&supervisors, &region) {
+            items.push(item(AccountableKind::Department, department));
+        }
+    }
+    Ok(items)
+}
+
+/// Emergency-management departments by region ("" for the national one),
+/// the lowest id where a region has several.
+async fn supervising_departments<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<String, i64>> {
+    let rows: Vec<(i64, Option<String>)> = department::Entity::find()
+        .select_only()
+        .columns([department::Column::Id, department::Column::RegionCode])
+        .filter(department::Column::Kind.eq(DepartmentKind::EmergencyManagement))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_region: HashMap<String, i64> = HashMap::new();
+    for (id, region) in rows {
+        let slot = by_region.entry(region.unwrap_or_default()).or_insert(id);
+        *slot = std::cmp::min(*slot, id);
+    }
+    Ok(by_region)
+}
+
+/// The emergency-management department of a region, else of its city, its
+/// province, and finally the national one.
+fn supervisor_of(by_region: &HashMap<String, i64>, region: &str) -> Option<i64> {
+    let mut code = RegionCode::parse(region).ok();
+    while let Some(current) = code {
+        if let Some(id) = by_region.get(current.as_str()) {
+            return Some(*id);
+        }
+        code = current
+            .implied_parent()
+            .and_then(|p| RegionCode::parse(&p).ok());
+    }
+    by_region.get("").copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_supervisor_is_found_by_walking_up_the_regions() {
+        let by_region = HashMap::from([
+            ("130000".to_owned(), 1),
+            ("130100".to_owned(), 2),
+            (String::new(), 9),
+        ]);
+        assert_eq!(supervisor_of(&by_region, "130102"), Some(2), "its city's");
+        assert_eq!(supervisor_of(&by_region, "130100"), Some(2), "its own");
+        assert_eq!(
+            supervisor_of(&by_region, "130203"),
+            Some(1),
+            "its province's"
+        );
+        assert_eq!(supervisor_of(&by_region, "110101"), Some(9), "the ministry");
+        assert_eq!(supervisor_of(&HashMap::new(), "110101"), None);
+    }
+}
