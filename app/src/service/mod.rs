@@ -9,6 +9,7 @@ pub mod conflicts;
 pub mod demo;
 pub mod departments;
 pub mod enterprises;
+pub mod imports;
 pub mod inspectors;
 pub mod plans;
 pub mod regions;

@@ -1,0 +1,3 @@
+//! stub
+pub(super) const COLUMNS: &[super::columns::Column] = super::enterprises::COLUMNS;
+pub(super) type Regions = super::enterprises::Enterprises;
