@@ -111,13 +111,19 @@ pub fn normalize_text(text: &str) -> String {
 /// punctuation become ASCII, spaces are removed, letters upper-cased.
 #[must_use]
 pub fn normalize_code(text: &str) -> String {
+    normalize_width(text).to_uppercase()
+}
+
+/// Full-width letters, digits and punctuation made ASCII and spaces removed;
+/// the case is kept.
+#[must_use]
+pub fn normalize_width(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             _ => c,
         })
         .filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '\u{FEFF}')
-        .flat_map(char::to_uppercase)
         .collect()
 }
 

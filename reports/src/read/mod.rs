@@ -15,7 +15,9 @@ use std::{
     panic::AssertUnwindSafe,
 };
 
-pub use cell::{Cell, normalize_code, normalize_text, parse_date_text, serial_to_date};
+pub use cell::{
+    Cell, normalize_code, normalize_text, normalize_width, parse_date_text, serial_to_date,
+};
 
 /// Caps on what a workbook may contain; anything beyond is refused before it
 /// is unpacked or materialised.

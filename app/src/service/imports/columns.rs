@@ -2,7 +2,7 @@
 //! reading one row's cells as typed values.
 
 use chrono::NaiveDate;
-use reports::read::{Cell, normalize_code};
+use reports::read::{Cell, normalize_code, normalize_width};
 
 /// One column of an import kind.
 #[derive(Debug, Clone, Copy)]
@@ -210,9 +210,11 @@ impl<'a> Fields<'a> {
         Some(text)
     }
 
-    /// A code: full-width characters made ASCII, spaces removed, upper case.
+    /// A code: full-width characters made ASCII and spaces removed.
     pub fn code(&mut self, key: &str) -> Option<String> {
-        self.text(key).map(|t| normalize_code(&t)).filter(|t| !t.is_empty())
+        self.text(key)
+            .map(|t| normalize_width(&t))
+            .filter(|t| !t.is_empty())
     }
 
     /// A code that must be there.
@@ -297,7 +299,7 @@ pub const fn choice<T>(
     }
 }
 
-fn find_choice<T: Copy>(table: &[Choice<T>], text: &str) -> Option<T> {
+pub fn find_choice<T: Copy>(table: &[Choice<T>], text: &str) -> Option<T> {
     let key = header_key(text);
     table
         .iter()

@@ -18,6 +18,7 @@ mod enterprises;
 mod hazards;
 mod holidays;
 mod inspectors;
+mod items;
 mod regions;
 mod risks;
 mod vocab;
