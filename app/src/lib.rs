@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod metrics;
+pub mod progress;
 pub mod server;
 pub mod service;
 pub mod state;

@@ -6,6 +6,7 @@ mod auth;
 mod conflicts;
 mod departments;
 mod enterprises;
+mod imports;
 mod inspectors;
 mod plans;
 pub mod public;
@@ -45,6 +46,8 @@ pub enum ApiTags {
     Audit,
     /// Check plans, draws, tasks and findings.
     Draws,
+    /// Importing workbooks and their templates.
+    Imports,
 }
 
 /// The id of the authenticated user, filled in by authentication so the
@@ -163,6 +166,7 @@ pub type Api = (
     audit::AuditApi,
     plans::PlansApi,
     tasks::TasksApi,
+    imports::ImportsApi,
 );
 
 /// The OpenAPI service for `/api/v1`.
@@ -180,6 +184,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             audit::AuditApi,
             plans::PlansApi,
             tasks::TasksApi,
+            imports::ImportsApi,
         ),
         "spotcheck",
         env!("CARGO_PKG_VERSION"),

@@ -157,6 +157,17 @@ impl<'a> Fields<'a> {
             .all(|&at| self.cells.get(at).is_none_or(Cell::is_empty))
     }
 
+    /// Whether the row is the template's example row, left in place.
+    pub fn is_example(&self) -> bool {
+        self.columns.iter().all(|c| {
+            let text = self
+                .cell(c.key)
+                .and_then(|cell| cell.text().ok().flatten())
+                .unwrap_or_default();
+            text == c.example
+        })
+    }
+
     fn cell(&self, key: &str) -> Option<&'a Cell> {
         let col = self.columns.iter().position(|c| c.key == key)?;
         let at = self.map.index.get(col).copied().flatten()?;

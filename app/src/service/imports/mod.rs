@@ -515,6 +515,13 @@ impl<K: Kind> State<K> {
         if fields.is_blank() {
             return Ok(ControlFlow::Continue(()));
         }
+        if self.report.rows == 0 && self.report.rejected == 0 && fields.is_example() {
+            self.report.warnings.push(format!(
+                "row {} is the template's example row and was skipped",
+                row.number
+            ));
+            return Ok(ControlFlow::Continue(()));
+        }
         self.report.rows += 1;
         let record = K::parse(&mut fields);
         let problems = std::mem::take(&mut fields.problems);
