@@ -41,7 +41,7 @@ pub(super) const COLUMNS: &[Column] = &[
     Column {
         aliases: &["原因", "回避事由", "事由"],
         note: "Why: relative, former employer, own department, …",
-        example: "近亲属在该企业任职",
+        example: "示例：近亲属在该企业任职",
         width: 30.0,
         ..Column::new("reason", "回避原因", true)
     },

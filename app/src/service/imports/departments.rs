@@ -28,7 +28,7 @@ pub(super) const COLUMNS: &[Column] = &[
     Column {
         aliases: &["名称", "单位名称"],
         note: "Name.",
-        example: "福州市鼓楼区应急管理局",
+        example: "示例：福州市鼓楼区应急管理局",
         width: 30.0,
         ..Column::new("name", "部门名称", true)
     },

@@ -28,7 +28,7 @@ pub(super) const COLUMNS: &[Column] = &[
     Column {
         aliases: &["名称", "单位名称", "企业名"],
         note: "Registered name.",
-        example: "福建某某化工有限公司",
+        example: "示例：福建某某化工有限公司",
         width: 30.0,
         ..Column::new("name", "企业名称", true)
     },

@@ -36,7 +36,7 @@ pub(super) const COLUMNS: &[Column] = &[
     Column {
         aliases: &["隐患内容", "隐患描述", "描述"],
         note: "What the hazard is.",
-        example: "液氯储罐区可燃气体报警器失效",
+        example: "示例：液氯储罐区可燃气体报警器失效",
         width: 40.0,
         ..Column::new("description", "隐患描述", true)
     },

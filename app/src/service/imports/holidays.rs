@@ -28,7 +28,7 @@ pub(super) const COLUMNS: &[Column] = &[
     Column {
         aliases: &["名称", "节日", "节假日名称"],
         note: "Name of the holiday.",
-        example: "国庆节",
+        example: "示例：国庆节",
         ..Column::new("name", "节日名称", true)
     },
     Column {

@@ -27,7 +27,7 @@ pub(super) const COLUMNS: &[Column] = &[
     Column {
         aliases: &["名称", "检查人员"],
         note: "Full name.",
-        example: "林某某",
+        example: "示例：林某某",
         ..Column::new("name", "姓名", true)
     },
     Column {

@@ -438,6 +438,9 @@ struct State<K: Kind> {
     report: ImportReport,
     errors_listed: usize,
     error_book: Option<ErrorWorkbook>,
+    /// Rejected rows of the current batch window, written to the error
+    /// workbook in row order when the batch is flushed.
+    pending: Vec<(u32, Vec<String>, String)>,
     keep_original: bool,
     fatal: Option<AppError>,
 }
@@ -477,8 +480,19 @@ impl<K: Kind> State<K> {
                 });
             }
         }
-        if let Some(book) = &mut self.error_book {
-            book.add(row, original, &reason).map_err(|e| {
+        if self.error_book.is_some() {
+            self.pending.push((row, original.to_vec(), reason));
+        }
+        Ok(())
+    }
+
+    fn write_pending(&mut self) -> AppResult<()> {
+        let Some(book) = &mut self.error_book else {
+            return Ok(());
+        };
+        self.pending.sort_by_key(|(row, _, _)| *row);
+        for (row, original, reason) in self.pending.drain(..) {
+            book.add(row, &original, &reason).map_err(|e| {
                 AppError::Internal(anyhow::anyhow!("Failed to write the error workbook: {e}"))
             })?;
         }
@@ -602,7 +616,7 @@ impl<K: Kind> State<K> {
         skip_invalid: bool,
     ) -> AppResult<()> {
         if self.staged.is_empty() {
-            return Ok(());
+            return self.write_pending();
         }
         let batch = std::mem::take(&mut self.staged);
         // Once a row is rejected an all-or-nothing import will roll back: only check.
@@ -619,7 +633,7 @@ impl<K: Kind> State<K> {
                 self.reject(staged.row, vec![problem], &staged.original)?;
             }
         }
-        Ok(())
+        self.write_pending()
     }
 }
 
@@ -670,6 +684,7 @@ impl Run<'_> {
             },
             errors_listed: self.limits.import_errors_listed,
             error_book: None,
+            pending: Vec::new(),
             keep_original: self.options.skip_invalid,
             fatal: None,
         };

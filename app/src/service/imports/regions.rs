@@ -27,7 +27,7 @@ pub(super) const COLUMNS: &[Column] = &[
     Column {
         aliases: &["名称", "区划名称"],
         note: "Name.",
-        example: "鼓楼区",
+        example: "示例：鼓楼区",
         ..Column::new("name", "行政区划名称", true)
     },
     Column {

@@ -35,7 +35,7 @@ pub(super) const COLUMNS: &[Column] = &[
     Column {
         aliases: &["风险点名称", "风险名称"],
         note: "Name of the risk.",
-        example: "液氯储罐区泄漏",
+        example: "示例：液氯储罐区泄漏",
         width: 28.0,
         ..Column::new("name", "风险名称", true)
     },
