@@ -3,7 +3,6 @@
 //! is set) on PostgreSQL.
 
 #![expect(
-    clippy::unwrap_used,
     clippy::expect_used,
     reason = "test harness: a failure is a test failure"
 )]

@@ -1,10 +1,6 @@
 //! End-to-end tests: the real server and CLI, on SQLite and PostgreSQL.
 
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests: a failure is a test failure"
-)]
+#![expect(clippy::expect_used, reason = "tests: a failure is a test failure")]
 
 use std::process::Command;
 

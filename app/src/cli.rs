@@ -248,7 +248,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let bytes = service::imports::template(kind).map_err(|e| anyhow::anyhow!(e))?;
             std::fs::write(&output, bytes)
                 .with_context(|| format!("Failed to write {}", output.display()))?;
-            println!("wrote the {} template to {}", kind.as_str(), output.display());
+            println!(
+                "wrote the {} template to {}",
+                kind.as_str(),
+                output.display()
+            );
         }
         Command::Audit {
             command: AuditCommand::Verify,
@@ -281,8 +285,8 @@ async fn import(
     options: &ImportOptions,
     errors: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
-    let source = std::fs::File::open(file)
-        .with_context(|| format!("Failed to open {}", file.display()))?;
+    let source =
+        std::fs::File::open(file).with_context(|| format!("Failed to open {}", file.display()))?;
     let progress = progress::Reporter::new();
     let result = service::imports::import(
         db,
@@ -332,7 +336,11 @@ async fn import(
     }
     println!(
         "{}{}: {} rows, {} inserted, {} updated, {} unchanged, {} rejected (sha256 {})",
-        if report.dry_run { "dry run, nothing written: " } else { "imported " },
+        if report.dry_run {
+            "dry run, nothing written: "
+        } else {
+            "imported "
+        },
         kind.as_str(),
         report.rows,
         report.inserted,

@@ -43,13 +43,16 @@ pub fn template(sheet: &str, columns: &[TemplateColumn]) -> Result<Vec<u8>, Xlsx
     let text = Format::new().set_num_format("@");
     let date = Format::new().set_num_format("yyyy-mm-dd");
     for (index, column) in columns.iter().enumerate() {
-        let col = u16::try_from(index).map_err(|_| XlsxError::ParameterError("too many columns".into()))?;
+        let col = u16::try_from(index)
+            .map_err(|_| XlsxError::ParameterError("too many columns".into()))?;
         let cell_format = if column.date { &date } else { &text };
         worksheet.set_column_width(col, column.width.max(8.0))?;
         worksheet.set_column_format(col, cell_format)?;
         let format = if column.required { &required } else { &header };
         worksheet.write_string_with_format(0, col, &column.header, format)?;
-        let note = Note::new(&column.note).set_author("spotcheck").set_width(320);
+        let note = Note::new(&column.note)
+            .set_author("spotcheck")
+            .set_width(320);
         worksheet.insert_note(0, col, &note)?;
         write_text(worksheet, 1, col, &column.example, Some(cell_format))?;
         if !column.choices.is_empty() {
@@ -57,7 +60,7 @@ pub fn template(sheet: &str, columns: &[TemplateColumn]) -> Result<Vec<u8>, Xlsx
             let validation = DataValidation::new()
                 .allow_list_strings(&choices)?
                 .set_error_title("spotcheck")?
-                .set_error_message(&format!("{}: {}", column.header, choices.join(" / ")))?;
+                .set_error_message(format!("{}: {}", column.header, choices.join(" / ")))?;
             worksheet.add_data_validation(1, col, LAST_ROW, col, &validation)?;
         }
     }
@@ -84,7 +87,12 @@ pub fn write_text(
             worksheet.write_string_with_format(row, col, text, &format)?;
         }
         (true, None) => {
-            worksheet.write_string_with_format(row, col, text, &Format::new().set_quote_prefix())?;
+            worksheet.write_string_with_format(
+                row,
+                col,
+                text,
+                &Format::new().set_quote_prefix(),
+            )?;
         }
         (false, Some(format)) => {
             worksheet.write_string_with_format(row, col, text, format)?;
@@ -143,7 +151,12 @@ impl ErrorWorkbook {
     ///
     /// # Errors
     /// Beyond the sheet's last row.
-    pub fn add(&mut self, source_row: u32, cells: &[String], reason: &str) -> Result<(), XlsxError> {
+    pub fn add(
+        &mut self,
+        source_row: u32,
+        cells: &[String],
+        reason: &str,
+    ) -> Result<(), XlsxError> {
         let row = self.next_row;
         let worksheet = self.workbook.worksheet_from_index(0)?;
         worksheet.write_number(row, 0, f64::from(source_row))?;

@@ -20,7 +20,10 @@ fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
 }
 
 fn corpus() -> Vec<(&'static str, Vec<u8>)> {
-    let good = xlsx("企业", &[row(&["统一社会信用代码", "企业名称"]), row(&["x", "y"])]);
+    let good = xlsx(
+        "企业",
+        &[row(&["统一社会信用代码", "企业名称"]), row(&["x", "y"])],
+    );
     let mut far = rust_xlsxwriter::Workbook::new();
     let sheet = far.add_worksheet();
     sheet.write_string(0, 0, "统一社会信用代码").expect("cell");
@@ -35,22 +38,55 @@ fn corpus() -> Vec<(&'static str, Vec<u8>)> {
     let mut empty = rust_xlsxwriter::Workbook::new();
     empty.add_worksheet();
     let empty = empty.save_to_buffer().expect("empty");
-    let bomb = zip_of(&[("xl/worksheets/sheet1.xml".to_owned(), vec![b'<'; 64 * 1024 * 1024])]);
-    let crowded: Vec<(String, Vec<u8>)> =
-        (0..5_000).map(|i| (format!("xl/media/{i}.xml"), b"<a/>".to_vec())).collect();
+    let bomb = zip_of(&[(
+        "xl/worksheets/sheet1.xml".to_owned(),
+        vec![b'<'; 64 * 1024 * 1024],
+    )]);
+    let crowded: Vec<(String, Vec<u8>)> = (0..5_000)
+        .map(|i| (format!("xl/media/{i}.xml"), b"<a/>".to_vec()))
+        .collect();
     vec![
         ("truncated zip", good[..good.len() / 2].to_vec()),
         ("zip bomb", bomb),
         ("thousands of entries", zip_of(&crowded)),
         ("a cell at XFD1048576", far),
         ("10,001 columns", wide),
-        ("CSV renamed .xlsx", "统一社会信用代码,企业名称\n91350100M000100Y43,x\n".as_bytes().to_vec()),
-        ("PDF renamed .xlsx", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n".to_vec()),
-        ("encrypted workbook", compound(&[("/EncryptionInfo", &[4, 0, 4, 0][..]), ("/EncryptedPackage", &[0u8; 600][..])])),
-        ("bare OLE header", [&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[0u8; 504][..]].concat()),
+        (
+            "CSV renamed .xlsx",
+            "统一社会信用代码,企业名称\n91350100M000100Y43,x\n"
+                .as_bytes()
+                .to_vec(),
+        ),
+        (
+            "PDF renamed .xlsx",
+            b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n".to_vec(),
+        ),
+        (
+            "encrypted workbook",
+            compound(&[
+                ("/EncryptionInfo", &[4, 0, 4, 0][..]),
+                ("/EncryptedPackage", &[0u8; 600][..]),
+            ]),
+        ),
+        (
+            "bare OLE header",
+            [
+                &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..],
+                &[0u8; 504][..],
+            ]
+            .concat(),
+        ),
         ("empty sheet", empty),
         ("empty file", Vec::new()),
-        ("no header", xlsx("S", &(0..12).map(|i| vec![V::N(f64::from(i))]).collect::<Vec<_>>())),
+        (
+            "no header",
+            xlsx(
+                "S",
+                &(0..12)
+                    .map(|i| vec![V::N(f64::from(i))])
+                    .collect::<Vec<_>>(),
+            ),
+        ),
     ]
 }
 
@@ -61,9 +97,17 @@ async fn malformed_files_answer_4xx_and_one_clear_cli_line() {
         let admin = app.admin().await;
         let dir = tempfile::tempdir().expect("dir");
         for (name, bytes) in corpus() {
-            let (status, body) = app.upload(&admin, "enterprises", "", "upload.xlsx", bytes.clone()).await;
-            assert!(status.is_client_error(), "{backend:?} {name}: {status} {body}");
-            assert!(body["code"].is_string() && body["message"].is_string(), "{backend:?} {name}: {body}");
+            let (status, body) = app
+                .upload(&admin, "enterprises", "", "upload.xlsx", bytes.clone())
+                .await;
+            assert!(
+                status.is_client_error(),
+                "{backend:?} {name}: {status} {body}"
+            );
+            assert!(
+                body["code"].is_string() && body["message"].is_string(),
+                "{backend:?} {name}: {body}"
+            );
             let path = dir.path().join("upload.xlsx");
             std::fs::write(&path, &bytes).expect("write");
             let out = cli(&app)
@@ -75,7 +119,10 @@ async fn malformed_files_answer_4xx_and_one_clear_cli_line() {
             assert!(!stderr.contains("panicked"), "{backend:?} {name}: {stderr}");
             let last = stderr.lines().last().unwrap_or_default();
             assert!(last.starts_with("error: "), "{backend:?} {name}: {stderr}");
-            assert!(out.status.code().is_some(), "{backend:?} {name}: exited, not killed");
+            assert!(
+                out.status.code().is_some(),
+                "{backend:?} {name}: exited, not killed"
+            );
         }
         let (status, _) = app.call(Method::GET, "/healthz", None, None).await;
         assert_eq!(status, StatusCode::OK, "{backend:?}: the server lives on");

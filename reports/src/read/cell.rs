@@ -162,9 +162,8 @@ pub fn parse_date_text(text: &str) -> Result<NaiveDate, String> {
         .unwrap_or_default();
     let first = normalize_code(first);
     let date_part = first.trim_end_matches('日');
-    let unsupported = || {
-        format!("'{text}' is not a date; write it as 2026-11-29, 2026/11/29 or 2026年11月29日")
-    };
+    let unsupported =
+        || format!("'{text}' is not a date; write it as 2026-11-29, 2026/11/29 or 2026年11月29日");
     let parts: Vec<&str> = date_part
         .split(['-', '/', '.', '年', '月'])
         .filter(|p| !p.is_empty())
@@ -217,7 +216,10 @@ mod tests {
                 "{text}"
             );
         }
-        assert_eq!(Cell::Text("2026/1/5".to_owned()).date(), Ok(day(2026, 1, 5)));
+        assert_eq!(
+            Cell::Text("2026/1/5".to_owned()).date(),
+            Ok(day(2026, 1, 5))
+        );
         assert_eq!(Cell::Float(46_355.0).date(), Ok(day(2026, 11, 29)));
         assert_eq!(Cell::Int(46_355).date(), Ok(day(2026, 11, 29)));
         assert_eq!(Cell::Int(1).date(), Ok(day(1900, 1, 1)));
@@ -226,7 +228,13 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_rejected() {
-        for text in ["2026-02-30", "29/11/2026", "tomorrow", "2026-13-01", "11-29"] {
+        for text in [
+            "2026-02-30",
+            "29/11/2026",
+            "tomorrow",
+            "2026-13-01",
+            "11-29",
+        ] {
             assert!(Cell::Text(text.to_owned()).date().is_err(), "{text}");
         }
         assert!(Cell::Float(-3.0).date().is_err());
@@ -244,7 +252,10 @@ mod tests {
 
     #[test]
     fn codes_are_normalised() {
-        assert_eq!(normalize_code(" ９１３５０１００ｍ０００１００Ｙ４３ "), "91350100M000100Y43");
+        assert_eq!(
+            normalize_code(" ９１３５０１００ｍ０００１００Ｙ４３ "),
+            "91350100M000100Y43"
+        );
         assert_eq!(normalize_code("em-13 00"), "EM-1300");
     }
 }

@@ -1,8 +1,4 @@
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests: a failure is a test failure"
-)]
+#![expect(clippy::unwrap_used, reason = "tests: a failure is a test failure")]
 
 use std::io::{Cursor, Write as _};
 
@@ -133,7 +129,11 @@ fn truncated_renamed_and_empty_files_get_one_clear_line() {
         ("csv", b"code,name\n110000,Beijing\n".to_vec(), "CSV"),
         ("pdf", b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(), "PDF"),
         ("empty", Vec::new(), "empty"),
-        ("garbage", vec![0x00, 0xFF, 0x13, 0x37, 0x00, 0x01, 0x02, 0x03], "unknown"),
+        (
+            "garbage",
+            vec![0x00, 0xFF, 0x13, 0x37, 0x00, 0x01, 0x02, 0x03],
+            "unknown",
+        ),
     ];
     for (name, bytes, word) in cases {
         let err = read_all(&bytes, &ReadLimits::default()).unwrap_err();
@@ -167,7 +167,10 @@ fn encrypted_workbooks_are_named_as_such() {
 }
 
 /// A minimal BIFF8 workbook: one sheet named `S` with number cells.
-pub(crate) fn biff8(cells: &[(u16, u16, f64)], dimensions: Option<(u32, u32, u16, u16)>) -> Vec<u8> {
+pub(crate) fn biff8(
+    cells: &[(u16, u16, f64)],
+    dimensions: Option<(u32, u32, u16, u16)>,
+) -> Vec<u8> {
     fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
         out.extend_from_slice(&typ.to_le_bytes());
         out.extend_from_slice(&u16::try_from(data.len()).unwrap().to_le_bytes());

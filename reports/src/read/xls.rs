@@ -221,7 +221,11 @@ fn scan_sheet(sheet: &[u8], limits: &ReadLimits) -> Result<u64, ReadError> {
                 if data.len() < 6 {
                     return Err(truncated());
                 }
-                let (row, first, last) = (u16_at(data, 0), u16_at(data, 2), u16_at(data, data.len() - 2));
+                let (row, first, last) = (
+                    u16_at(data, 0),
+                    u16_at(data, 2),
+                    u16_at(data, data.len() - 2),
+                );
                 if last < first || data.len() != 6 + 6 * usize::from(last - first + 1) {
                     return Err(ReadError::Corrupt("a MulRk record is malformed".to_owned()));
                 }
@@ -262,7 +266,11 @@ fn declared_area(data: &[u8]) -> Result<u64, ReadError> {
             u32::from(u16_at(data, 8)),
             u32::from(u16_at(data, 10)),
         ),
-        _ => return Err(ReadError::Corrupt("a Dimensions record is malformed".to_owned())),
+        _ => {
+            return Err(ReadError::Corrupt(
+                "a Dimensions record is malformed".to_owned(),
+            ));
+        }
     };
     if first_col > 0xFF || last_col < first_col {
         first_col = 0;
@@ -272,7 +280,9 @@ fn declared_area(data: &[u8]) -> Result<u64, ReadError> {
     }
     // calamine computes (last - 1) - first + 1 without checking the order.
     if last_row - 1 < first_row || last_col - 1 < first_col {
-        return Err(ReadError::Corrupt("a Dimensions record is inverted".to_owned()));
+        return Err(ReadError::Corrupt(
+            "a Dimensions record is inverted".to_owned(),
+        ));
     }
     Ok(u64::from(last_row - first_row) * u64::from(last_col - first_col))
 }

@@ -96,7 +96,10 @@ pub fn match_header(columns: &[Column], cells: &[Cell]) -> HeaderMatch {
         });
         match found {
             Some(col) if index[col].is_some() => {
-                problems.push((Some(text.clone()), format!("column {} appears twice", columns[col].key)));
+                problems.push((
+                    Some(text.clone()),
+                    format!("column {} appears twice", columns[col].key),
+                ));
             }
             Some(col) => {
                 index[col] = Some(at);

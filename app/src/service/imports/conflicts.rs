@@ -115,11 +115,16 @@ impl Kind for Conflicts {
                 .filter(|m| actor.covers(&m.region_code))
                 .map(|m| (m.badge_no.clone(), m))
                 .collect();
-            let enterprises =
-                enterprises_by_code(txn, actor, chunk.iter().filter_map(|s| s.record.credit_code.as_deref()))
-                    .await?;
-            let department_codes: Vec<&str> =
-                chunk.iter().filter_map(|s| s.record.department_code.as_deref()).collect();
+            let enterprises = enterprises_by_code(
+                txn,
+                actor,
+                chunk.iter().filter_map(|s| s.record.credit_code.as_deref()),
+            )
+            .await?;
+            let department_codes: Vec<&str> = chunk
+                .iter()
+                .filter_map(|s| s.record.department_code.as_deref())
+                .collect();
             let departments: HashMap<String, department::Model> = department::Entity::find()
                 .filter(department::Column::Code.is_in(department_codes))
                 .all(txn)
@@ -141,7 +146,11 @@ impl Kind for Conflicts {
                 let index = chunk_start + offset;
                 let r = &staged.record;
                 let Some(inspector) = inspectors.get(&r.badge_no) else {
-                    outcome.reject(index, "badge_no", format!("no inspector has badge number {}", r.badge_no));
+                    outcome.reject(
+                        index,
+                        "badge_no",
+                        format!("no inspector has badge number {}", r.badge_no),
+                    );
                     continue;
                 };
                 let target = match (&r.credit_code, &r.department_code) {
@@ -159,7 +168,11 @@ impl Kind for Conflicts {
                     (None, Some(code)) => match departments.get(code) {
                         Some(d) => (None, Some(d.id)),
                         None => {
-                            outcome.reject(index, "department_code", format!("department {code} does not exist"));
+                            outcome.reject(
+                                index,
+                                "department_code",
+                                format!("department {code} does not exist"),
+                            );
                             continue;
                         }
                     },
@@ -195,7 +208,9 @@ impl Kind for Conflicts {
             let mut rows = inserts.into_iter().peekable();
             while rows.peek().is_some() {
                 let chunk: Vec<_> = rows.by_ref().take(1_000).collect();
-                conflict::Entity::insert_many(chunk).exec_without_returning(txn).await?;
+                conflict::Entity::insert_many(chunk)
+                    .exec_without_returning(txn)
+                    .await?;
             }
         }
         Ok(outcome)

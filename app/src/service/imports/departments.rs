@@ -87,7 +87,9 @@ impl Kind for Departments {
         Record {
             code,
             name: f.required_text("name", 200),
-            kind: f.choice("kind", DEPARTMENT_KINDS, true).unwrap_or(DepartmentKind::Other),
+            kind: f
+                .choice("kind", DEPARTMENT_KINDS, true)
+                .unwrap_or(DepartmentKind::Other),
             region_code: region_code(f, "region_code", false),
             parent_code,
         }
@@ -138,15 +140,22 @@ impl Kind for Departments {
         let mut order: Vec<usize> = (0..batch.len()).collect();
         order.sort_by_key(|&i| (depth[i], i));
         // Ids of departments written (or, in a dry run, about to be) by code.
-        let mut ids: HashMap<String, i64> =
-            context.by_code.iter().map(|(c, m)| (c.clone(), m.id)).collect();
+        let mut ids: HashMap<String, i64> = context
+            .by_code
+            .iter()
+            .map(|(c, m)| (c.clone(), m.id))
+            .collect();
         let mut rejected = HashSet::new();
         let mut placeholder = 0i64;
         let now = Utc::now();
         for index in order {
             let r = &batch[index].record;
             if depth[index] > batch.len() {
-                outcome.reject(index, "parent_code", "the parent chain loops back to this department");
+                outcome.reject(
+                    index,
+                    "parent_code",
+                    "the parent chain loops back to this department",
+                );
                 rejected.insert(r.code.clone());
                 continue;
             }
@@ -170,7 +179,11 @@ impl Kind for Departments {
                 Some(p) => match ids.get(p) {
                     Some(id) => Some(*id),
                     None => {
-                        outcome.reject(index, "parent_code", format!("department {p} does not exist"));
+                        outcome.reject(
+                            index,
+                            "parent_code",
+                            format!("department {p} does not exist"),
+                        );
                         rejected.insert(r.code.clone());
                         continue;
                     }
@@ -180,7 +193,11 @@ impl Kind for Departments {
             if let Some(m) = existing
                 && !actor.covers_opt(m.region_code.as_deref())
             {
-                outcome.reject(index, "code", "this code belongs to a department outside your jurisdiction");
+                outcome.reject(
+                    index,
+                    "code",
+                    "this code belongs to a department outside your jurisdiction",
+                );
                 rejected.insert(r.code.clone());
                 continue;
             }

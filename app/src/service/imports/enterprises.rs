@@ -36,7 +36,16 @@ pub(super) const COLUMNS: &[Column] = &[
         aliases: &["所属行业", "行业类别"],
         note: "coal_mine, non_coal_mine, hazardous_chemicals, fireworks, transport, metal_smelting, fishery or other.",
         example: "危险化学品",
-        choices: &["煤矿", "非煤矿山", "危险化学品", "烟花爆竹", "交通运输", "冶金", "渔业", "其他"],
+        choices: &[
+            "煤矿",
+            "非煤矿山",
+            "危险化学品",
+            "烟花爆竹",
+            "交通运输",
+            "冶金",
+            "渔业",
+            "其他",
+        ],
         ..Column::new("industry", "行业", true)
     },
     Column {
@@ -114,12 +123,20 @@ impl Kind for Enterprises {
         Record {
             credit_code: credit_code(f, "credit_code"),
             name: f.required_text("name", 200),
-            industry: f.choice("industry", INDUSTRIES, true).unwrap_or(Industry::Other),
+            industry: f
+                .choice("industry", INDUSTRIES, true)
+                .unwrap_or(Industry::Other),
             region_code: region_code(f, "region_code", true).unwrap_or_default(),
-            risk_level: f.choice("risk_level", RISK_LEVELS, true).unwrap_or(RiskLevel::Low),
-            credit_class: f.choice("credit_class", CREDIT_CLASSES, true).unwrap_or(CreditClass::B),
+            risk_level: f
+                .choice("risk_level", RISK_LEVELS, true)
+                .unwrap_or(RiskLevel::Low),
+            credit_class: f
+                .choice("credit_class", CREDIT_CLASSES, true)
+                .unwrap_or(CreditClass::B),
             key_supervision: f.boolean("key_supervision").unwrap_or(false),
-            status: f.choice("status", STATUSES, false).unwrap_or(EnterpriseStatus::Active),
+            status: f
+                .choice("status", STATUSES, false)
+                .unwrap_or(EnterpriseStatus::Active),
         }
     }
 
@@ -138,7 +155,10 @@ impl Kind for Enterprises {
         batch: &[Staged<Record>],
         write: bool,
     ) -> AppResult<Outcome> {
-        let codes: Vec<&str> = batch.iter().map(|s| s.record.credit_code.as_str()).collect();
+        let codes: Vec<&str> = batch
+            .iter()
+            .map(|s| s.record.credit_code.as_str())
+            .collect();
         let existing: HashMap<String, enterprise::Model> = enterprise::Entity::find()
             .filter(enterprise::Column::CreditCode.is_in(codes))
             .all(txn)

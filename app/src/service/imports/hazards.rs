@@ -103,18 +103,26 @@ impl Kind for Hazards {
         if let (Some(found), Some(by)) = (found_on, rectify_by)
             && by < found
         {
-            f.problem("rectify_by", format!("the deadline {by} is before the date found {found}"));
+            f.problem(
+                "rectify_by",
+                format!("the deadline {by} is before the date found {found}"),
+            );
         }
         if let (Some(found), Some(done)) = (found_on, rectified_on)
             && done < found
         {
-            f.problem("rectified_on", format!("rectified {done}, before it was found {found}"));
+            f.problem(
+                "rectified_on",
+                format!("rectified {done}, before it was found {found}"),
+            );
         }
         Record {
             credit_code: credit_code(f, "credit_code"),
             code,
             description: f.required_text("description", 2_000),
-            grade: f.choice("grade", HAZARD_GRADES, true).unwrap_or(HazardGrade::General),
+            grade: f
+                .choice("grade", HAZARD_GRADES, true)
+                .unwrap_or(HazardGrade::General),
             found_on: found_on.unwrap_or_default(),
             rectify_by: rectify_by.unwrap_or_default(),
             rectified_on,
@@ -136,10 +144,16 @@ impl Kind for Hazards {
         batch: &[Staged<Record>],
         write: bool,
     ) -> AppResult<Outcome> {
-        let owners =
-            enterprises_by_code(txn, actor, batch.iter().map(|s| s.record.credit_code.as_str()))
-                .await?;
-        let ids: Vec<i64> = owners.values().filter_map(|r| r.as_ref().ok().copied()).collect();
+        let owners = enterprises_by_code(
+            txn,
+            actor,
+            batch.iter().map(|s| s.record.credit_code.as_str()),
+        )
+        .await?;
+        let ids: Vec<i64> = owners
+            .values()
+            .filter_map(|r| r.as_ref().ok().copied())
+            .collect();
         let codes: Vec<&str> = batch.iter().map(|s| s.record.code.as_str()).collect();
         let existing: HashMap<(i64, String), hazard_item::Model> = hazard_item::Entity::find()
             .filter(hazard_item::Column::EnterpriseId.is_in(ids))

@@ -59,7 +59,9 @@ impl Kind for Holidays {
         Record {
             date: f.required_date("date").unwrap_or_default(),
             name: f.required_text("name", 100),
-            kind: f.choice("kind", HOLIDAY_KINDS, true).unwrap_or(HolidayKind::Holiday),
+            kind: f
+                .choice("kind", HOLIDAY_KINDS, true)
+                .unwrap_or(HolidayKind::Holiday),
         }
     }
 

@@ -170,7 +170,11 @@ impl Kind for Inspectors {
             };
             match existing.get(&r.badge_no) {
                 Some(m) if !actor.covers(&m.region_code) => {
-                    outcome.reject(index, "badge_no", "this badge belongs to an inspector outside your jurisdiction");
+                    outcome.reject(
+                        index,
+                        "badge_no",
+                        "this badge belongs to an inspector outside your jurisdiction",
+                    );
                     continue;
                 }
                 Some(m)

@@ -23,7 +23,12 @@ pub(super) async fn enterprises_by_code(
         .await?;
     let mut map: HashMap<String, Result<i64, String>> = codes
         .iter()
-        .map(|c| ((*c).to_owned(), Err(format!("no enterprise has credit code {c}"))))
+        .map(|c| {
+            (
+                (*c).to_owned(),
+                Err(format!("no enterprise has credit code {c}")),
+            )
+        })
         .collect();
     for e in found {
         let value = if actor.covers(&e.region_code) {

@@ -415,7 +415,9 @@ fn read_source<R: Read + Seek>(
     };
     let summary = reports::read::read_first_sheet(source, limits, &mut sink)?;
     if !sink.rows.is_empty() {
-        let _ = sink.tx.blocking_send(Message::Rows(std::mem::take(&mut sink.rows)));
+        let _ = sink
+            .tx
+            .blocking_send(Message::Rows(std::mem::take(&mut sink.rows)));
     }
     Ok((hex::encode(hasher.finalize()), summary))
 }
@@ -456,7 +458,12 @@ impl<K: Kind> State<K> {
         found.unwrap_or_else(|| col.map_or(String::new(), |c| K::COLUMNS[c].zh.to_owned()))
     }
 
-    fn reject(&mut self, row: u32, problems: Vec<(String, String)>, original: &[String]) -> AppResult<()> {
+    fn reject(
+        &mut self,
+        row: u32,
+        problems: Vec<(String, String)>,
+        original: &[String],
+    ) -> AppResult<()> {
         self.report.rejected += 1;
         let reason = problems
             .iter()
@@ -513,7 +520,10 @@ impl<K: Kind> State<K> {
             format!(
                 "{}: {}",
                 self.sheet,
-                errors.first().map(|e| e.message.clone()).unwrap_or_default()
+                errors
+                    .first()
+                    .map(|e| e.message.clone())
+                    .unwrap_or_default()
             ),
             &errors,
             &self.report,
@@ -542,7 +552,7 @@ impl<K: Kind> State<K> {
         let original = if self.keep_original {
             row.cells
                 .iter()
-                .map(|c| c.text().unwrap_or_else(|e| Some(e)).unwrap_or_default())
+                .map(|c| c.text().unwrap_or_else(Some).unwrap_or_default())
                 .collect()
         } else {
             Vec::new()
@@ -578,9 +588,9 @@ impl<K: Kind> State<K> {
         match match_header(K::COLUMNS, &row.cells) {
             HeaderMatch::Yes(map, unknown) => {
                 for name in unknown {
-                    self.report
-                        .warnings
-                        .push(format!("column '{name}' is not part of this import and was ignored"));
+                    self.report.warnings.push(format!(
+                        "column '{name}' is not part of this import and was ignored"
+                    ));
                 }
                 if self.keep_original {
                     match ErrorWorkbook::new(&self.sheet, &map.headers) {
@@ -655,7 +665,10 @@ fn rejected(message: String, errors: &[RowError], report: &ImportReport) -> AppE
     detail.insert("errors".into(), serde_json::json!(errors));
     detail.insert("rows".into(), report.rows.into());
     detail.insert("rejected".into(), report.rejected.into());
-    detail.insert("error_count".into(), report.error_count.max(errors.len() as u64).into());
+    detail.insert(
+        "error_count".into(),
+        report.error_count.max(errors.len() as u64).into(),
+    );
     detail.insert("warnings".into(), serde_json::json!(report.warnings));
     detail.insert("sha256".into(), report.sha256.clone().into());
     AppError::Rejected { message, detail }
@@ -731,7 +744,13 @@ impl Run<'_> {
                 no_header::<K>()
             };
             state.fail_file(1, vec![(None, message)]);
-            return Err(with_sha(state.fatal.take().unwrap_or_else(|| AppError::BadRequest("no header".into())), &state.report.sha256));
+            return Err(with_sha(
+                state
+                    .fatal
+                    .take()
+                    .unwrap_or_else(|| AppError::BadRequest("no header".into())),
+                &state.report.sha256,
+            ));
         }
         state
             .flush(&txn, self.actor, &mut context, self.options.skip_invalid)
@@ -767,18 +786,22 @@ impl Run<'_> {
         audit::append(
             &txn,
             self.actor,
-            Entry::ok(&format!("import.{}", self.kind.as_str()), "import", self.kind.as_str())
-                .with_detail(serde_json::json!({
-                    "file_name": self.options.file_name,
-                    "sha256": report.sha256,
-                    "sheet": report.sheet,
-                    "rows": report.rows,
-                    "inserted": report.inserted,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                    "rejected": report.rejected,
-                    "skip_invalid": self.options.skip_invalid,
-                })),
+            Entry::ok(
+                &format!("import.{}", self.kind.as_str()),
+                "import",
+                self.kind.as_str(),
+            )
+            .with_detail(serde_json::json!({
+                "file_name": self.options.file_name,
+                "sha256": report.sha256,
+                "sheet": report.sheet,
+                "rows": report.rows,
+                "inserted": report.inserted,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "rejected": report.rejected,
+                "skip_invalid": self.options.skip_invalid,
+            })),
         )
         .await?;
         txn.commit().await?;
@@ -788,7 +811,10 @@ impl Run<'_> {
 
 fn with_sha(error: AppError, sha256: &str) -> AppError {
     match error {
-        AppError::Rejected { message, mut detail } => {
+        AppError::Rejected {
+            message,
+            mut detail,
+        } => {
             detail.insert("sha256".into(), sha256.into());
             AppError::Rejected { message, detail }
         }

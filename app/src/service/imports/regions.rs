@@ -63,8 +63,7 @@ impl Kind for Regions {
     const KEY_COLUMN: &'static str = "code";
 
     fn parse(f: &mut Fields<'_>) -> Record {
-        let code = region_code(f, "code", true)
-            .and_then(|c| RegionCode::parse(&c).ok());
+        let code = region_code(f, "code", true).and_then(|c| RegionCode::parse(&c).ok());
         let name = f.required_text("name", 100);
         let explicit = region_code(f, "parent_code", false);
         let level = code.as_ref().map_or(RegionLevel::County, RegionCode::level);
@@ -105,7 +104,12 @@ impl Kind for Regions {
         write: bool,
     ) -> AppResult<Outcome> {
         let mut order: Vec<usize> = (0..batch.len()).collect();
-        order.sort_by_key(|&i| (level_rank(batch[i].record.level), batch[i].record.code.clone()));
+        order.sort_by_key(|&i| {
+            (
+                level_rank(batch[i].record.level),
+                batch[i].record.code.clone(),
+            )
+        });
         let mut known: HashSet<String> = existing.keys().cloned().collect();
         let mut outcome = Outcome::default();
         let mut levels: [Vec<region::ActiveModel>; 3] = Default::default();
@@ -113,21 +117,35 @@ impl Kind for Regions {
         for index in order {
             let r = &batch[index].record;
             if !actor.covers(&r.code) {
-                outcome.reject(index, "code", format!("region {} is outside your jurisdiction", r.code));
+                outcome.reject(
+                    index,
+                    "code",
+                    format!("region {} is outside your jurisdiction", r.code),
+                );
                 continue;
             }
             if let Some(parent) = &r.parent_code {
                 if !known.contains(parent) {
-                    outcome.reject(index, "parent_code", format!("region {parent} does not exist"));
+                    outcome.reject(
+                        index,
+                        "parent_code",
+                        format!("region {parent} does not exist"),
+                    );
                     continue;
                 }
                 if parent == &r.code || !r.code.starts_with(prefix_of(parent)) {
-                    outcome.reject(index, "parent_code", format!("{} does not lie under {parent}", r.code));
+                    outcome.reject(
+                        index,
+                        "parent_code",
+                        format!("{} does not lie under {parent}", r.code),
+                    );
                     continue;
                 }
             }
             match existing.get(&r.code) {
-                Some(m) if m.name == r.name && m.parent_code == r.parent_code && m.level == r.level => {
+                Some(m)
+                    if m.name == r.name && m.parent_code == r.parent_code && m.level == r.level =>
+                {
                     outcome.unchanged += 1;
                     continue;
                 }

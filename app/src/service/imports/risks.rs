@@ -90,7 +90,9 @@ impl Kind for Risks {
             credit_code: credit_code(f, "credit_code"),
             code,
             name: f.required_text("name", 200),
-            level: f.choice("level", RISK_LEVELS, true).unwrap_or(RiskLevel::Low),
+            level: f
+                .choice("level", RISK_LEVELS, true)
+                .unwrap_or(RiskLevel::Low),
             measures: f.required_text("measures", 2_000),
             identified_on: f.date("identified_on"),
         }
@@ -111,10 +113,16 @@ impl Kind for Risks {
         batch: &[Staged<Record>],
         write: bool,
     ) -> AppResult<Outcome> {
-        let owners =
-            enterprises_by_code(txn, actor, batch.iter().map(|s| s.record.credit_code.as_str()))
-                .await?;
-        let ids: Vec<i64> = owners.values().filter_map(|r| r.as_ref().ok().copied()).collect();
+        let owners = enterprises_by_code(
+            txn,
+            actor,
+            batch.iter().map(|s| s.record.credit_code.as_str()),
+        )
+        .await?;
+        let ids: Vec<i64> = owners
+            .values()
+            .filter_map(|r| r.as_ref().ok().copied())
+            .collect();
         let codes: Vec<&str> = batch.iter().map(|s| s.record.code.as_str()).collect();
         let existing: HashMap<(i64, String), risk_item::Model> = risk_item::Entity::find()
             .filter(risk_item::Column::EnterpriseId.is_in(ids))
@@ -170,7 +178,13 @@ impl Kind for Risks {
             risk_item::Entity::insert_many(rows)
                 .on_conflict(
                     OnConflict::columns([C::EnterpriseId, C::Code])
-                        .update_columns([C::Name, C::Level, C::Measures, C::IdentifiedOn, C::UpdatedAt])
+                        .update_columns([
+                            C::Name,
+                            C::Level,
+                            C::Measures,
+                            C::IdentifiedOn,
+                            C::UpdatedAt,
+                        ])
                         .to_owned(),
                 )
                 .exec_without_returning(txn)
