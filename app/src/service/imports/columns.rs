@@ -46,12 +46,11 @@ impl Column {
 
 /// A header as compared: no spaces or required-markers, ASCII lower-cased.
 fn header_key(text: &str) -> String {
-    normalize_code(text)
-        .trim_end_matches(['*', '＊'])
-        .trim_start_matches(['*', '＊'])
-        .replace("（必填）", "")
-        .replace("(必填)", "")
-        .to_ascii_lowercase()
+    let mut key = normalize_code(text);
+    if key.contains("必填") {
+        key = key.replace("（必填）", "").replace("(必填)", "");
+    }
+    key.trim_matches(['*', '＊']).to_ascii_lowercase()
 }
 
 /// Where each column of a kind is in the sheet.
@@ -314,14 +313,12 @@ pub const fn choice<T>(
 }
 
 pub fn find_choice<T: Copy>(table: &[Choice<T>], text: &str) -> Option<T> {
+    // Table words are already in compared form: only the input is normalised.
     let key = header_key(text);
+    let same = |word: &str| word.eq_ignore_ascii_case(&key);
     table
         .iter()
-        .find(|c| {
-            header_key(c.en) == key
-                || header_key(c.zh) == key
-                || c.aliases.iter().any(|a| header_key(a) == key)
-        })
+        .find(|c| same(c.en) || same(c.zh) || c.aliases.iter().any(|a| same(a)))
         .map(|c| c.value)
 }
 
@@ -338,3 +335,66 @@ pub const BOOLEANS: &[Choice<bool>] = &[
     choice(true, "yes", "是", &["true", "y", "1", "对", "√"]),
     choice(false, "no", "否", &["false", "n", "0", "不", "×"]),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::imports::{ImportKind, vocab::RISK_LEVELS};
+
+    fn cells(texts: &[&str]) -> Vec<Cell> {
+        texts.iter().map(|t| Cell::Text((*t).to_owned())).collect()
+    }
+
+    #[test]
+    fn headers_match_in_either_language_any_order_and_case() {
+        let columns = ImportKind::Enterprises.columns();
+        let row = cells(&[
+            "备注",
+            " Name ",
+            "统一社会信用代码*",
+            "INDUSTRY",
+            "行政区划代码",
+            "风险等级",
+            "信用分类",
+        ]);
+        let HeaderMatch::Yes(map, unknown) = match_header(columns, &row) else {
+            panic!("a header row");
+        };
+        assert_eq!(unknown, ["备注"]);
+        assert_eq!(map.index[0], Some(2), "credit_code");
+        assert_eq!(map.index[1], Some(1), "name");
+    }
+
+    #[test]
+    fn a_title_row_is_not_a_header_and_a_missing_column_is_named() {
+        let columns = ImportKind::Enterprises.columns();
+        assert!(matches!(
+            match_header(columns, &cells(&["企业名录（2026年）"])),
+            HeaderMatch::No
+        ));
+        let HeaderMatch::Broken(problems) =
+            match_header(columns, &cells(&["企业名称", "统一社会信用代码"]))
+        else {
+            panic!("broken header");
+        };
+        assert!(
+            problems.iter().any(|(_, m)| m.contains("industry")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn vocabulary_is_read_in_chinese_english_and_aliases() {
+        for (text, level) in [
+            ("重大", entities::RiskLevel::Major),
+            ("MAJOR", entities::RiskLevel::Major),
+            ("橙色", entities::RiskLevel::High),
+            (" low ", entities::RiskLevel::Low),
+        ] {
+            assert_eq!(find_choice(RISK_LEVELS, text.trim()), Some(level), "{text}");
+        }
+        assert_eq!(find_choice(BOOLEANS, "是"), Some(true));
+        assert_eq!(find_choice(BOOLEANS, "N"), Some(false));
+        assert_eq!(find_choice(RISK_LEVELS, "极高"), None);
+    }
+}
