@@ -382,6 +382,201 @@ pub async fn audit_rows(db: &DatabaseConnection, action: &str) -> Vec<entities::
         .expect("audit rows")
 }
 
+/// A value to write into a test workbook cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum V {
+    /// Text.
+    T(String),
+    /// A number.
+    N(f64),
+    /// TRUE or FALSE.
+    B(bool),
+    /// A date cell (formatted as a date).
+    D(chrono::NaiveDate),
+    /// Nothing.
+    E,
+}
+
+impl From<&str> for V {
+    fn from(text: &str) -> Self {
+        if text.is_empty() {
+            Self::E
+        } else {
+            Self::T(text.to_owned())
+        }
+    }
+}
+
+/// A row of text cells.
+#[must_use]
+pub fn row(cells: &[&str]) -> Vec<V> {
+    cells.iter().map(|c| V::from(*c)).collect()
+}
+
+/// An `.xlsx` with one sheet holding `rows` from A1 (a row may be empty).
+#[must_use]
+pub fn xlsx(sheet: &str, rows: &[Vec<V>]) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let worksheet = workbook.add_worksheet();
+    worksheet.set_name(sheet).expect("sheet name");
+    for (r, cells) in rows.iter().enumerate() {
+        let r = u32::try_from(r).expect("row");
+        for (c, value) in cells.iter().enumerate() {
+            let c = u16::try_from(c).expect("col");
+            match value {
+                V::T(text) => {
+                    worksheet.write_string(r, c, text).expect("write");
+                }
+                V::N(x) => {
+                    worksheet.write_number(r, c, *x).expect("write");
+                }
+                V::B(b) => {
+                    worksheet.write_boolean(r, c, *b).expect("write");
+                }
+                V::D(d) => {
+                    use chrono::Datelike as _;
+                    let value = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                        u16::try_from(d.year()).expect("year"),
+                        u8::try_from(d.month()).expect("month"),
+                        u8::try_from(d.day()).expect("day"),
+                    )
+                    .expect("date");
+                    worksheet
+                        .write_datetime_with_format(r, c, &value, &date)
+                        .expect("write");
+                }
+                V::E => {}
+            }
+        }
+    }
+    workbook.save_to_buffer().expect("xlsx")
+}
+
+/// A minimal BIFF8 `.xls` with one sheet of text and number cells.
+#[must_use]
+pub fn xls(sheet: &str, rows: &[Vec<V>]) -> Vec<u8> {
+    fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+        out.extend_from_slice(&typ.to_le_bytes());
+        out.extend_from_slice(&u16::try_from(data.len()).expect("len").to_le_bytes());
+        out.extend_from_slice(data);
+    }
+    fn utf16(text: &str) -> Vec<u8> {
+        text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+    let bof = |dt: u16| {
+        let mut data = vec![0x00, 0x06];
+        data.extend_from_slice(&dt.to_le_bytes());
+        data.extend_from_slice(&[0; 12]);
+        data
+    };
+    let mut globals = Vec::new();
+    record(&mut globals, 0x0809, &bof(0x0005));
+    let bound_at = globals.len();
+    let name = utf16(sheet);
+    let mut bound = vec![0, 0, 0, 0, 0, 0];
+    bound.push(u8::try_from(sheet.encode_utf16().count()).expect("name"));
+    bound.push(1);
+    bound.extend_from_slice(&name);
+    record(&mut globals, 0x0085, &bound);
+    record(&mut globals, 0x000A, &[]);
+    let sheet_at = u32::try_from(globals.len()).expect("offset");
+    globals[bound_at + 4..bound_at + 8].copy_from_slice(&sheet_at.to_le_bytes());
+    record(&mut globals, 0x0809, &bof(0x0010));
+    for (r, cells) in rows.iter().enumerate() {
+        let r = u16::try_from(r).expect("row");
+        for (c, value) in cells.iter().enumerate() {
+            let c = u16::try_from(c).expect("col");
+            let mut data = Vec::new();
+            data.extend_from_slice(&r.to_le_bytes());
+            data.extend_from_slice(&c.to_le_bytes());
+            data.extend_from_slice(&[0, 0]);
+            match value {
+                V::T(text) => {
+                    let chars = u16::try_from(text.encode_utf16().count()).expect("text");
+                    data.extend_from_slice(&chars.to_le_bytes());
+                    data.push(1);
+                    data.extend_from_slice(&utf16(text));
+                    record(&mut globals, 0x0204, &data);
+                }
+                V::N(x) => {
+                    data.extend_from_slice(&x.to_le_bytes());
+                    record(&mut globals, 0x0203, &data);
+                }
+                _ => {}
+            }
+        }
+    }
+    record(&mut globals, 0x000A, &[]);
+    compound(&[("/Workbook", &globals)])
+}
+
+/// An OLE compound file with the given streams.
+#[must_use]
+pub fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut file =
+        cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("compound file");
+    for (name, data) in streams {
+        let mut stream = file.create_stream(name).expect("stream");
+        stream.write_all(data).expect("write stream");
+    }
+    file.flush().expect("flush");
+    file.into_inner().into_inner()
+}
+
+/// The rows of a workbook's first sheet as text, for checking what came back.
+#[must_use]
+pub fn read_rows(bytes: &[u8]) -> Vec<(u32, Vec<String>)> {
+    let mut rows = Vec::new();
+    let mut sink = |row: reports::read::Row| {
+        let cells = row
+            .cells
+            .iter()
+            .map(|c| c.text().ok().flatten().unwrap_or_default())
+            .collect();
+        rows.push((row.number, cells));
+        std::ops::ControlFlow::Continue(())
+    };
+    reports::read::read_first_sheet(
+        std::io::Cursor::new(bytes),
+        &reports::read::ReadLimits::default(),
+        &mut sink,
+    )
+    .expect("readable workbook");
+    rows
+}
+
+impl TestApp {
+    /// Uploads a workbook to `POST /api/v1/imports/{kind}?{query}`.
+    pub async fn upload(
+        &self,
+        token: &str,
+        kind: &str,
+        query: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let path = if query.is_empty() {
+            format!("/api/v1/imports/{kind}")
+        } else {
+            format!("/api/v1/imports/{kind}?{query}")
+        };
+        let response = self
+            .authed(Method::POST, &path, token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload sent");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::replace_db_name;

@@ -1,6 +1,10 @@
 //! The `spotcheck` command line.
 
-use std::{io::Read as _, path::PathBuf, process::ExitCode};
+use std::{
+    io::Read as _,
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -8,10 +12,13 @@ use entities::Role;
 
 use crate::{
     config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Policy},
-    db, server,
+    db,
+    error::AppError,
+    progress, server,
     service::{
         self, Actor,
         demo::{DemoOptions, DemoReport},
+        imports::{ImportKind, ImportOptions},
         users::NewUser,
     },
     state::AppState,
@@ -73,6 +80,33 @@ pub enum Command {
         /// `2026` (year), `2026Q4` (quarter) or `2026-11` (month), in China time.
         period: String,
     },
+    /// Import a workbook of regions, departments, enterprises, inspectors,
+    /// conflicts, risks, hazards or holidays (all rows or none).
+    Import {
+        /// What the file holds.
+        #[arg(value_parser = parse_kind)]
+        kind: ImportKind,
+        /// The `.xlsx` or `.xls` file.
+        file: PathBuf,
+        /// Import the valid rows and write the rejected ones to an error workbook.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Check everything and report, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Where the error workbook goes (default: next to FILE, `NAME.errors.xlsx`).
+        #[arg(long, value_name = "FILE")]
+        errors: Option<PathBuf>,
+    },
+    /// Write the import template of a kind.
+    Template {
+        /// Which kind.
+        #[arg(value_parser = parse_kind)]
+        kind: ImportKind,
+        /// Where to write it.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Check the audit log.
     Audit {
         /// What to do with the audit log.
@@ -127,6 +161,10 @@ pub enum DrawCommand {
 pub enum AuditCommand {
     /// Re-compute the hash chain; exits non-zero naming the first bad row.
     Verify,
+}
+
+fn parse_kind(text: &str) -> Result<ImportKind, String> {
+    ImportKind::parse(text).map_err(|e| e.to_string())
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -261,6 +299,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
         }
+        Command::Import {
+            kind,
+            file,
+            skip_invalid,
+            dry_run,
+            errors,
+        } => {
+            let db = db::connect(&cli.database_url).await?;
+            let options = ImportOptions {
+                skip_invalid,
+                dry_run,
+                file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
+            };
+            return import(&db, &policy, kind, &file, &options, errors).await;
+        }
+        Command::Template { kind, output } => {
+            let bytes = service::imports::template(kind).map_err(|e| anyhow::anyhow!(e))?;
+            std::fs::write(&output, bytes)
+                .with_context(|| format!("Failed to write {}", output.display()))?;
+            println!(
+                "wrote the {} template to {}",
+                kind.as_str(),
+                output.display()
+            );
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -351,6 +414,106 @@ async fn draw_command(database_url: &str, command: DrawCommand) -> anyhow::Resul
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `spotcheck import`: one summary line, warnings, and every row error on a rejection.
+async fn import(
+    db: &sea_orm::DatabaseConnection,
+    policy: &Policy,
+    kind: ImportKind,
+    file: &Path,
+    options: &ImportOptions,
+    errors: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let source =
+        std::fs::File::open(file).with_context(|| format!("Failed to open {}", file.display()))?;
+    let progress = progress::Reporter::new();
+    let result = service::imports::import(
+        db,
+        &Actor::system(),
+        &policy.limits,
+        kind,
+        std::io::BufReader::with_capacity(1 << 16, source),
+        options,
+        &|event| progress.update(event),
+    )
+    .await;
+    progress.finish();
+    let report = match result {
+        Ok(report) => report,
+        Err(AppError::Rejected { message, detail }) => {
+            print_warnings(detail.get("warnings"));
+            for error in detail
+                .get("errors")
+                .and_then(|e| e.as_array())
+                .into_iter()
+                .flatten()
+            {
+                eprintln!(
+                    "{}!row {}{}: {}",
+                    error["sheet"].as_str().unwrap_or_default(),
+                    error["row"],
+                    match error["column"].as_str() {
+                        Some(c) if !c.is_empty() => format!(", {c}"),
+                        _ => String::new(),
+                    },
+                    error["message"].as_str().unwrap_or_default()
+                );
+            }
+            eprintln!("error: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(anyhow::anyhow!(e)),
+    };
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    for error in &report.errors {
+        eprintln!(
+            "{}!row {}, {}: {}",
+            error.sheet, error.row, error.column, error.message
+        );
+    }
+    println!(
+        "{}{}: {} rows, {} inserted, {} updated, {} unchanged, {} rejected (sha256 {})",
+        if report.dry_run {
+            "dry run, nothing written: "
+        } else {
+            "imported "
+        },
+        kind.as_str(),
+        report.rows,
+        report.inserted,
+        report.updated,
+        report.unchanged,
+        report.rejected,
+        report.sha256
+    );
+    if let Some(bytes) = &report.error_workbook {
+        let path = errors.unwrap_or_else(|| error_path(file));
+        std::fs::write(&path, bytes)
+            .with_context(|| format!("Failed to write {}", path.display()))?;
+        println!(
+            "wrote the {} rejected rows and their reasons to {}",
+            report.rejected,
+            path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_warnings(warnings: Option<&serde_json::Value>) {
+    for warning in warnings.and_then(|w| w.as_array()).into_iter().flatten() {
+        eprintln!("warning: {}", warning.as_str().unwrap_or_default());
+    }
+}
+
+/// `dir/name.xlsx` → `dir/name.errors.xlsx`.
+fn error_path(file: &Path) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "import".to_owned(), |s| s.to_string_lossy().into_owned());
+    file.with_file_name(format!("{stem}.errors.xlsx"))
 }
 
 /// The first line of standard input, without its line ending.

@@ -155,12 +155,57 @@ impl ReportingPolicy {
 pub struct Limits {
     /// Largest request body accepted on any route, in bytes.
     pub body_bytes: usize,
+    /// Entries an uploaded `.xlsx` (a zip) may hold.
+    pub upload_entries: usize,
+    /// Total uncompressed size of an upload's entries, in bytes.
+    pub upload_uncompressed_bytes: u64,
+    /// Uncompressed size of a part read whole (shared strings, styles), in bytes.
+    pub upload_part_bytes: u64,
+    /// Largest uncompressed ÷ compressed size of an entry over 1 MiB.
+    pub upload_ratio: u64,
+    /// Highest row number an imported sheet may use.
+    pub import_rows: u32,
+    /// Highest column number an imported sheet may use.
+    pub import_columns: u32,
+    /// Non-empty cells an imported sheet may hold.
+    pub import_cells: u64,
+    /// Cells the sheets of a legacy `.xls` may span (it is read whole).
+    pub import_xls_cells: u64,
+    /// Row errors listed in an answer; the count covers all of them.
+    pub import_errors_listed: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
+        let read = reports::read::ReadLimits::default();
         Self {
             body_bytes: 32 * 1024 * 1024,
+            upload_entries: read.max_entries,
+            upload_uncompressed_bytes: read.max_uncompressed_bytes,
+            upload_part_bytes: read.max_part_bytes,
+            upload_ratio: read.max_ratio,
+            import_rows: read.max_rows,
+            import_columns: read.max_columns,
+            import_cells: read.max_cells,
+            import_xls_cells: read.max_xls_area,
+            import_errors_listed: 1_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The caps the workbook reader applies.
+    #[must_use]
+    pub fn read_limits(&self) -> reports::read::ReadLimits {
+        reports::read::ReadLimits {
+            max_entries: self.upload_entries,
+            max_uncompressed_bytes: self.upload_uncompressed_bytes,
+            max_part_bytes: self.upload_part_bytes,
+            max_ratio: self.upload_ratio,
+            max_rows: self.import_rows,
+            max_columns: self.import_columns,
+            max_cells: self.import_cells,
+            max_xls_area: self.import_xls_cells,
         }
     }
 }
@@ -236,9 +281,18 @@ impl Policy {
             w.inflation_threshold.is_finite() && w.inflation_threshold >= 0.0,
             "scoring.inflation_threshold must be a non-negative number"
         );
+        let l = &self.limits;
+        anyhow::ensure!(l.body_bytes > 0, "limits.body_bytes must be positive");
         anyhow::ensure!(
-            self.limits.body_bytes > 0,
-            "limits.body_bytes must be positive"
+            l.upload_entries > 0
+                && l.upload_uncompressed_bytes > 0
+                && l.upload_part_bytes > 0
+                && l.upload_ratio > 0,
+            "limits.upload_* must be positive"
+        );
+        anyhow::ensure!(
+            l.import_rows > 1 && l.import_columns > 0 && l.import_cells > 0,
+            "limits.import_rows must be at least 2, import_columns and import_cells positive"
         );
         Ok(())
     }
@@ -257,6 +311,10 @@ mod tests {
         assert_eq!(policy.security.session_absolute_secs, 43_200);
         assert!((policy.scoring.weight_data_security - 0.35).abs() < f64::EPSILON);
         assert_eq!(policy.reporting.initial_minutes_ordinary, 1440);
+        assert_eq!(policy.limits.upload_entries, 1_000);
+        assert_eq!(policy.limits.upload_ratio, 100);
+        assert_eq!(policy.limits.import_rows, 1_048_576);
+        assert_eq!(policy.limits.import_columns, 256);
     }
 
     #[test]

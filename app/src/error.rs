@@ -43,6 +43,18 @@ pub enum AppError {
     /// Well-formed input that breaks a rule (422), with every problem found.
     #[error("{}", summarize(.0))]
     Validation(Vec<Problem>),
+    /// Input over a size limit (413).
+    #[error("{0}")]
+    TooLarge(String),
+    /// Rows of an upload that break the rules (422); `detail` carries
+    /// `errors[]` of `sheet`, `row`, `column`, `message` and the counts.
+    #[error("{message}")]
+    Rejected {
+        /// One line for people.
+        message: String,
+        /// Fields added to the error body.
+        detail: serde_json::Map<String, serde_json::Value>,
+    },
     /// Too many attempts; try later (429).
     #[error("{0}")]
     TooManyRequests(String),
@@ -109,7 +121,8 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
-            Self::Validation(_) => "validation_failed",
+            Self::Validation(_) | Self::Rejected { .. } => "validation_failed",
+            Self::TooLarge(_) => "payload_too_large",
             Self::TooManyRequests(_) => "too_many_requests",
             Self::Busy(_) => "busy",
             Self::Internal(_) => "internal",
@@ -125,7 +138,8 @@ impl AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -154,6 +168,8 @@ struct ErrorBody<'a> {
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<&'a [Problem]>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Builds the JSON error response for a status, code and message.
@@ -164,12 +180,39 @@ pub fn json_error(
     message: String,
     errors: Option<&[Problem]>,
 ) -> Response {
-    let body = ErrorBody {
-        code,
-        message,
-        errors,
-    };
-    let text = serde_json::to_string(&body)
+    error_response(
+        status,
+        &ErrorBody {
+            code,
+            message,
+            errors,
+            detail: None,
+        },
+    )
+}
+
+/// The JSON error response with extra fields (such as an import's `errors[]`
+/// of rows) beside `code` and `message`.
+#[must_use]
+pub fn json_error_with(
+    status: StatusCode,
+    code: &str,
+    message: String,
+    detail: &serde_json::Map<String, serde_json::Value>,
+) -> Response {
+    error_response(
+        status,
+        &ErrorBody {
+            code,
+            message,
+            errors: None,
+            detail: Some(detail),
+        },
+    )
+}
+
+fn error_response(status: StatusCode, body: &ErrorBody<'_>) -> Response {
+    let text = serde_json::to_string(body)
         .unwrap_or_else(|_| r#"{"code":"internal","message":"internal error"}"#.to_owned());
     Response::builder()
         .status(status)
@@ -195,6 +238,9 @@ impl ResponseError for AppError {
             }
             Self::Validation(problems) => {
                 json_error(self.status(), self.code(), self.to_string(), Some(problems))
+            }
+            Self::Rejected { message, detail } => {
+                json_error_with(self.status(), self.code(), message.clone(), detail)
             }
             _ => json_error(self.status(), self.code(), self.to_string(), None),
         }

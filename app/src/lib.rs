@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod jobs;
 pub mod metrics;
+pub mod progress;
 pub mod server;
 pub mod service;
 pub mod state;

@@ -12,6 +12,7 @@ pub mod departments;
 pub mod draws;
 pub mod duties;
 pub mod enterprises;
+pub mod imports;
 pub mod incidents;
 pub mod indicator_sets;
 pub mod inspectors;
