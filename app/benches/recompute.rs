@@ -16,7 +16,6 @@
 
 #![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     reason = "benchmark binary: a failure is a failed run"
 )]
 

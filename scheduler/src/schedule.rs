@@ -107,7 +107,6 @@ fn parser() -> CronParser {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests: a failure is a test failure")]
 mod tests {
     use super::*;
 

@@ -142,7 +142,6 @@ impl Shared {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests: a failure is a test failure")]
 mod tests {
     use super::*;
     use crate::CatchUp;

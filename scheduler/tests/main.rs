@@ -1,12 +1,8 @@
 //! The scheduler against real databases: SQLite always, PostgreSQL when
 //! `SPOTCHECK_TEST_POSTGRES_URL` is set, each test on a fresh database.
 
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests: a failure is a test failure"
-)]
-
+// `cfg(test)` marks every module as test code, where unwrap and expect are allowed.
+#[cfg(test)]
 mod it {
     pub mod catch_up;
     pub mod claims;

@@ -692,7 +692,10 @@ fn post_chunked(addr: std::net::SocketAddr, path: &str, token: &str, body: &[u8]
 async fn oversized_bodies_are_refused_with_or_without_content_length() {
     for backend in backends() {
         let policy = Policy {
-            limits: Limits { body_bytes: 1024 },
+            limits: Limits {
+                body_bytes: 1024,
+                ..Limits::default()
+            },
             ..Policy::default()
         };
         let app = TestApp::spawn_with(backend, policy).await;

@@ -1,5 +1,3 @@
-#![expect(clippy::unwrap_used, reason = "tests: a failure is a test failure")]
-
 use std::io::{Cursor, Write as _};
 
 use rust_xlsxwriter::Workbook;

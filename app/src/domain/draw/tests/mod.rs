@@ -1,7 +1,5 @@
 //! Tests of the draw: scenarios, properties, statistics and the published examples.
 
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
-
 mod examples;
 mod properties;
 mod reference;

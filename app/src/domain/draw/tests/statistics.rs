@@ -160,9 +160,11 @@ fn in_a_mixed_sample_the_uniform_part_is_unweighted_and_the_rest_weighted() {
     // After a uniform first pick u, the weighted pick takes i with w_i / (W - w_u).
     let total: f64 = WEIGHTS.iter().sum();
     let mut second = [0.0; 8];
-    for u in 0..8 {
-        for i in (0..8).filter(|&i| i != u) {
-            second[i] += 0.125 * WEIGHTS[i] / (total - WEIGHTS[u]);
+    for (u, w_u) in WEIGHTS.iter().enumerate() {
+        for (i, (p, w_i)) in second.iter_mut().zip(WEIGHTS.iter()).enumerate() {
+            if i != u {
+                *p += 0.125 * w_i / (total - w_u);
+            }
         }
     }
     let weighted = frequencies(&params, &[Selection::Weighted]);
