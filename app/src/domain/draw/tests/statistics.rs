@@ -159,12 +159,10 @@ fn in_a_mixed_sample_the_uniform_part_is_unweighted_and_the_rest_weighted() {
     assert!(chi < CHI2_7DF, "chi-square {chi} of the uniform picks");
     // After a uniform first pick u, the weighted pick takes i with w_i / (W - w_u).
     let total: f64 = WEIGHTS.iter().sum();
-    let mut second = [0.0; 8];
-    for u in 0..8 {
-        for i in (0..8).filter(|&i| i != u) {
-            second[i] += 0.125 * WEIGHTS[i] / (total - WEIGHTS[u]);
-        }
-    }
+    let second: [f64; 8] = std::array::from_fn(|i| {
+        let after = |u: usize| 0.125 * WEIGHTS[i] / (total - WEIGHTS[u]);
+        (0..8).filter(|&u| u != i).map(after).sum()
+    });
     let weighted = frequencies(&params, &[Selection::Weighted]);
     let chi = chi_square(&weighted, &second);
     assert!(chi < CHI2_7DF, "chi-square {chi} of the weighted picks");
