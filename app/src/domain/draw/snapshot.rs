@@ -153,12 +153,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// zlib (RFC 1950) compression of a snapshot, for storage.
+/// zlib (RFC 1950) compression of a snapshot, for storage, at the fastest level: a
+/// million targets compress about five to one in a fraction of the time of the
+/// default level.
 ///
 /// # Errors
 /// Never in practice: writing into memory does not fail.
 pub fn compress(bytes: &[u8]) -> Result<Vec<u8>, SnapshotError> {
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
     encoder
         .write_all(bytes)
         .and_then(|()| encoder.finish())

@@ -41,8 +41,18 @@ fn malformed(line: usize, reason: impl Into<String>) -> SnapshotError {
 fn decode_line(population: &mut Population, line: &str) -> Result<(), String> {
     let mut fields = line.split('\t');
     let kind = fields.next().unwrap_or_default();
-    let fields: Vec<&str> = fields.collect();
-    match (kind, fields.as_slice()) {
+    // At most eight fields follow the kind; a ninth makes the line too long.
+    let mut buffer = [""; 9];
+    let mut count = 0;
+    for (slot, field) in buffer.iter_mut().zip(&mut fields) {
+        *slot = field;
+        count += 1;
+    }
+    let fields = match fields.next() {
+        None => buffer.get(..count).unwrap_or_default(),
+        Some(_) => &[],
+    };
+    match (kind, fields) {
         ("target", &[id, region, stratum, class, key, industry, own, previous]) => {
             if !population.inspectors.is_empty() || !population.conflicts.is_empty() {
                 return Err("targets come before inspectors and conflicts".to_owned());

@@ -65,7 +65,7 @@ fn decode_names_the_first_line_out_of_the_canonical_form() {
 #[test]
 fn decompression_is_bounded_and_rejects_what_is_not_zlib() {
     let bomb = snapshot::compress(&vec![0u8; 8 << 20]).unwrap();
-    assert!(bomb.len() < 64 << 10, "zeros compress well");
+    assert!(bomb.len() < 1 << 20, "zeros compress well: {}", bomb.len());
     assert_eq!(
         snapshot::decompress(&bomb, 1 << 20),
         Err(snapshot::SnapshotError::TooLarge(1 << 20))
