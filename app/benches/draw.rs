@@ -41,7 +41,7 @@ fn population() -> Population {
             Target {
                 id,
                 region_code: format!("{p:02}{c:02}{d:02}"),
-                stratum: Stratum::ALL[rng.below(4)],
+                stratum: Stratum::ALL[rng.below(4)].as_str().to_owned(),
                 credit_class: CreditClass::ALL[rng.below(4)],
                 key: rng.below(50) == 0,
                 industry: Some(Industry::ALL[rng.below(Industry::ALL.len())]),
@@ -92,7 +92,10 @@ fn population() -> Population {
 
 fn params() -> Params {
     Params {
-        ratios: Stratum::ALL[..4].iter().map(|&s| (s, 0.05)).collect(),
+        ratios: Stratum::ALL[..4]
+            .iter()
+            .map(|s| (s.as_str().to_owned(), 0.05))
+            .collect(),
         ..Params::default()
     }
 }

@@ -37,8 +37,9 @@ pub struct Target {
     pub id: i64,
     /// Six-digit region code of the target.
     pub region_code: String,
-    /// Risk level of an enterprise, region level of a department.
-    pub stratum: Stratum,
+    /// The name of a [`Stratum`]: `major`, `high`, `moderate` or `low` (enterprises
+    /// by risk level); `province`, `city` or `county` (departments by region level).
+    pub stratum: String,
     /// Credit risk class, which sets the target's weight.
     pub credit_class: CreditClass,
     /// Under key supervision (重点监管).
@@ -171,6 +172,9 @@ pub enum DrawError {
         /// What it must be.
         reason: &'static str,
     },
+    /// A target whose stratum is not one of the seven names.
+    #[error("target {0} has a stratum that is not one of {names}", names = Stratum::NAMES)]
+    UnknownStratum(i64),
     /// A stratum so large that its weights overflow 64 bits.
     #[error("the weights of stratum '{0}' add up to more than 2^64 - 1")]
     WeightOverflow(Stratum),

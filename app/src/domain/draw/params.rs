@@ -41,8 +41,8 @@ impl Default for CreditWeights {
 /// A plan's parameters as the draw uses them; stored with the draw as JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Params {
-    /// Sampling ratio per stratum, 0 to 1; a stratum not listed has ratio 0.
-    pub ratios: BTreeMap<Stratum, f64>,
+    /// Sampling ratio per stratum name, 0 to 1; a stratum not listed has ratio 0.
+    pub ratios: BTreeMap<String, f64>,
     /// Each stratum's sample has at least this many targets (or all of them).
     pub min_per_stratum: u32,
     /// Key-supervision targets are all drawn; the ratio applies to the rest.
@@ -134,8 +134,11 @@ impl Params {
     /// Checks the parameters and turns them into the integers the draw uses.
     pub(crate) fn rules(&self) -> Result<Rules, DrawError> {
         let mut ratio_ppm = [0; 7];
-        for (&stratum, &ratio) in &self.ratios {
-            ratio_ppm[stratum as usize] = fraction(format!("ratios.{stratum}"), ratio)?;
+        for (name, &ratio) in &self.ratios {
+            let field = || format!("ratios.{name}");
+            let stratum =
+                Stratum::from_name(name).ok_or_else(|| invalid(field(), "is not a stratum"))?;
+            ratio_ppm[stratum as usize] = fraction(field(), ratio)?;
         }
         let uniform_ppm = fraction("uniform_share", self.uniform_share)?;
         let w = &self.weights;

@@ -79,7 +79,8 @@ fn gather(targets: &[Target], rules: &Rules) -> Result<[(Vec<usize>, Lists); 7],
             return Err(DrawError::TargetsNotSorted(t.id));
         }
         previous = Some(t.id);
-        let (keys, lists) = &mut strata[t.stratum as usize];
+        let stratum = Stratum::from_name(&t.stratum).ok_or(DrawError::UnknownStratum(t.id))?;
+        let (keys, lists) = &mut strata[stratum as usize];
         if rules.key_all && t.key {
             keys.push(i);
         } else {

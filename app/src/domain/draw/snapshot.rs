@@ -24,7 +24,7 @@ use std::io::{Read, Write as _};
 use entities::Industry;
 use sha2::{Digest, Sha256};
 
-use super::{Inspector, Population, Target};
+use super::{Inspector, Population, Stratum, Target};
 
 mod decode;
 
@@ -38,7 +38,7 @@ pub const MAX_LEN: usize = 1 << 30;
 /// Why a snapshot cannot be written or read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SnapshotError {
-    /// A region code holds a TAB, LF or CR.
+    /// A region code holds a TAB, LF or CR, or a stratum is not one of the seven.
     #[error("{0} cannot be written in a snapshot")]
     Unwritable(String),
     /// Targets or inspectors out of id order.
@@ -63,8 +63,8 @@ pub enum SnapshotError {
 /// The canonical bytes of a population.
 ///
 /// # Errors
-/// When targets or inspectors are not sorted by id, or a region code holds a TAB, LF
-/// or CR.
+/// When targets or inspectors are not sorted by id, a region code holds a TAB, LF or
+/// CR, or a stratum is not one of the seven names.
 pub fn encode(population: &Population) -> Result<Vec<u8>, SnapshotError> {
     let sorted = population.targets.windows(2).all(|w| w[0].id < w[1].id)
         && population.inspectors.windows(2).all(|w| w[0].id < w[1].id);
@@ -91,12 +91,18 @@ pub fn encode(population: &Population) -> Result<Vec<u8>, SnapshotError> {
 
 fn write_target(out: &mut String, t: &Target) -> Result<(), SnapshotError> {
     check_text(&t.region_code, || format!("target {}'s region code", t.id))?;
+    if Stratum::from_name(&t.stratum).is_none() {
+        return Err(SnapshotError::Unwritable(format!(
+            "target {}'s stratum",
+            t.id
+        )));
+    }
     let _ = write!(
         out,
         "target\t{}\t{}\t{}\t{}\t{}\t{}\t",
         t.id,
         t.region_code,
-        t.stratum.as_str(),
+        t.stratum,
         t.credit_class.as_str(),
         u8::from(t.key),
         t.industry.map_or("-", Industry::as_str),

@@ -36,6 +36,9 @@ impl Stratum {
         Self::County,
     ];
 
+    /// The names, for messages.
+    pub const NAMES: &'static str = "major, high, moderate, low, province, city, county";
+
     /// The name used in `ratios` and in snapshots.
     #[must_use]
     pub fn as_str(self) -> &'static str {

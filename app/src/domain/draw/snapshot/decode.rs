@@ -61,7 +61,9 @@ fn decode_line(population: &mut Population, line: &str) -> Result<(), String> {
                 id: int(id)?,
                 region_code: text(region)?.to_owned(),
                 stratum: Stratum::from_name(stratum)
-                    .ok_or_else(|| format!("'{stratum}' is not a stratum"))?,
+                    .ok_or_else(|| format!("'{stratum}' is not a stratum"))?
+                    .as_str()
+                    .to_owned(),
                 credit_class: CreditClass::from_name(class)
                     .ok_or_else(|| format!("'{class}' is not a credit class"))?,
                 key: match key {

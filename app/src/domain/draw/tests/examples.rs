@@ -11,8 +11,7 @@ use entities::{CreditClass, Industry};
 use super::{inspector, target};
 use crate::domain::draw::seed::{TraceEntry, chacha_key};
 use crate::domain::draw::{
-    Conflict, Params, Population, Selection, Stratum, UnassignedReason, run_with, seed_from_text,
-    snapshot,
+    Conflict, Params, Population, Selection, UnassignedReason, run_with, seed_from_text, snapshot,
 };
 
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/draw-algorithm.md");
@@ -59,12 +58,9 @@ fn enterprises() -> (Population, Params) {
     };
     population.targets[2].previous_inspectors = vec![1];
     let params = Params {
-        ratios: [
-            (Stratum::Major, 0.5),
-            (Stratum::High, 0.25),
-            (Stratum::Low, 0.34),
-        ]
-        .into(),
+        ratios: [("major", 0.5), ("high", 0.25), ("low", 0.34)]
+            .map(|(s, r)| (s.to_owned(), r))
+            .into(),
         min_per_stratum: 1,
         key_all: true,
         uniform_share: 0.3,
@@ -109,7 +105,7 @@ fn departments() -> (Population, Params) {
         }],
     };
     let params = Params {
-        ratios: [(Stratum::City, 1.0), (Stratum::County, 0.5)].into(),
+        ratios: [("city".to_owned(), 1.0), ("county".to_owned(), 0.5)].into(),
         min_per_stratum: 1,
         uniform_share: 0.0,
         inspectors_per_task: 2,

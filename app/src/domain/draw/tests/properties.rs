@@ -8,22 +8,14 @@ use proptest::sample::subsequence;
 
 use super::{canonical, drawn, reference};
 use crate::domain::draw::{
-    Conflict, CreditWeights, Inspector, Params, Population, Selection, Stratum, Target, run,
-    snapshot,
+    Conflict, CreditWeights, Inspector, Params, Population, Selection, Target, run, snapshot,
 };
 use crate::domain::region_code::prefix_of;
 
 const REGIONS: [&str; 7] = [
     "110000", "110100", "110101", "110102", "120000", "120100", "120101",
 ];
-const STRATA: [Stratum; 6] = [
-    Stratum::Major,
-    Stratum::High,
-    Stratum::Moderate,
-    Stratum::Low,
-    Stratum::City,
-    Stratum::County,
-];
+const STRATA: [&str; 6] = ["major", "high", "moderate", "low", "city", "county"];
 const DEPARTMENTS: [i64; 4] = [1, 2, 3, 4];
 
 fn industry() -> impl Strategy<Value = Industry> {
@@ -79,7 +71,7 @@ fn population() -> impl Strategy<Value = Population> {
                     |(id, (region_code, stratum, class, key, industry, own, previous))| Target {
                         id,
                         region_code,
-                        stratum,
+                        stratum: stratum.to_owned(),
                         credit_class: class,
                         key,
                         industry,
@@ -109,7 +101,7 @@ fn population() -> impl Strategy<Value = Population> {
 /// Ratios in whole percent, so that tests can compute sizes exactly.
 fn params() -> impl Strategy<Value = Params> {
     let ratios = proptest::collection::btree_map(
-        proptest::sample::select(STRATA.to_vec()),
+        proptest::sample::select(STRATA.to_vec()).prop_map(str::to_owned),
         0u32..=100,
         0..6,
     );
@@ -185,10 +177,10 @@ proptest! {
     ) {
         let outcome = run(&population, &params, seed).unwrap();
         let by_id: HashMap<i64, &Target> = population.targets.iter().map(|t| (t.id, t)).collect();
-        let mut drawn_per_stratum: BTreeMap<Stratum, usize> = BTreeMap::new();
+        let mut drawn_per_stratum: BTreeMap<&str, usize> = BTreeMap::new();
         for (id, selection) in drawn(&outcome) {
             let t = by_id[&id];
-            *drawn_per_stratum.entry(t.stratum).or_default() += 1;
+            *drawn_per_stratum.entry(&t.stratum).or_default() += 1;
             prop_assert_eq!(selection == Selection::Key, params.key_all && t.key);
         }
         for stratum in STRATA {
@@ -196,9 +188,9 @@ proptest! {
             let (keys, rest) = members.fold((0, 0), |(k, r), t| {
                 if params.key_all && t.key { (k + 1, r) } else { (k, r + 1) }
             });
-            let percent = params.ratios.get(&stratum).map_or(0, |r| (r * 100.0).round() as u64);
+            let percent = params.ratios.get(stratum).map_or(0, |r| (r * 100.0).round() as u64);
             let expected = keys + expected_size(rest, percent, params.min_per_stratum);
-            prop_assert_eq!(drawn_per_stratum.get(&stratum).copied().unwrap_or(0), expected, "{}", stratum);
+            prop_assert_eq!(drawn_per_stratum.get(stratum).copied().unwrap_or(0), expected, "{}", stratum);
         }
     }
 
@@ -247,7 +239,7 @@ proptest! {
         }
         population.conflicts.clear();
         let params = Params {
-            ratios: STRATA.iter().map(|&s| (s, 0.5)).collect(),
+            ratios: STRATA.iter().map(|s| ((*s).to_owned(), 0.5)).collect(),
             inspectors_per_task: per_task,
             require_qualification: false,
             ..Params::default()

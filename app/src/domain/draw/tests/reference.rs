@@ -3,8 +3,7 @@
 
 use crate::domain::draw::seed::DrawRng;
 use crate::domain::draw::{
-    DrawnTask, Outcome, Params, Population, Selection, Stratum, Target, Unassigned,
-    UnassignedReason,
+    DrawnTask, Outcome, Params, Population, Selection, Target, Unassigned, UnassignedReason,
 };
 use crate::domain::region_code::prefix_of;
 
@@ -41,10 +40,7 @@ fn sample<'p>(
     ];
     let mut drawn = Vec::new();
     for name in order {
-        let members = population
-            .targets
-            .iter()
-            .filter(|t| t.stratum.as_str() == name);
+        let members = population.targets.iter().filter(|t| t.stratum == name);
         // Eight lists: (A, not key), (A, key), (B, not key), … (D, key), in id order.
         let mut lists: Vec<Vec<&Target>> = vec![Vec::new(); 8];
         for t in members {
@@ -56,10 +52,7 @@ fn sample<'p>(
             }
         }
         let size = lists.iter().map(Vec::len).sum::<usize>() as u64;
-        let ratio = params
-            .ratios
-            .get(&Stratum::from_name(name).unwrap())
-            .map_or(0, |&r| ppm(r));
+        let ratio = params.ratios.get(name).map_or(0, |&r| ppm(r));
         let n = ((ratio * size).div_ceil(PPM))
             .max(u64::from(params.min_per_stratum))
             .min(size);

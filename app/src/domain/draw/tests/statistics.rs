@@ -159,10 +159,14 @@ fn in_a_mixed_sample_the_uniform_part_is_unweighted_and_the_rest_weighted() {
     assert!(chi < CHI2_7DF, "chi-square {chi} of the uniform picks");
     // After a uniform first pick u, the weighted pick takes i with w_i / (W - w_u).
     let total: f64 = WEIGHTS.iter().sum();
-    let second: [f64; 8] = std::array::from_fn(|i| {
-        let after = |u: usize| 0.125 * WEIGHTS[i] / (total - WEIGHTS[u]);
-        (0..8).filter(|&u| u != i).map(after).sum()
-    });
+    let mut second = [0.0; 8];
+    for (u, w_u) in WEIGHTS.iter().enumerate() {
+        for (i, (p, w_i)) in second.iter_mut().zip(WEIGHTS.iter()).enumerate() {
+            if i != u {
+                *p += 0.125 * w_i / (total - w_u);
+            }
+        }
+    }
     let weighted = frequencies(&params, &[Selection::Weighted]);
     let chi = chi_square(&weighted, &second);
     assert!(chi < CHI2_7DF, "chi-square {chi} of the weighted picks");
