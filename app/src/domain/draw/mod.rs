@@ -10,10 +10,12 @@
 //! to what [`run`] computes must change [`ALGORITHM`] and that page.
 
 mod assign;
+mod hash;
 mod params;
 mod sample;
 pub mod seed;
 pub mod snapshot;
+mod stratum;
 
 #[cfg(test)]
 mod tests;
@@ -23,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub use params::{CreditWeights, Params};
 pub use seed::seed_from_text;
+pub use stratum::Stratum;
 
 /// The algorithm version stored with each draw.
 pub const ALGORITHM: &str = "spotcheck-draw/1";
@@ -34,8 +37,8 @@ pub struct Target {
     pub id: i64,
     /// Six-digit region code of the target.
     pub region_code: String,
-    /// `major`, `high`, `moderate` or `low` (enterprises by risk level);
-    /// `province`, `city` or `county` (departments by region level).
+    /// The name of a [`Stratum`]: `major`, `high`, `moderate` or `low` (enterprises
+    /// by risk level); `province`, `city` or `county` (departments by region level).
     pub stratum: String,
     /// Credit risk class, which sets the target's weight.
     pub credit_class: CreditClass,
@@ -169,9 +172,12 @@ pub enum DrawError {
         /// What it must be.
         reason: &'static str,
     },
+    /// A target whose stratum is not one of the seven names.
+    #[error("target {0} has a stratum that is not one of {names}", names = Stratum::NAMES)]
+    UnknownStratum(i64),
     /// A stratum so large that its weights overflow 64 bits.
     #[error("the weights of stratum '{0}' add up to more than 2^64 - 1")]
-    WeightOverflow(String),
+    WeightOverflow(Stratum),
 }
 
 /// Runs the draw: samples targets per stratum, then staffs each drawn target.
@@ -192,37 +198,17 @@ pub(crate) fn run_with(
     seed: u64,
     trace: Option<&mut Vec<seed::TraceEntry>>,
 ) -> Result<Outcome, DrawError> {
-    check_sorted(population)?;
+    check_sorted(&population.inspectors, |i| i.id).map_err(DrawError::InspectorsNotSorted)?;
     let rules = params.rules()?;
     let mut rng = seed::DrawRng::new(seed, trace);
     let drawn = sample::draw_targets(&population.targets, &rules, &mut rng)?;
     Ok(assign::staff(population, params, &drawn, &mut rng))
 }
 
-fn check_sorted(population: &Population) -> Result<(), DrawError> {
-    if let Some(pair) = population.targets.windows(2).find(|w| w[0].id >= w[1].id) {
-        return Err(DrawError::TargetsNotSorted(pair[1].id));
-    }
-    if let Some(pair) = population
-        .inspectors
-        .windows(2)
-        .find(|w| w[0].id >= w[1].id)
-    {
-        return Err(DrawError::InspectorsNotSorted(pair[1].id));
-    }
-    Ok(())
-}
-
-/// The rank of a stratum in draw order: riskiest first, unknown names last.
-fn stratum_rank(name: &str) -> u8 {
-    match name {
-        "major" => 0,
-        "high" => 1,
-        "moderate" => 2,
-        "low" => 3,
-        "province" => 4,
-        "city" => 5,
-        "county" => 6,
-        _ => 7,
+/// `Err(id)` for the first item whose id is not above the one before.
+fn check_sorted<T>(items: &[T], id: impl Fn(&T) -> i64) -> Result<(), i64> {
+    match items.windows(2).find(|w| id(&w[0]) >= id(&w[1])) {
+        Some(pair) => Err(id(&pair[1])),
+        None => Ok(()),
     }
 }

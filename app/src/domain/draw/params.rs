@@ -2,10 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use entities::CreditClass;
 use serde::{Deserialize, Serialize};
 
-use super::DrawError;
+use super::{DrawError, Stratum};
 
 /// Fractions (ratios, the uniform share) are used in millionths.
 pub(crate) const PPM: u64 = 1_000_000;
@@ -42,7 +41,7 @@ impl Default for CreditWeights {
 /// A plan's parameters as the draw uses them; stored with the draw as JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Params {
-    /// Sampling ratio per stratum, 0 to 1; a stratum not listed has ratio 0.
+    /// Sampling ratio per stratum name, 0 to 1; a stratum not listed has ratio 0.
     pub ratios: BTreeMap<String, f64>,
     /// Each stratum's sample has at least this many targets (or all of them).
     pub min_per_stratum: u32,
@@ -80,7 +79,8 @@ impl Default for Params {
 /// The parameters as exact integers.
 #[derive(Debug, Clone)]
 pub(crate) struct Rules {
-    ratio_ppm: BTreeMap<String, u64>,
+    /// By stratum, in [`Stratum::ALL`] order.
+    ratio_ppm: [u64; 7],
     pub min_per_stratum: u64,
     pub key_all: bool,
     pub uniform_ppm: u64,
@@ -90,19 +90,14 @@ pub(crate) struct Rules {
 
 impl Rules {
     /// The stratum's ratio in millionths; 0 when the plan does not list it.
-    pub fn ratio_ppm(&self, stratum: &str) -> u64 {
-        self.ratio_ppm.get(stratum).copied().unwrap_or(0)
+    pub fn ratio_ppm(&self, stratum: Stratum) -> u64 {
+        self.ratio_ppm[stratum as usize]
     }
 
-    /// A target's weight in millionths.
-    pub fn weight_units(&self, class: CreditClass, key: bool) -> u64 {
-        let row = match class {
-            CreditClass::A => 0,
-            CreditClass::B => 1,
-            CreditClass::C => 2,
-            CreditClass::D => 3,
-        };
-        self.units[row][usize::from(key)]
+    /// The weight in millionths of the targets of list `l`: class rank (A = 0 …
+    /// D = 3) times two, plus one for key targets.
+    pub fn list_units(&self, l: usize) -> u64 {
+        self.units[l / 2][l % 2]
     }
 }
 
@@ -138,11 +133,13 @@ fn weight(field: &str, x: f64) -> Result<f64, DrawError> {
 impl Params {
     /// Checks the parameters and turns them into the integers the draw uses.
     pub(crate) fn rules(&self) -> Result<Rules, DrawError> {
-        let ratio_ppm = self
-            .ratios
-            .iter()
-            .map(|(name, &r)| Ok((name.clone(), fraction(format!("ratios.{name}"), r)?)))
-            .collect::<Result<_, DrawError>>()?;
+        let mut ratio_ppm = [0; 7];
+        for (name, &ratio) in &self.ratios {
+            let field = || format!("ratios.{name}");
+            let stratum =
+                Stratum::from_name(name).ok_or_else(|| invalid(field(), "is not a stratum"))?;
+            ratio_ppm[stratum as usize] = fraction(field(), ratio)?;
+        }
         let uniform_ppm = fraction("uniform_share", self.uniform_share)?;
         let w = &self.weights;
         let classes = [

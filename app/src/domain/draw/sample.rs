@@ -1,15 +1,21 @@
 //! Steps 1–3: strata, sample sizes, key targets, the uniform share and the weighted rest.
 //!
-//! Weighted sampling without replacement is done draw by draw: each pick takes a
-//! target with probability proportional to its weight among those not yet picked.
-//! That is exactly the distribution of Efraimidis–Spirakis keys (`r^(1/w)`, largest
-//! first), but it needs only integer arithmetic, so a reimplementation in any
-//! language gets the same picks bit for bit, with no logarithm or float rounding
-//! to disagree on.
+//! A target's weight depends only on its credit class and key flag, so each stratum's
+//! pool is kept as eight lists, one per (class, key), each at first in id order. A
+//! pick draws one number below the pool's total (its size for a uniform pick, the sum
+//! of its weights for a weighted one), finds the list it falls in, and takes the entry
+//! it points at, moving the list's last entry into the gap. Each weighted pick thus
+//! takes a target with probability proportional to its weight among those left:
+//! exactly the distribution of Efraimidis–Spirakis keys (`r^(1/w)`, largest first),
+//! but with integers only, so a reimplementation in any language gets the same picks
+//! bit for bit, with no logarithm or float rounding to disagree on, and each pick
+//! costs O(1).
+
+use entities::CreditClass;
 
 use super::params::{PPM, Rules};
 use super::seed::DrawRng;
-use super::{DrawError, Selection, Target, stratum_rank};
+use super::{DrawError, Selection, Stratum, Target};
 
 /// A drawn target, by its index in the population.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,72 +24,94 @@ pub(crate) struct Drawn {
     pub selection: Selection,
 }
 
+/// Lists of a pool: (class A, not key), (A, key), (B, not key), … (D, key).
+type Lists = [Vec<usize>; 8];
+
+/// The list of a target: twice its class's rank (A = 0 … D = 3), plus 1 if key.
+fn list_of(t: &Target) -> usize {
+    let rank = match t.credit_class {
+        CreditClass::A => 0,
+        CreditClass::B => 1,
+        CreditClass::C => 2,
+        CreditClass::D => 3,
+    };
+    2 * rank + usize::from(t.key)
+}
+
 /// Draws the targets of every stratum, in draw order.
 pub(crate) fn draw_targets(
     targets: &[Target],
     rules: &Rules,
     rng: &mut DrawRng<'_>,
 ) -> Result<Vec<Drawn>, DrawError> {
+    let strata = gather(targets, rules)?;
+    let units: [u64; 8] = std::array::from_fn(|l| rules.list_units(l));
     let mut drawn = Vec::new();
-    for (name, members) in strata(targets) {
-        let pool = if rules.key_all {
-            let (keys, rest): (Vec<usize>, Vec<usize>) =
-                members.into_iter().partition(|&i| targets[i].key);
-            drawn.extend(keys.into_iter().map(|target| Drawn {
-                target,
-                selection: Selection::Key,
-            }));
-            rest
-        } else {
-            members
-        };
-        let n = sample_size(pool.len(), rules.ratio_ppm(name), rules.min_per_stratum);
+    for (stratum, (keys, mut lists)) in Stratum::ALL.into_iter().zip(strata) {
+        drawn.extend(keys.into_iter().map(|target| Drawn {
+            target,
+            selection: Selection::Key,
+        }));
+        let size = lists.iter().map(Vec::len).sum();
+        let n = sample_size(size, rules.ratio_ppm(stratum), rules.min_per_stratum);
         let uniform = uniform_count(n, rules.uniform_ppm);
-        let weights: Vec<u64> = pool
-            .iter()
-            .map(|&i| rules.weight_units(targets[i].credit_class, targets[i].key))
-            .collect();
-        let mut by_weight =
-            Fenwick::new(&weights).ok_or_else(|| DrawError::WeightOverflow(name.to_owned()))?;
-        if uniform > 0 {
-            let mut by_count = Fenwick::new(&vec![1; pool.len()])
-                .ok_or_else(|| DrawError::WeightOverflow(name.to_owned()))?;
-            for _ in 0..uniform {
-                let j = rng.uniform(by_count.total());
-                let at = by_count.find(j);
-                by_count.subtract(at, 1);
-                by_weight.subtract(at, weights[at]);
-                drawn.push(Drawn {
-                    target: pool[at],
-                    selection: Selection::Uniform,
-                });
-            }
-        }
-        for _ in uniform..n {
-            let x = rng.uniform(by_weight.total());
-            let at = by_weight.find(x);
-            by_weight.subtract(at, weights[at]);
-            drawn.push(Drawn {
-                target: pool[at],
-                selection: Selection::Weighted,
-            });
+        for k in 0..n {
+            let (factors, selection) = if k < uniform {
+                ([1; 8], Selection::Uniform)
+            } else {
+                (units, Selection::Weighted)
+            };
+            let target =
+                take(&mut lists, &factors, rng).ok_or(DrawError::WeightOverflow(stratum))?;
+            drawn.push(Drawn { target, selection });
         }
     }
     Ok(drawn)
 }
 
-/// The strata in draw order (riskiest first, then other names in byte order), each
-/// with its members' indices in id order.
-fn strata(targets: &[Target]) -> Vec<(&str, Vec<usize>)> {
-    let mut strata: Vec<(&str, Vec<usize>)> = Vec::new();
-    for (i, target) in targets.iter().enumerate() {
-        match strata.iter_mut().find(|(name, _)| *name == target.stratum) {
-            Some((_, members)) => members.push(i),
-            None => strata.push((&target.stratum, vec![i])),
+/// Sorts the targets into strata in one pass, checking that their ids ascend: each
+/// stratum's key targets taken whole (`key_all`), and the lists of its pool.
+fn gather(targets: &[Target], rules: &Rules) -> Result<[(Vec<usize>, Lists); 7], DrawError> {
+    let mut strata: [(Vec<usize>, Lists); 7] = Default::default();
+    let mut previous = None;
+    for (i, t) in targets.iter().enumerate() {
+        if previous.is_some_and(|id| id >= t.id) {
+            return Err(DrawError::TargetsNotSorted(t.id));
+        }
+        previous = Some(t.id);
+        let stratum = Stratum::from_name(&t.stratum).ok_or(DrawError::UnknownStratum(t.id))?;
+        let (keys, lists) = &mut strata[stratum as usize];
+        if rules.key_all && t.key {
+            keys.push(i);
+        } else {
+            lists[list_of(t)].push(i);
         }
     }
-    strata.sort_by(|a, b| (stratum_rank(a.0), a.0).cmp(&(stratum_rank(b.0), b.0)));
-    strata
+    Ok(strata)
+}
+
+/// Takes one target from the lists, each entry of list `l` counting `factors[l]`;
+/// `None` when the lists are empty or their total overflows 64 bits.
+fn take(lists: &mut Lists, factors: &[u64; 8], rng: &mut DrawRng<'_>) -> Option<usize> {
+    let total = lists
+        .iter()
+        .zip(factors)
+        .try_fold(0u64, |sum, (list, &f)| {
+            sum.checked_add((list.len() as u64).checked_mul(f)?)
+        })?;
+    if total == 0 {
+        return None;
+    }
+    let mut x = rng.uniform(total);
+    for (list, &f) in lists.iter_mut().zip(factors) {
+        let span = list.len() as u64 * f;
+        if x < span {
+            // x / f < list.len(), so the cast is exact.
+            return Some(list.swap_remove((x / f) as usize));
+        }
+        x -= span;
+    }
+    None
 }
 
 /// `min(size, max(ceil(ratio × size), minimum))`, with the ratio in millionths.
@@ -98,65 +126,6 @@ pub(crate) fn sample_size(size: usize, ratio_ppm: u64, minimum: u64) -> usize {
 pub(crate) fn uniform_count(n: usize, share_ppm: u64) -> usize {
     // share ≤ 1, so the result is at most `n`.
     ((share_ppm * n as u64 + PPM / 2) / PPM) as usize
-}
-
-/// Prefix sums over non-negative integer weights, with removal and search
-/// (a Fenwick tree). Positions count from 0.
-struct Fenwick {
-    /// 1-based: `tree[i]` holds the sum of positions `i - lowbit(i) .. i` (0-based).
-    tree: Vec<u64>,
-    total: u64,
-}
-
-impl Fenwick {
-    /// `None` when the weights add up to more than `u64::MAX`.
-    fn new(weights: &[u64]) -> Option<Self> {
-        let total = weights
-            .iter()
-            .try_fold(0u64, |sum, &w| sum.checked_add(w))?;
-        let mut tree = Vec::with_capacity(weights.len() + 1);
-        tree.push(0);
-        tree.extend_from_slice(weights);
-        for i in 1..tree.len() {
-            let parent = i + (i & i.wrapping_neg());
-            if parent < tree.len() {
-                // Every partial sum is at most `total`, so this cannot overflow.
-                tree[parent] += tree[i];
-            }
-        }
-        Some(Self { tree, total })
-    }
-
-    fn total(&self) -> u64 {
-        self.total
-    }
-
-    /// The position `p` whose weight covers `x`: the sum of the weights before `p` is
-    /// at most `x` and with `p`'s own weight exceeds it. Needs `x < total`.
-    fn find(&self, mut x: u64) -> usize {
-        let len = self.tree.len() - 1;
-        let mut pos = 0;
-        let mut step = if len == 0 { 0 } else { 1 << len.ilog2() };
-        while step > 0 {
-            let next = pos + step;
-            if next <= len && self.tree[next] <= x {
-                pos = next;
-                x -= self.tree[next];
-            }
-            step >>= 1;
-        }
-        pos
-    }
-
-    /// Lowers position `at`'s weight by `w` (at most its weight).
-    fn subtract(&mut self, at: usize, w: u64) {
-        self.total -= w;
-        let mut i = at + 1;
-        while i < self.tree.len() {
-            self.tree[i] -= w;
-            i += i & i.wrapping_neg();
-        }
-    }
 }
 
 #[cfg(test)]
@@ -196,19 +165,36 @@ mod tests {
     }
 
     #[test]
-    fn fenwick_finds_the_position_covering_a_running_total() {
-        let mut tree = Fenwick::new(&[2, 0, 3, 1, 4]).unwrap_or_else(|| unreachable!());
-        let found: Vec<usize> = (0..10).map(|x| tree.find(x)).collect();
-        assert_eq!(found, [0, 0, 2, 2, 2, 3, 4, 4, 4, 4]);
-        tree.subtract(2, 3);
-        assert_eq!(tree.total(), 7);
-        let found: Vec<usize> = (0..7).map(|x| tree.find(x)).collect();
-        assert_eq!(found, [0, 0, 3, 4, 4, 4, 4]);
+    fn take_finds_the_list_a_number_falls_in_and_fills_the_gap_with_the_last() {
+        let mut lists: Lists = Default::default();
+        lists[0] = vec![10, 11, 12];
+        lists[3] = vec![20, 21];
+        // Uniform: 5 entries; weighted with 1 and 4: 3 + 8 = 11.
+        let mut trace = Vec::new();
+        let mut rng = DrawRng::new(3, Some(&mut trace));
+        let weighted = [1, 1, 1, 4, 1, 1, 1, 1];
+        let mut taken = Vec::new();
+        while let Some(t) = take(&mut lists, &weighted, &mut rng) {
+            taken.push(t);
+        }
+        taken.sort_unstable();
+        assert_eq!(taken, [10, 11, 12, 20, 21], "each once");
+        assert_eq!(trace[0].n, 11);
+        let first = trace[0].value;
+        let expected = if first < 3 {
+            10 + first
+        } else {
+            20 + (first - 3) / 4
+        };
+        assert!(taken.contains(&(expected as usize)));
     }
 
     #[test]
-    fn fenwick_refuses_weights_that_overflow() {
-        assert!(Fenwick::new(&[u64::MAX, 1]).is_none());
-        assert!(Fenwick::new(&[u64::MAX, 0]).is_some());
+    fn take_refuses_totals_that_overflow() {
+        let mut lists: Lists = Default::default();
+        lists[0] = vec![1, 2];
+        let mut rng = DrawRng::new(0, None);
+        assert_eq!(take(&mut lists, &[u64::MAX; 8], &mut rng), None);
+        assert_eq!(lists[0].len(), 2, "nothing taken");
     }
 }

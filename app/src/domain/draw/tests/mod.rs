@@ -4,6 +4,7 @@ mod examples;
 mod properties;
 mod reference;
 mod scenarios;
+mod snapshots;
 mod statistics;
 
 use entities::{CreditClass, Industry};

@@ -15,7 +15,7 @@ use crate::domain::region_code::prefix_of;
 const REGIONS: [&str; 7] = [
     "110000", "110100", "110101", "110102", "120000", "120100", "120101",
 ];
-const STRATA: [&str; 6] = ["major", "high", "moderate", "low", "city", "other"];
+const STRATA: [&str; 6] = ["major", "high", "moderate", "low", "city", "county"];
 const DEPARTMENTS: [i64; 4] = [1, 2, 3, 4];
 
 fn industry() -> impl Strategy<Value = Industry> {

@@ -1,8 +1,6 @@
 //! A slow, literal implementation of `docs/draw-algorithm.md`, written from the page
 //! rather than from the fast code: the properties check that both always agree.
 
-use std::collections::BTreeMap;
-
 use crate::domain::draw::seed::DrawRng;
 use crate::domain::draw::{
     DrawnTask, Outcome, Params, Population, Selection, Target, Unassigned, UnassignedReason,
@@ -31,63 +29,60 @@ fn units(params: &Params, t: &Target) -> u64 {
     ppm(weight)
 }
 
-fn rank(name: &str) -> usize {
-    let known = [
-        "major", "high", "moderate", "low", "province", "city", "county",
-    ];
-    known.iter().position(|k| *k == name).unwrap_or(known.len())
-}
-
 /// Steps 1 to 3: the drawn targets in draw order.
 fn sample<'p>(
     population: &'p Population,
     params: &Params,
     rng: &mut DrawRng<'_>,
 ) -> Vec<(&'p Target, Selection)> {
-    let mut strata: BTreeMap<(usize, &str), Vec<&Target>> = BTreeMap::new();
-    for t in &population.targets {
-        strata
-            .entry((rank(&t.stratum), &t.stratum))
-            .or_default()
-            .push(t);
-    }
+    let order = [
+        "major", "high", "moderate", "low", "province", "city", "county",
+    ];
     let mut drawn = Vec::new();
-    for ((_, name), members) in strata {
-        let mut remaining = Vec::new();
+    for name in order {
+        let members = population.targets.iter().filter(|t| t.stratum == name);
+        // Eight lists: (A, not key), (A, key), (B, not key), … (D, key), in id order.
+        let mut lists: Vec<Vec<&Target>> = vec![Vec::new(); 8];
         for t in members {
             if params.key_all && t.key {
                 drawn.push((t, Selection::Key));
             } else {
-                remaining.push(t);
+                let class = "ABCD".find(t.credit_class.as_str()).unwrap();
+                lists[2 * class + usize::from(t.key)].push(t);
             }
         }
-        let size = remaining.len() as u64;
+        let size = lists.iter().map(Vec::len).sum::<usize>() as u64;
         let ratio = params.ratios.get(name).map_or(0, |&r| ppm(r));
         let n = ((ratio * size).div_ceil(PPM))
             .max(u64::from(params.min_per_stratum))
             .min(size);
         let u = (ppm(params.uniform_share) * n + PPM / 2) / PPM;
         for k in 0..n {
-            let pick = if k < u {
-                rng.uniform(remaining.len() as u64) as usize
-            } else {
-                let total: u64 = remaining.iter().map(|t| units(params, t)).sum();
-                let x = rng.uniform(total);
-                let mut running = 0;
-                remaining
-                    .iter()
-                    .position(|t| {
-                        running += units(params, t);
-                        running > x
-                    })
-                    .unwrap()
+            // Every entry of a list counts 1 (uniform) or its weight units (weighted).
+            let factor = |list: &Vec<&Target>| match list.first() {
+                Some(t) if k >= u => units(params, t),
+                _ => 1,
             };
+            let total: u64 = lists.iter().map(|l| l.len() as u64 * factor(l)).sum();
+            let mut x = rng.uniform(total);
+            let mut picked = None;
+            for list in &mut lists {
+                let span = list.len() as u64 * factor(list);
+                if picked.is_none() && x < span {
+                    let j = (x / factor(list)) as usize;
+                    let last = list.len() - 1;
+                    list.swap(j, last);
+                    picked = list.pop();
+                } else if picked.is_none() {
+                    x -= span;
+                }
+            }
             let selection = if k < u {
                 Selection::Uniform
             } else {
                 Selection::Weighted
             };
-            drawn.push((remaining.remove(pick), selection));
+            drawn.push((picked.unwrap(), selection));
         }
     }
     drawn

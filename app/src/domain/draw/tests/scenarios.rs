@@ -3,9 +3,7 @@
 use entities::{CreditClass, Industry};
 
 use super::{drawn, inspector, target};
-use crate::domain::draw::{
-    DrawError, Params, Population, Selection, UnassignedReason, run, snapshot,
-};
+use crate::domain::draw::{DrawError, Params, Population, Selection, UnassignedReason, run};
 
 fn all_of(stratum: &str) -> Params {
     Params {
@@ -52,7 +50,8 @@ fn key_targets_are_taken_whole_and_the_ratio_applies_to_the_rest() {
 #[test]
 fn a_stratum_without_a_ratio_takes_its_minimum_and_strata_go_riskiest_first() {
     let mut targets = Vec::new();
-    for (id, stratum) in (1..).zip(["low", "zeta", "major", "alpha", "high", "major"]) {
+    let strata = ["low", "county", "major", "province", "high", "major"];
+    for (id, stratum) in (1..).zip(strata) {
         targets.push(target(id, "110101", stratum, CreditClass::C));
     }
     let population = Population {
@@ -67,7 +66,7 @@ fn a_stratum_without_a_ratio_takes_its_minimum_and_strata_go_riskiest_first() {
         .into_iter()
         .map(|d| d.0)
         .collect();
-    // major (one of 3 or 6), high 5, low 1, then unknown names in byte order: alpha 4, zeta 2.
+    // major (one of 3 or 6), high 5, low 1, province 4, county 2.
     assert_eq!(order.len(), 5);
     assert!([3, 6].contains(&order[0]), "{order:?}");
     assert_eq!(order[1..], [5, 1, 4, 2]);
@@ -245,93 +244,4 @@ fn params_are_stored_as_json_with_their_field_names() {
     assert_eq!(json["inspectors_per_task"], 2);
     let back: Params = serde_json::from_value(json).unwrap();
     assert_eq!(back, Params::default());
-}
-
-#[test]
-fn decode_names_the_first_line_out_of_the_canonical_form() {
-    let header = format!("{}\n", snapshot::HEADER);
-    let cases = [
-        ("", 1),
-        ("spotcheck-population/2\n", 1),
-        (header.trim_end(), 1),
-        (
-            &format!("{header}target\t1\t110101\tlow\tA\t0\t-\t-\t-\r\n"),
-            2,
-        ),
-        (
-            &format!("{header}target\t01\t110101\tlow\tA\t0\t-\t-\t-\n"),
-            2,
-        ),
-        (
-            &format!("{header}target\t+1\t110101\tlow\tA\t0\t-\t-\t-\n"),
-            2,
-        ),
-        (
-            &format!("{header}target\t-0\t110101\tlow\tA\t0\t-\t-\t-\n"),
-            2,
-        ),
-        (
-            &format!("{header}target\t1\t110101\tlow\tE\t0\t-\t-\t-\n"),
-            2,
-        ),
-        (&format!("{header}target\t1\t110101\t\tA\t0\t-\t-\t-\n"), 2),
-        (
-            &format!("{header}target\t1\t110101\tlow\tA\t0\t-\t-\t5,3\n"),
-            2,
-        ),
-        (&format!("{header}target\t1\t110101\tlow\tA\t0\t-\t-\n"), 2),
-        (
-            &format!("{header}conflict\t1\t2\ntarget\t1\t110101\tlow\tA\t0\t-\t-\t-\n"),
-            3,
-        ),
-        (
-            &format!("{header}inspector\t2\t1\t11\t-\ninspector\t2\t1\t11\t-\n"),
-            3,
-        ),
-        (
-            &format!("{header}inspector\t2\t1\t11\tfishery,coal_mine\n"),
-            2,
-        ),
-        (&format!("{header}\n"), 2),
-    ];
-    for (text, line) in cases {
-        match snapshot::decode(text.as_bytes()) {
-            Err(snapshot::SnapshotError::Malformed { line: l, .. }) => {
-                assert_eq!(l, line, "{text:?}");
-            }
-            other => panic!("{text:?} gave {other:?}"),
-        }
-    }
-}
-
-#[test]
-fn decompression_is_bounded_and_rejects_what_is_not_zlib() {
-    let bomb = snapshot::compress(&vec![0u8; 8 << 20]).unwrap();
-    assert!(bomb.len() < 64 << 10, "zeros compress well");
-    assert_eq!(
-        snapshot::decompress(&bomb, 1 << 20),
-        Err(snapshot::SnapshotError::TooLarge(1 << 20))
-    );
-    assert_eq!(
-        snapshot::decompress(&bomb, 8 << 20).map(|b| b.len()),
-        Ok(8 << 20)
-    );
-    assert!(matches!(
-        snapshot::decompress(b"not zlib at all", 1 << 20),
-        Err(snapshot::SnapshotError::Corrupt(_))
-    ));
-}
-
-#[test]
-fn encode_refuses_fields_that_would_break_the_format() {
-    let mut t = target(1, "110101", "low", CreditClass::A);
-    t.stratum = "lo\tw".to_owned();
-    let population = Population {
-        targets: vec![t],
-        ..Population::default()
-    };
-    assert!(matches!(
-        snapshot::encode(&population),
-        Err(snapshot::SnapshotError::Unwritable(_))
-    ));
 }
