@@ -354,7 +354,8 @@ impl Run<'_> {
         self,
         source: R,
     ) -> AppResult<ImportReport> {
-        let (tx, mut rx) = mpsc::channel::<Message>(4);
+        // Room for the reader to run ahead (64 × 512 rows) while a batch is written.
+        let (tx, mut rx) = mpsc::channel::<Message>(64);
         let read_limits = self.limits.read_limits();
         let reader = tokio::task::spawn_blocking(move || read_source(source, &read_limits, tx));
         let txn = db::begin_write(self.db).await?;
