@@ -22,6 +22,7 @@ mod e2e {
     pub mod accountability;
     pub mod audit;
     pub mod auth;
+    pub mod demo;
     pub mod directories;
     pub mod draw_rules;
     pub mod draw_verify;
