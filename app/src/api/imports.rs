@@ -19,7 +19,7 @@ use crate::{
 /// What a workbook holds.
 #[derive(Debug, Clone, Copy, Enum)]
 #[oai(rename_all = "snake_case")]
-pub enum Kind {
+pub enum ImportKindName {
     /// GB/T 2260 regions (admin).
     Regions,
     /// Departments (admin).
@@ -38,17 +38,17 @@ pub enum Kind {
     Holidays,
 }
 
-impl From<Kind> for ImportKind {
-    fn from(kind: Kind) -> Self {
+impl From<ImportKindName> for ImportKind {
+    fn from(kind: ImportKindName) -> Self {
         match kind {
-            Kind::Regions => Self::Regions,
-            Kind::Departments => Self::Departments,
-            Kind::Enterprises => Self::Enterprises,
-            Kind::Inspectors => Self::Inspectors,
-            Kind::Conflicts => Self::Conflicts,
-            Kind::Risks => Self::Risks,
-            Kind::Hazards => Self::Hazards,
-            Kind::Holidays => Self::Holidays,
+            ImportKindName::Regions => Self::Regions,
+            ImportKindName::Departments => Self::Departments,
+            ImportKindName::Enterprises => Self::Enterprises,
+            ImportKindName::Inspectors => Self::Inspectors,
+            ImportKindName::Conflicts => Self::Conflicts,
+            ImportKindName::Risks => Self::Risks,
+            ImportKindName::Hazards => Self::Hazards,
+            ImportKindName::Holidays => Self::Holidays,
         }
     }
 }
@@ -168,7 +168,7 @@ impl ImportsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        kind: Path<Kind>,
+        kind: Path<ImportKindName>,
         skip_invalid: Query<Option<bool>>,
         dry_run: Query<Option<bool>>,
         upload: ImportUpload,
@@ -202,7 +202,11 @@ impl ImportsApi {
     /// Chinese headers with English notes, one example row, drop-downs on
     /// enumerated columns, a frozen header row.
     #[oai(path = "/templates/:kind", method = "get")]
-    async fn template(&self, _auth: BearerAuth, kind: Path<Kind>) -> poem::Result<XlsxFile> {
+    async fn template(
+        &self,
+        _auth: BearerAuth,
+        kind: Path<ImportKindName>,
+    ) -> poem::Result<XlsxFile> {
         let kind: ImportKind = kind.0.into();
         let bytes = imports::template(kind)?;
         Ok(XlsxFile::Ok(
