@@ -13,6 +13,9 @@
 //!   cargo bench -p spotcheck --bench recompute
 //! cargo bench -p spotcheck --bench recompute -- --enterprises 100000 --checks 10000   # smaller
 //! ```
+//!
+//! `--keep` keeps both databases (`spotcheck_bench_kept`, and `bench.db` under
+//! the temporary directory's `spotcheck-bench-kept`) and reuses them next time.
 
 #![expect(
     clippy::unwrap_used,
@@ -41,6 +44,8 @@ struct Scale {
     enterprises: i64,
     checks: i64,
     findings_per_check: i64,
+    /// Keep the databases (fixed names) and reuse them when already loaded.
+    keep: bool,
 }
 
 const PROVINCES: i64 = 30;
@@ -56,8 +61,10 @@ fn scale() -> Scale {
         enterprises: 1_000_000,
         checks: 100_000,
         findings_per_check: 20,
+        keep: false,
     };
     let args: Vec<String> = std::env::args().collect();
+    scale.keep = args.iter().any(|a| a == "--keep");
     for pair in args.windows(2) {
         let value = pair[1].parse().ok();
         match (pair[0].as_str(), value) {
@@ -489,6 +496,7 @@ async fn load(db: &DatabaseConnection, scale: Scale) -> u64 {
             "compliant",
             "description",
             "created_at",
+            "superseded",
         ],
         (1..=scale.checks)
             .filter(|id| id % 100 != 7)
@@ -504,6 +512,8 @@ async fn load(db: &DatabaseConnection, scale: Scale) -> u64 {
                         v(true),
                         v("记录"),
                         v(now),
+                        // Recorded again later in the same check.
+                        v(n + INDICATORS < per + extra),
                     ]
                 })
             }),
@@ -728,6 +738,23 @@ async fn run(name: &str, url: &str, scale: Scale) {
                 "{name}: round {round}: bare {what}: {:.0} ms",
                 time.as_secs_f64() * 1000.0
             );
+            if db.get_database_backend() == DbBackend::Postgres {
+                // The same query with the settings the recomputation uses.
+                let (time, ()) = timed(async {
+                    let txn = db.begin().await.unwrap();
+                    txn.execute_unprepared("SET LOCAL jit = off").await.unwrap();
+                    txn.execute_unprepared("SET LOCAL work_mem = '64MB'")
+                        .await
+                        .unwrap();
+                    txn.execute_unprepared(sql).await.unwrap();
+                    txn.commit().await.unwrap();
+                })
+                .await;
+                println!(
+                    "{name}: round {round}: bare {what}, jit off, work_mem 64MB: {:.0} ms",
+                    time.as_secs_f64() * 1000.0
+                );
+            }
         }
         let (time, summary) = timed(recompute_period(
             &db,
@@ -740,10 +767,11 @@ async fn run(name: &str, url: &str, scale: Scale) {
         let summary = summary.unwrap();
         let raised: u64 = summary.raised.values().sum();
         println!(
-            "{name}: round {round}: recompute 2026: {:.0} ms ({} departments, {} enterprises, {raised} items raised)",
+            "{name}: round {round}: recompute 2026: {:.0} ms ({} departments, {} enterprises, {} rows written, {raised} items raised)",
             time.as_secs_f64() * 1000.0,
             summary.departments,
-            summary.enterprises
+            summary.enterprises,
+            summary.changed
         );
     }
 }
@@ -756,7 +784,12 @@ async fn main() {
     }
     let scale = scale();
     println!("scale: {scale:?}");
-    let dir = std::env::temp_dir().join(format!("spotcheck-bench-{}", std::process::id()));
+    let suffix = if scale.keep {
+        "kept".to_owned()
+    } else {
+        std::process::id().to_string()
+    };
+    let dir = std::env::temp_dir().join(format!("spotcheck-bench-{suffix}"));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("bench.db");
     run(
@@ -765,17 +798,28 @@ async fn main() {
         scale,
     )
     .await;
-    std::fs::remove_dir_all(&dir).ok();
+    if !scale.keep {
+        std::fs::remove_dir_all(&dir).ok();
+    }
     if let Ok(server) = std::env::var("SPOTCHECK_BENCH_POSTGRES_URL") {
-        let name = format!("spotcheck_bench_{}", std::process::id());
+        let name = format!("spotcheck_bench_{suffix}");
         let admin = Database::connect(&server).await.unwrap();
-        execute(&admin, &format!("CREATE DATABASE {name}")).await;
+        let created = admin
+            .execute_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("CREATE DATABASE {name}"),
+            ))
+            .await;
+        // With --keep, a database that exists is the one to reuse.
+        assert!(created.is_ok() || scale.keep, "{created:?}");
         let url = match server.rsplit_once('/') {
             Some((base, _)) => format!("{base}/{name}"),
             None => format!("{server}/{name}"),
         };
         run("postgres", &url, scale).await;
-        execute(&admin, &format!("DROP DATABASE {name} WITH (FORCE)")).await;
+        if !scale.keep {
+            execute(&admin, &format!("DROP DATABASE {name} WITH (FORCE)")).await;
+        }
     } else {
         println!("postgres: skipped (set SPOTCHECK_BENCH_POSTGRES_URL to a server URL)");
     }

@@ -18,6 +18,8 @@ pub struct Model {
     pub rectify_by: Option<Date>,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// A later finding on the same task and indicator replaces this one.
+    pub superseded: bool,
 }
 
 /// Relations are followed by explicit queries in the service layer.

@@ -228,8 +228,20 @@ pub async fn task(db: &DatabaseConnection, draw_id: i64, t: Task) -> i64 {
     .id
 }
 
-/// Writes a finding.
+/// Writes a finding, superseding an earlier one on the same indicator as
+/// recording it through the task would.
 pub async fn finding(db: &DatabaseConnection, task_id: i64, indicator_id: i64, points: f64) {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    finding::Entity::update_many()
+        .col_expr(
+            finding::Column::Superseded,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(finding::Column::TaskId.eq(task_id))
+        .filter(finding::Column::IndicatorId.eq(indicator_id))
+        .exec(db)
+        .await
+        .expect("supersede");
     finding::ActiveModel {
         task_id: Set(task_id),
         indicator_id: Set(indicator_id),
@@ -240,6 +252,7 @@ pub async fn finding(db: &DatabaseConnection, task_id: i64, indicator_id: i64, p
         rectify_by: Set(None),
         created_by: Set(None),
         created_at: Set(Utc::now()),
+        superseded: Set(false),
         ..Default::default()
     }
     .insert(db)

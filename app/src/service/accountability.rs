@@ -5,7 +5,7 @@
 //! subject, reason and evidence makes raising idempotent. Supervisors in scope
 //! move an item `open → acknowledged → closed`; leaders only read.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::Utc;
 use entities::{
@@ -55,22 +55,76 @@ pub struct NewItem {
 /// Rows per insert statement: 11 values each stays under SQLite's 32,766 variables.
 const BATCH: usize = 2_000;
 
-/// Inserts the items that do not exist yet; returns how many of each reason were new.
+/// The unique key of an item.
+type ItemKey = (
+    String,
+    AccountableKind,
+    i64,
+    AccountabilityReason,
+    EvidenceKind,
+    i64,
+);
+
+fn key_of(item: &NewItem) -> ItemKey {
+    (
+        item.period.clone(),
+        item.subject_kind,
+        item.subject_id,
+        item.reason,
+        item.evidence_kind,
+        item.evidence_id,
+    )
+}
+
+/// Inserts the items that do not exist yet; returns, for every reason among
+/// `items`, how many were new.
+///
+/// The keys already stored for the items' periods are read first, so a
+/// recomputation that finds nothing new writes nothing; the insert still skips
+/// conflicts, for a concurrent writer.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn raise<C: ConnectionTrait>(
     db: &C,
-    mut items: Vec<NewItem>,
+    items: Vec<NewItem>,
     now: chrono::DateTime<Utc>,
 ) -> AppResult<BTreeMap<String, u64>> {
-    items.sort_by(|a, b| a.reason.cmp(&b.reason).then_with(|| a.cmp(b)));
-    items.dedup();
-    let mut raised = BTreeMap::new();
-    for group in items.chunk_by(|a, b| a.reason == b.reason) {
-        let count = insert_new(db, group, now).await?;
-        if let Some(first) = group.first() {
-            raised.insert(first.reason.to_string(), count);
+    let mut raised: BTreeMap<String, u64> = BTreeMap::new();
+    let mut periods: Vec<String> = items.iter().map(|i| i.period.clone()).collect();
+    periods.sort();
+    periods.dedup();
+    let stored: HashSet<ItemKey> = accountability_item::Entity::find()
+        .select_only()
+        .columns([
+            accountability_item::Column::Period,
+            accountability_item::Column::SubjectKind,
+            accountability_item::Column::SubjectId,
+            accountability_item::Column::Reason,
+            accountability_item::Column::EvidenceKind,
+            accountability_item::Column::EvidenceId,
+        ])
+        .filter(accountability_item::Column::Period.is_in(periods))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut seen = HashSet::new();
+    let mut fresh = Vec::new();
+    for item in items {
+        raised.entry(item.reason.to_string()).or_insert(0);
+        let key = key_of(&item);
+        if !stored.contains(&key) && seen.insert(key) {
+            fresh.push(item);
+        }
+    }
+    for chunk in fresh.chunks(BATCH) {
+        // Recomputations are serialised, so a chunk goes in whole; should a
+        // concurrent writer have taken some keys, fewer are credited.
+        let inserted = usize::try_from(insert_new(db, chunk, now).await?).unwrap_or(0);
+        for item in chunk.iter().take(inserted) {
+            *raised.entry(item.reason.to_string()).or_insert(0) += 1;
         }
     }
     Ok(raised)
@@ -89,33 +143,29 @@ async fn insert_new<C: ConnectionTrait>(
         accountability_item::Column::EvidenceKind,
         accountability_item::Column::EvidenceId,
     ];
-    let mut raised = 0;
-    for chunk in items.chunks(BATCH) {
-        let models = chunk.iter().map(|i| accountability_item::ActiveModel {
-            period: Set(i.period.clone()),
-            subject_kind: Set(i.subject_kind),
-            subject_id: Set(i.subject_id),
-            region_code: Set(i.region_code.clone()),
-            reason: Set(i.reason),
-            evidence_kind: Set(i.evidence_kind),
-            evidence_id: Set(i.evidence_id),
-            status: Set(AccountabilityStatus::Open),
-            note: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        });
-        let result = accountability_item::Entity::insert_many(models)
-            .on_conflict(OnConflict::columns(key).do_nothing().to_owned())
-            .exec_without_returning(db)
-            .await;
-        match result {
-            Ok(n) => raised += n,
-            Err(sea_orm::DbErr::RecordNotInserted) => {}
-            Err(e) => return Err(e.into()),
-        }
+    let models = items.iter().map(|i| accountability_item::ActiveModel {
+        period: Set(i.period.clone()),
+        subject_kind: Set(i.subject_kind),
+        subject_id: Set(i.subject_id),
+        region_code: Set(i.region_code.clone()),
+        reason: Set(i.reason),
+        evidence_kind: Set(i.evidence_kind),
+        evidence_id: Set(i.evidence_id),
+        status: Set(AccountabilityStatus::Open),
+        note: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    });
+    match accountability_item::Entity::insert_many(models)
+        .on_conflict(OnConflict::columns(key).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await
+    {
+        Ok(n) => Ok(n),
+        Err(sea_orm::DbErr::RecordNotInserted) => Ok(0),
+        Err(e) => Err(e.into()),
     }
-    Ok(raised)
 }
 
 /// Filters for listing items.

@@ -22,7 +22,7 @@ use super::{
     accountability::NewItem,
     incidents,
     score_parts::{self, SubjectSums},
-    scores::{Acc, Key, Rules},
+    scores::{Acc, Key, Laps, Rules},
 };
 use crate::{
     domain::{Period, RegionCode, region_code::prefix_of, reporting::judge, workdays::china_date},
@@ -49,11 +49,12 @@ fn entry<'a>(sums: &'a mut HashMap<Key, Acc>, row: &SubjectSums) -> Option<&'a m
 ///
 /// # Errors
 /// When the database fails.
-pub async fn gather<C: ConnectionTrait>(
+pub(crate) async fn gather<C: ConnectionTrait>(
     db: &C,
     period: &Period,
     rules: &Rules,
     now: DateTime<Utc>,
+    laps: &mut Laps,
 ) -> AppResult<(HashMap<Key, Acc>, Vec<NewItem>)> {
     let mut sums: HashMap<Key, Acc> = HashMap::new();
     let departments: Vec<(i64, Option<String>)> = department::Entity::find()
@@ -67,12 +68,14 @@ pub async fn gather<C: ConnectionTrait>(
             .or_default()
             .region_code = region_code.clone();
     }
+    laps.mark("departments");
     for row in score_parts::checked_data_security(db, period).await? {
         if let Some(acc) = entry(&mut sums, &row) {
             let pair = acc.checked.get_or_insert((0.0, 0.0));
             add(pair, row.total.unwrap_or(0.0), row.weight.unwrap_or(0.0));
         }
     }
+    laps.mark("checked");
     for row in score_parts::self_assessed_data_security(db, period).await? {
         if let Some(acc) = entry(&mut sums, &row) {
             let (total, weight, id) = acc.assessed.get_or_insert((0.0, 0.0, 0));
@@ -83,6 +86,7 @@ pub async fn gather<C: ConnectionTrait>(
     }
     // Enterprise checks also count for every department whose jurisdiction holds
     // them: sum them per region-code prefix ("" is the whole country).
+    laps.mark("assessed");
     let mut by_prefix: HashMap<String, (f64, f64)> = HashMap::new();
     for row in score_parts::published_checks(db, period).await? {
         let (total, count) = (row.total.unwrap_or(0.0), row.weight.unwrap_or(0.0));
@@ -112,7 +116,9 @@ pub async fn gather<C: ConnectionTrait>(
             add(&mut acc.inspection, extra.0, extra.1);
         }
     }
+    laps.mark("inspection");
     let items = reporting(db, period, rules, now, &mut sums).await?;
+    laps.mark("reporting");
     Ok((sums, items))
 }
 

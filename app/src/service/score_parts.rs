@@ -81,8 +81,25 @@ async fn run<C: ConnectionTrait>(db: &C, query: &SelectStatement) -> AppResult<V
     Ok(SubjectSums::find_by_statement(statement).all(db).await?)
 }
 
-/// Data security from checks: the latest finding per task and indicator, on
-/// tasks reviewed (or since published) in the period, pooled per subject.
+/// The ids of the indicators that count for data security.
+///
+/// # Errors
+/// When the database fails.
+pub async fn data_security_indicators_ids<C: ConnectionTrait>(db: &C) -> AppResult<Vec<i64>> {
+    Ok(indicator::Entity::find()
+        .select_only()
+        .column(indicator::Column::Id)
+        .filter(indicator::Column::Category.eq(IndicatorCategory::DataSecurity))
+        .filter(indicator::Column::MaxPoints.gt(0.0))
+        .filter(indicator::Column::Weight.gt(0.0))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Data security from checks: the latest finding per task and indicator (the
+/// earlier ones are flagged `superseded` when recorded), on tasks reviewed (or
+/// since published) in the period, pooled per subject. One pass over the findings.
 ///
 /// # Errors
 /// When the database fails.
@@ -90,23 +107,13 @@ pub async fn checked_data_security<C: ConnectionTrait>(
     db: &C,
     period: &Period,
 ) -> AppResult<Vec<SubjectSums>> {
-    let later = Alias::new("later");
-    let newer = Query::select()
-        .expr(Expr::val(1))
-        .from_as(finding::Entity, later.clone())
-        .and_where(
-            col(later.clone(), finding::Column::TaskId)
-                .equals((finding::Entity, finding::Column::TaskId)),
-        )
-        .and_where(
-            col(later.clone(), finding::Column::IndicatorId)
-                .equals((finding::Entity, finding::Column::IndicatorId)),
-        )
-        .and_where(col(later, finding::Column::Id).gt(col(finding::Entity, finding::Column::Id)))
-        .to_owned();
+    let indicators = data_security_indicators_ids(db).await?;
+    if indicators.is_empty() {
+        return Ok(Vec::new());
+    }
     let task = |c: check_task::Column| col(check_task::Entity, c);
-    let mut query = Query::select();
-    query
+    let f = |c: finding::Column| col(finding::Entity, c);
+    let query = Query::select()
         .expr_as(
             task(check_task::Column::TargetKind),
             Alias::new("subject_kind"),
@@ -119,7 +126,7 @@ pub async fn checked_data_security<C: ConnectionTrait>(
         )
         .expr_as(
             Func::sum(weighted_share(
-                col(finding::Entity, finding::Column::Points),
+                f(finding::Column::Points),
                 indicator::Entity,
             )),
             Alias::new("total"),
@@ -142,19 +149,20 @@ pub async fn checked_data_security<C: ConnectionTrait>(
             check_task::Entity,
             task(check_task::Column::Id).equals((finding::Entity, finding::Column::TaskId)),
         )
+        .and_where(f(finding::Column::IndicatorId).is_in(indicators))
+        .and_where(f(finding::Column::Superseded).eq(false))
         .and_where(task(check_task::Column::Status).is_in([
             TaskStatus::Reviewed.as_str(),
             TaskStatus::Published.as_str(),
         ]))
         .and_where(task(check_task::Column::ReviewedAt).gte(period.start()))
         .and_where(task(check_task::Column::ReviewedAt).lt(period.end()))
-        .and_where(Expr::not_exists(newer))
         .group_by_columns([
             (check_task::Entity, check_task::Column::TargetKind),
             (check_task::Entity, check_task::Column::EnterpriseId),
             (check_task::Entity, check_task::Column::DepartmentId),
-        ]);
-    data_security_indicators(&mut query);
+        ])
+        .to_owned();
     run(db, &query).await
 }
 

@@ -4,8 +4,9 @@
 //! A recomputation is one transaction: a handful of aggregate queries over the
 //! period (see [`super::score_parts`]), the parts, overall, grade and rank
 //! computed in memory by the pure rules of [`crate::domain::scoring`], the rows
-//! upserted in batches, the accountability items raised, and one audit entry.
-//! Running it again on the same data changes nothing but `computed_at`.
+//! compared with the stored ones and only those that changed written (in
+//! batches), the new accountability items inserted, and one audit entry.
+//! Running it again on the same data writes nothing.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -72,13 +73,15 @@ impl Rules {
 pub struct Summary {
     /// The period, in canonical form.
     pub period: String,
-    /// Department rows written.
+    /// Department rows computed.
     pub departments: u64,
-    /// Enterprise rows written.
+    /// Enterprise rows computed.
     pub enterprises: u64,
+    /// Rows whose values changed and were written.
+    pub changed: u64,
     /// New accountability items by reason.
     pub raised: BTreeMap<String, u64>,
-    /// The time stamped on every row.
+    /// The time stamped on the rows that changed.
     pub computed_at: DateTime<Utc>,
 }
 
@@ -252,13 +255,18 @@ pub async fn recompute_period(
             [RECOMPUTE_LOCK.into()],
         ))
         .await?;
+        // A batch of large aggregates: compiling them (JIT) costs more than it
+        // saves, and hashing a national year's groups needs more than the
+        // default 4 MB. Both settings end with the transaction.
+        txn.execute_unprepared("SET LOCAL jit = off").await?;
+        txn.execute_unprepared("SET LOCAL work_mem = '64MB'")
+            .await?;
     }
-    let (sums, mut items) = duties::gather(&txn, period, rules, now).await?;
-    laps.mark("gather");
+    let (sums, mut items) = duties::gather(&txn, period, rules, now, &mut laps).await?;
     let (rows, inflated) = build_rows(sums, rules, period);
     items.extend(inflated);
     laps.mark("rows");
-    write(&txn, period, &rows, now).await?;
+    let written = write(&txn, period, &rows, now).await?;
     laps.mark("write");
     items.extend(failing(&txn, period).await?);
     items.extend(duties::overdue_tasks(&txn, period, now).await?);
@@ -271,6 +279,7 @@ pub async fn recompute_period(
         period: period.to_string(),
         departments: count(SubjectKind::Department),
         enterprises: count(SubjectKind::Enterprise),
+        changed: written,
         raised,
         computed_at: now,
     };
@@ -279,7 +288,7 @@ pub async fn recompute_period(
         actor,
         Entry::ok("score.recompute", "score", &summary.period).with_detail(serde_json::json!({
             "departments": summary.departments, "enterprises": summary.enterprises,
-            "raised": summary.raised,
+            "changed": summary.changed, "raised": summary.raised,
         })),
     )
     .await?;
@@ -296,20 +305,20 @@ pub async fn recompute_period(
 }
 
 /// How long each step of a recomputation took, for the log.
-struct Laps {
+pub(crate) struct Laps {
     last: std::time::Instant,
     steps: Vec<(&'static str, u128)>,
 }
 
 impl Laps {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         Self {
             last: std::time::Instant::now(),
             steps: Vec::new(),
         }
     }
 
-    fn mark(&mut self, step: &'static str) {
+    pub(crate) fn mark(&mut self, step: &'static str) {
         let now = std::time::Instant::now();
         self.steps.push((step, (now - self.last).as_millis()));
         self.last = now;
@@ -370,13 +379,69 @@ pub async fn nightly(
     Ok(done)
 }
 
-/// Upserts the rows and removes rows of subjects no longer scored.
+/// The stored values of a row, to compare with a computed one.
+#[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
+struct Stored {
+    subject_kind: SubjectKind,
+    subject_id: i64,
+    id: i64,
+    region_code: Option<String>,
+    data_security: Option<f64>,
+    reporting_compliance: Option<f64>,
+    inspection: Option<f64>,
+    overall: Option<f64>,
+    grade: Option<Grade>,
+    rank: Option<i32>,
+}
+
+/// Whether a stored row already holds a computed row's values.
+fn unchanged(stored: &Stored, row: &Row) -> bool {
+    stored.region_code == row.region_code
+        && stored.data_security == row.parts.data_security
+        && stored.reporting_compliance == row.parts.reporting
+        && stored.inspection == row.parts.inspection
+        && stored.overall == row.overall
+        && stored.grade == row.grade
+        && stored.rank == row.rank
+}
+
+/// Writes the rows whose values changed (stamped `now`) and removes the rows of
+/// subjects no longer scored; returns how many rows were written.
 async fn write<C: ConnectionTrait>(
     db: &C,
     period: &Period,
     rows: &[Row],
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<u64> {
+    let period_text = period.to_string();
+    let mut stored: HashMap<Key, Stored> = score::Entity::find()
+        .select_only()
+        .columns([
+            score::Column::SubjectKind,
+            score::Column::SubjectId,
+            score::Column::Id,
+            score::Column::RegionCode,
+            score::Column::DataSecurity,
+            score::Column::ReportingCompliance,
+            score::Column::Inspection,
+            score::Column::Overall,
+            score::Column::Grade,
+            score::Column::Rank,
+        ])
+        .filter(score::Column::Period.eq(period_text.as_str()))
+        .into_model::<Stored>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|stored| ((stored.subject_kind, stored.subject_id), stored))
+        .collect();
+    let changed: Vec<&Row> = rows
+        .iter()
+        .filter(|row| match stored.remove(&row.key) {
+            Some(old) => !unchanged(&old, row),
+            None => true,
+        })
+        .collect();
     let on_conflict = OnConflict::columns([
         score::Column::Period,
         score::Column::SubjectKind,
@@ -393,8 +458,7 @@ async fn write<C: ConnectionTrait>(
         score::Column::ComputedAt,
     ])
     .to_owned();
-    let period_text = period.to_string();
-    for chunk in rows.chunks(BATCH) {
+    for chunk in changed.chunks(BATCH) {
         let models = chunk.iter().map(|r| score::ActiveModel {
             period: Set(period_text.clone()),
             subject_kind: Set(r.key.0),
@@ -414,12 +478,15 @@ async fn write<C: ConnectionTrait>(
             .exec_without_returning(db)
             .await?;
     }
-    score::Entity::delete_many()
-        .filter(score::Column::Period.eq(period_text))
-        .filter(score::Column::ComputedAt.ne(now))
-        .exec(db)
-        .await?;
-    Ok(())
+    // What is left was not computed this time: its subject is gone.
+    let gone: Vec<i64> = stored.into_values().map(|s| s.id).collect();
+    for chunk in gone.chunks(BATCH) {
+        score::Entity::delete_many()
+            .filter(score::Column::Id.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    Ok(changed.len() as u64)
 }
 
 /// `grade_fail` items for the failing rows just written.

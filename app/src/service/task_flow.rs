@@ -394,6 +394,17 @@ pub async fn add_finding(
         )));
     }
     let now = Utc::now();
+    // Only the latest finding per indicator counts; the earlier ones say so.
+    finding::Entity::update_many()
+        .col_expr(
+            finding::Column::Superseded,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(finding::Column::TaskId.eq(task_id))
+        .filter(finding::Column::IndicatorId.eq(input.indicator_id))
+        .filter(finding::Column::Superseded.eq(false))
+        .exec(&txn)
+        .await?;
     let model = finding::ActiveModel {
         task_id: Set(task_id),
         indicator_id: Set(input.indicator_id),
