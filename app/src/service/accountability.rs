@@ -14,8 +14,8 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel as _, PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect,
-    Select, sea_query::OnConflict,
+    EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect, Select,
+    sea_query::OnConflict,
 };
 
 use super::{
@@ -247,14 +247,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(kind) = filter.subject_kind {
         query = query.filter(accountability_item::Column::SubjectKind.eq(kind));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(accountability_item::Column::Id)
-        .offset(page.offset())
-        .limit(page.size)
-        .all(db)
-        .await?;
-    Ok(Paged::new(items, total, page))
+    page.fetch(db, query.order_by_desc(accountability_item::Column::Id))
+        .await
 }
 
 /// Moves an item one step, `open → acknowledged → closed`; closing needs a note.

@@ -9,8 +9,8 @@
 use chrono::{DateTime, SubsecRound as _, Utc};
 use entities::{Role, audit_log};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait as _,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
@@ -409,12 +409,6 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(until) = filter.until {
         query = query.filter(audit_log::Column::At.lt(until));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(audit_log::Column::Id)
-        .offset(page.offset())
-        .limit(page.size)
-        .all(db)
-        .await?;
-    Ok(super::Paged::new(items, total, page))
+    page.fetch(db, query.order_by_desc(audit_log::Column::Id))
+        .await
 }

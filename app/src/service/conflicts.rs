@@ -4,7 +4,7 @@ use chrono::Utc;
 use entities::{Role, conflict, inspector};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _,
 };
 
 use super::{
@@ -136,14 +136,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(id) = inspector_id {
         query = query.filter(conflict::Column::InspectorId.eq(id));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(conflict::Column::Id)
-        .offset(page.offset())
-        .limit(page.size)
-        .all(db)
-        .await?;
-    Ok(Paged::new(items, total, page))
+    page.fetch(db, query.order_by_asc(conflict::Column::Id))
+        .await
 }
 
 /// Removes a conflict (admin, supervisor).

@@ -4,7 +4,7 @@ use chrono::Utc;
 use entities::{DepartmentKind, Role, department};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel as _, PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder,
 };
 
 use super::{
@@ -220,12 +220,6 @@ pub async fn list<C: ConnectionTrait>(
                 .add(super::text_contains(department::Column::Code, q)),
         );
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(department::Column::Id)
-        .offset(page.offset())
-        .limit(page.size)
-        .all(db)
-        .await?;
-    Ok(Paged::new(items, total, page))
+    page.fetch(db, query.order_by_asc(department::Column::Id))
+        .await
 }

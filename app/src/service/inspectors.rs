@@ -6,7 +6,7 @@ use sea_orm::{
     ActiveModelTrait as _,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel as _,
-    PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait as _},
 };
 
@@ -279,12 +279,6 @@ pub async fn list<C: ConnectionTrait>(
                 .add(super::text_contains(inspector::Column::BadgeNo, q)),
         );
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(inspector::Column::Id)
-        .offset(page.offset())
-        .limit(page.size)
-        .all(db)
-        .await?;
-    Ok(Paged::new(items, total, page))
+    page.fetch(db, query.order_by_asc(inspector::Column::Id))
+        .await
 }

@@ -62,6 +62,26 @@ impl Page {
         Ok(Self { number, size })
     }
 
+    /// Counts the whole query, then reads this page of it in the query's order.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn fetch<E, C>(
+        self,
+        db: &C,
+        query: sea_orm::Select<E>,
+    ) -> crate::error::AppResult<Paged<E::Model>>
+    where
+        E: sea_orm::EntityTrait,
+        E::Model: Send + Sync,
+        C: sea_orm::ConnectionTrait,
+    {
+        use sea_orm::{PaginatorTrait as _, QuerySelect as _};
+        let total = query.clone().count(db).await?;
+        let items = query.offset(self.offset()).limit(self.size).all(db).await?;
+        Ok(Paged::new(items, total, self))
+    }
+
     /// Rows to skip, at most `i64::MAX`: the database drivers bind the offset as a
     /// signed 64-bit integer and panic on anything larger.
     #[must_use]

@@ -425,12 +425,6 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(kind) = filter.target_kind {
         query = query.filter(check_plan::Column::TargetKind.eq(kind));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(check_plan::Column::Id)
-        .offset(page.offset())
-        .limit(page.size)
-        .all(db)
-        .await?;
-    Ok(Paged::new(items, total, page))
+    page.fetch(db, query.order_by_asc(check_plan::Column::Id))
+        .await
 }

@@ -4,7 +4,7 @@ use chrono::Utc;
 use entities::{Role, department, enterprise, inspector, region};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel as _, PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, IntoActiveModel as _, PaginatorTrait as _, QueryFilter, QueryOrder,
 };
 
 use super::{
@@ -163,14 +163,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(q) = &filter.q {
         query = query.filter(super::text_contains(region::Column::Name, q));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(region::Column::Code)
-        .offset(page.offset())
-        .limit(page.size)
-        .all(db)
-        .await?;
-    Ok(Paged::new(items, total, page))
+    page.fetch(db, query.order_by_asc(region::Column::Code))
+        .await
 }
 
 /// Renames a region or moves it under another parent (admin).

@@ -613,7 +613,6 @@ pub async fn public_results<C: ConnectionTrait>(
     region_prefix: Option<&str>,
     page: super::Page,
 ) -> AppResult<super::Paged<publication::Model>> {
-    use sea_orm::{PaginatorTrait as _, QuerySelect as _};
     let mut query = publication::Entity::find();
     if let Some(prefix) = region_prefix.map(crate::domain::region_code::prefix_of) {
         query = query.filter(super::text_starts_with(
@@ -621,13 +620,11 @@ pub async fn public_results<C: ConnectionTrait>(
             prefix,
         ));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(publication::Column::PublishedAt)
-        .order_by_desc(publication::Column::Id)
-        .offset(page.offset())
-        .limit(page.size)
-        .all(db)
-        .await?;
-    Ok(super::Paged::new(items, total, page))
+    page.fetch(
+        db,
+        query
+            .order_by_desc(publication::Column::PublishedAt)
+            .order_by_desc(publication::Column::Id),
+    )
+    .await
 }

@@ -4,8 +4,7 @@ use chrono::Utc;
 use entities::{Role, department, user};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel as _, PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait as _,
+    EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _,
 };
 
 use super::{
@@ -219,14 +218,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(role) = role {
         query = query.filter(user::Column::Role.eq(role));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(user::Column::Id)
-        .offset(page.offset())
-        .limit(page.size)
-        .all(db)
-        .await?;
-    Ok(Paged::new(items, total, page))
+    page.fetch(db, query.order_by_asc(user::Column::Id)).await
 }
 
 /// Changes a user; disabling or a new password ends the user's sessions at once.
