@@ -5,7 +5,10 @@
 //! [`crate::domain::draw`] samples and staffs, and the draw, its tasks and its
 //! audit entry are written in one transaction.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    time::Instant,
+};
 
 use chrono::{DateTime, Duration, Utc};
 use entities::{
@@ -62,6 +65,26 @@ pub struct DrawView {
     pub tasks: Vec<DrawnTaskView>,
     /// Drawn targets nobody could be assigned to.
     pub unassigned: Vec<algorithm::Unassigned>,
+    /// How long the draw's phases took; zero for a draw read back. Not serialised.
+    #[serde(skip)]
+    pub timings: DrawTimings,
+}
+
+/// Wall-clock time of each phase of [`run`], in milliseconds (for benchmarks and logs).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DrawTimings {
+    /// Reading the population (targets, inspectors, previous teams, conflicts).
+    pub load_ms: f64,
+    /// The pure algorithm: sampling and staffing.
+    pub sample_assign_ms: f64,
+    /// Encoding, hashing and compressing the population snapshot.
+    pub snapshot_ms: f64,
+    /// Writing the draw, its tasks, teams and audit entry, and committing.
+    pub write_ms: f64,
+}
+
+fn elapsed_ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
 }
 
 /// One task of a draw.
@@ -473,14 +496,22 @@ pub async fn run(
     let txn = db::begin_write(db).await?;
     let superseded = check_redraw(&txn, plan_id, &request, trigger).await?;
     let now = Utc::now();
+    let mut timings = DrawTimings::default();
+    let started = Instant::now();
     let population = population(&txn, &plan, &spec, superseded.as_ref().map(|d| d.id), now).await?;
+    timings.load_ms = elapsed_ms(started);
+    let started = Instant::now();
     let outcome = algorithm::run(&population, &params, seed)
         .map_err(|e| AppError::invalid("plan", e.to_string()))?;
+    timings.sample_assign_ms = elapsed_ms(started);
+    let started = Instant::now();
     let bytes =
         snapshot::encode(&population).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
     let sha = snapshot::sha256_hex(&bytes);
     let compressed =
         snapshot::compress(&bytes).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    timings.snapshot_ms = elapsed_ms(started);
+    let started = Instant::now();
     let stored = draw::ActiveModel {
         plan_id: Set(plan_id),
         seed: Set(i64::from_ne_bytes(seed.to_ne_bytes())),
@@ -534,10 +565,22 @@ pub async fn run(
     )
     .await?;
     txn.commit().await?;
+    timings.write_ms = elapsed_ms(started);
+    tracing::info!(
+        draw.id = stored.id,
+        population = population.targets.len(),
+        tasks = tasks.len(),
+        load_ms = timings.load_ms,
+        sample_assign_ms = timings.sample_assign_ms,
+        snapshot_ms = timings.snapshot_ms,
+        write_ms = timings.write_ms,
+        "draw written"
+    );
     Ok(DrawView {
         draw: stored,
         tasks,
         unassigned: outcome.unassigned,
+        timings,
     })
 }
 
@@ -700,6 +743,7 @@ pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResul
         draw: stored,
         tasks,
         unassigned,
+        timings: DrawTimings::default(),
     })
 }
 

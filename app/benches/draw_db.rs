@@ -1,0 +1,492 @@
+//! Scale benchmark of the whole draw against a database (not a timed test).
+//!
+//! Builds one province (11 cities, 9 counties each) with one emergency-management
+//! department per region, 1,000,000 enterprises (risk levels about 5/15/40/40 %,
+//! credit classes, 5% under key supervision, eight industries) and 20,000 active
+//! inspectors with two qualifications each, and an active plan sampling 5% of each
+//! stratum with teams of two qualified inspectors. Then runs one full draw
+//! (`service::draws::run`, seed 42) on SQLite and, when
+//! `SPOTCHECK_BENCH_POSTGRES_URL` names a server, on a fresh PostgreSQL database,
+//! reporting the load, sample+assign, snapshot and write phases separately; on
+//! PostgreSQL next to the naive weighted sample
+//! `ORDER BY ln(random()) / weight DESC LIMIT k` over the same table, with `k` the
+//! number of targets the draw sampled.
+//!
+//! ```sh
+//! SPOTCHECK_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres \
+//!   cargo bench -p spotcheck --bench draw_db
+//! cargo bench -p spotcheck --bench draw_db -- --enterprises 100000   # smaller
+//! ```
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "benchmark binary: a failure is a failed run"
+)]
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use entities::{CreditClass, DrawTrigger, Industry};
+use sea_orm::{
+    ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, TransactionTrait,
+    sea_query::{Alias, InsertStatement, Query, SimpleExpr},
+};
+use serde_json::json;
+use spotcheck::service::{
+    Actor,
+    draws::{self, DrawRequest, DrawTimings},
+};
+
+const PROVINCE: i64 = 33;
+const CITIES: i64 = 11;
+const COUNTIES: i64 = 9;
+const INSPECTORS: i64 = 20_000;
+const RATIO: f64 = 0.05;
+const ROWS_PER_STATEMENT: usize = 1_000;
+/// `CreditWeights::default()` as SQL: A 0.5, B 1, C 1.5, D 2, key supervision × 2.
+const WEIGHT: &str = "(CASE credit_class WHEN 'A' THEN 0.5 WHEN 'B' THEN 1.0 \
+                      WHEN 'C' THEN 1.5 ELSE 2.0 END \
+                      * CASE WHEN key_supervision THEN 2.0 ELSE 1.0 END)";
+
+fn enterprises() -> i64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.windows(2)
+        .find(|pair| pair[0] == "--enterprises")
+        .and_then(|pair| pair[1].parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+/// The province, its cities and their counties, parents first.
+fn region_codes() -> Vec<(String, &'static str, Option<String>)> {
+    let province = format!("{PROVINCE}0000");
+    let mut codes = vec![(province.clone(), "province", None)];
+    for c in 1..=CITIES {
+        let city = format!("{PROVINCE}{c:02}00");
+        codes.push((city.clone(), "city", Some(province.clone())));
+        for k in 1..=COUNTIES {
+            codes.push((
+                format!("{PROVINCE}{c:02}{k:02}"),
+                "county",
+                Some(city.clone()),
+            ));
+        }
+    }
+    codes
+}
+
+/// A cheap deterministic hash of an id, so that the data set is the same every run.
+fn mix(id: i64, salt: u64) -> u64 {
+    let mut x = (id as u64) ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Inserts rows in multi-row statements.
+async fn insert<C: ConnectionTrait>(
+    db: &C,
+    table: &str,
+    columns: &[&str],
+    rows: impl Iterator<Item = Vec<SimpleExpr>>,
+) {
+    let mut batch: Vec<Vec<SimpleExpr>> = Vec::with_capacity(ROWS_PER_STATEMENT);
+    let statement = |batch: &mut Vec<Vec<SimpleExpr>>| -> InsertStatement {
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new(table))
+            .columns(columns.iter().map(|c| Alias::new(*c)));
+        for row in batch.drain(..) {
+            insert.values(row).unwrap();
+        }
+        insert
+    };
+    for row in rows {
+        batch.push(row);
+        if batch.len() == ROWS_PER_STATEMENT {
+            db.execute(&statement(&mut batch)).await.unwrap();
+        }
+    }
+    if !batch.is_empty() {
+        db.execute(&statement(&mut batch)).await.unwrap();
+    }
+}
+
+fn v<T: Into<sea_orm::Value>>(value: T) -> SimpleExpr {
+    SimpleExpr::Value(value.into())
+}
+
+/// Loads the data set and the plan (id 1).
+async fn load(db: &DatabaseConnection, enterprises: i64) {
+    let txn = db.begin().await.unwrap();
+    let now = Utc::now();
+    let regions = region_codes();
+    let counties: Vec<String> = regions
+        .iter()
+        .filter(|r| r.1 == "county")
+        .map(|r| r.0.clone())
+        .collect();
+    insert(
+        &txn,
+        "region",
+        &[
+            "code",
+            "name",
+            "level",
+            "parent_code",
+            "created_at",
+            "updated_at",
+        ],
+        regions.iter().map(|(code, level, parent)| {
+            vec![
+                v(code.clone()),
+                v(code.clone()),
+                v(*level),
+                v(parent.clone()),
+                v(now),
+                v(now),
+            ]
+        }),
+    )
+    .await;
+    // One department per region: ids 1..=regions.len() in region order (1 is the province).
+    insert(
+        &txn,
+        "department",
+        &[
+            "id",
+            "code",
+            "name",
+            "kind",
+            "region_code",
+            "created_at",
+            "updated_at",
+        ],
+        regions.iter().enumerate().map(|(i, (code, _, _))| {
+            vec![
+                v(i as i64 + 1),
+                v(format!("EM-{code}")),
+                v(format!("{code}应急管理局")),
+                v("emergency_management"),
+                v(code.clone()),
+                v(now),
+                v(now),
+            ]
+        }),
+    )
+    .await;
+    eprintln!("  enterprises…");
+    insert(
+        &txn,
+        "enterprise",
+        &[
+            "id",
+            "credit_code",
+            "name",
+            "industry",
+            "region_code",
+            "risk_level",
+            "credit_class",
+            "key_supervision",
+            "status",
+            "created_at",
+            "updated_at",
+        ],
+        (1..=enterprises).map(|id| {
+            let risk = match mix(id, 1) % 100 {
+                0..5 => "major",
+                5..20 => "high",
+                20..60 => "moderate",
+                _ => "low",
+            };
+            let credit = match mix(id, 2) % 10 {
+                0..2 => CreditClass::A,
+                2..7 => CreditClass::B,
+                7..9 => CreditClass::C,
+                _ => CreditClass::D,
+            };
+            let industry = Industry::ALL[(mix(id, 3) % Industry::ALL.len() as u64) as usize];
+            vec![
+                v(id),
+                v(format!("91{PROVINCE}{id:013}X")),
+                v(format!("企业{id}")),
+                v(industry.as_str()),
+                v(counties[(mix(id, 4) % counties.len() as u64) as usize].clone()),
+                v(risk),
+                v(credit.as_str()),
+                v(mix(id, 5) % 20 == 0),
+                v(if id % 50 == 0 { "closed" } else { "active" }),
+                v(now),
+                v(now),
+            ]
+        }),
+    )
+    .await;
+    eprintln!("  inspectors…");
+    // 10% provincial, 30% at the cities, 60% at the counties; two qualifications each.
+    let cities: Vec<usize> = (0..regions.len())
+        .filter(|&i| regions[i].1 == "city")
+        .collect();
+    let county_rows: Vec<usize> = (0..regions.len())
+        .filter(|&i| regions[i].1 == "county")
+        .collect();
+    insert(
+        &txn,
+        "inspector",
+        &[
+            "id",
+            "badge_no",
+            "name",
+            "department_id",
+            "region_code",
+            "industries",
+            "active",
+            "created_at",
+            "updated_at",
+        ],
+        (1..=INSPECTORS).map(|id| {
+            let row = match id % 10 {
+                0 => 0,
+                1..=3 => cities[(mix(id, 6) % cities.len() as u64) as usize],
+                _ => county_rows[(mix(id, 7) % county_rows.len() as u64) as usize],
+            };
+            let n = Industry::ALL.len() as u64;
+            let first = mix(id, 8) % n;
+            let second = (first + 1 + mix(id, 9) % (n - 1)) % n;
+            vec![
+                v(id),
+                v(format!("BADGE-{id}")),
+                v(format!("检查员{id}")),
+                v(row as i64 + 1),
+                v(regions[row].0.clone()),
+                v(json!([
+                    Industry::ALL[first as usize].as_str(),
+                    Industry::ALL[second as usize].as_str()
+                ])),
+                v(true),
+                v(now),
+                v(now),
+            ]
+        }),
+    )
+    .await;
+    insert(
+        &txn,
+        "check_plan",
+        &[
+            "id",
+            "name",
+            "target_kind",
+            "region_prefixes",
+            "industries",
+            "risk_levels",
+            "key_only",
+            "ratios",
+            "min_per_stratum",
+            "key_all",
+            "uniform_share",
+            "department_ids",
+            "inspectors_per_task",
+            "require_qualification",
+            "cooldown_days",
+            "due_days",
+            "status",
+            "owner_department_id",
+            "created_at",
+            "updated_at",
+        ],
+        std::iter::once(vec![
+            v(1),
+            v("bench"),
+            v("enterprise"),
+            v(json!([])),
+            v(json!([])),
+            v(json!([])),
+            v(false),
+            v(json!({"major": RATIO, "high": RATIO, "moderate": RATIO, "low": RATIO})),
+            v(1),
+            v(false),
+            v(0.2),
+            v(json!([])),
+            v(2),
+            v(true),
+            v(0),
+            v(30),
+            v("active"),
+            v(1),
+            v(now),
+            v(now),
+        ]),
+    )
+    .await;
+    txn.commit().await.unwrap();
+}
+
+async fn execute(db: &DatabaseConnection, sql: &str) {
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        sql.to_owned(),
+    ))
+    .await
+    .unwrap();
+}
+
+/// One line of the table.
+struct Row {
+    backend: &'static str,
+    timings: DrawTimings,
+    total: Duration,
+    sampled: usize,
+    tasks: usize,
+    naive: Option<Duration>,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn run(backend: &'static str, url: &str, enterprises: i64) -> Row {
+    let db = spotcheck::db::connect(url).await.unwrap();
+    eprintln!("{backend}: loading…");
+    let started = Instant::now();
+    load(&db, enterprises).await;
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
+    execute(
+        &db,
+        if postgres {
+            "VACUUM ANALYZE"
+        } else {
+            "ANALYZE"
+        },
+    )
+    .await;
+    println!(
+        "{backend}: loaded {enterprises} enterprises, {INSPECTORS} inspectors in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let view = draws::run(
+        &db,
+        &Actor::system(),
+        1,
+        DrawRequest {
+            seed: Some(42),
+            ..Default::default()
+        },
+        DrawTrigger::Manual,
+    )
+    .await
+    .unwrap();
+    let total = started.elapsed();
+    let sampled = view.tasks.len() + view.unassigned.len();
+    println!(
+        "{backend}: draw {}: population {}, {sampled} sampled, {} staffed, {} unassigned, {:.0} ms",
+        view.draw.id,
+        view.draw.population_size,
+        view.tasks.len(),
+        view.unassigned.len(),
+        ms(total)
+    );
+    let naive = if postgres {
+        let sql = format!(
+            "SELECT id FROM enterprise WHERE status = 'active' \
+             ORDER BY ln(random()) / {WEIGHT} DESC LIMIT {sampled}"
+        );
+        let mut runs = Vec::new();
+        for round in 1..=3 {
+            let started = Instant::now();
+            let rows = db
+                .query_all_raw(Statement::from_string(DbBackend::Postgres, sql.clone()))
+                .await
+                .unwrap();
+            let time = started.elapsed();
+            println!(
+                "{backend}: naive query, round {round}: {} rows in {:.0} ms",
+                rows.len(),
+                ms(time)
+            );
+            runs.push(time);
+        }
+        runs.sort_unstable();
+        Some(runs[1])
+    } else {
+        None
+    };
+    Row {
+        backend,
+        timings: view.timings,
+        total,
+        sampled,
+        tasks: view.tasks.len(),
+        naive,
+    }
+}
+
+fn print(rows: &[Row]) {
+    println!();
+    println!(
+        "| backend  | load ms | sample+assign ms | snapshot ms | write ms | total ms | naive query ms | total/naive | sampled | staffed |"
+    );
+    println!(
+        "|----------|--------:|-----------------:|------------:|---------:|---------:|---------------:|------------:|--------:|--------:|"
+    );
+    for r in rows {
+        let t = r.timings;
+        let (naive, ratio) = match r.naive {
+            Some(n) => (
+                format!("{:.0}", ms(n)),
+                format!("{:.2}×", ms(r.total) / ms(n)),
+            ),
+            None => ("—".to_owned(), "—".to_owned()),
+        };
+        println!(
+            "| {:<8} | {:>7.0} | {:>16.0} | {:>11.0} | {:>8.0} | {:>8.0} | {:>14} | {:>11} | {:>7} | {:>7} |",
+            r.backend,
+            t.load_ms,
+            t.sample_assign_ms,
+            t.snapshot_ms,
+            t.write_ms,
+            ms(r.total),
+            naive,
+            ratio,
+            r.sampled,
+            r.tasks
+        );
+    }
+    println!("(naive query: median of three runs; total: the whole `draws::run` call)");
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    // RUST_LOG=info shows the draw's own log line with its phases.
+    if std::env::var_os("RUST_LOG").is_some() {
+        spotcheck::telemetry::init();
+    }
+    let enterprises = enterprises();
+    let mut rows = Vec::new();
+    let dir = std::env::temp_dir().join(format!("spotcheck-draw-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bench.db");
+    rows.push(
+        run(
+            "sqlite",
+            &format!("sqlite://{}?mode=rwc", file.display()),
+            enterprises,
+        )
+        .await,
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    if let Ok(server) = std::env::var("SPOTCHECK_BENCH_POSTGRES_URL") {
+        let name = format!("spotcheck_draw_bench_{}", std::process::id());
+        let admin = Database::connect(&server).await.unwrap();
+        execute(&admin, &format!("CREATE DATABASE {name}")).await;
+        let url = match server.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{name}"),
+            None => format!("{server}/{name}"),
+        };
+        rows.push(run("postgres", &url, enterprises).await);
+        execute(&admin, &format!("DROP DATABASE {name} WITH (FORCE)")).await;
+    } else {
+        println!("postgres: skipped (set SPOTCHECK_BENCH_POSTGRES_URL to a server URL)");
+    }
+    print(&rows);
+}
