@@ -712,22 +712,33 @@ const BARE: [(&str, &str); 2] = [
 
 async fn run(name: &str, url: &str, scale: Scale) {
     let db = spotcheck::db::connect(url).await.unwrap();
-    eprintln!("{name}: loading…");
-    let (load_time, findings) = timed(load(&db, scale)).await;
-    execute(
-        &db,
-        if db.get_database_backend() == DbBackend::Postgres {
+    let count = Statement::from_string(
+        db.get_database_backend(),
+        "SELECT COUNT(*) AS n FROM finding",
+    );
+    let loaded = db
+        .query_one_raw(count)
+        .await
+        .unwrap()
+        .and_then(|row| row.try_get::<i64>("", "n").ok())
+        .unwrap_or(0);
+    if loaded > 0 {
+        println!("{name}: reusing {loaded} findings at {url}");
+    } else {
+        eprintln!("{name}: loading…");
+        let (load_time, findings) = timed(load(&db, scale)).await;
+        let analyze = if db.get_database_backend() == DbBackend::Postgres {
             "VACUUM ANALYZE"
         } else {
             "ANALYZE"
-        },
-    )
-    .await;
-    println!(
-        "{name}: loaded {findings} findings, {} enterprises in {:.1} s",
-        scale.enterprises,
-        load_time.as_secs_f64()
-    );
+        };
+        execute(&db, analyze).await;
+        println!(
+            "{name}: loaded {findings} findings, {} enterprises in {:.1} s",
+            scale.enterprises,
+            load_time.as_secs_f64()
+        );
+    }
     let rules = Rules::of(&spotcheck::config::Policy::default());
     let period = Period::Year(2026);
     let now = Utc.with_ymd_and_hms(2027, 1, 15, 0, 0, 0).unwrap();

@@ -51,6 +51,7 @@ mod m20261129_000025_create_audit_log;
 mod m20261129_000026_create_job_run;
 mod m20261129_100001_constrain_self_assessment;
 mod m20261129_100002_alter_finding;
+mod m20261129_100003_index_accountability_item;
 
 /// Every migration of the schema, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -88,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000026_create_job_run::Migration),
             Box::new(m20261129_100001_constrain_self_assessment::Migration),
             Box::new(m20261129_100002_alter_finding::Migration),
+            Box::new(m20261129_100003_index_accountability_item::Migration),
         ]
     }
 }

@@ -51,7 +51,7 @@ pub struct Score {
     pub grade: Option<Grade>,
     /// Rank by overall within the same kind and region level; ties share a rank.
     pub rank: Option<i32>,
-    /// When it was computed.
+    /// When these values were computed (a recomputation that changes nothing keeps it).
     pub computed_at: DateTime<Utc>,
 }
 
@@ -82,13 +82,15 @@ impl From<ScoreView> for Score {
 pub struct Recomputed {
     /// The period.
     pub period: String,
-    /// Department rows written.
+    /// Department rows computed.
     pub departments: u64,
-    /// Enterprise rows written.
+    /// Enterprise rows computed.
     pub enterprises: u64,
+    /// Rows whose values changed and were written.
+    pub changed: u64,
     /// New accountability items by reason; recomputing again raises none.
     pub raised: HashMap<String, u64>,
-    /// The time stamped on every row.
+    /// The time stamped on the rows written.
     pub computed_at: DateTime<Utc>,
 }
 
@@ -98,6 +100,7 @@ impl From<Summary> for Recomputed {
             period: s.period,
             departments: s.departments,
             enterprises: s.enterprises,
+            changed: s.changed,
             raised: s.raised.into_iter().collect(),
             computed_at: s.computed_at,
         }

@@ -94,6 +94,9 @@ pub async fn raise<C: ConnectionTrait>(
     let mut periods: Vec<String> = items.iter().map(|i| i.period.clone()).collect();
     periods.sort();
     periods.dedup();
+    let mut reasons: Vec<AccountabilityReason> = items.iter().map(|i| i.reason).collect();
+    reasons.sort();
+    reasons.dedup();
     let stored: HashSet<ItemKey> = accountability_item::Entity::find()
         .select_only()
         .columns([
@@ -105,6 +108,7 @@ pub async fn raise<C: ConnectionTrait>(
             accountability_item::Column::EvidenceId,
         ])
         .filter(accountability_item::Column::Period.is_in(periods))
+        .filter(accountability_item::Column::Reason.is_in(reasons))
         .into_tuple()
         .all(db)
         .await?

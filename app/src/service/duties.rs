@@ -11,21 +11,26 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entities::{
     AccountabilityReason, AccountableKind, DepartmentKind, EvidenceKind, HazardGrade, SubjectKind,
-    TaskStatus, check_task, department, enterprise, hazard_item, task_inspector,
+    TaskStatus, accountability_item, check_task, department, enterprise, hazard_item,
+    task_inspector,
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Expr, ExprTrait as _},
+    sea_query::{Expr, ExprTrait as _, IntoIden, Query, SelectStatement},
 };
 
 use super::{
     accountability::NewItem,
-    incidents,
-    score_parts::{self, SubjectSums},
+    score_parts::{self, ReportRow, Subject},
     scores::{Acc, Key, Laps, Rules},
 };
 use crate::{
-    domain::{Period, RegionCode, region_code::prefix_of, reporting::judge, workdays::china_date},
+    domain::{
+        Period, RegionCode,
+        region_code::prefix_of,
+        reporting::{IncidentFacts, ReportFacts, judge},
+        workdays::china_date,
+    },
     error::AppResult,
 };
 
@@ -35,11 +40,15 @@ fn add(pair: &mut (f64, f64), total: f64, count: f64) {
 }
 
 /// The entry of the subject a row names; an enterprise takes its region from the rows.
-fn entry<'a>(sums: &'a mut HashMap<Key, Acc>, row: &SubjectSums) -> Option<&'a mut Acc> {
+fn entry<'a>(
+    sums: &'a mut HashMap<Key, Acc>,
+    row: &impl Subject,
+    region_code: &Option<String>,
+) -> Option<&'a mut Acc> {
     let key = row.subject()?;
     let acc = sums.entry(key).or_default();
     if key.0 == SubjectKind::Enterprise && acc.region_code.is_none() {
-        acc.region_code.clone_from(&row.region_code);
+        acc.region_code.clone_from(region_code);
     }
     Some(acc)
 }
@@ -69,45 +78,56 @@ pub(crate) async fn gather<C: ConnectionTrait>(
             .region_code = region_code.clone();
     }
     laps.mark("departments");
-    for row in score_parts::checked_data_security(db, period).await? {
-        if let Some(acc) = entry(&mut sums, &row) {
-            let pair = acc.checked.get_or_insert((0.0, 0.0));
-            add(pair, row.total.unwrap_or(0.0), row.weight.unwrap_or(0.0));
+    for row in score_parts::checks(db, period).await? {
+        if let Some(acc) = entry(&mut sums, &row, &row.region_code) {
+            if let Some(weight) = row.checked_weight {
+                let pair = acc.checked.get_or_insert((0.0, 0.0));
+                add(pair, row.checked_total.unwrap_or(0.0), weight);
+            }
+            add(
+                &mut acc.inspection,
+                row.inspection_total.unwrap_or(0.0),
+                row.inspection_count.unwrap_or(0.0),
+            );
         }
     }
-    laps.mark("checked");
-    for row in score_parts::self_assessed_data_security(db, period).await? {
-        if let Some(acc) = entry(&mut sums, &row) {
+    laps.mark("checks");
+    for row in score_parts::self_assessed(db, period).await? {
+        if let Some(acc) = entry(&mut sums, &row, &row.region_code) {
             let (total, weight, id) = acc.assessed.get_or_insert((0.0, 0.0, 0));
             *total += row.total.unwrap_or(0.0);
             *weight += row.weight.unwrap_or(0.0);
-            *id = std::cmp::max(*id, row.evidence_id.unwrap_or(0));
+            *id = std::cmp::max(*id, row.assessment_id.unwrap_or(0));
         }
     }
-    // Enterprise checks also count for every department whose jurisdiction holds
-    // them: sum them per region-code prefix ("" is the whole country).
     laps.mark("assessed");
-    let mut by_prefix: HashMap<String, (f64, f64)> = HashMap::new();
-    for row in score_parts::published_checks(db, period).await? {
-        let (total, count) = (row.total.unwrap_or(0.0), row.weight.unwrap_or(0.0));
-        if let Some(acc) = entry(&mut sums, &row) {
-            add(&mut acc.inspection, total, count);
-        }
-        if row.subject_kind == SubjectKind::Enterprise.as_str()
-            && let Some(region) = &row.region_code
-        {
-            for len in [0, 2, 4, region.len()] {
-                if let Some(prefix) = region.get(..len) {
-                    add(
-                        by_prefix.entry(prefix.to_owned()).or_default(),
-                        total,
-                        count,
-                    );
-                }
+    jurisdictions(db, period, &departments, &mut sums).await?;
+    laps.mark("jurisdictions");
+    let items = reporting(db, period, rules, now, &mut sums).await?;
+    laps.mark("reporting");
+    Ok((sums, items))
+}
+
+/// Adds to every department the enterprise checks of its jurisdiction, summed
+/// per region-code prefix ("" is the whole country, for a national department).
+async fn jurisdictions<C: ConnectionTrait>(
+    db: &C,
+    period: &Period,
+    departments: &[(i64, Option<String>)],
+    sums: &mut HashMap<Key, Acc>,
+) -> AppResult<()> {
+    let mut by_prefix: HashMap<&str, (f64, f64)> = HashMap::new();
+    let regions = score_parts::enterprise_checks_by_region(db, period).await?;
+    for row in &regions {
+        let (total, count) = (row.total.unwrap_or(0.0), row.count.unwrap_or(0.0));
+        let region = row.region_code.as_str();
+        for len in [0, 2, 4, region.len()] {
+            if let Some(prefix) = region.get(..len) {
+                add(by_prefix.entry(prefix).or_default(), total, count);
             }
         }
     }
-    for (id, region_code) in &departments {
+    for (id, region_code) in departments {
         let prefix = region_code.as_deref().map_or("", prefix_of);
         if let (Some(extra), Some(acc)) = (
             by_prefix.get(prefix),
@@ -116,10 +136,18 @@ pub(crate) async fn gather<C: ConnectionTrait>(
             add(&mut acc.inspection, extra.0, extra.1);
         }
     }
-    laps.mark("inspection");
-    let items = reporting(db, period, rules, now, &mut sums).await?;
-    laps.mark("reporting");
-    Ok((sums, items))
+    Ok(())
+}
+
+/// Whether a report gives everything an initial report must.
+fn complete(report: &ReportRow) -> bool {
+    report.deaths.is_some()
+        && report.serious_injuries.is_some()
+        && report.economic_loss_yuan.is_some()
+        && report
+            .summary
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty())
 }
 
 /// Adds each incident's points to its department and raises its flags.
@@ -132,18 +160,27 @@ async fn reporting<C: ConnectionTrait>(
 ) -> AppResult<Vec<NewItem>> {
     let (incidents, reports) =
         score_parts::incidents(db, period, rules.deadlines.final_days).await?;
-    let mut by_incident: HashMap<i64, Vec<entities::incident_report::Model>> = HashMap::new();
-    for report in reports {
+    let mut by_incident: HashMap<i64, Vec<ReportFacts>> = HashMap::new();
+    for report in &reports {
         by_incident
             .entry(report.incident_id)
             .or_default()
-            .push(report);
+            .push(ReportFacts {
+                stage: report.stage,
+                reported_at: report.reported_at,
+                direct: report.direct,
+                complete: complete(report),
+            });
     }
     let mut items = Vec::new();
     for incident in incidents {
         let reports = by_incident.remove(&incident.id).unwrap_or_default();
-        let (facts, report_facts) = incidents::facts(&incident, &reports);
-        let verdict = judge(&facts, &report_facts, &rules.deadlines, now);
+        let facts = IncidentFacts {
+            occurred_at: incident.occurred_at,
+            derived: incident.derived_severity,
+            stated: incident.stated_severity,
+        };
+        let verdict = judge(&facts, &reports, &rules.deadlines, now);
         if period.contains(incident.occurred_at) {
             let acc = sums
                 .entry((SubjectKind::Department, incident.department_id))
@@ -189,6 +226,19 @@ pub async fn overdue_tasks<C: ConnectionTrait>(
             Expr::col((check_task::Entity, check_task::Column::SubmittedAt))
                 .gt(Expr::col((check_task::Entity, check_task::Column::DueAt))),
         );
+    let raised = raised(
+        AccountabilityReason::TaskOverdue,
+        EvidenceKind::Task,
+        (check_task::Entity, check_task::Column::Id),
+    )
+    .and_where(
+        Expr::col((
+            accountability_item::Entity,
+            accountability_item::Column::SubjectId,
+        ))
+        .equals((task_inspector::Entity, task_inspector::Column::InspectorId)),
+    )
+    .to_owned();
     let mut query = check_task::Entity::find()
         .select_only()
         .columns([
@@ -199,7 +249,8 @@ pub async fn overdue_tasks<C: ConnectionTrait>(
         .column(task_inspector::Column::InspectorId)
         .filter(check_task::Column::DueAt.gte(period.start()))
         .filter(check_task::Column::DueAt.lt(until))
-        .filter(late);
+        .filter(late)
+        .filter(Expr::not_exists(raised));
     // No relation is declared between the entities; join on the column.
     QuerySelect::query(&mut query).inner_join(
         task_inspector::Entity,
@@ -242,6 +293,12 @@ pub async fn overdue_hazards<C: ConnectionTrait>(
                 hazard_item::Column::RectifyBy,
             ))),
         );
+    // A hazard's items (the enterprise's and its supervisor's) are raised together.
+    let raised = raised(
+        AccountabilityReason::HazardOverdue,
+        EvidenceKind::Hazard,
+        (hazard_item::Entity, hazard_item::Column::Id),
+    );
     let mut query = hazard_item::Entity::find()
         .select_only()
         .columns([
@@ -253,7 +310,8 @@ pub async fn overdue_hazards<C: ConnectionTrait>(
         .filter(hazard_item::Column::Grade.eq(HazardGrade::Major))
         .filter(hazard_item::Column::RectifyBy.gte(period.first_day()))
         .filter(hazard_item::Column::RectifyBy.lt(until))
-        .filter(not_rectified);
+        .filter(not_rectified)
+        .filter(Expr::not_exists(raised));
     QuerySelect::query(&mut query).inner_join(
         enterprise::Entity,
         Expr::col((enterprise::Entity, enterprise::Column::Id))
@@ -281,6 +339,23 @@ pub async fn overdue_hazards<C: ConnectionTrait>(
         }
     }
     Ok(items)
+}
+
+/// Items already raised for `reason` on the evidence in `evidence_column`
+/// (served by the index on the items' evidence).
+fn raised(
+    reason: AccountabilityReason,
+    kind: EvidenceKind,
+    evidence_column: (impl IntoIden, impl IntoIden),
+) -> SelectStatement {
+    let item = |c: accountability_item::Column| Expr::col((accountability_item::Entity, c));
+    Query::select()
+        .expr(Expr::val(1))
+        .from(accountability_item::Entity)
+        .and_where(item(accountability_item::Column::EvidenceKind).eq(kind.as_str()))
+        .and_where(item(accountability_item::Column::EvidenceId).equals(evidence_column))
+        .and_where(item(accountability_item::Column::Reason).eq(reason.as_str()))
+        .to_owned()
 }
 
 /// Emergency-management departments by region ("" for the national one),

@@ -1,47 +1,96 @@
-//! The set-based queries behind a score recomputation: one aggregate per part
-//! over the whole period, grouped by subject in the database, so the number of
-//! queries does not grow with the number of departments or enterprises.
+//! The set-based statements behind a score recomputation: a handful of
+//! aggregates over the whole period, grouped in the database, so the number of
+//! statements does not grow with the number of departments or enterprises.
 
 use chrono::{DateTime, Duration, Utc};
 use entities::{
-    AssessmentStatus, IndicatorCategory, SubjectKind, TaskStatus, check_task, finding, incident,
-    incident_report, indicator, self_assessment, self_assessment_item,
+    AssessmentStatus, IndicatorCategory, ReportStage, Severity, SubjectKind, TaskStatus,
+    check_task, finding, incident, incident_report, indicator, self_assessment,
+    self_assessment_item,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait as _,
-    sea_query::{Alias, Expr, ExprTrait as _, Func, Query, SelectStatement},
+    sea_query::{Alias, Expr, ExprTrait as _, Func, Query, SelectStatement, UnionType},
 };
 
 use crate::{domain::Period, error::AppResult};
 
-/// Sums for one subject from one aggregate.
+/// One subject's sums from its checks in the period.
 #[derive(Debug, Clone, FromQueryResult)]
-pub struct SubjectSums {
+pub struct CheckSums {
     /// `enterprise` or `department`.
     pub subject_kind: String,
     /// Set when the subject is an enterprise.
     pub enterprise_id: Option<i64>,
     /// Set when the subject is a department.
     pub department_id: Option<i64>,
-    /// The subject's region as the rows record it.
+    /// The subject's region as its checks record it.
     pub region_code: Option<String>,
-    /// Σ weight·points/max (data security), or Σ score (inspection).
-    pub total: Option<f64>,
-    /// Σ weight (data security), or the number of scores (inspection).
-    pub weight: Option<f64>,
-    /// The latest self-assessment pooled (self-assessment sums only).
-    pub evidence_id: Option<i64>,
+    /// Σ weight·points/max over the latest data-security findings of reviewed checks.
+    pub checked_total: Option<f64>,
+    /// Σ weight over the same findings.
+    pub checked_weight: Option<f64>,
+    /// Σ score of published checks.
+    pub inspection_total: Option<f64>,
+    /// How many published checks have a score.
+    pub inspection_count: Option<f64>,
 }
 
-impl SubjectSums {
+/// One subject's data-security sums from its submitted self-assessments.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct AssessedSums {
+    /// `enterprise` or `department`.
+    pub subject_kind: String,
+    /// Set when the subject is an enterprise.
+    pub enterprise_id: Option<i64>,
+    /// Set when the subject is a department.
+    pub department_id: Option<i64>,
+    /// The subject's region.
+    pub region_code: Option<String>,
+    /// Σ weight·points/max.
+    pub total: Option<f64>,
+    /// Σ weight.
+    pub weight: Option<f64>,
+    /// The latest of the assessments pooled.
+    pub assessment_id: Option<i64>,
+}
+
+/// Published enterprise checks of one region, for the departments above it.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct RegionSums {
+    /// The region.
+    pub region_code: String,
+    /// Σ score.
+    pub total: Option<f64>,
+    /// How many checks have a score.
+    pub count: Option<f64>,
+}
+
+/// Names the subject a row is about.
+pub trait Subject {
+    /// The stored kind, id columns and region.
+    fn parts(&self) -> (&str, Option<i64>, Option<i64>);
+
     /// The subject, if the row names one.
-    #[must_use]
-    pub fn subject(&self) -> Option<(SubjectKind, i64)> {
-        match SubjectKind::from_name(&self.subject_kind)? {
-            SubjectKind::Enterprise => Some((SubjectKind::Enterprise, self.enterprise_id?)),
-            SubjectKind::Department => Some((SubjectKind::Department, self.department_id?)),
+    fn subject(&self) -> Option<(SubjectKind, i64)> {
+        let (kind, enterprise, department) = self.parts();
+        match SubjectKind::from_name(kind)? {
+            SubjectKind::Enterprise => Some((SubjectKind::Enterprise, enterprise?)),
+            SubjectKind::Department => Some((SubjectKind::Department, department?)),
         }
+    }
+}
+
+impl Subject for CheckSums {
+    fn parts(&self) -> (&str, Option<i64>, Option<i64>) {
+        (&self.subject_kind, self.enterprise_id, self.department_id)
+    }
+}
+
+impl Subject for AssessedSums {
+    fn parts(&self) -> (&str, Option<i64>, Option<i64>) {
+        (&self.subject_kind, self.enterprise_id, self.department_id)
     }
 }
 
@@ -53,39 +102,29 @@ where
     Expr::col((table, column))
 }
 
+fn task(column: check_task::Column) -> Expr {
+    col(check_task::Entity, column)
+}
+
+/// A typed NULL, so both engines agree on the column's type.
+fn null_double() -> Expr {
+    Expr::cust("CAST(NULL AS DOUBLE PRECISION)")
+}
+
 /// weight · clamp(points, 0, max) / max: one indicator's weighted share.
-fn weighted_share<T: sea_orm::sea_query::IntoIden + Clone>(points: Expr, ind: T) -> Expr {
-    let max = || col(ind.clone(), indicator::Column::MaxPoints);
+fn weighted_share(points: Expr) -> Expr {
+    let max = || col(indicator::Entity, indicator::Column::MaxPoints);
     let clamped: Expr = Expr::case(points.clone().gt(max()), max())
         .case(points.clone().lt(0.0), Expr::val(0.0))
         .finally(points)
         .into();
-    col(ind.clone(), indicator::Column::Weight)
+    col(indicator::Entity, indicator::Column::Weight)
         .mul(clamped)
         .div(max())
 }
 
-/// Only scorable data-security indicators.
-fn data_security_indicators(query: &mut SelectStatement) {
-    query
-        .and_where(
-            col(indicator::Entity, indicator::Column::Category)
-                .eq(IndicatorCategory::DataSecurity.as_str()),
-        )
-        .and_where(col(indicator::Entity, indicator::Column::MaxPoints).gt(0.0))
-        .and_where(col(indicator::Entity, indicator::Column::Weight).gt(0.0));
-}
-
-async fn run<C: ConnectionTrait>(db: &C, query: &SelectStatement) -> AppResult<Vec<SubjectSums>> {
-    let statement = db.get_database_backend().build(query);
-    Ok(SubjectSums::find_by_statement(statement).all(db).await?)
-}
-
 /// The ids of the indicators that count for data security.
-///
-/// # Errors
-/// When the database fails.
-pub async fn data_security_indicators_ids<C: ConnectionTrait>(db: &C) -> AppResult<Vec<i64>> {
+async fn data_security_indicators<C: ConnectionTrait>(db: &C) -> AppResult<Vec<i64>> {
     Ok(indicator::Entity::find()
         .select_only()
         .column(indicator::Column::Id)
@@ -97,48 +136,49 @@ pub async fn data_security_indicators_ids<C: ConnectionTrait>(db: &C) -> AppResu
         .await?)
 }
 
-/// Data security from checks: the latest finding per task and indicator (the
-/// earlier ones are flagged `superseded` when recorded), on tasks reviewed (or
-/// since published) in the period, pooled per subject. One pass over the findings.
-///
-/// # Errors
-/// When the database fails.
-pub async fn checked_data_security<C: ConnectionTrait>(
-    db: &C,
-    period: &Period,
-) -> AppResult<Vec<SubjectSums>> {
-    let indicators = data_security_indicators_ids(db).await?;
-    if indicators.is_empty() {
-        return Ok(Vec::new());
-    }
-    let task = |c: check_task::Column| col(check_task::Entity, c);
-    let f = |c: finding::Column| col(finding::Entity, c);
-    let query = Query::select()
+/// The subject columns of a task, and its region.
+fn task_subject(query: &mut SelectStatement) -> &mut SelectStatement {
+    query
         .expr_as(
             task(check_task::Column::TargetKind),
             Alias::new("subject_kind"),
         )
-        .column((check_task::Entity, check_task::Column::EnterpriseId))
-        .column((check_task::Entity, check_task::Column::DepartmentId))
+        .expr_as(
+            task(check_task::Column::EnterpriseId),
+            Alias::new("enterprise_id"),
+        )
+        .expr_as(
+            task(check_task::Column::DepartmentId),
+            Alias::new("department_id"),
+        )
         .expr_as(
             Func::max(task(check_task::Column::RegionCode)),
             Alias::new("region_code"),
         )
+        .group_by_columns([
+            (check_task::Entity, check_task::Column::TargetKind),
+            (check_task::Entity, check_task::Column::EnterpriseId),
+            (check_task::Entity, check_task::Column::DepartmentId),
+        ])
+}
+
+/// Checked data security: the latest findings (earlier ones are flagged
+/// `superseded` when recorded again) on data-security indicators of tasks
+/// reviewed in the period, pooled per subject. One pass over the findings.
+fn checked(period: &Period, indicators: Vec<i64>) -> SelectStatement {
+    let f = |c: finding::Column| col(finding::Entity, c);
+    let mut query = Query::select();
+    task_subject(&mut query)
         .expr_as(
-            Func::sum(weighted_share(
-                f(finding::Column::Points),
-                indicator::Entity,
-            )),
-            Alias::new("total"),
+            Func::sum(weighted_share(f(finding::Column::Points))),
+            Alias::new("checked_total"),
         )
         .expr_as(
             Func::sum(col(indicator::Entity, indicator::Column::Weight)),
-            Alias::new("weight"),
+            Alias::new("checked_weight"),
         )
-        .expr_as(
-            Expr::cust("CAST(NULL AS BIGINT)"),
-            Alias::new("evidence_id"),
-        )
+        .expr_as(null_double(), Alias::new("inspection_total"))
+        .expr_as(null_double(), Alias::new("inspection_count"))
         .from(finding::Entity)
         .inner_join(
             indicator::Entity,
@@ -156,14 +196,111 @@ pub async fn checked_data_security<C: ConnectionTrait>(
             TaskStatus::Published.as_str(),
         ]))
         .and_where(task(check_task::Column::ReviewedAt).gte(period.start()))
-        .and_where(task(check_task::Column::ReviewedAt).lt(period.end()))
-        .group_by_columns([
-            (check_task::Entity, check_task::Column::TargetKind),
-            (check_task::Entity, check_task::Column::EnterpriseId),
-            (check_task::Entity, check_task::Column::DepartmentId),
+        .and_where(task(check_task::Column::ReviewedAt).lt(period.end()));
+    query
+}
+
+/// Published checks of the period with a score.
+fn published<'a>(query: &'a mut SelectStatement, period: &Period) -> &'a mut SelectStatement {
+    query
+        .from(check_task::Entity)
+        .and_where(task(check_task::Column::Status).eq(TaskStatus::Published.as_str()))
+        .and_where(task(check_task::Column::Score).is_not_null())
+        .and_where(task(check_task::Column::PublishedAt).gte(period.start()))
+        .and_where(task(check_task::Column::PublishedAt).lt(period.end()))
+}
+
+/// Inspection: Σ score and the count of the subject's published checks.
+fn inspected(period: &Period) -> SelectStatement {
+    let mut query = Query::select();
+    task_subject(&mut query)
+        .expr_as(null_double(), Alias::new("checked_total"))
+        .expr_as(null_double(), Alias::new("checked_weight"))
+        .expr_as(
+            Func::sum(task(check_task::Column::Score)),
+            Alias::new("inspection_total"),
+        )
+        .expr_as(
+            count(task(check_task::Column::Score)),
+            Alias::new("inspection_count"),
+        );
+    published(&mut query, period);
+    query
+}
+
+fn count(expr: Expr) -> Expr {
+    Func::cast_as(Func::count(expr), Alias::new("DOUBLE PRECISION")).into()
+}
+
+/// Checked data security and inspection per subject, in one statement (one
+/// row per subject crosses to the application, not one per part).
+///
+/// # Errors
+/// When the database fails.
+pub async fn checks<C: ConnectionTrait>(db: &C, period: &Period) -> AppResult<Vec<CheckSums>> {
+    let indicators = data_security_indicators(db).await?;
+    let mut parts = inspected(period);
+    if !indicators.is_empty() {
+        parts.union(UnionType::All, checked(period, indicators));
+    }
+    let u = Alias::new("u");
+    let sum = |name: &str| {
+        (
+            Func::sum(col(u.clone(), Alias::new(name))),
+            Alias::new(name),
+        )
+    };
+    let mut query = Query::select();
+    query
+        .columns([
+            (u.clone(), Alias::new("subject_kind")),
+            (u.clone(), Alias::new("enterprise_id")),
+            (u.clone(), Alias::new("department_id")),
         ])
-        .to_owned();
-    run(db, &query).await
+        .expr_as(
+            Func::max(col(u.clone(), Alias::new("region_code"))),
+            Alias::new("region_code"),
+        );
+    for name in [
+        "checked_total",
+        "checked_weight",
+        "inspection_total",
+        "inspection_count",
+    ] {
+        let (expr, alias) = sum(name);
+        query.expr_as(expr, alias);
+    }
+    query.from_subquery(parts, u.clone()).group_by_columns([
+        (u.clone(), Alias::new("subject_kind")),
+        (u.clone(), Alias::new("enterprise_id")),
+        (u, Alias::new("department_id")),
+    ]);
+    let statement = db.get_database_backend().build(&query);
+    Ok(CheckSums::find_by_statement(statement).all(db).await?)
+}
+
+/// Published enterprise checks per region, for the departments whose
+/// jurisdiction holds them.
+///
+/// # Errors
+/// When the database fails.
+pub async fn enterprise_checks_by_region<C: ConnectionTrait>(
+    db: &C,
+    period: &Period,
+) -> AppResult<Vec<RegionSums>> {
+    let mut query = Query::select();
+    query
+        .column(check_task::Column::RegionCode)
+        .expr_as(
+            Func::sum(task(check_task::Column::Score)),
+            Alias::new("total"),
+        )
+        .expr_as(count(task(check_task::Column::Score)), Alias::new("count"))
+        .and_where(task(check_task::Column::TargetKind).eq(SubjectKind::Enterprise.as_str()))
+        .group_by_col(check_task::Column::RegionCode);
+    published(&mut query, period);
+    let statement = db.get_database_backend().build(&query);
+    Ok(RegionSums::find_by_statement(statement).all(db).await?)
 }
 
 /// Data security from submitted self-assessments of the period or of any
@@ -171,18 +308,18 @@ pub async fn checked_data_security<C: ConnectionTrait>(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn self_assessed_data_security<C: ConnectionTrait>(
+pub async fn self_assessed<C: ConnectionTrait>(
     db: &C,
     period: &Period,
-) -> AppResult<Vec<SubjectSums>> {
+) -> AppResult<Vec<AssessedSums>> {
     let periods: Vec<String> = period
         .with_parts()
         .iter()
         .map(ToString::to_string)
         .collect();
     let sa = |c: self_assessment::Column| col(self_assessment::Entity, c);
-    let mut query = Query::select();
-    query
+    let item = |c: self_assessment_item::Column| col(self_assessment_item::Entity, c);
+    let query = Query::select()
         .column((
             self_assessment::Entity,
             self_assessment::Column::SubjectKind,
@@ -200,13 +337,7 @@ pub async fn self_assessed_data_security<C: ConnectionTrait>(
             Alias::new("region_code"),
         )
         .expr_as(
-            Func::sum(weighted_share(
-                col(
-                    self_assessment_item::Entity,
-                    self_assessment_item::Column::Points,
-                ),
-                indicator::Entity,
-            )),
+            Func::sum(weighted_share(item(self_assessment_item::Column::Points))),
             Alias::new("total"),
         )
         .expr_as(
@@ -215,7 +346,7 @@ pub async fn self_assessed_data_security<C: ConnectionTrait>(
         )
         .expr_as(
             Func::max(sa(self_assessment::Column::Id)),
-            Alias::new("evidence_id"),
+            Alias::new("assessment_id"),
         )
         .from(self_assessment_item::Entity)
         .inner_join(
@@ -234,6 +365,12 @@ pub async fn self_assessed_data_security<C: ConnectionTrait>(
         )
         .and_where(sa(self_assessment::Column::Status).eq(AssessmentStatus::Submitted.as_str()))
         .and_where(sa(self_assessment::Column::Period).is_in(periods))
+        .and_where(
+            col(indicator::Entity, indicator::Column::Category)
+                .eq(IndicatorCategory::DataSecurity.as_str()),
+        )
+        .and_where(col(indicator::Entity, indicator::Column::MaxPoints).gt(0.0))
+        .and_where(col(indicator::Entity, indicator::Column::Weight).gt(0.0))
         .group_by_columns([
             (
                 self_assessment::Entity,
@@ -247,57 +384,48 @@ pub async fn self_assessed_data_security<C: ConnectionTrait>(
                 self_assessment::Entity,
                 self_assessment::Column::DepartmentId,
             ),
-        ]);
-    data_security_indicators(&mut query);
-    run(db, &query).await
+        ])
+        .to_owned();
+    let statement = db.get_database_backend().build(&query);
+    Ok(AssessedSums::find_by_statement(statement).all(db).await?)
 }
 
-/// Inspection: Σ score and the number of scored tasks published in the period,
-/// per target and region (departments add up their jurisdiction's regions).
-///
-/// # Errors
-/// When the database fails.
-pub async fn published_checks<C: ConnectionTrait>(
-    db: &C,
-    period: &Period,
-) -> AppResult<Vec<SubjectSums>> {
-    let task = |c: check_task::Column| col(check_task::Entity, c);
-    let mut query = Query::select();
-    query
-        .expr_as(
-            task(check_task::Column::TargetKind),
-            Alias::new("subject_kind"),
-        )
-        .column((check_task::Entity, check_task::Column::EnterpriseId))
-        .column((check_task::Entity, check_task::Column::DepartmentId))
-        .column((check_task::Entity, check_task::Column::RegionCode))
-        .expr_as(
-            Func::sum(task(check_task::Column::Score)),
-            Alias::new("total"),
-        )
-        .expr_as(
-            Func::cast_as(
-                Func::count(task(check_task::Column::Score)),
-                Alias::new("DOUBLE PRECISION"),
-            ),
-            Alias::new("weight"),
-        )
-        .expr_as(
-            Expr::cust("CAST(NULL AS BIGINT)"),
-            Alias::new("evidence_id"),
-        )
-        .from(check_task::Entity)
-        .and_where(task(check_task::Column::Status).eq(TaskStatus::Published.as_str()))
-        .and_where(task(check_task::Column::Score).is_not_null())
-        .and_where(task(check_task::Column::PublishedAt).gte(period.start()))
-        .and_where(task(check_task::Column::PublishedAt).lt(period.end()))
-        .group_by_columns([
-            (check_task::Entity, check_task::Column::TargetKind),
-            (check_task::Entity, check_task::Column::EnterpriseId),
-            (check_task::Entity, check_task::Column::DepartmentId),
-            (check_task::Entity, check_task::Column::RegionCode),
-        ]);
-    run(db, &query).await
+/// What the reporting rules need of an incident.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct IncidentRow {
+    /// Id.
+    pub id: i64,
+    /// The reporting department.
+    pub department_id: i64,
+    /// Where.
+    pub region_code: String,
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+    /// As stated.
+    pub stated_severity: Option<Severity>,
+    /// As derived.
+    pub derived_severity: Severity,
+}
+
+/// What the reporting rules need of a report.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct ReportRow {
+    /// The incident.
+    pub incident_id: i64,
+    /// Stage.
+    pub stage: ReportStage,
+    /// Filed.
+    pub reported_at: DateTime<Utc>,
+    /// 直报.
+    pub direct: bool,
+    /// Gave deaths.
+    pub deaths: Option<i32>,
+    /// Gave serious injuries.
+    pub serious_injuries: Option<i32>,
+    /// Gave the loss.
+    pub economic_loss_yuan: Option<i64>,
+    /// Gave a summary.
+    pub summary: Option<String>,
 }
 
 /// Incidents that occurred in the period, or whose final deadline may fall in
@@ -309,7 +437,7 @@ pub async fn incidents<C: ConnectionTrait>(
     db: &C,
     period: &Period,
     final_days: i64,
-) -> AppResult<(Vec<incident::Model>, Vec<incident_report::Model>)> {
+) -> AppResult<(Vec<IncidentRow>, Vec<ReportRow>)> {
     let from: DateTime<Utc> = period.start() - Duration::days(final_days.saturating_add(1));
     let window = incident::Entity::find()
         .filter(incident::Column::OccurredAt.gte(from))
@@ -319,10 +447,35 @@ pub async fn incidents<C: ConnectionTrait>(
         .select_only()
         .column(incident::Column::Id)
         .into_query();
-    let incidents = window.order_by_asc(incident::Column::Id).all(db).await?;
+    let incidents = window
+        .select_only()
+        .columns([
+            incident::Column::Id,
+            incident::Column::DepartmentId,
+            incident::Column::RegionCode,
+            incident::Column::OccurredAt,
+            incident::Column::StatedSeverity,
+            incident::Column::DerivedSeverity,
+        ])
+        .order_by_asc(incident::Column::Id)
+        .into_model::<IncidentRow>()
+        .all(db)
+        .await?;
     let reports = incident_report::Entity::find()
+        .select_only()
+        .columns([
+            incident_report::Column::IncidentId,
+            incident_report::Column::Stage,
+            incident_report::Column::ReportedAt,
+            incident_report::Column::Direct,
+            incident_report::Column::Deaths,
+            incident_report::Column::SeriousInjuries,
+            incident_report::Column::EconomicLossYuan,
+            incident_report::Column::Summary,
+        ])
         .filter(incident_report::Column::IncidentId.in_subquery(ids))
         .order_by_asc(incident_report::Column::Id)
+        .into_model::<ReportRow>()
         .all(db)
         .await?;
     Ok((incidents, reports))

@@ -268,7 +268,7 @@ pub async fn recompute_period(
     laps.mark("rows");
     let written = write(&txn, period, &rows, now).await?;
     laps.mark("write");
-    items.extend(failing(&txn, period).await?);
+    items.extend(failing(&txn, period, now).await?);
     items.extend(duties::overdue_tasks(&txn, period, now).await?);
     items.extend(duties::overdue_hazards(&txn, period, now).await?);
     laps.mark("sweep");
@@ -489,8 +489,13 @@ async fn write<C: ConnectionTrait>(
     Ok(changed.len() as u64)
 }
 
-/// `grade_fail` items for the failing rows just written.
-async fn failing<C: ConnectionTrait>(db: &C, period: &Period) -> AppResult<Vec<NewItem>> {
+/// `grade_fail` items for the failing rows written by this run (stamped `now`);
+/// a row left unchanged had its item raised when it was written.
+async fn failing<C: ConnectionTrait>(
+    db: &C,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<NewItem>> {
     let rows: Vec<(i64, SubjectKind, i64, Option<String>)> = score::Entity::find()
         .select_only()
         .columns([
@@ -501,6 +506,7 @@ async fn failing<C: ConnectionTrait>(db: &C, period: &Period) -> AppResult<Vec<N
         ])
         .filter(score::Column::Period.eq(period.to_string()))
         .filter(score::Column::Grade.eq(Grade::Fail))
+        .filter(score::Column::ComputedAt.eq(now))
         .into_tuple()
         .all(db)
         .await?;
