@@ -213,7 +213,7 @@ async fn load(db: &DatabaseConnection, enterprises: i64) {
                 v(counties[(mix(id, 4) % counties.len() as u64) as usize].clone()),
                 v(risk),
                 v(credit.as_str()),
-                v(mix(id, 5) % 20 == 0),
+                v(mix(id, 5).is_multiple_of(20)),
                 v(if id % 50 == 0 { "closed" } else { "active" }),
                 v(now),
                 v(now),
