@@ -19,7 +19,6 @@
 
 #![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     reason = "benchmark binary: a failure is a failed run"
 )]
 
