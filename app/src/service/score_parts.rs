@@ -11,7 +11,7 @@ use entities::{
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait as _,
-    sea_query::{Alias, Expr, ExprTrait as _, Func, Query, SelectStatement, UnionType},
+    sea_query::{Alias, Expr, ExprTrait as _, Func, Query, SelectStatement},
 };
 
 use crate::{domain::Period, error::AppResult};
@@ -232,51 +232,22 @@ fn count(expr: Expr) -> Expr {
     Func::cast_as(Func::count(expr), Alias::new("DOUBLE PRECISION")).into()
 }
 
-/// Checked data security and inspection per subject, in one statement (one
-/// row per subject crosses to the application, not one per part).
+/// Checked data security and inspection per subject: two statements of the
+/// same row shape (kept apart so PostgreSQL can scan the findings in parallel).
 ///
 /// # Errors
 /// When the database fails.
 pub async fn checks<C: ConnectionTrait>(db: &C, period: &Period) -> AppResult<Vec<CheckSums>> {
+    let backend = db.get_database_backend();
+    let mut rows = CheckSums::find_by_statement(backend.build(&inspected(period)))
+        .all(db)
+        .await?;
     let indicators = data_security_indicators(db).await?;
-    let mut parts = inspected(period);
     if !indicators.is_empty() {
-        parts.union(UnionType::All, checked(period, indicators));
+        let statement = backend.build(&checked(period, indicators));
+        rows.extend(CheckSums::find_by_statement(statement).all(db).await?);
     }
-    let u = Alias::new("u");
-    let sum = |name: &str| {
-        (
-            Func::sum(col(u.clone(), Alias::new(name))),
-            Alias::new(name),
-        )
-    };
-    let mut query = Query::select();
-    query
-        .columns([
-            (u.clone(), Alias::new("subject_kind")),
-            (u.clone(), Alias::new("enterprise_id")),
-            (u.clone(), Alias::new("department_id")),
-        ])
-        .expr_as(
-            Func::max(col(u.clone(), Alias::new("region_code"))),
-            Alias::new("region_code"),
-        );
-    for name in [
-        "checked_total",
-        "checked_weight",
-        "inspection_total",
-        "inspection_count",
-    ] {
-        let (expr, alias) = sum(name);
-        query.expr_as(expr, alias);
-    }
-    query.from_subquery(parts, u.clone()).group_by_columns([
-        (u.clone(), Alias::new("subject_kind")),
-        (u.clone(), Alias::new("enterprise_id")),
-        (u, Alias::new("department_id")),
-    ]);
-    let statement = db.get_database_backend().build(&query);
-    Ok(CheckSums::find_by_statement(statement).all(db).await?)
+    Ok(rows)
 }
 
 /// Published enterprise checks per region, for the departments whose
