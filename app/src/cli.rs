@@ -19,6 +19,7 @@ use crate::{
         self, Actor,
         demo::{DemoOptions, DemoReport},
         imports::{ImportKind, ImportOptions},
+        reports::ReportKind,
         users::NewUser,
     },
     state::AppState,
@@ -107,6 +108,23 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Export a report: draw (抽查名单), publication (公示), assessment (考核评分表),
+    /// accountability (问责报告) or timeliness (报送及时性).
+    Report {
+        /// Which report.
+        #[arg(value_parser = parse_report_kind)]
+        kind: ReportKind,
+        /// `2026`, `2026Q4` or `2026-11`: required for assessment, accountability
+        /// and timeliness; limits publication to checks in it.
+        #[arg(long)]
+        period: Option<String>,
+        /// The draw, for the draw list.
+        #[arg(long = "draw", value_name = "ID")]
+        draw_id: Option<i64>,
+        /// Where to write the workbook.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Check the audit log.
     Audit {
         /// What to do with the audit log.
@@ -165,6 +183,13 @@ pub enum AuditCommand {
 
 fn parse_kind(text: &str) -> Result<ImportKind, String> {
     ImportKind::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_report_kind(text: &str) -> Result<ReportKind, String> {
+    ReportKind::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = ReportKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown report '{text}'; use one of {}", names.join(", "))
+    })
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -321,6 +346,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!(
                 "wrote the {} template to {}",
                 kind.as_str(),
+                output.display()
+            );
+        }
+        Command::Report {
+            kind,
+            period,
+            draw_id,
+            output,
+        } => {
+            let period = period
+                .map(|p| crate::domain::Period::parse(&p))
+                .transpose()?;
+            // Opened first, so an unwritable path fails before the export is made.
+            let partial = Partial::create(&output)?;
+            let db = db::connect(&cli.database_url).await?;
+            let request = service::reports::ReportRequest {
+                kind,
+                period,
+                draw_id,
+            };
+            let export = service::reports::export(
+                &db,
+                &Actor::system(),
+                &policy.reporting.deadlines(),
+                &request,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
+            partial.finish(&export.bytes)?;
+            println!(
+                "wrote the {} report ({} rows) to {}",
+                kind.as_str(),
+                export.rows,
                 output.display()
             );
         }
@@ -554,4 +613,46 @@ fn print_demo(report: &DemoReport) {
 async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
     tracing::info!("shutting down");
+}
+
+/// A file written next to its destination and renamed into place when
+/// complete, so a failed export never leaves a truncated workbook behind.
+struct Partial {
+    temp: PathBuf,
+    target: PathBuf,
+    file: std::fs::File,
+}
+
+impl Partial {
+    fn create(target: &Path) -> anyhow::Result<Self> {
+        let mut name = target
+            .file_name()
+            .with_context(|| format!("{} is not a file name", target.display()))?
+            .to_os_string();
+        name.push(".partial");
+        let temp = target.with_file_name(name);
+        let file = std::fs::File::create(&temp)
+            .with_context(|| format!("Failed to write {}", target.display()))?;
+        Ok(Self {
+            temp,
+            target: target.to_owned(),
+            file,
+        })
+    }
+
+    fn finish(mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        use std::io::Write as _;
+        self.file
+            .write_all(bytes)
+            .and_then(|()| self.file.sync_all())
+            .and_then(|()| std::fs::rename(&self.temp, &self.target))
+            .with_context(|| format!("Failed to write {}", self.target.display()))
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        // After a successful rename there is nothing left to remove.
+        let _ = std::fs::remove_file(&self.temp);
+    }
 }

@@ -15,6 +15,7 @@ mod jobs;
 mod plans;
 pub mod public;
 mod regions;
+mod reports;
 mod scores;
 mod self_assessments;
 mod tasks;
@@ -60,6 +61,8 @@ pub enum ApiTags {
     Scores,
     /// Importing workbooks and their templates.
     Imports,
+    /// Excel reports for meetings: draw lists, publication, scorecards, accountability, timeliness.
+    Reports,
 }
 
 /// The id of the authenticated user, filled in by authentication so the
@@ -197,6 +200,7 @@ type Supervision = (
     self_assessments::SelfAssessmentsApi,
     incidents::IncidentsApi,
     scores::ScoresApi,
+    reports::ReportsApi,
 );
 
 /// Every `/api/v1` operation (poem-openapi combines tuples of up to 16, so in two groups).
@@ -227,6 +231,7 @@ pub fn service() -> OpenApiService<Api, ()> {
                 self_assessments::SelfAssessmentsApi,
                 incidents::IncidentsApi,
                 scores::ScoresApi,
+                reports::ReportsApi,
             ),
         ),
         "spotcheck",

@@ -140,7 +140,7 @@ async fn jurisdictions<C: ConnectionTrait>(
 }
 
 /// Whether a report gives everything an initial report must.
-fn complete(report: &ReportRow) -> bool {
+pub(crate) fn complete(report: &ReportRow) -> bool {
     report.deaths.is_some()
         && report.serious_injuries.is_some()
         && report.economic_loss_yuan.is_some()

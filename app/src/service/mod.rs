@@ -19,6 +19,7 @@ pub mod inspectors;
 pub mod job_runs;
 pub mod plans;
 pub mod regions;
+pub mod reports;
 pub mod score_list;
 pub mod score_parts;
 pub mod score_rows;

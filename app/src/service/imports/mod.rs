@@ -22,7 +22,7 @@ mod items;
 mod regions;
 mod risks;
 mod run;
-mod vocab;
+pub(crate) mod vocab;
 
 use std::{
     future::Future,

@@ -129,3 +129,9 @@ pub const HOLIDAY_KINDS: &[Choice<HolidayKind>] = &[
         &["上班", "补班", "调休", "班"],
     ),
 ];
+
+/// The Chinese word for a value of a vocabulary, as templates and reports show it.
+#[must_use]
+pub fn zh<T: PartialEq + Copy>(table: &[Choice<T>], value: T) -> &'static str {
+    table.iter().find(|c| c.value == value).map_or("", |c| c.zh)
+}

@@ -1,0 +1,241 @@
+//! Reports people take to meetings: 抽查名单, 公示, 考核评分表, 问责报告 and
+//! 报送及时性. Rows are read in the caller's scope and handed to the writers of
+//! the `reports` crate a page at a time, so a large list never sits in memory
+//! twice; every export is audited.
+
+mod accountability;
+mod draw_list;
+pub mod labels;
+mod publication;
+mod scorecard;
+mod timeliness;
+
+use chrono::{DateTime, Utc};
+use entities::{Role, region};
+use reports::export::Meta;
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
+use sha2::{Digest as _, Sha256};
+
+use super::{
+    Actor,
+    audit::{self, Entry},
+    validate::Problems,
+};
+use crate::{
+    db,
+    domain::{Period, reporting::Deadlines},
+    error::{AppError, AppResult},
+};
+
+/// Who may export reports: those who plan checks and those who read results.
+const EXPORTERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+/// Rows read per query when a report is streamed.
+const PAGE: u64 = 5_000;
+
+/// The reports there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    /// 抽查名单: one draw's tasks, with a cover sheet for verification.
+    Draw,
+    /// 公示: published results.
+    Publication,
+    /// 考核评分表: a period's scores and ranks.
+    Assessment,
+    /// 问责报告: a period's accountability items.
+    Accountability,
+    /// 报送及时性: a period's incident reporting, per department.
+    Timeliness,
+}
+
+impl ReportKind {
+    /// Every kind, in the order they are listed.
+    pub const ALL: [Self; 5] = [
+        Self::Draw,
+        Self::Publication,
+        Self::Assessment,
+        Self::Accountability,
+        Self::Timeliness,
+    ];
+
+    /// The kind's name in paths and on the command line.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draw => "draw",
+            Self::Publication => "publication",
+            Self::Assessment => "assessment",
+            Self::Accountability => "accountability",
+            Self::Timeliness => "timeliness",
+        }
+    }
+
+    /// The kind named `name`.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// What the caller asks for.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    /// Which report.
+    pub kind: ReportKind,
+    /// The period: required for the assessment, accountability and timeliness
+    /// reports; limits the publication list to checks in it.
+    pub period: Option<Period>,
+    /// The draw, for the draw list.
+    pub draw_id: Option<i64>,
+}
+
+/// A finished report.
+#[derive(Debug)]
+pub struct Export {
+    /// A file name for it.
+    pub file_name: String,
+    /// The workbook.
+    pub bytes: Vec<u8>,
+    /// Its data rows (tasks, results, scores, items or departments).
+    pub rows: u64,
+}
+
+/// Checks which parameters the kind needs, before anything is read.
+fn check(request: &ReportRequest) -> AppResult<()> {
+    let mut problems = Problems::default();
+    let kind = request.kind.as_str();
+    match request.kind {
+        ReportKind::Draw => {
+            if request.draw_id.is_none() {
+                problems.add("draw_id", "the draw report needs the draw's id");
+            }
+            if request.period.is_some() {
+                problems.add("period", "the draw report covers one draw, not a period");
+            }
+        }
+        ReportKind::Publication
+        | ReportKind::Assessment
+        | ReportKind::Accountability
+        | ReportKind::Timeliness => {
+            if request.period.is_none() && request.kind != ReportKind::Publication {
+                problems.add(
+                    "period",
+                    format!("the {kind} report needs a period (2026, 2026Q4 or 2026-11)"),
+                );
+            }
+            if request.draw_id.is_some() {
+                problems.add(
+                    "draw_id",
+                    format!("the {kind} report is not about one draw"),
+                );
+            }
+        }
+    }
+    problems.finish()
+}
+
+/// `浙江省`, `杭州市`, or `全国` for national scope.
+async fn scope_label<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<String> {
+    let Some(code) = actor.region_code.as_deref() else {
+        return Ok("全国".to_owned());
+    };
+    let name = region::Entity::find_by_id(code.to_owned())
+        .one(db)
+        .await?
+        .map_or_else(|| code.to_owned(), |r| r.name);
+    Ok(name)
+}
+
+fn exporter_label(actor: &Actor) -> String {
+    if actor.user_id.is_some() {
+        actor.username.clone()
+    } else {
+        format!("{}（命令行）", actor.username)
+    }
+}
+
+/// Runs a writer step off the async runtime: workbook writing is CPU and file work.
+async fn blocking<T: Send + 'static>(
+    step: impl FnOnce() -> Result<T, reports::export::XlsxError> + Send + 'static,
+) -> AppResult<T> {
+    tokio::task::spawn_blocking(step)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("report writer stopped: {e}")))?
+        .map_err(|e| match e {
+            reports::export::XlsxError::RowColumnLimitError => AppError::TooLarge(
+                "the report has more rows than an Excel sheet holds (1,048,574); \
+                 export a shorter period or a smaller region"
+                    .to_owned(),
+            ),
+            other => AppError::Internal(anyhow::anyhow!("Failed to write the report: {other}")),
+        })
+}
+
+/// Exports a report in the caller's scope and records the export in the audit log.
+///
+/// # Errors
+/// 403 for inspectors and departments; 422 when the kind's parameters are
+/// missing or do not apply; 404 for a draw out of scope; when the database fails.
+#[tracing::instrument(skip(db, actor, deadlines), fields(report.kind = request.kind.as_str()))]
+pub async fn export(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    deadlines: &Deadlines,
+    request: &ReportRequest,
+    now: DateTime<Utc>,
+) -> AppResult<Export> {
+    actor.require(EXPORTERS, "export reports")?;
+    check(request)?;
+    let meta = Meta {
+        period: request.period.as_ref().map(labels::period),
+        scope: scope_label(db, actor).await?,
+        exporter: exporter_label(actor),
+        exported_at: labels::china_time(now),
+    };
+    let (bytes, rows) = match (request.kind, request.period, request.draw_id) {
+        (ReportKind::Draw, _, Some(draw_id)) => draw_list::write(db, actor, meta, draw_id).await?,
+        (ReportKind::Publication, period, _) => {
+            publication::write(db, actor, meta, period.as_ref()).await?
+        }
+        (ReportKind::Assessment, Some(period), _) => {
+            scorecard::write(db, actor, meta, &period).await?
+        }
+        (ReportKind::Accountability, Some(period), _) => {
+            accountability::write(db, actor, meta, &period).await?
+        }
+        (ReportKind::Timeliness, Some(period), _) => {
+            timeliness::write(db, actor, meta, &period, deadlines, now).await?
+        }
+        _ => return Err(AppError::BadRequest("incomplete report request".to_owned())),
+    };
+    let file_name = match (request.period, request.draw_id) {
+        (Some(period), _) => format!("{}-{period}.xlsx", request.kind.as_str()),
+        (None, Some(draw_id)) => format!("{}-{draw_id}.xlsx", request.kind.as_str()),
+        (None, None) => format!("{}.xlsx", request.kind.as_str()),
+    };
+    let txn = db::begin_write(db).await?;
+    audit::append(
+        &txn,
+        actor,
+        Entry::ok("report.export", "report", request.kind.as_str()).with_detail(
+            serde_json::json!({
+                "period": request.period.map(|p| p.to_string()),
+                "draw_id": request.draw_id,
+                "rows": rows,
+                "bytes": bytes.len(),
+                "sha256": hex::encode(Sha256::digest(&bytes)),
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(
+        report.rows = rows,
+        report.bytes = bytes.len(),
+        "report exported"
+    );
+    Ok(Export {
+        file_name,
+        bytes,
+        rows,
+    })
+}

@@ -1,0 +1,137 @@
+//! 报送及时性: per department in scope, its incidents of the period and how
+//! their initial reports met the deadlines and the direct-report duty.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entities::{ReportStage, department};
+use reports::export::{
+    Meta,
+    timeliness::{TimelinessRow, timeliness_report},
+};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::{Actor, blocking};
+use crate::{
+    domain::{
+        Period,
+        reporting::{Deadlines, IncidentFacts, ReportFacts, judge},
+    },
+    error::AppResult,
+    service::{duties::complete, score_parts},
+};
+
+/// One department's tallies.
+#[derive(Default)]
+struct Tally {
+    row: TimelinessRow,
+    points: f64,
+}
+
+/// Whole minutes after the deadline, a started minute counting as one.
+fn minutes_late(reported_at: DateTime<Utc>, due: DateTime<Utc>) -> i64 {
+    let seconds = (reported_at - due).num_seconds().max(0);
+    (seconds + 59) / 60
+}
+
+/// Writes the timeliness report of the incidents that occurred in the period
+/// (China time), for every department in the caller's region.
+pub(super) async fn write<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    meta: Meta,
+    period: &Period,
+    deadlines: &Deadlines,
+    now: DateTime<Utc>,
+) -> AppResult<(Vec<u8>, u64)> {
+    let departments = department::Entity::find()
+        .filter(actor.scope_condition(department::Column::RegionCode))
+        .order_by_asc(department::Column::RegionCode)
+        .order_by_asc(department::Column::Code)
+        .all(db)
+        .await?;
+    let mut tallies: Vec<Tally> = departments
+        .iter()
+        .map(|d| Tally {
+            row: TimelinessRow {
+                department: d.name.clone(),
+                region_code: d.region_code.clone(),
+                ..TimelinessRow::default()
+            },
+            points: 0.0,
+        })
+        .collect();
+    let slot: HashMap<i64, usize> = departments
+        .iter()
+        .enumerate()
+        .map(|(at, d)| (d.id, at))
+        .collect();
+
+    let (incidents, reports) = score_parts::incidents(db, period, deadlines.final_days).await?;
+    let mut by_incident: HashMap<i64, Vec<ReportFacts>> = HashMap::new();
+    for report in &reports {
+        by_incident
+            .entry(report.incident_id)
+            .or_default()
+            .push(ReportFacts {
+                stage: report.stage,
+                reported_at: report.reported_at,
+                direct: report.direct,
+                complete: complete(report),
+            });
+    }
+    for incident in incidents {
+        let Some(tally) = slot
+            .get(&incident.department_id)
+            .and_then(|at| tallies.get_mut(*at))
+        else {
+            continue;
+        };
+        if !period.contains(incident.occurred_at) {
+            continue;
+        }
+        let reports = by_incident.remove(&incident.id).unwrap_or_default();
+        let facts = IncidentFacts {
+            occurred_at: incident.occurred_at,
+            derived: incident.derived_severity,
+            stated: incident.stated_severity,
+        };
+        let verdict = judge(&facts, &reports, deadlines, now);
+        let initial = reports
+            .iter()
+            .filter(|r| r.stage == ReportStage::Initial)
+            .min_by_key(|r| r.reported_at);
+        let row = &mut tally.row;
+        row.incidents += 1;
+        match initial {
+            Some(report) if report.reported_at <= verdict.initial_due => row.on_time += 1,
+            Some(report) => {
+                let late = minutes_late(report.reported_at, verdict.initial_due);
+                row.late += 1;
+                row.minutes_late += late;
+                row.max_minutes_late = row.max_minutes_late.max(late);
+            }
+            None => row.missing += 1,
+        }
+        if verdict.direct_required {
+            row.direct_required += 1;
+            if initial.is_some_and(|r| r.direct) {
+                row.direct_done += 1;
+            }
+        }
+        tally.points += verdict.points;
+    }
+    let rows: Vec<TimelinessRow> = tallies
+        .into_iter()
+        .map(|mut t| {
+            if t.row.incidents > 0 {
+                let mean = t.points / t.row.incidents as f64;
+                t.row.points = Some(crate::domain::scoring::round2(mean));
+            }
+            t.row
+        })
+        .collect();
+    let count = rows.len() as u64;
+    let bytes = blocking(move || timeliness_report(&meta, rows)).await?;
+    Ok((bytes, count))
+}

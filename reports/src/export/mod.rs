@@ -1,0 +1,43 @@
+//! Reports for people to read and take to meetings: workbooks from rows.
+//!
+//! Every sheet of a report is a [`Table`]: a title row naming the report, its
+//! period and scope; a frozen header row with an autofilter; typed columns with
+//! their widths and number, date and percent formats; print setup for A4
+//! landscape, one page wide, the title and header repeated on every page; and a
+//! footer with the exporter, the export time and the page number. Data sheets
+//! stream in constant memory, so a report of a million rows stays flat in memory.
+//! User text is always a string, with the quote prefix where Excel would
+//! otherwise read it as a formula.
+
+mod sheet;
+
+pub mod accountability;
+pub mod draw_list;
+pub mod publication;
+pub mod scorecard;
+pub mod timeliness;
+
+pub use rust_xlsxwriter::XlsxError;
+pub use sheet::{Column, Kind, Report, TableId, Tone, Value};
+
+use chrono::NaiveDateTime;
+
+/// What every report says about itself.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    /// The period covered, as people say it (`2026年第4季度`); none for a draw.
+    pub period: Option<String>,
+    /// The jurisdiction the rows are limited to (`浙江省` or `全国`).
+    pub scope: String,
+    /// Who exported it.
+    pub exporter: String,
+    /// When, in China Standard Time.
+    pub exported_at: NaiveDateTime,
+}
+
+/// The zip compression level of every report: the level Excel itself uses,
+/// much faster than the default for about the same size.
+pub const COMPRESSION_LEVEL: u8 = 3;
+
+#[cfg(test)]
+mod tests;
