@@ -38,6 +38,7 @@ mod e2e {
     pub mod plans;
     pub mod publication;
     pub mod redraws;
+    pub mod reports;
     pub mod scope;
     pub mod score_fixture;
     pub mod scores;

@@ -23,7 +23,6 @@ const ITEMS: &[Column] = &[
 const UNITS: &[Column] = &[
     Column::new("被问责单位", 30.0, Kind::Text),
     Column::new("单位类型", 10.0, Kind::Text),
-    Column::new("行政区划代码", 12.0, Kind::Text),
     Column::new("问责事项", 10.0, Kind::Integer),
     Column::new("待处理", 10.0, Kind::Integer),
     Column::new("已确认", 10.0, Kind::Integer),
@@ -55,11 +54,13 @@ impl Status {
 /// One accountability item.
 #[derive(Debug, Clone, Default)]
 pub struct AccountabilityRow {
+    /// The unit's id among units of its kind: items of one unit go together.
+    pub subject_id: i64,
     /// The unit's name.
     pub subject_name: String,
     /// 部门, 企业 or 检查人员.
     pub subject_kind: String,
-    /// Where.
+    /// Where it arose.
     pub region_code: Option<String>,
     /// The period it counts in.
     pub period: String,
@@ -75,7 +76,7 @@ pub struct AccountabilityRow {
     pub raised_at: NaiveDateTime,
 }
 
-/// The report: every item, units together (rows must arrive sorted by unit),
+/// The report: every item, units together (rows must arrive grouped by unit),
 /// and a sheet of counts per unit.
 ///
 /// # Errors
@@ -109,9 +110,7 @@ pub fn accountability_report(
             Status::Closed => 2,
         };
         let same_unit = units.last().is_some_and(|(unit, _)| {
-            unit.subject_kind == row.subject_kind
-                && unit.subject_name == row.subject_name
-                && unit.region_code == row.region_code
+            unit.subject_kind == row.subject_kind && unit.subject_id == row.subject_id
         });
         if !same_unit {
             units.push((row, [0; 3]));
@@ -127,7 +126,6 @@ pub fn accountability_report(
             &[
                 Value::Text(&unit.subject_name),
                 Value::Text(&unit.subject_kind),
-                Value::text(unit.region_code.as_deref()),
                 Value::Int(open + acknowledged + closed),
                 Value::Int(*open),
                 Value::Int(*acknowledged),

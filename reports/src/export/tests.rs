@@ -296,7 +296,8 @@ fn scorecard_colours_grades_and_charts_regions() {
 
 #[test]
 fn accountability_report_groups_items_by_unit() {
-    let item = |name: &str, status| AccountabilityRow {
+    let item = |id: i64, name: &str, status| AccountabilityRow {
+        subject_id: id,
         subject_name: name.to_owned(),
         subject_kind: "部门".to_owned(),
         region_code: Some("330100".to_owned()),
@@ -308,13 +309,14 @@ fn accountability_report_groups_items_by_unit() {
         ..AccountabilityRow::default()
     };
     let rows = vec![
-        item("甲局", Status::Open),
-        item("甲局", Status::Closed),
-        item("乙局", Status::Acknowledged),
+        item(1, "甲局", Status::Open),
+        item(1, "甲局", Status::Closed),
+        item(2, "乙局", Status::Acknowledged),
+        item(3, "乙局", Status::Open),
     ];
     let bytes = accountability_report(&meta(), rows).unwrap();
     let items = sheet(&bytes, "问责事项");
-    assert_eq!(items.len(), 5);
+    assert_eq!(items.len(), 6);
     assert_eq!(text(&items[2][6]), "待处理");
     assert_eq!(
         text(&items[2][7]),
@@ -322,9 +324,9 @@ fn accountability_report_groups_items_by_unit() {
         "a note starting with - stays text"
     );
     let units = sheet(&bytes, "按单位汇总");
-    assert_eq!(units.len(), 4, "two units");
+    assert_eq!(units.len(), 5, "three units, namesakes apart");
     assert_eq!(text(&units[2][0]), "甲局");
-    let counts: Vec<Data> = units[2][3..7].to_vec();
+    let counts: Vec<Data> = units[2][2..6].to_vec();
     assert_eq!(
         counts,
         [2.0, 1.0, 0.0, 1.0].map(Data::Float),

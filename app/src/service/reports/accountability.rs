@@ -106,6 +106,7 @@ pub(super) async fn write<C: ConnectionTrait>(
                 item.subject_kind, item.subject_id, item.reason
             );
             let row = AccountabilityRow {
+                subject_id: item.subject_id,
                 subject_name: name,
                 subject_kind: labels::accountable_kind(item.subject_kind).to_owned(),
                 region_code: item.region_code,
