@@ -209,7 +209,10 @@ fn measure(mode: &str, rows: u64, path: &Path) -> Option<Value> {
     };
     if !output.status.success() {
         let why = String::from_utf8_lossy(&output.stderr);
-        println!("{mode}: skipped ({})", why.lines().last().unwrap_or("failed"));
+        println!(
+            "{mode}: skipped ({})",
+            why.lines().last().unwrap_or("failed")
+        );
         return None;
     }
     let mut value: Value =
@@ -246,7 +249,9 @@ fn main() {
         ("python", "Python XlsxWriter constant_memory"),
     ] {
         let path: PathBuf = dir.join(format!("{mode}.xlsx"));
-        let runs: Vec<Value> = (0..repeat).filter_map(|_| measure(mode, rows, &path)).collect();
+        let runs: Vec<Value> = (0..repeat)
+            .filter_map(|_| measure(mode, rows, &path))
+            .collect();
         let Some(fastest) = runs
             .into_iter()
             .min_by(|a, b| a["secs"].as_f64().partial_cmp(&b["secs"].as_f64()).unwrap())

@@ -744,7 +744,7 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published() {
             matches!(column(&header, &rows, "检查日期")[0], Data::DateTime(_)),
             "{backend:?}: dates are Excel dates"
         );
-        // Checks of another year are not in that year's list.
+        // Checks of another year are not in that year's list, nor 河北's in 北京's.
         let bytes = report(
             &w.app,
             &w.supervisor,
@@ -752,10 +752,15 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published() {
         )
         .await;
         assert!(sheet(&bytes, "公示名单").1.is_empty(), "{backend:?}");
+        let bytes = report(&w.app, &bj, "/api/v1/reports/publication").await;
+        assert!(
+            sheet(&bytes, "公示名单").1.is_empty(),
+            "{backend:?}: 河北's results are not in 北京's list"
+        );
         assert_eq!(
             audit_rows(&w.app.db, "report.export").await.len(),
-            3,
-            "{backend:?}"
+            4,
+            "{backend:?}: every export audited"
         );
     }
 }

@@ -101,35 +101,30 @@ pub struct Export {
 
 /// Checks which parameters the kind needs, before anything is read.
 fn check(request: &ReportRequest) -> AppResult<()> {
-    let mut problems = Problems::default();
     let kind = request.kind.as_str();
-    match request.kind {
-        ReportKind::Draw => {
-            if request.draw_id.is_none() {
-                problems.add("draw_id", "the draw report needs the draw's id");
-            }
-            if request.period.is_some() {
-                problems.add("period", "the draw report covers one draw, not a period");
-            }
-        }
-        ReportKind::Publication
-        | ReportKind::Assessment
-        | ReportKind::Accountability
-        | ReportKind::Timeliness => {
-            if request.period.is_none() && request.kind != ReportKind::Publication {
-                problems.add(
-                    "period",
-                    format!("the {kind} report needs a period (2026, 2026Q4 or 2026-11)"),
-                );
-            }
-            if request.draw_id.is_some() {
-                problems.add(
-                    "draw_id",
-                    format!("the {kind} report is not about one draw"),
-                );
-            }
-        }
-    }
+    let about_a_draw = request.kind == ReportKind::Draw;
+    let needs_period = !about_a_draw && request.kind != ReportKind::Publication;
+    let mut problems = Problems::new();
+    problems.check(
+        !about_a_draw || request.draw_id.is_some(),
+        "draw_id",
+        "the draw report needs the draw's id",
+    );
+    problems.check(
+        about_a_draw || request.draw_id.is_none(),
+        "draw_id",
+        format!("the {kind} report is not about one draw"),
+    );
+    problems.check(
+        !needs_period || request.period.is_some(),
+        "period",
+        format!("the {kind} report needs a period (2026, 2026Q4 or 2026-11)"),
+    );
+    problems.check(
+        !about_a_draw || request.period.is_none(),
+        "period",
+        "the draw report covers one draw, not a period",
+    );
     problems.finish()
 }
 
