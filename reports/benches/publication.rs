@@ -37,7 +37,7 @@ const RESULTS: [&str; 3] = ["合格", "发现隐患", "不合格"];
 /// The `i`-th result, the same in every writer (and in the Python script).
 fn row(i: u64) -> PublicationRow {
     let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Duration::days((i % 300) as i64);
-    let hazards = (i % 5 == 0) as i64;
+    let hazards = i64::from(i.is_multiple_of(5));
     PublicationRow {
         target_name: format!("示范企业{i:07}有限公司"),
         credit_code: Some(format!("91330100MA{i:08}")),

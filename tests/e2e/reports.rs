@@ -101,6 +101,25 @@ fn part(bytes: &[u8], name: &str) -> String {
     out
 }
 
+/// Runs `spotcheck report ARGS -o FILE` and returns the workbook it wrote.
+fn cli_report(app: &TestApp, args: &[&str]) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report.xlsx");
+    let output = cli(app)
+        .arg("report")
+        .args(args)
+        .arg("-o")
+        .arg(&path)
+        .output()
+        .expect("cli runs");
+    assert!(
+        output.status.success(),
+        "report {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read(&path).expect("written")
+}
+
 /// The overall scores of a period by subject name, from the API.
 async fn overall_by_name(app: &TestApp, token: &str, period: &str) -> HashMap<String, Value> {
     let (status, body) = app
@@ -324,8 +343,18 @@ async fn assessment_scorecard_ranks_scores_shows_indicators_and_keeps_to_scope()
         let (title, _) = sheet_title(&scoped, "部门考核");
         assert_eq!(title, "考核评分表（2025年 · 河北省）", "{backend:?}");
 
+        // The command line writes the same national scorecard.
+        let from_cli = cli_report(&app, &["assessment", "--period", "2025"]);
+        for name in ["部门考核", "企业得分", "指标明细", "地区得分"] {
+            assert_eq!(
+                sheet(&from_cli, name),
+                sheet(&bytes, name),
+                "{backend:?}: {name}"
+            );
+        }
+
         let exports = audit_rows(&app.db, "report.export").await;
-        assert_eq!(exports.len(), 2, "{backend:?}: each export audited");
+        assert_eq!(exports.len(), 3, "{backend:?}: each export audited");
     }
 }
 
@@ -397,6 +426,12 @@ async fn accountability_and_timeliness_reports_agree_with_the_records() {
         assert_eq!(status, StatusCode::FORBIDDEN, "{backend:?}");
         let error: Value = serde_json::from_slice(&body).expect("json error");
         assert_eq!(error["code"], "forbidden", "{backend:?}: {error}");
+        let from_cli = cli_report(&app, &["accountability", "--period", "2025"]);
+        assert_eq!(
+            sheet(&from_cli, "问责事项"),
+            sheet(&bytes, "问责事项"),
+            "{backend:?}: the command line writes the same items"
+        );
         let bj = app.token_for("bj-sup", Role::Supervisor, Some(f.bj)).await;
         let scoped = report(&app, &bj, "/api/v1/reports/accountability?period=2025").await;
         let (header, rows) = sheet(&scoped, "问责事项");
@@ -664,6 +699,13 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published() {
             .collect();
         assert!(risk.iter().all(|r| r == "较大"), "{backend:?}: {risk:?}");
 
+        let from_cli = cli_report(&w.app, &["draw", "--draw", &draw_id.to_string()]);
+        assert_eq!(
+            sheet(&from_cli, "抽查名单"),
+            (header.clone(), tasks.clone()),
+            "{backend:?}: the command line writes the same list"
+        );
+
         // A 北京 supervisor cannot see 河北's draw.
         let bj = w
             .app
@@ -759,7 +801,7 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published() {
         );
         assert_eq!(
             audit_rows(&w.app.db, "report.export").await.len(),
-            4,
+            5,
             "{backend:?}: every export audited"
         );
     }
