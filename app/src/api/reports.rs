@@ -2,12 +2,12 @@
 
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Enum, OpenApi,
+    Enum, OpenApi,
     param::{Path, Query},
     payload::Binary,
 };
 
-use super::{ApiTags, BearerAuth, period_filter};
+use super::{ApiTags, BearerAuth, imports::XlsxFile, period_filter};
 use crate::{
     service::reports::{self, ReportKind, ReportRequest},
     state::AppState,
@@ -41,20 +41,6 @@ impl From<ReportKindName> for ReportKind {
     }
 }
 
-/// A report workbook.
-#[derive(ApiResponse)]
-pub enum ReportFile {
-    /// The workbook.
-    #[oai(
-        status = 200,
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )]
-    Ok(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-}
-
 /// Reports.
 pub struct ReportsApi;
 
@@ -73,7 +59,7 @@ impl ReportsApi {
         kind: Path<ReportKindName>,
         period: Query<Option<String>>,
         draw_id: Query<Option<i64>>,
-    ) -> poem::Result<ReportFile> {
+    ) -> poem::Result<XlsxFile> {
         let request = ReportRequest {
             kind: kind.0.into(),
             period: period_filter(period.0)?,
@@ -87,7 +73,7 @@ impl ReportsApi {
             chrono::Utc::now(),
         )
         .await?;
-        Ok(ReportFile::Ok(
+        Ok(XlsxFile::Ok(
             Binary(export.bytes),
             format!("attachment; filename=\"{}\"", export.file_name),
         ))

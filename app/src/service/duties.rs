@@ -139,8 +139,25 @@ async fn jurisdictions<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Each incident's reports as the reporting rules take them.
+pub(crate) fn facts_by_incident(reports: &[ReportRow]) -> HashMap<i64, Vec<ReportFacts>> {
+    let mut by_incident: HashMap<i64, Vec<ReportFacts>> = HashMap::new();
+    for report in reports {
+        by_incident
+            .entry(report.incident_id)
+            .or_default()
+            .push(ReportFacts {
+                stage: report.stage,
+                reported_at: report.reported_at,
+                direct: report.direct,
+                complete: complete(report),
+            });
+    }
+    by_incident
+}
+
 /// Whether a report gives everything an initial report must.
-pub(crate) fn complete(report: &ReportRow) -> bool {
+fn complete(report: &ReportRow) -> bool {
     report.deaths.is_some()
         && report.serious_injuries.is_some()
         && report.economic_loss_yuan.is_some()
@@ -160,18 +177,7 @@ async fn reporting<C: ConnectionTrait>(
 ) -> AppResult<Vec<NewItem>> {
     let (incidents, reports) =
         score_parts::incidents(db, period, rules.deadlines.final_days).await?;
-    let mut by_incident: HashMap<i64, Vec<ReportFacts>> = HashMap::new();
-    for report in &reports {
-        by_incident
-            .entry(report.incident_id)
-            .or_default()
-            .push(ReportFacts {
-                stage: report.stage,
-                reported_at: report.reported_at,
-                direct: report.direct,
-                complete: complete(report),
-            });
-    }
+    let mut by_incident = facts_by_incident(&reports);
     let mut items = Vec::new();
     for incident in incidents {
         let reports = by_incident.remove(&incident.id).unwrap_or_default();

@@ -15,10 +15,10 @@ use super::{Actor, blocking};
 use crate::{
     domain::{
         Period,
-        reporting::{Deadlines, IncidentFacts, ReportFacts, judge},
+        reporting::{Deadlines, IncidentFacts, judge},
     },
     error::AppResult,
-    service::{duties::complete, score_parts},
+    service::{duties::facts_by_incident, score_parts},
 };
 
 /// One department's tallies.
@@ -68,18 +68,7 @@ pub(super) async fn write<C: ConnectionTrait>(
         .collect();
 
     let (incidents, reports) = score_parts::incidents(db, period, deadlines.final_days).await?;
-    let mut by_incident: HashMap<i64, Vec<ReportFacts>> = HashMap::new();
-    for report in &reports {
-        by_incident
-            .entry(report.incident_id)
-            .or_default()
-            .push(ReportFacts {
-                stage: report.stage,
-                reported_at: report.reported_at,
-                direct: report.direct,
-                complete: complete(report),
-            });
-    }
+    let mut by_incident = facts_by_incident(&reports);
     for incident in incidents {
         let Some(tally) = slot
             .get(&incident.department_id)
