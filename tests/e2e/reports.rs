@@ -719,6 +719,45 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published() {
         .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{backend:?}");
 
+        // A redraw names the draw it replaces and why; the replaced list says so.
+        let redraw = w
+            .draw(plan, json!({"seed": 7, "reason": "抽取范围有误"}))
+            .await;
+        let redraw_id = redraw["id"].as_i64().expect("redraw id");
+        let new_cover = report(
+            &w.app,
+            &w.supervisor,
+            &format!("/api/v1/reports/draw?draw_id={redraw_id}"),
+        )
+        .await;
+        let new_cover: HashMap<String, String> = sheet(&new_cover, "封面")
+            .1
+            .iter()
+            .map(|r| (text(&r[0]), text(&r[1])))
+            .collect();
+        assert_eq!(
+            new_cover["重新抽取"],
+            format!("替代抽取编号 {draw_id}，原因：抽取范围有误"),
+            "{backend:?}"
+        );
+        assert_eq!(new_cover["已被替代"], "", "{backend:?}");
+        let old_cover = report(
+            &w.app,
+            &w.supervisor,
+            &format!("/api/v1/reports/draw?draw_id={draw_id}"),
+        )
+        .await;
+        let old_cover: HashMap<String, String> = sheet(&old_cover, "封面")
+            .1
+            .iter()
+            .map(|r| (text(&r[0]), text(&r[1])))
+            .collect();
+        assert!(
+            old_cover["已被替代"].contains(&format!("抽取编号 {redraw_id}")),
+            "{backend:?}"
+        );
+        let draw = redraw;
+
         // Carry out, review and publish every check but one; then the publication list.
         let mut published = Vec::new();
         for (n, (task, (target, team))) in task_ids(&draw).into_iter().zip(teams(&draw)).enumerate()
@@ -801,7 +840,7 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published() {
         );
         assert_eq!(
             audit_rows(&w.app.db, "report.export").await.len(),
-            5,
+            7,
             "{backend:?}: every export audited"
         );
     }

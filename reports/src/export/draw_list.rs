@@ -46,7 +46,7 @@ pub struct DrawCover {
     pub draw_id: i64,
     /// When it was drawn, China time.
     pub drawn_at: NaiveDateTime,
-    /// Scheduled, manual or redraw, in words.
+    /// Scheduled or manual, in words.
     pub trigger: String,
     /// The algorithm and its version.
     pub algorithm: String,
@@ -58,7 +58,9 @@ pub struct DrawCover {
     pub population_size: i64,
     /// SHA-256 of the population snapshot.
     pub population_sha256: String,
-    /// The draw that replaced this one, and why, if any.
+    /// The draw this one replaced, and why, if it is a redraw.
+    pub replaces: Option<String>,
+    /// The draw that replaced this one, if any.
     pub superseded: Option<String>,
     /// How anyone can check it.
     pub verify_hint: String,
@@ -128,7 +130,7 @@ impl DrawList {
         let draw_id = cover.draw_id.to_string();
         let drawn_at = cover.drawn_at.format("%Y-%m-%d %H:%M:%S").to_string();
         let size = cover.population_size.to_string();
-        let lines: [(&str, Option<&str>); 11] = [
+        let lines: [(&str, Option<&str>); 12] = [
             ("抽查计划", Some(&cover.plan_name)),
             ("抽取编号", Some(&draw_id)),
             ("抽取时间（北京时间）", Some(&drawn_at)),
@@ -138,6 +140,7 @@ impl DrawList {
             ("种子来源文本", cover.seed_text.as_deref()),
             ("抽取范围对象数", Some(&size)),
             ("对象名录 SHA-256", Some(&cover.population_sha256)),
+            ("重新抽取", cover.replaces.as_deref()),
             ("已被替代", cover.superseded.as_deref()),
             ("核验方法", Some(&cover.verify_hint)),
         ];

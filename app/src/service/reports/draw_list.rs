@@ -116,21 +116,28 @@ async fn unassigned_rows<C: ConnectionTrait>(
         .collect())
 }
 
-fn cover_of(stored: &draw::Model, plan_name: String) -> DrawCover {
+fn cover_of(stored: &draw::Model, replaced: Option<&draw::Model>, plan_name: String) -> DrawCover {
     DrawCover {
         plan_name,
         draw_id: stored.id,
         drawn_at: labels::china_time(stored.created_at),
-        trigger: labels::trigger(stored.trigger, stored.supersede_reason.is_some()).to_owned(),
+        trigger: labels::trigger(stored.trigger).to_owned(),
         algorithm: stored.algorithm.clone(),
         // Stored as the i64 with the same bits; shown as the u64 people typed.
         seed: u64::from_ne_bytes(stored.seed.to_ne_bytes()).to_string(),
         seed_text: stored.seed_text.clone(),
         population_size: i64::from(stored.population_size),
         population_sha256: stored.population_sha256.clone(),
+        replaces: replaced.map(|old| {
+            format!(
+                "替代抽取编号 {}，原因：{}",
+                old.id,
+                old.supersede_reason.as_deref().unwrap_or("未说明")
+            )
+        }),
         superseded: stored
             .superseded_by
-            .map(|by| format!("已被第 {by} 次抽取替代")),
+            .map(|by| format!("已被抽取编号 {by} 替代，本名单仅供核查")),
         verify_hint: format!(
             "spotcheck draw verify {id}，或 GET /api/v1/draws/{id}/verify：按上述种子、算法版本与对象名录重新抽取并逐项比对",
             id = stored.id
@@ -241,7 +248,11 @@ pub(super) async fn write<C: ConnectionTrait>(
     let unassigned: Vec<Unassigned> =
         serde_json::from_value(stored.unassigned.clone()).unwrap_or_default();
     let unassigned = unassigned_rows(db, plan.target_kind, &unassigned).await?;
-    let cover = cover_of(&stored, plan.name);
+    let replaced = draw::Entity::find()
+        .filter(draw::Column::SupersededBy.eq(draw_id))
+        .one(db)
+        .await?;
+    let cover = cover_of(&stored, replaced.as_ref(), plan.name);
     let mut list = blocking(move || DrawList::new(&meta, &cover, &unassigned)).await?;
     let mut after = 0i64;
     loop {

@@ -69,11 +69,10 @@ pub fn task_status(status: TaskStatus) -> &'static str {
 
 /// How a draw came about.
 #[must_use]
-pub fn trigger(trigger: DrawTrigger, redraw: bool) -> &'static str {
-    match (trigger, redraw) {
-        (_, true) => "重新抽取",
-        (DrawTrigger::Cron, false) => "定时自动抽取",
-        (DrawTrigger::Manual, false) => "人工发起抽取",
+pub fn trigger(trigger: DrawTrigger) -> &'static str {
+    match trigger {
+        DrawTrigger::Cron => "定时自动抽取",
+        DrawTrigger::Manual => "人工发起抽取",
     }
 }
 
