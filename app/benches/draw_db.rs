@@ -32,6 +32,7 @@ use sea_orm::{
     sea_query::{Alias, InsertStatement, Query, SimpleExpr},
 };
 use serde_json::json;
+use sha2::{Digest as _, Sha256};
 use spotcheck::service::{
     Actor,
     draws::{self, DrawRequest, DrawTimings},
@@ -386,6 +387,23 @@ async fn run(backend: &'static str, url: &str, enterprises: i64) -> Row {
         view.unassigned.len(),
         ms(total)
     );
+    // The same data and seed must give the same draw on every engine and in
+    // every version: the population hash and a digest of the teams are printed
+    // for comparison, and the stored draw must verify.
+    let teams: Vec<(i64, &[i64])> = view
+        .tasks
+        .iter()
+        .map(|t| (t.target_id, t.inspector_ids.as_slice()))
+        .collect();
+    let digest = hex::encode(Sha256::digest(serde_json::to_vec(&teams).unwrap()));
+    let check = draws::verify(&db, &Actor::system(), view.draw.id)
+        .await
+        .unwrap();
+    println!(
+        "{backend}: population sha256 {}, teams sha256 {digest}, verified {} {:?}",
+        view.draw.population_sha256, check.verified, check.mismatches
+    );
+    assert!(check.verified, "{backend}: the stored draw does not verify");
     let naive = if postgres {
         let sql = format!(
             "SELECT id FROM enterprise WHERE status = 'active' \

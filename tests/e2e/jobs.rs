@@ -271,3 +271,90 @@ async fn a_truncated_audit_tail_is_caught_against_the_checkpoint() {
         assert!(stderr.contains("checkpoint"), "{backend:?}: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn serve_draws_an_active_plan_on_its_cron_and_records_each_fire_once() {
+    for backend in backends() {
+        let w = World::new(backend).await;
+        w.enterprises(4, Ent::default()).await;
+        w.inspector("HB-001", "130000", &["hazardous_chemicals"])
+            .await;
+        w.inspector("HB-002", "130000", &["hazardous_chemicals"])
+            .await;
+        let plan = w
+            .plan(plan_body(
+                "每秒抽查",
+                json!({"ratios": {"high": 0.5}, "cron": "* * * * * *", "status": "active"}),
+            ))
+            .await;
+        let draws_path = format!("/api/v1/plans/{plan}/draws");
+
+        let jobs = spotcheck::jobs::start(w.app.state.clone())
+            .await
+            .expect("scheduler started");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let (_, draws) = w.app.get(&draws_path, &w.supervisor).await;
+            if draws.as_array().is_some_and(|d| !d.is_empty()) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{backend:?}: no scheduled draw within 30 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        jobs.shutdown().await.expect("scheduler stopped");
+
+        let (_, draws) = w.app.get(&draws_path, &w.supervisor).await;
+        let mut drawn: Vec<i64> = draws
+            .as_array()
+            .expect("draws")
+            .iter()
+            .map(|d| {
+                assert_eq!(d["trigger"], "cron", "{backend:?}: {d}");
+                d["id"].as_i64().expect("id")
+            })
+            .collect();
+        drawn.sort_unstable();
+        let (status, runs) = w
+            .app
+            .get(
+                &format!("/api/v1/jobs?job_name=plan.draw.{plan}&page_size=500"),
+                &w.admin,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}: {runs}");
+        let runs = runs["items"].as_array().expect("items").clone();
+        let mut fires: Vec<String> = runs
+            .iter()
+            .map(|r| r["fire_time"].as_str().expect("fire_time").to_owned())
+            .collect();
+        fires.sort_unstable();
+        fires.dedup();
+        assert_eq!(
+            fires.len(),
+            runs.len(),
+            "{backend:?}: a fire ran twice: {runs:?}"
+        );
+        let mut recorded: Vec<i64> = runs
+            .iter()
+            .map(|r| {
+                assert_eq!(r["outcome"], "ok", "{backend:?}: {r}");
+                let message = r["message"].as_str().expect("message");
+                message
+                    .strip_prefix("draw ")
+                    .and_then(|m| m.split_once(' '))
+                    .and_then(|(id, _)| id.parse().ok())
+                    .expect("draw N at …")
+            })
+            .collect();
+        recorded.sort_unstable();
+        assert_eq!(
+            recorded, drawn,
+            "{backend:?}: each scheduled draw is one recorded fire"
+        );
+        let audit = audit_rows(&w.app.db, "draw.run").await;
+        assert_eq!(audit.len(), drawn.len(), "{backend:?}");
+    }
+}

@@ -6,7 +6,7 @@
 //! audit entry are written in one transaction.
 
 use std::{
-    collections::{BTreeMap, HashMap, HashSet},
+    collections::{HashMap, HashSet},
     time::Instant,
 };
 
@@ -18,13 +18,15 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _,
+    DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait as _,
 };
 use serde::{Deserialize, Serialize};
 
 use super::{
     Actor,
     audit::{self, Entry},
+    draw_rows::{self, NewTask, TaskCommon},
     inspectors::industries_of,
     plans::{self, PlanSpec, spec_of},
 };
@@ -42,7 +44,7 @@ const RUNNERS: &[Role] = &[Role::Admin, Role::Supervisor];
 const READERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
 /// Largest snapshot verify will decompress.
 const MAX_SNAPSHOT_BYTES: usize = 1 << 30;
-/// Rows per multi-row INSERT (SQLite binds at most 32,766 values).
+/// Ids per `IN` list (SQLite binds at most 32,766 values).
 const BATCH: usize = 1_000;
 
 /// What the caller asks of a draw.
@@ -336,16 +338,25 @@ async fn enterprise_targets<C: ConnectionTrait>(
     if spec.key_only {
         query = query.filter(enterprise::Column::KeySupervision.eq(true));
     }
-    let rows: Vec<(i64, String, RiskLevel, CreditClass, bool, Industry)> = query
-        .order_by_asc(enterprise::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let query = query.order_by_asc(enterprise::Column::Id);
+    let rows: Vec<EnterpriseRow> = if db.get_database_backend() == DbBackend::Sqlite {
+        sqlite_rows(db, query.into_query()).await?
+    } else {
+        query
+            .into_tuple::<(i64, String, RiskLevel, CreditClass, bool, Industry)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(id, region, risk, credit, key, industry)| {
+                (id, region, risk, credit, Flag(key), industry)
+            })
+            .collect()
+    };
     Ok(rows
         .into_iter()
         .filter(|row| !cooled.contains(&row.0))
         .map(
-            |(id, region_code, risk, credit_class, key, industry)| Target {
+            |(id, region_code, risk, credit_class, Flag(key), industry)| Target {
                 id,
                 region_code,
                 stratum: risk.as_str().to_owned(),
@@ -357,6 +368,64 @@ async fn enterprise_targets<C: ConnectionTrait>(
             },
         )
         .collect())
+}
+
+/// An enterprise as the draw reads it: id, region, risk level, credit class,
+/// key supervision and industry.
+type EnterpriseRow = (i64, String, RiskLevel, CreditClass, Flag, Industry);
+
+/// A boolean as SQLite's JSON gives it (0 or 1) or as JSON proper.
+#[derive(Debug, Clone, Copy)]
+struct Flag(bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Flag;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a boolean, 0 or 1")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Flag, E> {
+                Ok(Flag(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Flag, E> {
+                Ok(Flag(v != 0))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Flag, E> {
+                Ok(Flag(v != 0))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// The enterprises of `select` (the columns of [`EnterpriseRow`], in order) as
+/// one JSON array built by SQLite: the driver's cost per returned row, not the
+/// scan, dominates reading a million rows there, so they come back as one value.
+async fn sqlite_rows<C: ConnectionTrait>(
+    db: &C,
+    select: sea_orm::sea_query::SelectStatement,
+) -> AppResult<Vec<EnterpriseRow>> {
+    let statement = sea_orm::sea_query::Query::select()
+        .expr_as(
+            sea_orm::sea_query::Expr::cust(
+                "COALESCE(json_group_array(json_array(e.id, e.region_code, e.risk_level, \
+                 e.credit_class, e.key_supervision, e.industry)), '[]')",
+            ),
+            sea_orm::sea_query::Alias::new("rows"),
+        )
+        .from_subquery(select, sea_orm::sea_query::Alias::new("e"))
+        .to_owned();
+    let json: String = match db.query_one(&statement).await? {
+        Some(row) => row.try_get("", "rows")?,
+        None => return Ok(Vec::new()),
+    };
+    serde_json::from_str(&json).map_err(|e| {
+        AppError::Internal(anyhow::anyhow!(
+            "Failed to read the population's enterprises: {e}"
+        ))
+    })
 }
 
 async fn department_targets<C: ConnectionTrait>(
@@ -598,90 +667,32 @@ async fn write_tasks<C: ConnectionTrait>(
         .iter()
         .map(|t| (t.id, t.region_code.as_str()))
         .collect();
-    let due_at = now + Duration::days(i64::from(plan.due_days));
-    let rows: Vec<check_task::ActiveModel> =
-        outcome
-            .tasks
-            .iter()
-            .map(|t| check_task::ActiveModel {
-                draw_id: Set(stored.id),
-                target_kind: Set(spec.target_kind),
-                enterprise_id: Set(
-                    (spec.target_kind == SubjectKind::Enterprise).then_some(t.target_id)
-                ),
-                department_id: Set(
-                    (spec.target_kind == SubjectKind::Department).then_some(t.target_id)
-                ),
-                region_code: Set(regions
-                    .get(&t.target_id)
-                    .map(|r| (*r).to_owned())
-                    .unwrap_or_default()),
-                due_at: Set(due_at),
-                status: Set(TaskStatus::Assigned),
-                score: Set(None),
-                overdue: Set(false),
-                started_at: Set(None),
-                submitted_at: Set(None),
-                reviewed_at: Set(None),
-                published_at: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .collect();
-    for chunk in rows.chunks(BATCH) {
-        check_task::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
-    let target_column = match spec.target_kind {
-        SubjectKind::Enterprise => check_task::Column::EnterpriseId,
-        SubjectKind::Department => check_task::Column::DepartmentId,
-    };
-    let ids: HashMap<i64, i64> = check_task::Entity::find()
-        .select_only()
-        .column(target_column)
-        .column(check_task::Column::Id)
-        .filter(check_task::Column::DrawId.eq(stored.id))
-        .into_tuple::<(Option<i64>, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|(target, id)| Some((target?, id)))
+    let rows: Vec<NewTask<'_>> = outcome
+        .tasks
+        .iter()
+        .map(|t| NewTask {
+            target_id: t.target_id,
+            region_code: regions.get(&t.target_id).copied().unwrap_or_default(),
+            inspector_ids: &t.inspector_ids,
+        })
         .collect();
-    let mut views = Vec::with_capacity(outcome.tasks.len());
-    let mut links = Vec::new();
-    for t in &outcome.tasks {
-        let task_id = ids.get(&t.target_id).copied().ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "task of target {} not written",
-                t.target_id
-            ))
-        })?;
-        for (i, inspector_id) in t.inspector_ids.iter().enumerate() {
-            links.push(task_inspector::ActiveModel {
-                task_id: Set(task_id),
-                inspector_id: Set(*inspector_id),
-                role: Set(if i == 0 {
-                    InspectorRole::Lead
-                } else {
-                    InspectorRole::Member
-                }),
-                ..Default::default()
-            });
-        }
-        views.push(DrawnTaskView {
+    let common = TaskCommon {
+        draw_id: stored.id,
+        target_kind: spec.target_kind,
+        due_at: now + Duration::days(i64::from(plan.due_days)),
+        now,
+    };
+    let ids = draw_rows::write(db, common, &rows).await?;
+    Ok(outcome
+        .tasks
+        .iter()
+        .zip(ids)
+        .map(|(t, task_id)| DrawnTaskView {
             task_id,
             target_id: t.target_id,
             inspector_ids: t.inspector_ids.clone(),
-        });
-    }
-    for chunk in links.chunks(BATCH) {
-        task_inspector::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(views)
+        })
+        .collect())
 }
 
 /// A draw's tasks as stored now, in draw order (task id order).
@@ -689,34 +700,49 @@ async fn stored_tasks<C: ConnectionTrait>(
     db: &C,
     stored: &draw::Model,
 ) -> AppResult<Vec<DrawnTaskView>> {
-    let tasks = check_task::Entity::find()
+    let tasks: Vec<(i64, Option<i64>, Option<i64>)> = check_task::Entity::find()
+        .select_only()
+        .columns([
+            check_task::Column::Id,
+            check_task::Column::EnterpriseId,
+            check_task::Column::DepartmentId,
+        ])
         .filter(check_task::Column::DrawId.eq(stored.id))
         .order_by_asc(check_task::Column::Id)
+        .into_tuple()
         .all(db)
         .await?;
-    let mut team: BTreeMap<i64, Vec<(bool, i64, i64)>> = BTreeMap::new();
-    let task_ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
-    for chunk in task_ids.chunks(BATCH) {
-        for link in task_inspector::Entity::find()
-            .filter(task_inspector::Column::TaskId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            team.entry(link.task_id).or_default().push((
-                link.role != InspectorRole::Lead,
-                link.id,
-                link.inspector_id,
-            ));
-        }
+    let draw_tasks = check_task::Entity::find()
+        .select_only()
+        .column(check_task::Column::Id)
+        .filter(check_task::Column::DrawId.eq(stored.id))
+        .into_query();
+    let links: Vec<(i64, i64, i64, InspectorRole)> = task_inspector::Entity::find()
+        .select_only()
+        .columns([
+            task_inspector::Column::TaskId,
+            task_inspector::Column::Id,
+            task_inspector::Column::InspectorId,
+            task_inspector::Column::Role,
+        ])
+        .filter(task_inspector::Column::TaskId.in_subquery(draw_tasks))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut team: HashMap<i64, Vec<(bool, i64, i64)>> = HashMap::with_capacity(tasks.len());
+    for (task_id, id, inspector_id, role) in links {
+        team.entry(task_id)
+            .or_default()
+            .push((role != InspectorRole::Lead, id, inspector_id));
     }
     Ok(tasks
         .into_iter()
-        .map(|t| {
-            let mut members = team.remove(&t.id).unwrap_or_default();
+        .map(|(id, enterprise_id, department_id)| {
+            let mut members = team.remove(&id).unwrap_or_default();
             members.sort_unstable();
             DrawnTaskView {
-                task_id: t.id,
-                target_id: t.enterprise_id.or(t.department_id).unwrap_or_default(),
+                task_id: id,
+                target_id: enterprise_id.or(department_id).unwrap_or_default(),
                 inspector_ids: members.into_iter().map(|(_, _, id)| id).collect(),
             }
         })

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod conflicts;
 pub mod demo;
 pub mod departments;
+pub mod draw_rows;
 pub mod draws;
 pub mod duties;
 pub mod enterprises;

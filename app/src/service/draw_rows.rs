@@ -1,0 +1,219 @@
+//! Writing a draw's tasks and teams: one statement per table, however many tasks.
+//!
+//! Ids are taken before the rows are written and handed out in draw order, so
+//! that task id order is draw order and link id order is team order (what
+//! reading a draw back and verify rely on) without reading any row back. The
+//! rows travel as one JSON parameter that the database unpacks itself
+//! (`json_array_elements` on PostgreSQL, `json_each` on SQLite): a handful of
+//! statements with bound values instead of hundreds of multi-row inserts that
+//! each bind thousands of values.
+
+use chrono::{DateTime, Utc};
+use entities::{InspectorRole, SubjectKind, TaskStatus};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde::Serialize;
+
+use crate::error::{AppError, AppResult};
+
+/// The tables whose ids a draw takes in advance.
+#[derive(Debug, Clone, Copy)]
+enum Table {
+    CheckTask,
+    TaskInspector,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Self::CheckTask => "check_task",
+            Self::TaskInspector => "task_inspector",
+        }
+    }
+
+    /// The largest id the table has ever handed out; SQLite's `AUTOINCREMENT`
+    /// keeps it in `sqlite_sequence`, which may be above the largest id present.
+    fn sqlite_high_water(self) -> &'static str {
+        match self {
+            Self::CheckTask => {
+                "SELECT MAX(m) AS m FROM (SELECT MAX(id) AS m FROM check_task \
+                 UNION ALL SELECT seq AS m FROM sqlite_sequence WHERE name = 'check_task')"
+            }
+            Self::TaskInspector => {
+                "SELECT MAX(m) AS m FROM (SELECT MAX(id) AS m FROM task_inspector \
+                 UNION ALL SELECT seq AS m FROM sqlite_sequence WHERE name = 'task_inspector')"
+            }
+        }
+    }
+}
+
+/// `count` fresh ids of `table`, ascending.
+///
+/// On PostgreSQL they come from the table's sequence, so concurrent writers
+/// never collide; on SQLite the draw holds the write lock (`BEGIN IMMEDIATE`),
+/// so the ids above the high-water mark are ours.
+async fn take_ids<C: ConnectionTrait>(db: &C, table: Table, count: usize) -> AppResult<Vec<i64>> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let wanted = i64::try_from(count)
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("{count} ids asked for")))?;
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let rows = db
+                .query_all_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT nextval(q.s) AS id \
+                     FROM (SELECT pg_get_serial_sequence($1, 'id')::regclass AS s) AS q, \
+                     generate_series(1, $2)",
+                    [table.name().into(), wanted.into()],
+                ))
+                .await?;
+            let mut ids = rows
+                .iter()
+                .map(|row| row.try_get::<i64>("", "id"))
+                .collect::<Result<Vec<_>, _>>()?;
+            ids.sort_unstable();
+            Ok(ids)
+        }
+        backend => {
+            let high = db
+                .query_one_raw(Statement::from_string(
+                    backend,
+                    table.sqlite_high_water().to_owned(),
+                ))
+                .await?
+                .map(|row| row.try_get::<Option<i64>>("", "m"))
+                .transpose()?
+                .flatten()
+                .unwrap_or(0);
+            Ok((1..=wanted).map(|i| high + i).collect())
+        }
+    }
+}
+
+/// A task to write: its target and team, lead first.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTask<'a> {
+    /// The enterprise or department checked.
+    pub target_id: i64,
+    /// The target's region.
+    pub region_code: &'a str,
+    /// The team, lead first.
+    pub inspector_ids: &'a [i64],
+}
+
+/// What every task of a draw shares.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskCommon {
+    /// The draw the tasks belong to.
+    pub draw_id: i64,
+    /// Enterprises or departments.
+    pub target_kind: SubjectKind,
+    /// When the checks are due.
+    pub due_at: DateTime<Utc>,
+    /// When the draw was made.
+    pub now: DateTime<Utc>,
+}
+
+/// A task row as the statement unpacks it: id, enterprise, department, region.
+#[derive(Serialize)]
+struct TaskRow<'a>(i64, Option<i64>, Option<i64>, &'a str);
+
+/// A team member as the statement unpacks it: id, task, inspector, role.
+#[derive(Serialize)]
+struct LinkRow(i64, i64, i64, &'static str);
+
+const INSERT_TASKS_POSTGRES: &str = "INSERT INTO check_task (id, draw_id, target_kind, \
+     enterprise_id, department_id, region_code, due_at, status, score, overdue, started_at, \
+     submitted_at, reviewed_at, published_at, created_at, updated_at) \
+     SELECT (r.v->>0)::bigint, $2, $3, (r.v->>1)::bigint, (r.v->>2)::bigint, r.v->>3, $4, $5, \
+     NULL, FALSE, NULL, NULL, NULL, NULL, $6, $6 \
+     FROM json_array_elements($1::json) AS r(v)";
+
+const INSERT_TASKS_SQLITE: &str = "INSERT INTO check_task (id, draw_id, target_kind, \
+     enterprise_id, department_id, region_code, due_at, status, score, overdue, started_at, \
+     submitted_at, reviewed_at, published_at, created_at, updated_at) \
+     SELECT value ->> 0, $2, $3, value ->> 1, value ->> 2, value ->> 3, $4, $5, \
+     NULL, FALSE, NULL, NULL, NULL, NULL, $6, $6 \
+     FROM json_each($1)";
+
+const INSERT_LINKS_POSTGRES: &str = "INSERT INTO task_inspector (id, task_id, inspector_id, role) \
+     SELECT (r.v->>0)::bigint, (r.v->>1)::bigint, (r.v->>2)::bigint, r.v->>3 \
+     FROM json_array_elements($1::json) AS r(v)";
+
+const INSERT_LINKS_SQLITE: &str = "INSERT INTO task_inspector (id, task_id, inspector_id, role) \
+     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each($1)";
+
+fn json<T: Serialize>(value: &T) -> AppResult<String> {
+    serde_json::to_string(value)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("Failed to encode the draw's rows: {e}")))
+}
+
+/// Writes the tasks in draw order with their teams; returns each task's id.
+///
+/// # Errors
+/// When the database refuses a statement.
+pub async fn write<C: ConnectionTrait>(
+    db: &C,
+    common: TaskCommon,
+    tasks: &[NewTask<'_>],
+) -> AppResult<Vec<i64>> {
+    if tasks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let task_ids = take_ids(db, Table::CheckTask, tasks.len()).await?;
+    let members: usize = tasks.iter().map(|t| t.inspector_ids.len()).sum();
+    let link_ids = take_ids(db, Table::TaskInspector, members).await?;
+    let enterprise = common.target_kind == SubjectKind::Enterprise;
+    let task_rows: Vec<TaskRow<'_>> = tasks
+        .iter()
+        .zip(&task_ids)
+        .map(|(t, &id)| {
+            TaskRow(
+                id,
+                enterprise.then_some(t.target_id),
+                (!enterprise).then_some(t.target_id),
+                t.region_code,
+            )
+        })
+        .collect();
+    let mut link_rows = Vec::with_capacity(members);
+    let mut next_link = link_ids.iter().copied();
+    for (t, &task_id) in tasks.iter().zip(&task_ids) {
+        for (i, (&inspector_id, id)) in t.inspector_ids.iter().zip(&mut next_link).enumerate() {
+            let role = if i == 0 {
+                InspectorRole::Lead
+            } else {
+                InspectorRole::Member
+            };
+            link_rows.push(LinkRow(id, task_id, inspector_id, role.as_str()));
+        }
+    }
+    let (insert_tasks, insert_links) = match backend {
+        DbBackend::Postgres => (INSERT_TASKS_POSTGRES, INSERT_LINKS_POSTGRES),
+        _ => (INSERT_TASKS_SQLITE, INSERT_LINKS_SQLITE),
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        insert_tasks,
+        [
+            json(&task_rows)?.into(),
+            common.draw_id.into(),
+            common.target_kind.as_str().into(),
+            common.due_at.into(),
+            TaskStatus::Assigned.as_str().into(),
+            common.now.into(),
+        ],
+    ))
+    .await?;
+    if !link_rows.is_empty() {
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            insert_links,
+            [json(&link_rows)?.into()],
+        ))
+        .await?;
+    }
+    Ok(task_ids)
+}
