@@ -366,16 +366,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 period,
                 draw_id,
             };
-            let export = service::reports::export(
+            let actor = Actor::system();
+            let export = service::reports::build(
                 &db,
-                &Actor::system(),
+                &actor,
                 &policy.reporting.deadlines(),
                 &request,
                 chrono::Utc::now(),
             )
             .await
             .map_err(|e| anyhow::anyhow!(e))?;
-            partial.finish(&export.bytes)?;
+            // On disk before it is recorded, in place only once recorded.
+            let partial = partial.write(&export.bytes)?;
+            service::reports::record(&db, &actor, &request, &export)
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
+            partial.persist()?;
             println!(
                 "wrote the {} report ({} rows) to {}",
                 kind.as_str(),
@@ -629,7 +635,7 @@ impl Partial {
             .file_name()
             .with_context(|| format!("{} is not a file name", target.display()))?
             .to_os_string();
-        name.push(".partial");
+        name.push(format!(".{}.partial", std::process::id()));
         let temp = target.with_file_name(name);
         let file = std::fs::File::create(&temp)
             .with_context(|| format!("Failed to write {}", target.display()))?;
@@ -640,12 +646,19 @@ impl Partial {
         })
     }
 
-    fn finish(mut self, bytes: &[u8]) -> anyhow::Result<()> {
+    /// Writes the whole file and waits until it is on disk.
+    fn write(mut self, bytes: &[u8]) -> anyhow::Result<Self> {
         use std::io::Write as _;
         self.file
             .write_all(bytes)
             .and_then(|()| self.file.sync_all())
-            .and_then(|()| std::fs::rename(&self.temp, &self.target))
+            .with_context(|| format!("Failed to write {}", self.target.display()))?;
+        Ok(self)
+    }
+
+    /// Puts the written file in place.
+    fn persist(self) -> anyhow::Result<()> {
+        std::fs::rename(&self.temp, &self.target)
             .with_context(|| format!("Failed to write {}", self.target.display()))
     }
 }

@@ -4,14 +4,15 @@
 use std::{collections::HashMap, io::Cursor, io::Read as _};
 
 use calamine::{Data, Reader as _, Xlsx, open_workbook_from_rs};
-use entities::Role;
+use entities::{Role, finding, indicator};
 use reqwest::{Method, StatusCode};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, sea_query::Expr};
 use serde_json::{Value, json};
 use spotcheck_tests::{TestApp, audit_rows, backends};
 
 use super::{
     fixtures::{Ent, World, credit_code, drawn_targets, plan_body, task_ids, teams},
-    score_fixture::arrange,
+    score_fixture::{arrange, incident},
 };
 use crate::cli;
 
@@ -343,18 +344,47 @@ async fn assessment_scorecard_ranks_scores_shows_indicators_and_keeps_to_scope()
         let (title, _) = sheet_title(&scoped, "部门考核");
         assert_eq!(title, "考核评分表（2025年 · 河北省）", "{backend:?}");
 
+        // A check that no longer covers DS-2: 河北 is scored on its check alone,
+        // so its self-assessed DS-2 points are shown but not counted.
+        let ds2 = indicator::Entity::find()
+            .filter(indicator::Column::Code.eq("DS-2"))
+            .one(&app.db)
+            .await
+            .expect("query")
+            .expect("DS-2");
+        finding::Entity::update_many()
+            .col_expr(finding::Column::Superseded, Expr::value(true))
+            .filter(finding::Column::IndicatorId.eq(ds2.id))
+            .exec(&app.db)
+            .await
+            .expect("supersede DS-2");
+        let later = report(&app, &f.admin, "/api/v1/reports/assessment?period=2025").await;
+        let (header, indicators) = sheet(&later, "指标明细");
+        let hb_ds2 = indicators
+            .iter()
+            .find(|r| text(&r[0]) == "河北省应急管理厅" && text(&r[2]) == "DS-2")
+            .expect("河北 DS-2");
+        let at = |name: &str| header.iter().position(|h| h == name).expect("column");
+        assert_eq!(number(&hb_ds2[at("自评得分")]), Some(20.0), "{backend:?}");
+        assert_eq!(hb_ds2[at("检查得分")], Data::Empty, "{backend:?}");
+        assert_eq!(
+            text(&hb_ds2[at("计分依据")]),
+            "未计分（以检查为准）",
+            "{backend:?}"
+        );
+
         // The command line writes the same national scorecard.
         let from_cli = cli_report(&app, &["assessment", "--period", "2025"]);
         for name in ["部门考核", "企业得分", "指标明细", "地区得分"] {
             assert_eq!(
                 sheet(&from_cli, name),
-                sheet(&bytes, name),
+                sheet(&later, name),
                 "{backend:?}: {name}"
             );
         }
 
         let exports = audit_rows(&app.db, "report.export").await;
-        assert_eq!(exports.len(), 3, "{backend:?}: each export audited");
+        assert_eq!(exports.len(), 4, "{backend:?}: each export audited");
     }
 }
 
@@ -472,6 +502,41 @@ async fn accountability_and_timeliness_reports_agree_with_the_records() {
             "{backend:?}: no incidents, no rate"
         );
 
+        // An incident a minute old with no report yet is not late: pending, no rate.
+        let occurred = chrono::Utc::now() - chrono::Duration::minutes(1);
+        incident(
+            &app,
+            &f.hb_user,
+            json!({"occurred_at": occurred.to_rfc3339(), "kind": "accident", "region_code": "130102",
+                   "deaths": 0, "serious_injuries": 0, "economic_loss_yuan": 1000,
+                   "stated_severity": "ordinary", "summary": "刚发生"}),
+            &[],
+        )
+        .await;
+        let month = (occurred + chrono::Duration::hours(8))
+            .format("%Y-%m")
+            .to_string();
+        let bytes = report(
+            &app,
+            &f.admin,
+            &format!("/api/v1/reports/timeliness?period={month}"),
+        )
+        .await;
+        let (header, rows) = sheet(&bytes, "报送及时性");
+        let at = |name: &str| header.iter().position(|h| h == name).expect("column");
+        let hb = rows
+            .iter()
+            .find(|r| text(&r[0]) == "河北省应急管理厅")
+            .expect("河北");
+        assert_eq!(number(&hb[at("事故起数")]), Some(1.0), "{backend:?}");
+        assert_eq!(number(&hb[at("初报未到期")]), Some(1.0), "{backend:?}");
+        assert_eq!(number(&hb[at("未初报起数")]), Some(0.0), "{backend:?}");
+        assert_eq!(
+            hb[at("按时率")],
+            Data::Empty,
+            "{backend:?}: nothing due yet"
+        );
+
         // The same report through the command line, in January 2026: I3 counts.
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("timeliness.xlsx");
@@ -580,8 +645,9 @@ async fn bad_report_requests_are_refused_clearly_and_change_nothing() {
             assert!(!output.status.success(), "{backend:?} {args:?}");
             assert!(stderr.contains("error"), "{backend:?} {args:?}: {stderr}");
             assert!(!path.exists(), "{backend:?} {args:?}: no file left behind");
-            assert!(
-                !dir.path().join("out.xlsx.partial").exists(),
+            assert_eq!(
+                std::fs::read_dir(dir.path()).expect("dir").count(),
+                0,
                 "{backend:?} {args:?}: no partial file left behind"
             );
         }

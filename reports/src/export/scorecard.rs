@@ -31,7 +31,7 @@ const INDICATORS: &[Column] = &[
     Column::new("权重", 8.0, Kind::Decimal),
     Column::new("自评得分", 10.0, Kind::Decimal),
     Column::new("检查得分", 10.0, Kind::Decimal),
-    Column::new("计分依据", 10.0, Kind::Text),
+    Column::new("计分依据", 18.0, Kind::Text),
 ];
 
 const REGIONS: &[Column] = &[
@@ -92,6 +92,28 @@ pub struct ScoreRow {
     pub grade: Option<Grade>,
 }
 
+/// Which points of an indicator the subject's score counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Basis {
+    /// The reviewed checks' points.
+    Checked,
+    /// The self-assessment's points (no reviewed check of the subject).
+    SelfAssessed,
+    /// None: the subject was checked, and the check did not cover this indicator.
+    #[default]
+    NotCounted,
+}
+
+impl Basis {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Checked => "检查",
+            Self::SelfAssessed => "自评",
+            Self::NotCounted => "未计分（以检查为准）",
+        }
+    }
+}
+
 /// One indicator of one subject.
 #[derive(Debug, Clone, Default)]
 pub struct IndicatorRow {
@@ -113,6 +135,8 @@ pub struct IndicatorRow {
     pub self_points: Option<f64>,
     /// Points from reviewed checks.
     pub checked_points: Option<f64>,
+    /// Which of them the score counts.
+    pub basis: Basis,
 }
 
 /// The mean overall score of one region's subjects.
@@ -198,11 +222,6 @@ impl Scorecard {
     /// # Errors
     /// When the sheet is full.
     pub fn push_indicator(&mut self, row: &IndicatorRow) -> Result<(), XlsxError> {
-        let used = match (row.checked_points, row.self_points) {
-            (Some(_), _) => "检查",
-            (None, Some(_)) => "自评",
-            (None, None) => "",
-        };
         self.report.row(
             self.indicators,
             &[
@@ -215,7 +234,7 @@ impl Scorecard {
                 Value::Num(row.weight),
                 Value::num(row.self_points),
                 Value::num(row.checked_points),
-                Value::Text(used),
+                Value::Text(row.basis.label()),
             ],
         )
     }

@@ -175,7 +175,7 @@ impl Formats {
 
 /// Whether Excel would read text typed into a cell as a formula.
 #[must_use]
-pub fn looks_like_formula(text: &str) -> bool {
+pub(crate) fn looks_like_formula(text: &str) -> bool {
     text.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
@@ -357,6 +357,27 @@ fn last_col(columns: &[Column]) -> Result<u16, XlsxError> {
         .map_err(|_| XlsxError::ParameterError("too many columns".into()))
 }
 
+/// The most characters (UTF-16 units) an Excel cell holds.
+const CELL_UNITS: usize = 32_767;
+
+/// Text cut to what a cell holds, ending in `…` when cut.
+fn fitted(text: &str) -> std::borrow::Cow<'_, str> {
+    // A UTF-16 unit takes at least one byte of UTF-8.
+    if text.len() <= CELL_UNITS || text.encode_utf16().count() <= CELL_UNITS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut units = 0;
+    let mut end = 0;
+    for (at, c) in text.char_indices() {
+        units += c.len_utf16();
+        if units > CELL_UNITS - 1 {
+            break;
+        }
+        end = at + c.len_utf8();
+    }
+    std::borrow::Cow::Owned(format!("{}…", &text[..end]))
+}
+
 fn write_value(
     worksheet: &mut Worksheet,
     formats: &Formats,
@@ -365,13 +386,25 @@ fn write_value(
     value: Value<'_>,
     kind: Kind,
 ) -> Result<(), XlsxError> {
-    match value {
-        Value::Text(text) if looks_like_formula(text) => {
-            worksheet.write_string_with_format(row, col, text, &formats.quoted)?;
-        }
+    let value = match value {
         Value::Text(text) => {
-            worksheet.write_string(row, col, text)?;
+            let text = fitted(text);
+            return write_text(worksheet, formats, row, col, &text, None);
         }
+        Value::Toned(text, tone) => {
+            let text = fitted(text);
+            return write_text(
+                worksheet,
+                formats,
+                row,
+                col,
+                &text,
+                Some(formats.tone(tone)),
+            );
+        }
+        other => other,
+    };
+    match value {
         Value::Int(number) => {
             // Excel numbers are doubles; counts and ids in reports are far below 2^53.
             worksheet.write_number_with_format(row, col, number as f64, &formats.integer)?;
@@ -385,20 +418,30 @@ fn write_value(
         Value::DateTime(at) => {
             worksheet.write_datetime_with_format(row, col, at, &formats.datetime)?;
         }
-        Value::Toned(text, tone) => {
-            let format = formats.tone(tone);
-            if looks_like_formula(text) {
-                worksheet.write_string_with_format(
-                    row,
-                    col,
-                    text,
-                    &format.clone().set_quote_prefix(),
-                )?;
-            } else {
-                worksheet.write_string_with_format(row, col, text, format)?;
-            }
-        }
-        Value::Empty => {}
+        Value::Text(_) | Value::Toned(..) | Value::Empty => {}
     }
+    Ok(())
+}
+
+/// Writes text as a string; text Excel would read as a formula gets the quote prefix.
+fn write_text(
+    worksheet: &mut Worksheet,
+    formats: &Formats,
+    row: u32,
+    col: u16,
+    text: &str,
+    tone: Option<&Format>,
+) -> Result<(), XlsxError> {
+    match (looks_like_formula(text), tone) {
+        (true, None) => worksheet.write_string_with_format(row, col, text, &formats.quoted)?,
+        (true, Some(format)) => worksheet.write_string_with_format(
+            row,
+            col,
+            text,
+            &format.clone().set_quote_prefix(),
+        )?,
+        (false, None) => worksheet.write_string(row, col, text)?,
+        (false, Some(format)) => worksheet.write_string_with_format(row, col, text, format)?,
+    };
     Ok(())
 }

@@ -8,7 +8,7 @@ use super::{
     accountability::{AccountabilityRow, Status, accountability_report},
     draw_list::{DrawCover, DrawList, DrawTaskRow, UnassignedRow},
     publication::{PublicationList, PublicationRow},
-    scorecard::{Grade, IndicatorRow, RegionScore, ScoreRow, Scorecard},
+    scorecard::{Basis, Grade, IndicatorRow, RegionScore, ScoreRow, Scorecard},
     timeliness::{TimelinessRow, timeliness_report},
 };
 
@@ -143,6 +143,45 @@ fn formula_looking_text_stays_text_with_the_quote_prefix() {
         "no formulas at all"
     );
     assert!(part(&bytes, "xl/styles.xml").contains("quotePrefix=\"1\""));
+    // Each risky name has a style (the quote prefix); plain text has none.
+    let xml = part(&bytes, "xl/worksheets/sheet1.xml");
+    for row in 3..3 + RISKY.len() {
+        assert!(
+            xml.contains(&format!("<c r=\"B{row}\" s=")),
+            "B{row} carries the quote-prefix style"
+        );
+    }
+    assert!(
+        xml.contains("<c r=\"G3\" t=\"inlineStr\">"),
+        "plain text has no style"
+    );
+}
+
+#[test]
+fn text_excel_would_evaluate_is_recognised() {
+    use super::sheet::looks_like_formula;
+    for risky in RISKY {
+        assert!(looks_like_formula(risky), "{risky:?}");
+    }
+    for plain in ["杭州", "91330100MA27XXXX1A", "a=b", " =1", "", "1-2"] {
+        assert!(!looks_like_formula(plain), "{plain:?}");
+    }
+}
+
+#[test]
+fn text_longer_than_a_cell_holds_is_cut_not_refused() {
+    let mut list = PublicationList::new(&meta()).unwrap();
+    let long = "隐".repeat(40_000);
+    list.push(&PublicationRow {
+        result: long,
+        ..publication_row("甲")
+    })
+    .unwrap();
+    let bytes = list.finish().unwrap();
+    let rows = sheet(&bytes, "公示名单");
+    let cell = text(&rows[2][6]);
+    assert_eq!(cell.chars().count(), 32_767);
+    assert!(cell.ends_with('…'));
 }
 
 #[test]
@@ -231,6 +270,7 @@ fn scorecard_colours_grades_and_charts_regions() {
         weight: 1.0,
         self_points: Some(9.0),
         checked_points: Some(5.0),
+        basis: Basis::Checked,
         ..IndicatorRow::default()
     }];
     let regions = [
@@ -356,9 +396,9 @@ fn timeliness_report_gives_rates_as_shares() {
     ];
     let bytes = timeliness_report(&meta(), rows).unwrap();
     let table = sheet(&bytes, "报送及时性");
-    assert_eq!(table[2][4], Data::Float(0.75));
-    assert_eq!(table[2][11], Data::Float(0.5));
-    assert_eq!(table[3][4], Data::Empty, "no incidents: no rate");
+    assert_eq!(table[2][5], Data::Float(0.75));
+    assert_eq!(table[2][12], Data::Float(0.5));
+    assert_eq!(table[3][5], Data::Empty, "no incidents: no rate");
     assert!(part(&bytes, "xl/styles.xml").contains("0.0%"));
 }
 

@@ -12,6 +12,7 @@ const COLUMNS: &[Column] = &[
     Column::new("部门", 30.0, Kind::Text),
     Column::new("行政区划代码", 12.0, Kind::Text),
     Column::new("事故起数", 10.0, Kind::Integer),
+    Column::new("初报未到期", 10.0, Kind::Integer),
     Column::new("按时初报", 10.0, Kind::Integer),
     Column::new("按时率", 10.0, Kind::Percent),
     Column::new("迟报起数", 10.0, Kind::Integer),
@@ -33,11 +34,13 @@ pub struct TimelinessRow {
     pub region_code: Option<String>,
     /// Incidents that occurred in the period.
     pub incidents: i64,
+    /// Those with no initial report whose deadline has not come yet.
+    pub pending: i64,
     /// Those whose initial report was on time.
     pub on_time: i64,
     /// Those whose initial report was late.
     pub late: i64,
-    /// Those with no initial report yet.
+    /// Those with no initial report past its deadline.
     pub missing: i64,
     /// Minutes late, summed over the late initial reports.
     pub minutes_late: i64,
@@ -66,13 +69,15 @@ pub fn timeliness_report(
     let mut report = Report::new(TITLE, meta);
     let sheet = report.table("报送及时性", COLUMNS)?;
     for row in rows {
-        let on_time_rate = share(row.on_time, row.incidents);
+        // Incidents still within their deadline are neither on time nor late yet.
+        let on_time_rate = share(row.on_time, row.incidents - row.pending);
         report.row(
             sheet,
             &[
                 Value::Text(&row.department),
                 Value::text(row.region_code.as_deref()),
                 Value::Int(row.incidents),
+                Value::Int(row.pending),
                 Value::Int(row.on_time),
                 Value::num(on_time_rate),
                 Value::Int(row.late),

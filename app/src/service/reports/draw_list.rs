@@ -38,10 +38,16 @@ async fn targets<C: ConnectionTrait>(
     enterprise_ids: Vec<i64>,
     department_ids: Vec<i64>,
 ) -> AppResult<(HashMap<i64, Target>, HashMap<i64, Target>)> {
-    let enterprises = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(enterprise_ids))
-        .all(db)
-        .await?
+    let mut found = Vec::with_capacity(enterprise_ids.len());
+    for chunk in enterprise_ids.chunks(PAGE as usize) {
+        found.extend(
+            enterprise::Entity::find()
+                .filter(enterprise::Column::Id.is_in(chunk.to_vec()))
+                .all(db)
+                .await?,
+        );
+    }
+    let enterprises = found
         .into_iter()
         .map(|e| {
             let target = Target {
@@ -59,10 +65,16 @@ async fn targets<C: ConnectionTrait>(
             )
         })
         .collect();
-    let departments = department::Entity::find()
-        .filter(department::Column::Id.is_in(department_ids))
-        .all(db)
-        .await?
+    let mut found = Vec::with_capacity(department_ids.len());
+    for chunk in department_ids.chunks(PAGE as usize) {
+        found.extend(
+            department::Entity::find()
+                .filter(department::Column::Id.is_in(chunk.to_vec()))
+                .all(db)
+                .await?,
+        );
+    }
+    let departments = found
         .into_iter()
         .map(|d| {
             (
@@ -169,12 +181,14 @@ async fn page_rows<C: ConnectionTrait>(
             people.insert(i.id, (i.name, i.badge_no));
         }
     }
-    let mut teams: HashMap<i64, Vec<(bool, i64)>> = HashMap::new();
+    // Lead first, then in link order: the order the draw itself shows.
+    let mut teams: HashMap<i64, Vec<(bool, i64, i64)>> = HashMap::new();
     for link in links {
-        teams
-            .entry(link.task_id)
-            .or_default()
-            .push((link.role != InspectorRole::Lead, link.inspector_id));
+        teams.entry(link.task_id).or_default().push((
+            link.role != InspectorRole::Lead,
+            link.id,
+            link.inspector_id,
+        ));
     }
     let (enterprises, departments) = targets(
         db,
@@ -192,8 +206,10 @@ async fn page_rows<C: ConnectionTrait>(
             let firm = target.and_then(|t| t.enterprise.as_ref());
             let mut team = teams.remove(&task.id).unwrap_or_default();
             team.sort_unstable();
-            let members: Vec<&(String, String)> =
-                team.iter().filter_map(|(_, id)| people.get(id)).collect();
+            let members: Vec<&(String, String)> = team
+                .iter()
+                .filter_map(|(_, _, id)| people.get(id))
+                .collect();
             DrawTaskRow {
                 task_id: task.id,
                 target_name: target.map(|t| t.name.clone()).unwrap_or_default(),

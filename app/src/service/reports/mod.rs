@@ -168,10 +168,28 @@ async fn blocking<T: Send + 'static>(
 /// Exports a report in the caller's scope and records the export in the audit log.
 ///
 /// # Errors
-/// 403 for inspectors and departments; 422 when the kind's parameters are
-/// missing or do not apply; 404 for a draw out of scope; when the database fails.
-#[tracing::instrument(skip(db, actor, deadlines), fields(report.kind = request.kind.as_str()))]
+/// As [`build`] and [`record`].
 pub async fn export(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    deadlines: &Deadlines,
+    request: &ReportRequest,
+    now: DateTime<Utc>,
+) -> AppResult<Export> {
+    let export = build(db, actor, deadlines, request, now).await?;
+    record(db, actor, request, &export).await?;
+    Ok(export)
+}
+
+/// Builds a report in the caller's scope, without recording it: the caller
+/// records it with [`record`] once the file is delivered or safely stored.
+///
+/// # Errors
+/// 403 for inspectors and departments; 422 when the kind's parameters are
+/// missing or do not apply; 404 for a draw out of scope; 413 for more rows than
+/// a sheet holds; when the database fails.
+#[tracing::instrument(skip(db, actor, deadlines), fields(report.kind = request.kind.as_str()))]
+pub async fn build(
     db: &DatabaseConnection,
     actor: &Actor,
     deadlines: &Deadlines,
@@ -207,6 +225,24 @@ pub async fn export(
         (None, Some(draw_id)) => format!("{}-{draw_id}.xlsx", request.kind.as_str()),
         (None, None) => format!("{}.xlsx", request.kind.as_str()),
     };
+    Ok(Export {
+        file_name,
+        bytes,
+        rows,
+    })
+}
+
+/// Appends the `report.export` audit entry of a built report: what was
+/// exported, how many rows, and the file's size and SHA-256.
+///
+/// # Errors
+/// When the database fails.
+pub async fn record(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    request: &ReportRequest,
+    export: &Export,
+) -> AppResult<()> {
     let txn = db::begin_write(db).await?;
     audit::append(
         &txn,
@@ -215,22 +251,19 @@ pub async fn export(
             serde_json::json!({
                 "period": request.period.map(|p| p.to_string()),
                 "draw_id": request.draw_id,
-                "rows": rows,
-                "bytes": bytes.len(),
-                "sha256": hex::encode(Sha256::digest(&bytes)),
+                "rows": export.rows,
+                "bytes": export.bytes.len(),
+                "sha256": hex::encode(Sha256::digest(&export.bytes)),
             }),
         ),
     )
     .await?;
     txn.commit().await?;
     tracing::info!(
-        report.rows = rows,
-        report.bytes = bytes.len(),
+        report.kind = request.kind.as_str(),
+        report.rows = export.rows,
+        report.bytes = export.bytes.len(),
         "report exported"
     );
-    Ok(Export {
-        file_name,
-        bytes,
-        rows,
-    })
+    Ok(())
 }

@@ -11,7 +11,7 @@ use entities::{
 use futures_util::TryStreamExt as _;
 use reports::export::{
     Meta,
-    scorecard::{self as card, IndicatorRow, RegionScore, ScoreRow, Scorecard},
+    scorecard::{self as card, Basis, IndicatorRow, RegionScore, ScoreRow, Scorecard},
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType, QueryFilter,
@@ -182,8 +182,11 @@ async fn indicator_rows(
     period: &Period,
     departments: &[(i64, String)],
 ) -> AppResult<Vec<IndicatorRow>> {
+    // The indicators that count for data security, as the score takes them.
     let indicators: HashMap<i64, indicator::Model> = indicator::Entity::find()
         .filter(indicator::Column::Category.eq(IndicatorCategory::DataSecurity))
+        .filter(indicator::Column::MaxPoints.gt(0.0))
+        .filter(indicator::Column::Weight.gt(0.0))
         .all(db)
         .await?
         .into_iter()
@@ -258,8 +261,19 @@ async fn indicator_rows(
                 .filter_map(|(d, i, p)| d.map(|d| ((d, i), p))),
         );
     }
-    let assessed = mean_points(assessed);
-    let checked = mean_points(checked);
+    // Points count between 0 and the indicator's maximum, as in the score.
+    let clamp = |((d, i), p): ((i64, i64), f64)| {
+        let max = indicators.get(&i).map_or(0.0, |x| x.max_points);
+        ((d, i), p.clamp(0.0, max))
+    };
+    let assessed = mean_points(assessed.into_iter().map(clamp));
+    let checked = mean_points(checked.into_iter().map(clamp));
+    // A department with a reviewed check is scored on the check alone.
+    let was_checked: std::collections::HashSet<i64> = checked
+        .keys()
+        .filter(|(_, i)| indicators.contains_key(i))
+        .map(|(d, _)| *d)
+        .collect();
     let mut keys: Vec<(i64, i64)> = assessed
         .keys()
         .chain(checked.keys())
@@ -287,6 +301,12 @@ async fn indicator_rows(
         .into_iter()
         .filter_map(|(d, i)| {
             let ind = indicators.get(&i)?;
+            let checked_points = checked.get(&(d, i)).copied();
+            let basis = match (checked_points, was_checked.contains(&d)) {
+                (Some(_), _) => Basis::Checked,
+                (None, false) => Basis::SelfAssessed,
+                (None, true) => Basis::NotCounted,
+            };
             Some(IndicatorRow {
                 subject_name: names.get(&d).copied().unwrap_or_default().to_owned(),
                 kind: labels::subject_kind(SubjectKind::Department).to_owned(),
@@ -296,7 +316,8 @@ async fn indicator_rows(
                 max_points: ind.max_points,
                 weight: ind.weight,
                 self_points: assessed.get(&(d, i)).copied(),
-                checked_points: checked.get(&(d, i)).copied(),
+                checked_points,
+                basis,
             })
         })
         .collect())

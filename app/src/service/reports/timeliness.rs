@@ -9,7 +9,10 @@ use reports::export::{
     Meta,
     timeliness::{TimelinessRow, timeliness_report},
 };
-use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, ExprTrait as _, Order},
+};
 
 use super::{Actor, blocking};
 use crate::{
@@ -30,7 +33,7 @@ struct Tally {
 
 /// Whole minutes after the deadline, a started minute counting as one.
 fn minutes_late(reported_at: DateTime<Utc>, due: DateTime<Utc>) -> i64 {
-    let seconds = (reported_at - due).num_seconds().max(0);
+    let seconds = std::cmp::max((reported_at - due).num_seconds(), 0);
     (seconds + 59) / 60
 }
 
@@ -46,6 +49,11 @@ pub(super) async fn write<C: ConnectionTrait>(
 ) -> AppResult<(Vec<u8>, u64)> {
     let departments = department::Entity::find()
         .filter(actor.scope_condition(department::Column::RegionCode))
+        // National departments (no region) first on both engines.
+        .order_by(
+            Expr::col(department::Column::RegionCode).is_not_null(),
+            Order::Asc,
+        )
         .order_by_asc(department::Column::RegionCode)
         .order_by_asc(department::Column::Code)
         .all(db)
@@ -98,8 +106,9 @@ pub(super) async fn write<C: ConnectionTrait>(
                 let late = minutes_late(report.reported_at, verdict.initial_due);
                 row.late += 1;
                 row.minutes_late += late;
-                row.max_minutes_late = row.max_minutes_late.max(late);
+                row.max_minutes_late = std::cmp::max(row.max_minutes_late, late);
             }
+            None if now <= verdict.initial_due => row.pending += 1,
             None => row.missing += 1,
         }
         if verdict.direct_required {
