@@ -684,6 +684,14 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published() {
                 json!({"ratios": {"high": 1.0}, "indicator_set_id": set.id}),
             ))
             .await;
+        let (status, body) = w
+            .try_draw(plan, json!({"seed_text": "号".repeat(1_001)}))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend:?}: {body}"
+        );
         let draw = w
             .draw(plan, json!({"seed_text": "2026年11月29日 双色球开奖号码"}))
             .await;

@@ -42,6 +42,9 @@ use crate::{
 
 const RUNNERS: &[Role] = &[Role::Admin, Role::Supervisor];
 const READERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
+/// Longest seed text or redraw reason, in characters: announcements and
+/// reasons are sentences, and both are printed on the draw list's cover.
+const MAX_TEXT_CHARS: usize = 1_000;
 /// Largest snapshot verify will decompress.
 const MAX_SNAPSHOT_BYTES: usize = 1 << 30;
 /// Ids per `IN` list (SQLite binds at most 32,766 values).
@@ -557,10 +560,26 @@ pub async fn run(
             ));
         }
         (None, Some("")) => return Err(AppError::invalid("seed_text", "must not be empty")),
+        (None, Some(text)) if text.chars().count() > MAX_TEXT_CHARS => {
+            return Err(AppError::invalid(
+                "seed_text",
+                format!("must have at most {MAX_TEXT_CHARS} characters"),
+            ));
+        }
         (None, Some(text)) => (algorithm::seed_from_text(text), Some(text.to_owned())),
         (Some(seed), None) => (seed, None),
         (None, None) => (random_seed()?, None),
     };
+    if request
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.trim().chars().count() > MAX_TEXT_CHARS)
+    {
+        return Err(AppError::invalid(
+            "reason",
+            format!("must have at most {MAX_TEXT_CHARS} characters"),
+        ));
+    }
     let params = params_of(&spec);
     let txn = db::begin_write(db).await?;
     let superseded = check_redraw(&txn, plan_id, &request, trigger).await?;

@@ -64,7 +64,14 @@ fn row_of(kind: SubjectKind, s: Named) -> ScoreRow {
     }
 }
 
-/// The period's scores of one kind in scope, with names, best rank first.
+/// A score's region level as a sort key: national, province (`330000`), city
+/// (`330100`), county.
+const LEVEL_ORDER: &str = "CASE WHEN score.region_code IS NULL THEN 0 \
+     WHEN score.region_code LIKE '__0000' THEN 1 \
+     WHEN score.region_code LIKE '____00' THEN 2 ELSE 3 END";
+
+/// The period's scores of one kind in scope, with names, by region level and
+/// best rank first.
 fn scores_of(
     actor: &Actor,
     period: &Period,
@@ -103,6 +110,8 @@ fn scores_of(
         .filter(score::Column::Period.eq(period.to_string()))
         .filter(score::Column::SubjectKind.eq(kind))
         .filter(actor.scope_condition(score::Column::RegionCode))
+        // Ranks are within a region level: the levels from the top down.
+        .order_by(Expr::cust(LEVEL_ORDER), Order::Asc)
         .order_by(Expr::col(score::Column::Rank).is_null(), Order::Asc)
         .order_by_asc(score::Column::Rank)
         .order_by_asc(score::Column::RegionCode)
@@ -334,16 +343,9 @@ pub(super) async fn write(
     let mut means = Means::default();
     let mut sheet = blocking(move || Scorecard::new(&meta)).await?;
 
-    let mut departments = scores_of(actor, period, SubjectKind::Department)
+    let departments = scores_of(actor, period, SubjectKind::Department)
         .all(db)
         .await?;
-    // Ranks are within a region level: show the levels from the top down.
-    departments.sort_by_key(|s| match level_of(s.region_code.as_deref()) {
-        None => 0,
-        Some(RegionLevel::Province) => 1,
-        Some(RegionLevel::City) => 2,
-        Some(RegionLevel::County) => 3,
-    });
     let ids: Vec<(i64, String)> = departments
         .iter()
         .map(|s| (s.subject_id, s.name.clone()))
