@@ -56,7 +56,7 @@ pub struct NewItem {
 const BATCH: usize = 2_000;
 
 /// The unique key of an item.
-type ItemKey = (
+pub type ItemKey = (
     String,
     AccountableKind,
     i64,
@@ -76,28 +76,15 @@ fn key_of(item: &NewItem) -> ItemKey {
     )
 }
 
-/// Inserts the items that do not exist yet; returns, for every reason among
-/// `items`, how many were new.
-///
-/// The keys already stored for the items' periods are read first, so a
-/// recomputation that finds nothing new writes nothing; the insert still skips
-/// conflicts, for a concurrent writer.
+/// The keys of the items already stored for these periods.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn raise<C: ConnectionTrait>(
+pub async fn stored_keys<C: ConnectionTrait>(
     db: &C,
-    items: Vec<NewItem>,
-    now: chrono::DateTime<Utc>,
-) -> AppResult<BTreeMap<String, u64>> {
-    let mut raised: BTreeMap<String, u64> = BTreeMap::new();
-    let mut periods: Vec<String> = items.iter().map(|i| i.period.clone()).collect();
-    periods.sort();
-    periods.dedup();
-    let mut reasons: Vec<AccountabilityReason> = items.iter().map(|i| i.reason).collect();
-    reasons.sort();
-    reasons.dedup();
-    let stored: HashSet<ItemKey> = accountability_item::Entity::find()
+    periods: &[String],
+) -> AppResult<HashSet<ItemKey>> {
+    Ok(accountability_item::Entity::find()
         .select_only()
         .columns([
             accountability_item::Column::Period,
@@ -107,13 +94,28 @@ pub async fn raise<C: ConnectionTrait>(
             accountability_item::Column::EvidenceKind,
             accountability_item::Column::EvidenceId,
         ])
-        .filter(accountability_item::Column::Period.is_in(periods))
-        .filter(accountability_item::Column::Reason.is_in(reasons))
+        .filter(accountability_item::Column::Period.is_in(periods.to_vec()))
         .into_tuple()
         .all(db)
         .await?
         .into_iter()
-        .collect();
+        .collect())
+}
+
+/// Inserts the items that are not among `stored` (the keys already stored for
+/// the items' periods, from [`stored_keys`]); returns, for every reason among
+/// `items`, how many were new. A recomputation that finds nothing new writes
+/// nothing; the insert still skips conflicts, for a concurrent writer.
+///
+/// # Errors
+/// When the database fails.
+pub async fn raise<C: ConnectionTrait>(
+    db: &C,
+    items: Vec<NewItem>,
+    stored: &HashSet<ItemKey>,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<BTreeMap<String, u64>> {
+    let mut raised: BTreeMap<String, u64> = BTreeMap::new();
     let mut seen = HashSet::new();
     let mut fresh = Vec::new();
     for item in items {

@@ -15,14 +15,16 @@ use entities::{
     task_inspector,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect,
     sea_query::{Expr, ExprTrait as _, IntoIden, Query, SelectStatement},
 };
 
 use super::{
     accountability::NewItem,
     score_parts::{self, ReportRow, Subject},
-    scores::{Acc, Key, Laps, Rules},
+    scores::read,
+    scores::{Acc, Key, Rules},
 };
 use crate::{
     domain::{
@@ -54,32 +56,45 @@ fn entry<'a>(
 }
 
 /// Every department's entry, and each subject's sums for the period, with the
-/// reporting items raised by incidents whose deadlines fell in the period.
+/// reporting items raised by incidents whose deadlines fell in the period. The
+/// statements run at once, each on its own pooled connection.
 ///
 /// # Errors
 /// When the database fails.
-pub(crate) async fn gather<C: ConnectionTrait>(
-    db: &C,
+pub(crate) async fn gather(
+    db: &DatabaseConnection,
     period: &Period,
     rules: &Rules,
     now: DateTime<Utc>,
-    laps: &mut Laps,
 ) -> AppResult<(HashMap<Key, Acc>, Vec<NewItem>)> {
+    let (departments, inspected, checked, assessed, regions, (incidents, reports)) = tokio::try_join!(
+        read(db, async |t| {
+            Ok(department::Entity::find()
+                .select_only()
+                .columns([department::Column::Id, department::Column::RegionCode])
+                .into_tuple::<(i64, Option<String>)>()
+                .all(t)
+                .await?)
+        }),
+        read(db, async |t| score_parts::inspected_sums(t, period).await),
+        read(db, async |t| score_parts::checked_sums(t, period).await),
+        read(db, async |t| score_parts::self_assessed(t, period).await),
+        read(db, async |t| score_parts::enterprise_checks_by_region(
+            t, period
+        )
+        .await),
+        read(db, async |t| {
+            score_parts::incidents(t, period, rules.deadlines.final_days).await
+        }),
+    )?;
     let mut sums: HashMap<Key, Acc> = HashMap::new();
-    let departments: Vec<(i64, Option<String>)> = department::Entity::find()
-        .select_only()
-        .columns([department::Column::Id, department::Column::RegionCode])
-        .into_tuple()
-        .all(db)
-        .await?;
     for (id, region_code) in &departments {
         sums.entry((SubjectKind::Department, *id))
             .or_default()
             .region_code = region_code.clone();
     }
-    laps.mark("departments");
-    for row in score_parts::checks(db, period).await? {
-        if let Some(acc) = entry(&mut sums, &row, &row.region_code) {
+    for row in inspected.iter().chain(&checked) {
+        if let Some(acc) = entry(&mut sums, row, &row.region_code) {
             if let Some(weight) = row.checked_weight {
                 let pair = acc.checked.get_or_insert((0.0, 0.0));
                 add(pair, row.checked_total.unwrap_or(0.0), weight);
@@ -91,34 +106,28 @@ pub(crate) async fn gather<C: ConnectionTrait>(
             );
         }
     }
-    laps.mark("checks");
-    for row in score_parts::self_assessed(db, period).await? {
-        if let Some(acc) = entry(&mut sums, &row, &row.region_code) {
+    for row in &assessed {
+        if let Some(acc) = entry(&mut sums, row, &row.region_code) {
             let (total, weight, id) = acc.assessed.get_or_insert((0.0, 0.0, 0));
             *total += row.total.unwrap_or(0.0);
             *weight += row.weight.unwrap_or(0.0);
             *id = std::cmp::max(*id, row.assessment_id.unwrap_or(0));
         }
     }
-    laps.mark("assessed");
-    jurisdictions(db, period, &departments, &mut sums).await?;
-    laps.mark("jurisdictions");
-    let items = reporting(db, period, rules, now, &mut sums).await?;
-    laps.mark("reporting");
+    jurisdictions(&regions, &departments, &mut sums);
+    let items = reporting(incidents, &reports, period, rules, now, &mut sums);
     Ok((sums, items))
 }
 
 /// Adds to every department the enterprise checks of its jurisdiction, summed
 /// per region-code prefix ("" is the whole country, for a national department).
-async fn jurisdictions<C: ConnectionTrait>(
-    db: &C,
-    period: &Period,
+fn jurisdictions(
+    regions: &[score_parts::RegionSums],
     departments: &[(i64, Option<String>)],
     sums: &mut HashMap<Key, Acc>,
-) -> AppResult<()> {
+) {
     let mut by_prefix: HashMap<&str, (f64, f64)> = HashMap::new();
-    let regions = score_parts::enterprise_checks_by_region(db, period).await?;
-    for row in &regions {
+    for row in regions {
         let (total, count) = (row.total.unwrap_or(0.0), row.count.unwrap_or(0.0));
         let region = row.region_code.as_str();
         for len in [0, 2, 4, region.len()] {
@@ -136,7 +145,6 @@ async fn jurisdictions<C: ConnectionTrait>(
             add(&mut acc.inspection, extra.0, extra.1);
         }
     }
-    Ok(())
 }
 
 /// Each incident's reports as the reporting rules take them.
@@ -168,16 +176,15 @@ fn complete(report: &ReportRow) -> bool {
 }
 
 /// Adds each incident's points to its department and raises its flags.
-async fn reporting<C: ConnectionTrait>(
-    db: &C,
+fn reporting(
+    incidents: Vec<score_parts::IncidentRow>,
+    reports: &[ReportRow],
     period: &Period,
     rules: &Rules,
     now: DateTime<Utc>,
     sums: &mut HashMap<Key, Acc>,
-) -> AppResult<Vec<NewItem>> {
-    let (incidents, reports) =
-        score_parts::incidents(db, period, rules.deadlines.final_days).await?;
-    let mut by_incident = facts_by_incident(&reports);
+) -> Vec<NewItem> {
+    let mut by_incident = facts_by_incident(reports);
     let mut items = Vec::new();
     for incident in incidents {
         let reports = by_incident.remove(&incident.id).unwrap_or_default();
@@ -207,7 +214,7 @@ async fn reporting<C: ConnectionTrait>(
             }
         }
     }
-    Ok(items)
+    items
 }
 
 /// `task_overdue` for each inspector of a task that fell due in the period

@@ -232,22 +232,34 @@ fn count(expr: Expr) -> Expr {
     Func::cast_as(Func::count(expr), Alias::new("DOUBLE PRECISION")).into()
 }
 
-/// Checked data security and inspection per subject: two statements of the
-/// same row shape (kept apart so PostgreSQL can scan the findings in parallel).
+/// Inspection per subject: Σ score and count of its published checks.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn checks<C: ConnectionTrait>(db: &C, period: &Period) -> AppResult<Vec<CheckSums>> {
-    let backend = db.get_database_backend();
-    let mut rows = CheckSums::find_by_statement(backend.build(&inspected(period)))
-        .all(db)
-        .await?;
+pub async fn inspected_sums<C: ConnectionTrait>(
+    db: &C,
+    period: &Period,
+) -> AppResult<Vec<CheckSums>> {
+    let statement = db.get_database_backend().build(&inspected(period));
+    Ok(CheckSums::find_by_statement(statement).all(db).await?)
+}
+
+/// Checked data security per subject (the same row shape as [`inspected_sums`]).
+///
+/// # Errors
+/// When the database fails.
+pub async fn checked_sums<C: ConnectionTrait>(
+    db: &C,
+    period: &Period,
+) -> AppResult<Vec<CheckSums>> {
     let indicators = data_security_indicators(db).await?;
-    if !indicators.is_empty() {
-        let statement = backend.build(&checked(period, indicators));
-        rows.extend(CheckSums::find_by_statement(statement).all(db).await?);
+    if indicators.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(rows)
+    let statement = db
+        .get_database_backend()
+        .build(&checked(period, indicators));
+    Ok(CheckSums::find_by_statement(statement).all(db).await?)
 }
 
 /// Published enterprise checks per region, for the departments whose

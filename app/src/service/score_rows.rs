@@ -151,7 +151,7 @@ pub fn accountable(kind: SubjectKind) -> AccountableKind {
 
 /// The stored values of a row, to compare with a computed one.
 #[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
-struct Stored {
+pub(crate) struct Stored {
     subject_kind: SubjectKind,
     subject_id: i64,
     id: i64,
@@ -175,16 +175,15 @@ fn unchanged(stored: &Stored, row: &Row) -> bool {
         && stored.rank == row.rank
 }
 
-/// Writes the rows whose values changed (stamped `now`) and removes the rows of
-/// subjects no longer scored; returns how many rows were written.
-pub(crate) async fn write<C: ConnectionTrait>(
+/// The rows stored for a period, by subject, to compare with a recomputation.
+///
+/// # Errors
+/// When the database fails.
+pub(crate) async fn stored<C: ConnectionTrait>(
     db: &C,
     period: &Period,
-    rows: &[Row],
-    now: DateTime<Utc>,
-) -> AppResult<u64> {
-    let period_text = period.to_string();
-    let mut stored: HashMap<Key, Stored> = score::Entity::find()
+) -> AppResult<HashMap<Key, Stored>> {
+    Ok(score::Entity::find()
         .select_only()
         .columns([
             score::Column::SubjectKind,
@@ -198,13 +197,25 @@ pub(crate) async fn write<C: ConnectionTrait>(
             score::Column::Grade,
             score::Column::Rank,
         ])
-        .filter(score::Column::Period.eq(period_text.as_str()))
+        .filter(score::Column::Period.eq(period.to_string()))
         .into_model::<Stored>()
         .all(db)
         .await?
         .into_iter()
         .map(|stored| ((stored.subject_kind, stored.subject_id), stored))
-        .collect();
+        .collect())
+}
+
+/// Writes the rows whose values changed (stamped `now`) and removes the rows of
+/// subjects no longer scored; returns how many rows were written.
+pub(crate) async fn write<C: ConnectionTrait>(
+    db: &C,
+    period: &Period,
+    rows: &[Row],
+    mut stored: HashMap<Key, Stored>,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let period_text = period.to_string();
     let changed: Vec<&Row> = rows
         .iter()
         .filter(|row| match stored.remove(&row.key) {

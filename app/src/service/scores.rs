@@ -12,7 +12,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, SubsecRound as _, Utc};
 use entities::{Role, SubjectKind};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
+    TransactionTrait as _,
+};
 
 use super::{
     Actor, accountability,
@@ -116,24 +119,34 @@ pub async fn recompute_period(
             [RECOMPUTE_LOCK.into()],
         ))
         .await?;
-        // A batch of large aggregates: compiling them (JIT) costs more than it
-        // saves, and hashing a national year's groups needs more than the
-        // default 4 MB. Both settings end with the transaction.
-        txn.execute_unprepared("SET LOCAL jit = off").await?;
-        txn.execute_unprepared("SET LOCAL work_mem = '64MB'")
-            .await?;
+        tune(&txn).await?;
     }
-    let (sums, mut items) = duties::gather(&txn, period, rules, now, &mut laps).await?;
+    // Everything to read runs at once on pooled connections while this
+    // transaction holds the lock: no other recomputation writes meanwhile, and on
+    // SQLite no other writer at all.
+    let periods: Vec<String> = period
+        .with_parts()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let ((sums, mut items), stored, tasks, hazards, stored_items) = tokio::try_join!(
+        duties::gather(db, period, rules, now),
+        read(db, async |t| score_rows::stored(t, period).await),
+        read(db, async |t| duties::overdue_tasks(t, period, now).await),
+        read(db, async |t| duties::overdue_hazards(t, period, now).await),
+        read(db, async |t| accountability::stored_keys(t, &periods).await),
+    )?;
+    laps.mark("read");
     let (rows, inflated) = build_rows(sums, rules, period);
     items.extend(inflated);
     laps.mark("rows");
-    let written = score_rows::write(&txn, period, &rows, now).await?;
+    let written = score_rows::write(&txn, period, &rows, stored, now).await?;
     laps.mark("write");
     items.extend(score_rows::failing(&txn, period, now).await?);
-    items.extend(duties::overdue_tasks(&txn, period, now).await?);
-    items.extend(duties::overdue_hazards(&txn, period, now).await?);
+    items.extend(tasks);
+    items.extend(hazards);
     laps.mark("sweep");
-    let raised = accountability::raise(&txn, items, now).await?;
+    let raised = accountability::raise(&txn, items, &stored_items, now).await?;
     laps.mark("raise");
     refresh_statistics(&txn, written, raised.values().sum()).await?;
     let count = |kind| rows.iter().filter(|r| r.key.0 == kind).count() as u64;
@@ -164,6 +177,34 @@ pub async fn recompute_period(
         "scores recomputed"
     );
     Ok(summary)
+}
+
+/// Runs `query` in a read-only transaction of its own on a pooled connection,
+/// with the settings large aggregates want on PostgreSQL.
+///
+/// # Errors
+/// When the database fails.
+pub(crate) async fn read<T>(
+    db: &DatabaseConnection,
+    query: impl AsyncFnOnce(&DatabaseTransaction) -> AppResult<T>,
+) -> AppResult<T> {
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        tune(&txn).await?;
+    }
+    let out = query(&txn).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// A batch of large aggregates: compiling them (JIT) costs more than it saves,
+/// and hashing a national year's groups needs more than the default 4 MB. Both
+/// settings end with the transaction.
+async fn tune<C: ConnectionTrait>(txn: &C) -> AppResult<()> {
+    txn.execute_unprepared("SET LOCAL jit = off").await?;
+    txn.execute_unprepared("SET LOCAL work_mem = '64MB'")
+        .await?;
+    Ok(())
 }
 
 /// How long each step of a recomputation took, for the log.
