@@ -373,11 +373,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &policy.reporting.deadlines(),
                 &request,
                 chrono::Utc::now(),
+                partial.sink()?,
             )
             .await
             .map_err(|e| anyhow::anyhow!(e))?;
             // On disk before it is recorded, in place only once recorded.
-            let partial = partial.write(&export.bytes)?;
+            partial.sync()?;
             service::reports::record(&db, &actor, &request, &export)
                 .await
                 .map_err(|e| anyhow::anyhow!(e))?;
@@ -637,7 +638,13 @@ impl Partial {
             .to_os_string();
         name.push(format!(".{}.partial", std::process::id()));
         let temp = target.with_file_name(name);
-        let file = std::fs::File::create(&temp)
+        // Read back too, for the export's SHA-256.
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&temp)
             .with_context(|| format!("Failed to write {}", target.display()))?;
         Ok(Self {
             temp,
@@ -646,14 +653,20 @@ impl Partial {
         })
     }
 
-    /// Writes the whole file and waits until it is on disk.
-    fn write(mut self, bytes: &[u8]) -> anyhow::Result<Self> {
-        use std::io::Write as _;
-        self.file
-            .write_all(bytes)
-            .and_then(|()| self.file.sync_all())
+    /// Where the report writes: straight into the file.
+    fn sink(&self) -> anyhow::Result<service::reports::Sink> {
+        let file = self
+            .file
+            .try_clone()
             .with_context(|| format!("Failed to write {}", self.target.display()))?;
-        Ok(self)
+        Ok(service::reports::Sink::File(file))
+    }
+
+    /// Waits until what was written is on disk.
+    fn sync(&self) -> anyhow::Result<()> {
+        self.file
+            .sync_all()
+            .with_context(|| format!("Failed to write {}", self.target.display()))
     }
 
     /// Puts the written file in place.

@@ -5,8 +5,8 @@
 //! Python) is its own: the report writer of this crate; a bare rust_xlsxwriter
 //! write of the same cells and formats (constant memory, compression level 3);
 //! and Python XlsxWriter in `constant_memory` mode (needs `pip install xlsxwriter`;
-//! skipped with a note when missing). Each run writes an `.xlsx` file; the fastest
-//! of `--repeat` runs is shown.
+//! skipped with a note when missing, or with `--no-python`). Each run writes an
+//! `.xlsx` file; the fastest of `--repeat` runs is shown.
 //!
 //! ```sh
 //! cargo bench -p reports --bench publication -- --rows 1000000 --repeat 3
@@ -25,7 +25,7 @@ use std::{
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use reports::export::{
-    Meta,
+    Meta, Sink,
     publication::{PublicationList, PublicationRow},
 };
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
@@ -70,7 +70,7 @@ fn write_report(rows: u64, path: &Path) -> Result<(), XlsxError> {
     for i in 0..rows {
         list.push(&row(i))?;
     }
-    std::fs::write(path, list.finish()?)?;
+    list.finish_to(Sink::File(std::fs::File::create(path)?))?;
     Ok(())
 }
 
@@ -243,11 +243,15 @@ fn main() {
         "writer", "seconds", "rows/s", "peak MB", "file MB"
     );
     let mut best: Vec<(&str, Value)> = Vec::new();
+    let python = !args.iter().any(|a| a == "--no-python");
     for (mode, label) in [
         ("report", "reports::export (this crate)"),
         ("bare", "bare rust_xlsxwriter"),
         ("python", "Python XlsxWriter constant_memory"),
     ] {
+        if mode == "python" && !python {
+            continue;
+        }
         let path: PathBuf = dir.join(format!("{mode}.xlsx"));
         let runs: Vec<Value> = (0..repeat)
             .filter_map(|_| measure(mode, rows, &path))

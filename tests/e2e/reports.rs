@@ -51,6 +51,14 @@ async fn report(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
 /// Subject, indicator code, self-assessed and checked points, and which counted.
 type IndicatorLine = (String, String, Option<f64>, Option<f64>, String);
 
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn sheet_names(bytes: &[u8]) -> Vec<String> {
     let workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
     workbook.sheet_names()
@@ -551,6 +559,16 @@ async fn accountability_and_timeliness_reports_agree_with_the_records() {
             String::from_utf8_lossy(&output.stderr)
         );
         let bytes = std::fs::read(&path).expect("written");
+        // The audit entry describes the very file written.
+        let last = audit_rows(&app.db, "report.export").await;
+        let detail: Value =
+            serde_json::from_str(&last.last().expect("audited").detail).expect("json");
+        assert_eq!(
+            detail["sha256"],
+            hex_sha256(&bytes),
+            "{backend:?}: {detail}"
+        );
+        assert_eq!(detail["bytes"], bytes.len(), "{backend:?}");
         let (header, rows) = sheet(&bytes, "报送及时性");
         let hbc = rows
             .iter()

@@ -9,6 +9,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, imports::XlsxFile, period_filter};
 use crate::{
+    error::AppError,
     service::reports::{self, ReportKind, ReportRequest},
     state::AppState,
 };
@@ -73,9 +74,10 @@ impl ReportsApi {
             chrono::Utc::now(),
         )
         .await?;
-        Ok(XlsxFile::Ok(
-            Binary(export.bytes),
-            format!("attachment; filename=\"{}\"", export.file_name),
-        ))
+        let disposition = format!("attachment; filename=\"{}\"", export.file_name);
+        let bytes = export
+            .into_bytes()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("report was not made in memory")))?;
+        Ok(XlsxFile::Ok(Binary(bytes), disposition))
     }
 }

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::XlsxError;
 
-use super::{Column, Kind, Meta, Report, Tone, Value};
+use super::{Column, Kind, Meta, Report, Sink, Tone, Value, Written};
 
 /// The report's title.
 pub const TITLE: &str = "问责报告";
@@ -80,11 +80,12 @@ pub struct AccountabilityRow {
 /// and a sheet of counts per unit.
 ///
 /// # Errors
-/// When the workbook cannot be assembled.
+/// When the workbook cannot be assembled or written.
 pub fn accountability_report(
     meta: &Meta,
     items: impl IntoIterator<Item = AccountabilityRow>,
-) -> Result<Vec<u8>, XlsxError> {
+    sink: Sink,
+) -> Result<Written, XlsxError> {
     let mut report = Report::new(TITLE, meta);
     let sheet = report.table("问责事项", ITEMS)?;
     let mut units: Vec<(AccountabilityRow, [i64; 3])> = Vec::new();
@@ -133,5 +134,5 @@ pub fn accountability_report(
             ],
         )?;
     }
-    report.finish()
+    report.finish_to(sink)
 }

@@ -35,6 +35,24 @@ pub struct Meta {
     pub exported_at: NaiveDateTime,
 }
 
+/// Where a finished workbook goes.
+#[derive(Debug)]
+pub enum Sink {
+    /// Into memory: the bytes come back.
+    Memory,
+    /// Straight into a file, which comes back written; nothing is held in memory.
+    File(std::fs::File),
+}
+
+/// A finished workbook.
+#[derive(Debug)]
+pub enum Written {
+    /// The bytes.
+    Memory(Vec<u8>),
+    /// The file it was written to.
+    File(std::fs::File),
+}
+
 /// The zip compression level of every report: the level Excel itself uses,
 /// much faster than the default for about the same size.
 pub const COMPRESSION_LEVEL: u8 = 3;

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::XlsxError;
 
-use super::{Column, Kind, Meta, Report, TableId, Value};
+use super::{Column, Kind, Meta, Report, Sink, TableId, Value, Written};
 
 /// The report's title.
 pub const TITLE: &str = "双随机抽查结果公示";
@@ -101,5 +101,13 @@ impl PublicationList {
     /// When it cannot be assembled.
     pub fn finish(self) -> Result<Vec<u8>, XlsxError> {
         self.report.finish()
+    }
+
+    /// The workbook, into `sink`.
+    ///
+    /// # Errors
+    /// When it cannot be assembled or written.
+    pub fn finish_to(self, sink: Sink) -> Result<Written, XlsxError> {
+        self.report.finish_to(sink)
     }
 }

@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::XlsxError;
 
-use super::{Column, Kind, Meta, Report, TableId, Tone, Value};
+use super::{Column, Kind, Meta, Report, Sink, TableId, Tone, Value, Written};
 
 /// The report's title.
 pub const TITLE: &str = "考核评分表";
@@ -249,7 +249,18 @@ impl Scorecard {
     ///
     /// # Errors
     /// When it cannot be assembled.
-    pub fn finish(mut self, regions: &[RegionScore]) -> Result<Vec<u8>, XlsxError> {
+    pub fn finish(self, regions: &[RegionScore]) -> Result<Vec<u8>, XlsxError> {
+        match self.finish_to(regions, Sink::Memory)? {
+            Written::Memory(bytes) => Ok(bytes),
+            Written::File(_) => Err(XlsxError::ParameterError("written to a file".into())),
+        }
+    }
+
+    /// Writes the regions and their chart, and assembles the workbook into `sink`.
+    ///
+    /// # Errors
+    /// When it cannot be assembled or written.
+    pub fn finish_to(mut self, regions: &[RegionScore], sink: Sink) -> Result<Written, XlsxError> {
         for region in regions {
             self.report.row(
                 self.regions,
@@ -263,6 +274,6 @@ impl Scorecard {
         }
         self.report
             .column_chart(self.regions, "各地区平均综合得分", 0, 3)?;
-        self.report.finish()
+        self.report.finish_to(sink)
     }
 }

@@ -5,7 +5,7 @@ use rust_xlsxwriter::{
     Chart, ChartType, Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use super::{COMPRESSION_LEVEL, Meta};
+use super::{COMPRESSION_LEVEL, Meta, Sink, Written};
 
 /// How a column's values are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -336,11 +336,24 @@ impl Report {
         Ok(())
     }
 
-    /// Adds the autofilter over each table's rows and assembles the workbook.
+    /// Adds the autofilter over each table's rows and assembles the workbook
+    /// in memory.
     ///
     /// # Errors
     /// When the workbook cannot be assembled.
-    pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
+    pub fn finish(self) -> Result<Vec<u8>, XlsxError> {
+        match self.finish_to(Sink::Memory)? {
+            Written::Memory(bytes) => Ok(bytes),
+            Written::File(_) => Err(XlsxError::ParameterError("written to a file".into())),
+        }
+    }
+
+    /// Adds the autofilter over each table's rows and assembles the workbook
+    /// into `sink`.
+    ///
+    /// # Errors
+    /// When the workbook cannot be assembled or written.
+    pub fn finish_to(mut self, sink: Sink) -> Result<Written, XlsxError> {
         for table in &self.tables {
             let last_row = table.next_row.saturating_sub(1).max(1);
             let last_col = last_col(table.columns)?;
@@ -348,7 +361,13 @@ impl Report {
                 .worksheet_from_index(table.sheet)?
                 .autofilter(1, 0, last_row, last_col)?;
         }
-        self.workbook.save_to_buffer()
+        match sink {
+            Sink::Memory => Ok(Written::Memory(self.workbook.save_to_buffer()?)),
+            Sink::File(mut file) => {
+                self.workbook.save_to_writer(&mut file)?;
+                Ok(Written::File(file))
+            }
+        }
     }
 }
 

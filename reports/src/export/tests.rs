@@ -4,13 +4,20 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::NaiveDate;
 
 use super::{
-    Meta,
+    Meta, Sink, Written,
     accountability::{AccountabilityRow, Status, accountability_report},
     draw_list::{DrawCover, DrawList, DrawTaskRow, UnassignedRow},
     publication::{PublicationList, PublicationRow},
     scorecard::{Basis, Grade, IndicatorRow, RegionScore, ScoreRow, Scorecard},
     timeliness::{TimelinessRow, timeliness_report},
 };
+
+fn memory(written: Written) -> Vec<u8> {
+    match written {
+        Written::Memory(bytes) => bytes,
+        Written::File(_) => panic!("asked for memory"),
+    }
+}
 
 fn meta() -> Meta {
     Meta {
@@ -354,7 +361,7 @@ fn accountability_report_groups_items_by_unit() {
         item(2, "乙局", Status::Acknowledged),
         item(3, "乙局", Status::Open),
     ];
-    let bytes = accountability_report(&meta(), rows).unwrap();
+    let bytes = memory(accountability_report(&meta(), rows, Sink::Memory).unwrap());
     let items = sheet(&bytes, "问责事项");
     assert_eq!(items.len(), 6);
     assert_eq!(text(&items[2][6]), "待处理");
@@ -394,7 +401,7 @@ fn timeliness_report_gives_rates_as_shares() {
             ..TimelinessRow::default()
         },
     ];
-    let bytes = timeliness_report(&meta(), rows).unwrap();
+    let bytes = memory(timeliness_report(&meta(), rows, Sink::Memory).unwrap());
     let table = sheet(&bytes, "报送及时性");
     assert_eq!(table[2][5], Data::Float(0.75));
     assert_eq!(table[2][12], Data::Float(0.5));
@@ -408,4 +415,38 @@ fn a_table_with_no_rows_still_has_its_title_and_header() {
     let rows = sheet(&bytes, "公示名单");
     assert_eq!(rows.len(), 2);
     assert_eq!(text(&rows[1][0]), "序号");
+}
+
+#[test]
+fn a_report_written_to_a_file_is_the_same_workbook() {
+    let mut in_memory = PublicationList::new(&meta()).unwrap();
+    let mut on_disk = PublicationList::new(&meta()).unwrap();
+    for n in 0..50 {
+        in_memory
+            .push(&publication_row(&format!("企业{n}")))
+            .unwrap();
+        on_disk.push(&publication_row(&format!("企业{n}"))).unwrap();
+    }
+    let bytes = in_memory.finish().unwrap();
+    let file = tempfile_in_target();
+    let Written::File(mut file) = on_disk.finish_to(Sink::File(file)).unwrap() else {
+        panic!("asked for a file");
+    };
+    let mut written = Vec::new();
+    std::io::Seek::rewind(&mut file).unwrap();
+    file.read_to_end(&mut written).unwrap();
+    assert_eq!(sheet(&written, "公示名单"), sheet(&bytes, "公示名单"));
+}
+
+fn tempfile_in_target() -> std::fs::File {
+    let path = std::env::temp_dir().join(format!("reports-test-{}.xlsx", std::process::id()));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path)
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    file
 }

@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::XlsxError;
 
-use super::{Column, Kind, Meta, Report, Value};
+use super::{Column, Kind, Meta, Report, Sink, Value, Written};
 
 /// The report's title.
 pub const TITLE: &str = "灾害事故信息报送及时性统计";
@@ -61,11 +61,12 @@ fn share(part: i64, whole: i64) -> Option<f64> {
 /// The timeliness report.
 ///
 /// # Errors
-/// When the workbook cannot be assembled.
+/// When the workbook cannot be assembled or written.
 pub fn timeliness_report(
     meta: &Meta,
     rows: impl IntoIterator<Item = TimelinessRow>,
-) -> Result<Vec<u8>, XlsxError> {
+    sink: Sink,
+) -> Result<Written, XlsxError> {
     let mut report = Report::new(TITLE, meta);
     let sheet = report.table("报送及时性", COLUMNS)?;
     for row in rows {
@@ -91,5 +92,5 @@ pub fn timeliness_report(
             ],
         )?;
     }
-    report.finish()
+    report.finish_to(sink)
 }

@@ -6,7 +6,7 @@ use entities::{
     AccountabilityStatus, AccountableKind, accountability_item, department, enterprise, inspector,
 };
 use reports::export::{
-    Meta,
+    Meta, Sink, Written,
     accountability::{AccountabilityRow, Status, accountability_report},
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -66,7 +66,8 @@ pub(super) async fn write<C: ConnectionTrait>(
     actor: &Actor,
     meta: Meta,
     period: &Period,
-) -> AppResult<(Vec<u8>, u64)> {
+    sink: Sink,
+) -> AppResult<(Written, u64)> {
     let periods: Vec<String> = period
         .with_parts()
         .iter()
@@ -122,8 +123,8 @@ pub(super) async fn write<C: ConnectionTrait>(
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     let count = rows.len() as u64;
-    let bytes =
-        blocking(move || accountability_report(&meta, rows.into_iter().map(|(_, row)| row)))
+    let written =
+        blocking(move || accountability_report(&meta, rows.into_iter().map(|(_, row)| row), sink))
             .await?;
-    Ok((bytes, count))
+    Ok((written, count))
 }

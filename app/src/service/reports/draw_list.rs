@@ -7,7 +7,7 @@ use entities::{
     InspectorRole, check_task, department, draw, enterprise, inspector, task_inspector,
 };
 use reports::export::{
-    Meta,
+    Meta, Sink, Written,
     draw_list::{DrawCover, DrawList, DrawTaskRow, UnassignedRow},
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -252,7 +252,8 @@ pub(super) async fn write<C: ConnectionTrait>(
     actor: &Actor,
     meta: Meta,
     draw_id: i64,
-) -> AppResult<(Vec<u8>, u64)> {
+    sink: Sink,
+) -> AppResult<(Written, u64)> {
     let not_found = || AppError::NotFound(format!("draw {draw_id}"));
     let stored = draw::Entity::find_by_id(draw_id)
         .one(db)
@@ -295,6 +296,6 @@ pub(super) async fn write<C: ConnectionTrait>(
         }
     }
     let rows = u64::from(list.rows());
-    let bytes = blocking(move || list.finish()).await?;
-    Ok((bytes, rows))
+    let written = blocking(move || list.finish_to(sink)).await?;
+    Ok((written, rows))
 }

@@ -12,7 +12,10 @@ mod timeliness;
 
 use chrono::{DateTime, Utc};
 use entities::{Role, region};
-use reports::export::Meta;
+use std::io::{Seek as _, SeekFrom};
+
+use reports::export::{Meta, XlsxError};
+pub use reports::export::{Sink, Written};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 use sha2::{Digest as _, Sha256};
 
@@ -93,10 +96,42 @@ pub struct ReportRequest {
 pub struct Export {
     /// A file name for it.
     pub file_name: String,
-    /// The workbook.
-    pub bytes: Vec<u8>,
+    /// The workbook: its bytes, or the file it was written to.
+    pub body: Written,
     /// Its data rows (tasks, results, scores, items or departments).
     pub rows: u64,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256, hex.
+    pub sha256: String,
+}
+
+impl Export {
+    /// The workbook's bytes, when it was made in memory.
+    #[must_use]
+    pub fn into_bytes(self) -> Option<Vec<u8>> {
+        match self.body {
+            Written::Memory(bytes) => Some(bytes),
+            Written::File(_) => None,
+        }
+    }
+}
+
+/// Size and SHA-256 of a finished workbook; a file is read back from its start.
+fn fingerprint(written: Written) -> Result<(Written, u64, String), XlsxError> {
+    match written {
+        Written::Memory(bytes) => {
+            let digest = hex::encode(Sha256::digest(&bytes));
+            let size = bytes.len() as u64;
+            Ok((Written::Memory(bytes), size, digest))
+        }
+        Written::File(mut file) => {
+            let mut hasher = Sha256::new();
+            file.seek(SeekFrom::Start(0))?;
+            let size = std::io::copy(&mut file, &mut hasher)?;
+            Ok((Written::File(file), size, hex::encode(hasher.finalize())))
+        }
+    }
 }
 
 /// Checks which parameters the kind needs, before anything is read.
@@ -150,13 +185,13 @@ fn exporter_label(actor: &Actor) -> String {
 
 /// Runs a writer step off the async runtime: workbook writing is CPU and file work.
 async fn blocking<T: Send + 'static>(
-    step: impl FnOnce() -> Result<T, reports::export::XlsxError> + Send + 'static,
+    step: impl FnOnce() -> Result<T, XlsxError> + Send + 'static,
 ) -> AppResult<T> {
     tokio::task::spawn_blocking(step)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("report writer stopped: {e}")))?
         .map_err(|e| match e {
-            reports::export::XlsxError::RowColumnLimitError => AppError::TooLarge(
+            XlsxError::RowColumnLimitError => AppError::TooLarge(
                 "the report has more rows than an Excel sheet holds (1,048,574); \
                  export a shorter period or a smaller region"
                     .to_owned(),
@@ -176,7 +211,7 @@ pub async fn export(
     request: &ReportRequest,
     now: DateTime<Utc>,
 ) -> AppResult<Export> {
-    let export = build(db, actor, deadlines, request, now).await?;
+    let export = build(db, actor, deadlines, request, now, Sink::Memory).await?;
     record(db, actor, request, &export).await?;
     Ok(export)
 }
@@ -195,6 +230,7 @@ pub async fn build(
     deadlines: &Deadlines,
     request: &ReportRequest,
     now: DateTime<Utc>,
+    sink: Sink,
 ) -> AppResult<Export> {
     actor.require(EXPORTERS, "export reports")?;
     check(request)?;
@@ -204,19 +240,21 @@ pub async fn build(
         exporter: exporter_label(actor),
         exported_at: labels::china_time(now),
     };
-    let (bytes, rows) = match (request.kind, request.period, request.draw_id) {
-        (ReportKind::Draw, _, Some(draw_id)) => draw_list::write(db, actor, meta, draw_id).await?,
+    let (written, rows) = match (request.kind, request.period, request.draw_id) {
+        (ReportKind::Draw, _, Some(draw_id)) => {
+            draw_list::write(db, actor, meta, draw_id, sink).await?
+        }
         (ReportKind::Publication, period, _) => {
-            publication::write(db, actor, meta, period.as_ref()).await?
+            publication::write(db, actor, meta, period.as_ref(), sink).await?
         }
         (ReportKind::Assessment, Some(period), _) => {
-            scorecard::write(db, actor, meta, &period).await?
+            scorecard::write(db, actor, meta, &period, sink).await?
         }
         (ReportKind::Accountability, Some(period), _) => {
-            accountability::write(db, actor, meta, &period).await?
+            accountability::write(db, actor, meta, &period, sink).await?
         }
         (ReportKind::Timeliness, Some(period), _) => {
-            timeliness::write(db, actor, meta, &period, deadlines, now).await?
+            timeliness::write(db, actor, meta, &period, deadlines, now, sink).await?
         }
         _ => return Err(AppError::BadRequest("incomplete report request".to_owned())),
     };
@@ -225,10 +263,13 @@ pub async fn build(
         (None, Some(draw_id)) => format!("{}-{draw_id}.xlsx", request.kind.as_str()),
         (None, None) => format!("{}.xlsx", request.kind.as_str()),
     };
+    let (body, size, sha256) = blocking(move || fingerprint(written)).await?;
     Ok(Export {
         file_name,
-        bytes,
+        body,
         rows,
+        size,
+        sha256,
     })
 }
 
@@ -252,8 +293,8 @@ pub async fn record(
                 "period": request.period.map(|p| p.to_string()),
                 "draw_id": request.draw_id,
                 "rows": export.rows,
-                "bytes": export.bytes.len(),
-                "sha256": hex::encode(Sha256::digest(&export.bytes)),
+                "bytes": export.size,
+                "sha256": export.sha256,
             }),
         ),
     )
@@ -262,7 +303,7 @@ pub async fn record(
     tracing::info!(
         report.kind = request.kind.as_str(),
         report.rows = export.rows,
-        report.bytes = export.bytes.len(),
+        report.bytes = export.size,
         "report exported"
     );
     Ok(())

@@ -2,7 +2,7 @@
 
 use entities::publication;
 use reports::export::{
-    Meta,
+    Meta, Sink, Written,
     publication::{PublicationList, PublicationRow},
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -45,7 +45,8 @@ pub(super) async fn write<C: ConnectionTrait>(
     actor: &Actor,
     meta: Meta,
     period: Option<&Period>,
-) -> AppResult<(Vec<u8>, u64)> {
+    sink: Sink,
+) -> AppResult<(Written, u64)> {
     let mut query =
         publication::Entity::find().filter(actor.scope_condition(publication::Column::RegionCode));
     if let Some(period) = period {
@@ -78,6 +79,6 @@ pub(super) async fn write<C: ConnectionTrait>(
         }
     }
     let rows = u64::from(list.rows());
-    let bytes = blocking(move || list.finish()).await?;
-    Ok((bytes, rows))
+    let written = blocking(move || list.finish_to(sink)).await?;
+    Ok((written, rows))
 }

@@ -10,7 +10,7 @@ use entities::{
 };
 use futures_util::TryStreamExt as _;
 use reports::export::{
-    Meta,
+    Meta, Sink, Written,
     scorecard::{self as card, Basis, IndicatorRow, RegionScore, ScoreRow, Scorecard},
 };
 use sea_orm::{
@@ -338,7 +338,8 @@ pub(super) async fn write(
     actor: &Actor,
     meta: Meta,
     period: &Period,
-) -> AppResult<(Vec<u8>, u64)> {
+    sink: Sink,
+) -> AppResult<(Written, u64)> {
     let scope_level = level_of(actor.region_code.as_deref());
     let mut means = Means::default();
     let mut sheet = blocking(move || Scorecard::new(&meta)).await?;
@@ -398,6 +399,6 @@ pub(super) async fn write(
     drop(stream);
     let regions = means.rows(db).await?;
     let rows = u64::from(sheet.rows());
-    let bytes = blocking(move || sheet.finish(&regions)).await?;
-    Ok((bytes, rows))
+    let written = blocking(move || sheet.finish_to(&regions, sink)).await?;
+    Ok((written, rows))
 }

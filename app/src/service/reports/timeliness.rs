@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entities::{ReportStage, department};
 use reports::export::{
-    Meta,
+    Meta, Sink, Written,
     timeliness::{TimelinessRow, timeliness_report},
 };
 use sea_orm::{
@@ -46,7 +46,8 @@ pub(super) async fn write<C: ConnectionTrait>(
     period: &Period,
     deadlines: &Deadlines,
     now: DateTime<Utc>,
-) -> AppResult<(Vec<u8>, u64)> {
+    sink: Sink,
+) -> AppResult<(Written, u64)> {
     let departments = department::Entity::find()
         .filter(actor.scope_condition(department::Column::RegionCode))
         // National departments (no region) first on both engines.
@@ -130,6 +131,6 @@ pub(super) async fn write<C: ConnectionTrait>(
         })
         .collect();
     let count = rows.len() as u64;
-    let bytes = blocking(move || timeliness_report(&meta, rows)).await?;
-    Ok((bytes, count))
+    let written = blocking(move || timeliness_report(&meta, rows, sink)).await?;
+    Ok((written, count))
 }
