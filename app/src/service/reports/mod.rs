@@ -1,7 +1,8 @@
 //! Reports people take to meetings: 抽查名单, 公示, 考核评分表, 问责报告 and
 //! 报送及时性. Rows are read in the caller's scope and handed to the writers of
-//! the `reports` crate a page at a time, so a large list never sits in memory
-//! twice; every export is audited.
+//! the `reports` crate a page at a time; the workbook goes into memory (for an
+//! HTTP answer) or straight into a file (for the command line). Every export is
+//! audited with the size and SHA-256 of what was delivered.
 
 mod accountability;
 mod draw_list;
@@ -10,10 +11,10 @@ mod publication;
 mod scorecard;
 mod timeliness;
 
-use chrono::{DateTime, Utc};
-use entities::{Role, region};
 use std::io::{Seek as _, SeekFrom};
 
+use chrono::{DateTime, Utc};
+use entities::{Role, region};
 use reports::export::{Meta, XlsxError};
 pub use reports::export::{Sink, Written};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
