@@ -129,6 +129,21 @@ fn cli_report(app: &TestApp, args: &[&str]) -> Vec<u8> {
     std::fs::read(&path).expect("written")
 }
 
+/// A draw list's cover sheet, item by item.
+fn cover_items(bytes: &[u8]) -> HashMap<String, String> {
+    sheet(bytes, "封面")
+        .1
+        .iter()
+        .map(|r| (text(&r[0]), text(&r[1])))
+        .collect()
+}
+
+/// The cover of a draw's list, as `token` downloads it.
+async fn draw_cover(app: &TestApp, token: &str, draw_id: i64) -> HashMap<String, String> {
+    let path = format!("/api/v1/reports/draw?draw_id={draw_id}");
+    cover_items(&report(app, token, &path).await)
+}
+
 /// The overall scores of a period by subject name, from the API.
 async fn overall_by_name(app: &TestApp, token: &str, period: &str) -> HashMap<String, Value> {
     let (status, body) = app
@@ -731,9 +746,7 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published() {
             ["封面", "抽查名单", "未分配对象"],
             "{backend:?}"
         );
-        let (_, cover) = sheet(&bytes, "封面");
-        let cover: HashMap<String, String> =
-            cover.iter().map(|r| (text(&r[0]), text(&r[1]))).collect();
+        let cover = cover_items(&bytes);
         assert_eq!(
             cover["随机种子"],
             draw["seed"].to_string().trim_matches('"'),
@@ -816,34 +829,14 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published() {
             .draw(plan, json!({"seed": 7, "reason": "抽取范围有误"}))
             .await;
         let redraw_id = redraw["id"].as_i64().expect("redraw id");
-        let new_cover = report(
-            &w.app,
-            &w.supervisor,
-            &format!("/api/v1/reports/draw?draw_id={redraw_id}"),
-        )
-        .await;
-        let new_cover: HashMap<String, String> = sheet(&new_cover, "封面")
-            .1
-            .iter()
-            .map(|r| (text(&r[0]), text(&r[1])))
-            .collect();
+        let new_cover = draw_cover(&w.app, &w.supervisor, redraw_id).await;
         assert_eq!(
             new_cover["重新抽取"],
             format!("替代抽取编号 {draw_id}，原因：抽取范围有误"),
             "{backend:?}"
         );
         assert_eq!(new_cover["已被替代"], "", "{backend:?}");
-        let old_cover = report(
-            &w.app,
-            &w.supervisor,
-            &format!("/api/v1/reports/draw?draw_id={draw_id}"),
-        )
-        .await;
-        let old_cover: HashMap<String, String> = sheet(&old_cover, "封面")
-            .1
-            .iter()
-            .map(|r| (text(&r[0]), text(&r[1])))
-            .collect();
+        let old_cover = draw_cover(&w.app, &w.supervisor, draw_id).await;
         assert!(
             old_cover["已被替代"].contains(&format!("抽取编号 {redraw_id}")),
             "{backend:?}"
