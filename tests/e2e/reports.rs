@@ -4,9 +4,14 @@
 use std::{collections::HashMap, io::Cursor, io::Read as _};
 
 use calamine::{Data, Reader as _, Xlsx, open_workbook_from_rs};
-use entities::{Role, finding, indicator};
+use entities::{
+    AccountabilityReason, AccountabilityStatus, AccountableKind, EvidenceKind, Role,
+    accountability_item, finding, indicator,
+};
 use reqwest::{Method, StatusCode};
-use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, sea_query::Expr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait as _, EntityTrait as _, QueryFilter as _, sea_query::Expr,
+};
 use serde_json::{Value, json};
 use spotcheck_tests::{TestApp, audit_rows, backends};
 
@@ -467,6 +472,53 @@ async fn accountability_and_timeliness_reports_agree_with_the_records() {
                 .into_iter()
                 .any(|e| text(e) == late_incident),
             "{backend:?}: evidence names the incident"
+        );
+
+        // More items than one page: every one is listed once, units together.
+        let now = chrono::Utc::now();
+        let extra: Vec<accountability_item::ActiveModel> = (0..5_100)
+            .map(|n| accountability_item::ActiveModel {
+                period: Set("2025-06".to_owned()),
+                subject_kind: Set(if n % 2 == 0 {
+                    AccountableKind::Department
+                } else {
+                    AccountableKind::Enterprise
+                }),
+                subject_id: Set(if n % 2 == 0 { f.hb } else { f.e[0] }),
+                region_code: Set(Some("130102".to_owned())),
+                reason: Set(AccountabilityReason::TaskOverdue),
+                evidence_kind: Set(EvidenceKind::Task),
+                evidence_id: Set(1_000_000 + n),
+                status: Set(AccountabilityStatus::Open),
+                note: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        for chunk in extra.chunks(1_000) {
+            accountability_item::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&app.db)
+                .await
+                .expect("items");
+        }
+        let bytes = report(&app, &f.admin, "/api/v1/reports/accountability?period=2025").await;
+        let (header, rows) = sheet(&bytes, "问责事项");
+        assert_eq!(rows.len(), total + 5_100, "{backend:?}: every item once");
+        // An item is its unit, period, reason and evidence.
+        let distinct: std::collections::HashSet<Vec<String>> = rows
+            .iter()
+            .map(|r| r[..6].iter().map(text).collect())
+            .collect();
+        assert_eq!(distinct.len(), rows.len(), "{backend:?}: no item twice");
+        let mut units_seen: Vec<(String, String)> =
+            rows.iter().map(|r| (text(&r[1]), text(&r[0]))).collect();
+        units_seen.dedup();
+        let (_, units) = sheet(&bytes, "按单位汇总");
+        assert_eq!(
+            units_seen.len(),
+            units.len(),
+            "{backend:?}: units together across pages"
         );
 
         // 北京's department user may not export; a 北京 supervisor sees only 北京's items.

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::XlsxError;
 
-use super::{Column, Kind, Meta, Report, Sink, Tone, Value, Written};
+use super::{Column, Kind, Meta, Report, Sink, TableId, Tone, Value, Written};
 
 /// The report's title.
 pub const TITLE: &str = "问责报告";
@@ -76,23 +76,48 @@ pub struct AccountabilityRow {
     pub raised_at: NaiveDateTime,
 }
 
-/// The report: every item, units together (rows must arrive grouped by unit),
-/// and a sheet of counts per unit.
-///
-/// # Errors
-/// When the workbook cannot be assembled or written.
-pub fn accountability_report(
-    meta: &Meta,
-    items: impl IntoIterator<Item = AccountabilityRow>,
-    sink: Sink,
-) -> Result<Written, XlsxError> {
-    let mut report = Report::new(TITLE, meta);
-    let sheet = report.table("问责事项", ITEMS)?;
-    let mut units: Vec<(AccountabilityRow, [i64; 3])> = Vec::new();
-    for row in items {
+/// One unit's counts by status, for the summary sheet.
+#[derive(Debug)]
+struct Unit {
+    kind: String,
+    id: i64,
+    name: String,
+    counts: [i64; 3],
+}
+
+/// The report, written as items arrive: every item, units together (items must
+/// arrive grouped by unit), then a sheet of counts per unit.
+#[derive(Debug)]
+pub struct AccountabilityReport {
+    report: Report,
+    items: TableId,
+    summary: TableId,
+    units: Vec<Unit>,
+}
+
+impl AccountabilityReport {
+    /// Starts the report.
+    ///
+    /// # Errors
+    /// When the workbook cannot be started.
+    pub fn new(meta: &Meta) -> Result<Self, XlsxError> {
+        let mut report = Report::new(TITLE, meta);
+        Ok(Self {
+            items: report.table("问责事项", ITEMS)?,
+            summary: report.table("按单位汇总", UNITS)?,
+            report,
+            units: Vec::new(),
+        })
+    }
+
+    /// Appends one item.
+    ///
+    /// # Errors
+    /// When the sheet is full.
+    pub fn push(&mut self, row: &AccountabilityRow) -> Result<(), XlsxError> {
         let (label, tone) = row.status.label();
-        report.row(
-            sheet,
+        self.report.row(
+            self.items,
             &[
                 Value::Text(&row.subject_name),
                 Value::Text(&row.subject_kind),
@@ -105,34 +130,70 @@ pub fn accountability_report(
                 Value::DateTime(row.raised_at),
             ],
         )?;
-        let slot = match row.status {
-            Status::Open => 0,
-            Status::Acknowledged => 1,
-            Status::Closed => 2,
-        };
-        let same_unit = units.last().is_some_and(|(unit, _)| {
-            unit.subject_kind == row.subject_kind && unit.subject_id == row.subject_id
-        });
+        let same_unit = self
+            .units
+            .last()
+            .is_some_and(|u| u.kind == row.subject_kind && u.id == row.subject_id);
         if !same_unit {
-            units.push((row, [0; 3]));
+            self.units.push(Unit {
+                kind: row.subject_kind.clone(),
+                id: row.subject_id,
+                name: row.subject_name.clone(),
+                counts: [0; 3],
+            });
         }
-        if let Some((_, counts)) = units.last_mut() {
-            counts[slot] += 1;
+        if let Some(unit) = self.units.last_mut() {
+            let slot = match row.status {
+                Status::Open => 0,
+                Status::Acknowledged => 1,
+                Status::Closed => 2,
+            };
+            unit.counts[slot] += 1;
         }
+        Ok(())
     }
-    let summary = report.table("按单位汇总", UNITS)?;
-    for (unit, [open, acknowledged, closed]) in &units {
-        report.row(
-            summary,
-            &[
-                Value::Text(&unit.subject_name),
-                Value::Text(&unit.subject_kind),
-                Value::Int(open + acknowledged + closed),
-                Value::Int(*open),
-                Value::Int(*acknowledged),
-                Value::Int(*closed),
-            ],
-        )?;
+
+    /// How many items were written.
+    #[must_use]
+    pub fn rows(&self) -> u32 {
+        self.report.rows(self.items)
+    }
+
+    /// Writes the counts per unit and assembles the workbook into `sink`.
+    ///
+    /// # Errors
+    /// When it cannot be assembled or written.
+    pub fn finish_to(mut self, sink: Sink) -> Result<Written, XlsxError> {
+        for unit in &self.units {
+            let [open, acknowledged, closed] = unit.counts;
+            self.report.row(
+                self.summary,
+                &[
+                    Value::Text(&unit.name),
+                    Value::Text(&unit.kind),
+                    Value::Int(open + acknowledged + closed),
+                    Value::Int(open),
+                    Value::Int(acknowledged),
+                    Value::Int(closed),
+                ],
+            )?;
+        }
+        self.report.finish_to(sink)
+    }
+}
+
+/// The whole report from items grouped by unit.
+///
+/// # Errors
+/// When the workbook cannot be assembled or written.
+pub fn accountability_report(
+    meta: &Meta,
+    items: impl IntoIterator<Item = AccountabilityRow>,
+    sink: Sink,
+) -> Result<Written, XlsxError> {
+    let mut report = AccountabilityReport::new(meta)?;
+    for row in items {
+        report.push(&row)?;
     }
     report.finish_to(sink)
 }

@@ -7,11 +7,13 @@ use entities::{
 };
 use reports::export::{
     Meta, Sink, Written,
-    accountability::{AccountabilityRow, Status, accountability_report},
+    accountability::{AccountabilityReport, AccountabilityRow, Status},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
-use super::{Actor, blocking, labels};
+use super::{Actor, PAGE, blocking, labels};
 use crate::{domain::Period, error::AppResult};
 
 /// Names of the units of one kind, by id.
@@ -59,26 +61,11 @@ fn status_of(status: AccountabilityStatus) -> Status {
     }
 }
 
-/// Writes the accountability report of a period (and its quarters and months)
-/// in the caller's region.
-pub(super) async fn write<C: ConnectionTrait>(
+/// One page of items as rows, with their units' names.
+async fn page_rows<C: ConnectionTrait>(
     db: &C,
-    actor: &Actor,
-    meta: Meta,
-    period: &Period,
-    sink: Sink,
-) -> AppResult<(Written, u64)> {
-    let periods: Vec<String> = period
-        .with_parts()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let items = accountability_item::Entity::find()
-        .filter(actor.scope_condition(accountability_item::Column::RegionCode))
-        .filter(accountability_item::Column::Period.is_in(periods))
-        .order_by_asc(accountability_item::Column::Id)
-        .all(db)
-        .await?;
+    items: Vec<accountability_item::Model>,
+) -> AppResult<Vec<AccountabilityRow>> {
     let mut by_kind: HashMap<AccountableKind, Vec<i64>> = HashMap::new();
     for item in &items {
         by_kind
@@ -94,37 +81,90 @@ pub(super) async fn write<C: ConnectionTrait>(
             unit_names.insert((kind, id), name);
         }
     }
-    let mut rows: Vec<(String, AccountabilityRow)> = items
+    Ok(items
         .into_iter()
-        .map(|item| {
-            let name = unit_names
+        .map(|item| AccountabilityRow {
+            subject_id: item.subject_id,
+            subject_name: unit_names
                 .get(&(item.subject_kind, item.subject_id))
                 .cloned()
-                .unwrap_or_else(|| format!("#{}", item.subject_id));
-            // Units sort by kind, name and id, so namesakes stay apart.
-            let key = format!(
-                "{}\u{1}{name}\u{1}{:020}\u{1}{}",
-                item.subject_kind, item.subject_id, item.reason
-            );
-            let row = AccountabilityRow {
-                subject_id: item.subject_id,
-                subject_name: name,
-                subject_kind: labels::accountable_kind(item.subject_kind).to_owned(),
-                region_code: item.region_code,
-                period: item.period,
-                reason: labels::reason(item.reason).to_owned(),
-                evidence: labels::evidence(item.evidence_kind, item.evidence_id),
-                status: status_of(item.status),
-                note: item.note,
-                raised_at: labels::china_time(item.created_at),
-            };
-            (key, row)
+                .unwrap_or_else(|| format!("#{}", item.subject_id)),
+            subject_kind: labels::accountable_kind(item.subject_kind).to_owned(),
+            region_code: item.region_code,
+            period: item.period,
+            reason: labels::reason(item.reason).to_owned(),
+            evidence: labels::evidence(item.evidence_kind, item.evidence_id),
+            status: status_of(item.status),
+            note: item.note,
+            raised_at: labels::china_time(item.created_at),
         })
+        .collect())
+}
+
+/// Writes the accountability report of a period (and its quarters and months)
+/// in the caller's region, unit by unit, a page at a time.
+pub(super) async fn write<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    meta: Meta,
+    period: &Period,
+    sink: Sink,
+) -> AppResult<(Written, u64)> {
+    let periods: Vec<String> = period
+        .with_parts()
+        .iter()
+        .map(ToString::to_string)
         .collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    let count = rows.len() as u64;
-    let written =
-        blocking(move || accountability_report(&meta, rows.into_iter().map(|(_, row)| row), sink))
+    let scoped = accountability_item::Entity::find()
+        .filter(actor.scope_condition(accountability_item::Column::RegionCode))
+        .filter(accountability_item::Column::Period.is_in(periods));
+    let mut report = blocking(move || AccountabilityReport::new(&meta)).await?;
+    // Units together: by kind and id, then in the order raised. Pages follow
+    // the last row seen, so items raised meanwhile neither repeat nor shift.
+    let mut after: Option<(AccountableKind, i64, i64)> = None;
+    loop {
+        let mut query = scoped.clone();
+        if let Some((kind, subject, id)) = after {
+            use accountability_item::Column as C;
+            query = query.filter(
+                Condition::any()
+                    .add(C::SubjectKind.gt(kind))
+                    .add(
+                        Condition::all()
+                            .add(C::SubjectKind.eq(kind))
+                            .add(C::SubjectId.gt(subject)),
+                    )
+                    .add(
+                        Condition::all()
+                            .add(C::SubjectKind.eq(kind))
+                            .add(C::SubjectId.eq(subject))
+                            .add(C::Id.gt(id)),
+                    ),
+            );
+        }
+        let items = query
+            .order_by_asc(accountability_item::Column::SubjectKind)
+            .order_by_asc(accountability_item::Column::SubjectId)
+            .order_by_asc(accountability_item::Column::Id)
+            .limit(PAGE)
+            .all(db)
             .await?;
+        let Some(last) = items.last() else { break };
+        after = Some((last.subject_kind, last.subject_id, last.id));
+        let full = items.len() as u64 == PAGE;
+        let rows = page_rows(db, items).await?;
+        report = blocking(move || {
+            for row in &rows {
+                report.push(row)?;
+            }
+            Ok(report)
+        })
+        .await?;
+        if !full {
+            break;
+        }
+    }
+    let count = u64::from(report.rows());
+    let written = blocking(move || report.finish_to(sink)).await?;
     Ok((written, count))
 }
