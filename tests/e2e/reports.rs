@@ -503,7 +503,7 @@ async fn accountability_and_timeliness_reports_agree_with_the_records() {
                 .expect("items");
         }
         let bytes = report(&app, &f.admin, "/api/v1/reports/accountability?period=2025").await;
-        let (header, rows) = sheet(&bytes, "问责事项");
+        let (_, rows) = sheet(&bytes, "问责事项");
         assert_eq!(rows.len(), total + 5_100, "{backend:?}: every item once");
         // An item is its unit, period, reason and evidence.
         let distinct: std::collections::HashSet<Vec<String>> = rows
