@@ -154,16 +154,9 @@ impl Kind for Conflicts {
                     continue;
                 };
                 let target = match (&r.credit_code, &r.department_code) {
-                    (Some(code), _) => match enterprises.get(code) {
-                        Some(Ok(id)) => (Some(*id), None),
-                        Some(Err(e)) => {
-                            outcome.reject(index, "credit_code", e.clone());
-                            continue;
-                        }
-                        None => {
-                            outcome.reject(index, "credit_code", "unknown enterprise");
-                            continue;
-                        }
+                    (Some(code), _) => match enterprises.resolve(code, index, &mut outcome) {
+                        Some(id) => (Some(id), None),
+                        None => continue,
                     },
                     (None, Some(code)) => match departments.get(code) {
                         Some(d) => (None, Some(d.id)),

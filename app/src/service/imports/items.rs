@@ -5,15 +5,49 @@ use std::collections::HashMap;
 use entities::enterprise;
 use sea_orm::{ColumnTrait as _, DatabaseTransaction, EntityTrait as _, QueryFilter as _};
 
-use super::Actor;
+use super::{Actor, Outcome};
 use crate::error::AppResult;
 
 /// The enterprises of a batch by credit code: id, or why it cannot be used.
+#[derive(Debug)]
+pub(super) struct Owners(HashMap<String, Result<i64, String>>);
+
+impl Owners {
+    /// The ids of the enterprises that can be used.
+    pub(super) fn ids(&self) -> Vec<i64> {
+        self.0
+            .values()
+            .filter_map(|r| r.as_ref().ok().copied())
+            .collect()
+    }
+
+    /// The enterprise of row `index`, or `None` with the row rejected.
+    pub(super) fn resolve(
+        &self,
+        credit_code: &str,
+        index: usize,
+        outcome: &mut Outcome,
+    ) -> Option<i64> {
+        match self.0.get(credit_code) {
+            Some(Ok(id)) => Some(*id),
+            Some(Err(e)) => {
+                outcome.reject(index, "credit_code", e.clone());
+                None
+            }
+            None => {
+                outcome.reject(index, "credit_code", "unknown enterprise");
+                None
+            }
+        }
+    }
+}
+
+/// The enterprises of a batch by credit code.
 pub(super) async fn enterprises_by_code(
     txn: &DatabaseTransaction,
     actor: &Actor,
     codes: impl Iterator<Item = &str>,
-) -> AppResult<HashMap<String, Result<i64, String>>> {
+) -> AppResult<Owners> {
     let mut codes: Vec<&str> = codes.collect();
     codes.sort_unstable();
     codes.dedup();
@@ -39,5 +73,5 @@ pub(super) async fn enterprises_by_code(
         };
         map.insert(e.credit_code, value);
     }
-    Ok(map)
+    Ok(Owners(map))
 }

@@ -119,10 +119,7 @@ impl Kind for Risks {
             batch.iter().map(|s| s.record.credit_code.as_str()),
         )
         .await?;
-        let ids: Vec<i64> = owners
-            .values()
-            .filter_map(|r| r.as_ref().ok().copied())
-            .collect();
+        let ids = owners.ids();
         let codes: Vec<&str> = batch.iter().map(|s| s.record.code.as_str()).collect();
         let existing: HashMap<(i64, String), risk_item::Model> = risk_item::Entity::find()
             .filter(risk_item::Column::EnterpriseId.is_in(ids))
@@ -137,16 +134,8 @@ impl Kind for Risks {
         let mut rows = Vec::new();
         for (index, staged) in batch.iter().enumerate() {
             let r = &staged.record;
-            let enterprise_id = match owners.get(&r.credit_code) {
-                Some(Ok(id)) => *id,
-                Some(Err(e)) => {
-                    outcome.reject(index, "credit_code", e.clone());
-                    continue;
-                }
-                None => {
-                    outcome.reject(index, "credit_code", "unknown enterprise");
-                    continue;
-                }
+            let Some(enterprise_id) = owners.resolve(&r.credit_code, index, &mut outcome) else {
+                continue;
             };
             match existing.get(&(enterprise_id, r.code.clone())) {
                 Some(m)
