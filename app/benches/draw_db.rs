@@ -23,13 +23,14 @@
     reason = "benchmark binary: a failure is a failed run"
 )]
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use entities::{CreditClass, DrawTrigger, Industry};
 use sea_orm::{
     ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, TransactionTrait,
-    sea_query::{Alias, InsertStatement, Query, SimpleExpr},
 };
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
@@ -37,13 +38,13 @@ use spotcheck::service::{
     Actor,
     draws::{self, DrawRequest, DrawTimings},
 };
+use support::{execute, insert, region_codes, regions_and_departments, v};
 
 const PROVINCE: i64 = 33;
 const CITIES: i64 = 11;
 const COUNTIES: i64 = 9;
 const INSPECTORS: i64 = 20_000;
 const RATIO: f64 = 0.05;
-const ROWS_PER_STATEMENT: usize = 1_000;
 /// `CreditWeights::default()` as SQL: A 0.5, B 1, C 1.5, D 2, key supervision × 2.
 const WEIGHT: &str = "(CASE credit_class WHEN 'A' THEN 0.5 WHEN 'B' THEN 1.0 \
                       WHEN 'C' THEN 1.5 ELSE 2.0 END \
@@ -57,24 +58,6 @@ fn enterprises() -> i64 {
         .unwrap_or(1_000_000)
 }
 
-/// The province, its cities and their counties, parents first.
-fn region_codes() -> Vec<(String, &'static str, Option<String>)> {
-    let province = format!("{PROVINCE}0000");
-    let mut codes = vec![(province.clone(), "province", None)];
-    for c in 1..=CITIES {
-        let city = format!("{PROVINCE}{c:02}00");
-        codes.push((city.clone(), "city", Some(province.clone())));
-        for k in 1..=COUNTIES {
-            codes.push((
-                format!("{PROVINCE}{c:02}{k:02}"),
-                "county",
-                Some(city.clone()),
-            ));
-        }
-    }
-    codes
-}
-
 /// A cheap deterministic hash of an id, so that the data set is the same every run.
 fn mix(id: i64, salt: u64) -> u64 {
     let mut x = (id as u64) ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -83,98 +66,17 @@ fn mix(id: i64, salt: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Inserts rows in multi-row statements.
-async fn insert<C: ConnectionTrait>(
-    db: &C,
-    table: &str,
-    columns: &[&str],
-    rows: impl Iterator<Item = Vec<SimpleExpr>>,
-) {
-    let mut batch: Vec<Vec<SimpleExpr>> = Vec::with_capacity(ROWS_PER_STATEMENT);
-    let statement = |batch: &mut Vec<Vec<SimpleExpr>>| -> InsertStatement {
-        let mut insert = Query::insert();
-        insert
-            .into_table(Alias::new(table))
-            .columns(columns.iter().map(|c| Alias::new(*c)));
-        for row in batch.drain(..) {
-            insert.values(row).unwrap();
-        }
-        insert
-    };
-    for row in rows {
-        batch.push(row);
-        if batch.len() == ROWS_PER_STATEMENT {
-            db.execute(&statement(&mut batch)).await.unwrap();
-        }
-    }
-    if !batch.is_empty() {
-        db.execute(&statement(&mut batch)).await.unwrap();
-    }
-}
-
-fn v<T: Into<sea_orm::Value>>(value: T) -> SimpleExpr {
-    SimpleExpr::Value(value.into())
-}
-
 /// Loads the data set and the plan (id 1).
 async fn load(db: &DatabaseConnection, enterprises: i64) {
     let txn = db.begin().await.unwrap();
     let now = Utc::now();
-    let regions = region_codes();
+    let regions = region_codes([PROVINCE], CITIES, COUNTIES);
     let counties: Vec<String> = regions
         .iter()
         .filter(|r| r.1 == "county")
         .map(|r| r.0.clone())
         .collect();
-    insert(
-        &txn,
-        "region",
-        &[
-            "code",
-            "name",
-            "level",
-            "parent_code",
-            "created_at",
-            "updated_at",
-        ],
-        regions.iter().map(|(code, level, parent)| {
-            vec![
-                v(code.clone()),
-                v(code.clone()),
-                v(*level),
-                v(parent.clone()),
-                v(now),
-                v(now),
-            ]
-        }),
-    )
-    .await;
-    // One department per region: ids 1..=regions.len() in region order (1 is the province).
-    insert(
-        &txn,
-        "department",
-        &[
-            "id",
-            "code",
-            "name",
-            "kind",
-            "region_code",
-            "created_at",
-            "updated_at",
-        ],
-        regions.iter().enumerate().map(|(i, (code, _, _))| {
-            vec![
-                v(i as i64 + 1),
-                v(format!("EM-{code}")),
-                v(format!("{code}应急管理局")),
-                v("emergency_management"),
-                v(code.clone()),
-                v(now),
-                v(now),
-            ]
-        }),
-    )
-    .await;
+    regions_and_departments(&txn, &regions, now).await;
     eprintln!("  enterprises…");
     insert(
         &txn,
@@ -320,15 +222,6 @@ async fn load(db: &DatabaseConnection, enterprises: i64) {
     )
     .await;
     txn.commit().await.unwrap();
-}
-
-async fn execute(db: &DatabaseConnection, sql: &str) {
-    db.execute_raw(Statement::from_string(
-        db.get_database_backend(),
-        sql.to_owned(),
-    ))
-    .await
-    .unwrap();
 }
 
 /// One line of the table.

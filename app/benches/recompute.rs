@@ -22,12 +22,13 @@
     reason = "benchmark binary: a failure is a failed run"
 )]
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Duration as Days, NaiveDate, TimeZone as _, Utc};
 use sea_orm::{
     ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, TransactionTrait,
-    sea_query::{Alias, InsertStatement, Query, SimpleExpr},
 };
 use serde_json::json;
 use spotcheck::{
@@ -37,6 +38,7 @@ use spotcheck::{
         scores::{Rules, recompute_period},
     },
 };
+use support::{execute, insert, region_codes, regions_and_departments, v};
 
 /// The size of the data set.
 #[derive(Debug, Clone, Copy)]
@@ -54,7 +56,6 @@ const COUNTIES: i64 = 10;
 const INDICATORS: i64 = 20;
 const INCIDENTS: i64 = 20_000;
 const HAZARDS: i64 = 50_000;
-const ROWS_PER_STATEMENT: usize = 1_000;
 
 fn scale() -> Scale {
     let mut scale = Scale {
@@ -77,122 +78,22 @@ fn scale() -> Scale {
     scale
 }
 
-fn region_codes() -> Vec<(String, &'static str, Option<String>)> {
-    let mut codes = Vec::new();
-    for p in 11..11 + PROVINCES {
-        let province = format!("{p}0000");
-        codes.push((province.clone(), "province", None));
-        for c in 1..=CITIES {
-            let city = format!("{p}{c:02}00");
-            codes.push((city.clone(), "city", Some(province.clone())));
-            for k in 1..=COUNTIES {
-                codes.push((format!("{p}{c:02}{k:02}"), "county", Some(city.clone())));
-            }
-        }
-    }
-    codes
-}
-
 fn at(day: i64, seconds: i64) -> DateTime<Utc> {
     // China midnight of 1 January 2026 plus a day offset and seconds.
     Utc.with_ymd_and_hms(2025, 12, 31, 16, 0, 0).unwrap() + Days::days(day) + Days::seconds(seconds)
-}
-
-/// Inserts rows in multi-row statements inside one transaction.
-async fn insert<C: ConnectionTrait>(
-    db: &C,
-    table: &str,
-    columns: &[&str],
-    rows: impl Iterator<Item = Vec<SimpleExpr>>,
-) -> u64 {
-    let mut count = 0;
-    let mut batch: Vec<Vec<SimpleExpr>> = Vec::with_capacity(ROWS_PER_STATEMENT);
-    let statement = |batch: &mut Vec<Vec<SimpleExpr>>| -> InsertStatement {
-        let mut insert = Query::insert();
-        insert
-            .into_table(Alias::new(table))
-            .columns(columns.iter().map(|c| Alias::new(*c)));
-        for row in batch.drain(..) {
-            insert.values(row).unwrap();
-        }
-        insert
-    };
-    for row in rows {
-        batch.push(row);
-        count += 1;
-        if batch.len() == ROWS_PER_STATEMENT {
-            db.execute(&statement(&mut batch)).await.unwrap();
-        }
-    }
-    if !batch.is_empty() {
-        db.execute(&statement(&mut batch)).await.unwrap();
-    }
-    count
-}
-
-fn v<T: Into<sea_orm::Value>>(value: T) -> SimpleExpr {
-    SimpleExpr::Value(value.into())
 }
 
 /// Loads the data set; returns the number of findings.
 async fn load(db: &DatabaseConnection, scale: Scale) -> u64 {
     let txn = db.begin().await.unwrap();
     let now = Utc::now();
-    let regions = region_codes();
+    let regions = region_codes(11..11 + PROVINCES, CITIES, COUNTIES);
     let counties: Vec<String> = regions
         .iter()
         .filter(|r| r.1 == "county")
         .map(|r| r.0.clone())
         .collect();
-    insert(
-        &txn,
-        "region",
-        &[
-            "code",
-            "name",
-            "level",
-            "parent_code",
-            "created_at",
-            "updated_at",
-        ],
-        regions.iter().map(|(code, level, parent)| {
-            vec![
-                v(code.clone()),
-                v(code.clone()),
-                v(*level),
-                v(parent.clone()),
-                v(now),
-                v(now),
-            ]
-        }),
-    )
-    .await;
-    // One emergency-management department per region: ids 1..=3000 in region order.
-    insert(
-        &txn,
-        "department",
-        &[
-            "id",
-            "code",
-            "name",
-            "kind",
-            "region_code",
-            "created_at",
-            "updated_at",
-        ],
-        regions.iter().enumerate().map(|(i, (code, _, _))| {
-            vec![
-                v(i as i64 + 1),
-                v(format!("EM-{code}")),
-                v(format!("{code}应急管理局")),
-                v("emergency_management"),
-                v(code.clone()),
-                v(now),
-                v(now),
-            ]
-        }),
-    )
-    .await;
+    regions_and_departments(&txn, &regions, now).await;
     let departments = regions.len() as i64;
     eprintln!("  enterprises…");
     insert(
@@ -680,15 +581,6 @@ async fn load(db: &DatabaseConnection, scale: Scale) -> u64 {
     .await;
     txn.commit().await.unwrap();
     findings
-}
-
-async fn execute(db: &DatabaseConnection, sql: &str) {
-    db.execute_raw(Statement::from_string(
-        db.get_database_backend(),
-        sql.to_owned(),
-    ))
-    .await
-    .unwrap();
 }
 
 async fn timed<F: std::future::Future>(f: F) -> (Duration, F::Output) {
