@@ -24,6 +24,7 @@ mod e2e {
     pub mod auth;
     pub mod demo;
     pub mod directories;
+    pub mod draw_keys;
     pub mod draw_plans;
     pub mod draw_rules;
     pub mod draw_verify;

@@ -17,6 +17,10 @@
 //!   cargo bench -p spotcheck --bench draw_db
 //! cargo bench -p spotcheck --bench draw_db -- --enterprises 100000   # smaller
 //! ```
+//!
+//! `--keep` keeps both databases (`spotcheck_draw_bench_kept`, and `bench.db` under
+//! the temporary directory's `spotcheck-draw-bench-kept`) and reuses them next
+//! time, each new draw superseding the last; `--postgres-only` skips SQLite.
 
 #![expect(
     clippy::unwrap_used,
@@ -50,12 +54,26 @@ const WEIGHT: &str = "(CASE credit_class WHEN 'A' THEN 0.5 WHEN 'B' THEN 1.0 \
                       WHEN 'C' THEN 1.5 ELSE 2.0 END \
                       * CASE WHEN key_supervision THEN 2.0 ELSE 1.0 END)";
 
-fn enterprises() -> i64 {
+/// What the command line asks for.
+#[derive(Debug, Clone, Copy)]
+struct Options {
+    enterprises: i64,
+    /// Keep the databases (fixed names) and reuse them when already loaded.
+    keep: bool,
+    postgres_only: bool,
+}
+
+fn options() -> Options {
     let args: Vec<String> = std::env::args().collect();
-    args.windows(2)
-        .find(|pair| pair[0] == "--enterprises")
-        .and_then(|pair| pair[1].parse().ok())
-        .unwrap_or(1_000_000)
+    Options {
+        enterprises: args
+            .windows(2)
+            .find(|pair| pair[0] == "--enterprises")
+            .and_then(|pair| pair[1].parse().ok())
+            .unwrap_or(1_000_000),
+        keep: args.iter().any(|a| a == "--keep"),
+        postgres_only: args.iter().any(|a| a == "--postgres-only"),
+    }
 }
 
 /// A cheap deterministic hash of an id, so that the data set is the same every run.
@@ -240,23 +258,38 @@ fn ms(d: Duration) -> f64 {
 
 async fn run(backend: &'static str, url: &str, enterprises: i64) -> Row {
     let db = spotcheck::db::connect(url).await.unwrap();
-    eprintln!("{backend}: loading…");
-    let started = Instant::now();
-    load(&db, enterprises).await;
     let postgres = db.get_database_backend() == DbBackend::Postgres;
-    execute(
-        &db,
-        if postgres {
-            "VACUUM ANALYZE"
-        } else {
-            "ANALYZE"
-        },
-    )
-    .await;
-    println!(
-        "{backend}: loaded {enterprises} enterprises, {INSPECTORS} inspectors in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    let loaded = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM check_plan WHERE id = 1",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+        > 0;
+    if loaded {
+        println!("{backend}: reusing the kept data set");
+    } else {
+        eprintln!("{backend}: loading…");
+        let started = Instant::now();
+        load(&db, enterprises).await;
+        execute(
+            &db,
+            if postgres {
+                "VACUUM ANALYZE"
+            } else {
+                "ANALYZE"
+            },
+        )
+        .await;
+        println!(
+            "{backend}: loaded {enterprises} enterprises, {INSPECTORS} inspectors in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let started = Instant::now();
     let view = draws::run(
         &db,
@@ -264,6 +297,8 @@ async fn run(backend: &'static str, url: &str, enterprises: i64) -> Row {
         1,
         DrawRequest {
             seed: Some(42),
+            // A kept data set already has a draw with open tasks: supersede it.
+            reason: loaded.then(|| "benchmark rerun".to_owned()),
             ..Default::default()
         },
         DrawTrigger::Manual,
@@ -372,30 +407,48 @@ async fn main() {
     if std::env::var_os("RUST_LOG").is_some() {
         spotcheck::telemetry::init();
     }
-    let enterprises = enterprises();
+    let options = options();
+    let suffix = if options.keep {
+        "kept".to_owned()
+    } else {
+        std::process::id().to_string()
+    };
     let mut rows = Vec::new();
-    let dir = std::env::temp_dir().join(format!("spotcheck-draw-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("bench.db");
-    rows.push(
-        run(
-            "sqlite",
-            &format!("sqlite://{}?mode=rwc", file.display()),
-            enterprises,
-        )
-        .await,
-    );
-    std::fs::remove_dir_all(&dir).ok();
+    if !options.postgres_only {
+        let dir = std::env::temp_dir().join(format!("spotcheck-draw-bench-{suffix}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bench.db");
+        rows.push(
+            run(
+                "sqlite",
+                &format!("sqlite://{}?mode=rwc", file.display()),
+                options.enterprises,
+            )
+            .await,
+        );
+        if !options.keep {
+            std::fs::remove_dir_all(&dir).ok();
+        }
+    }
     if let Ok(server) = std::env::var("SPOTCHECK_BENCH_POSTGRES_URL") {
-        let name = format!("spotcheck_draw_bench_{}", std::process::id());
+        let name = format!("spotcheck_draw_bench_{suffix}");
         let admin = Database::connect(&server).await.unwrap();
-        execute(&admin, &format!("CREATE DATABASE {name}")).await;
+        let created = admin
+            .execute_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("CREATE DATABASE {name}"),
+            ))
+            .await;
+        // With --keep, a database that exists is the one to reuse.
+        assert!(created.is_ok() || options.keep, "{created:?}");
         let url = match server.rsplit_once('/') {
             Some((base, _)) => format!("{base}/{name}"),
             None => format!("{server}/{name}"),
         };
-        rows.push(run("postgres", &url, enterprises).await);
-        execute(&admin, &format!("DROP DATABASE {name} WITH (FORCE)")).await;
+        rows.push(run("postgres", &url, options.enterprises).await);
+        if !options.keep {
+            execute(&admin, &format!("DROP DATABASE {name} WITH (FORCE)")).await;
+        }
     } else {
         println!("postgres: skipped (set SPOTCHECK_BENCH_POSTGRES_URL to a server URL)");
     }

@@ -99,6 +99,20 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     }
 }
 
+/// Settings for a PostgreSQL transaction that moves many rows at once: compiling
+/// its large statements (JIT) costs more than it saves, and a draw's rows or a
+/// national year's aggregate groups need more than the default 4 MB of working
+/// memory to stay off disk. Both settings end with the transaction.
+///
+/// # Errors
+/// When the database refuses them.
+pub async fn tune_bulk<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
+    txn.execute_unprepared("SET LOCAL jit = off").await?;
+    txn.execute_unprepared("SET LOCAL work_mem = '64MB'")
+        .await?;
+    Ok(())
+}
+
 /// Whether the database answers a trivial query.
 pub async fn ping<C: ConnectionTrait>(db: &C) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()

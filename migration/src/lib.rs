@@ -52,6 +52,7 @@ mod m20261129_000026_create_job_run;
 mod m20261129_100001_constrain_self_assessment;
 mod m20261129_100002_alter_finding;
 mod m20261129_100003_index_accountability_item;
+mod m20261130_000001_check_draw_keys_per_statement;
 
 /// Every migration of the schema, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -90,6 +91,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_100001_constrain_self_assessment::Migration),
             Box::new(m20261129_100002_alter_finding::Migration),
             Box::new(m20261129_100003_index_accountability_item::Migration),
+            Box::new(m20261130_000001_check_draw_keys_per_statement::Migration),
         ]
     }
 }

@@ -59,20 +59,35 @@ async fn take_ids<C: ConnectionTrait>(db: &C, table: Table, count: usize) -> App
         .map_err(|_| AppError::Internal(anyhow::anyhow!("{count} ids asked for")))?;
     match db.get_database_backend() {
         DbBackend::Postgres => {
+            // The values come back as runs of consecutive ids (one run unless
+            // another writer took values meanwhile), not one row per id; the
+            // sequence is looked up once (`OFFSET 0` keeps the subquery from
+            // being folded into a lookup per id).
             let rows = db
                 .query_all_raw(Statement::from_sql_and_values(
                     DbBackend::Postgres,
-                    "SELECT nextval(q.s) AS id \
-                     FROM (SELECT pg_get_serial_sequence($1, 'id')::regclass AS s) AS q, \
-                     generate_series(1, $2)",
+                    "SELECT MIN(id) AS lo, MAX(id) AS hi FROM \
+                     (SELECT id, id - row_number() OVER (ORDER BY id) AS run FROM \
+                      (SELECT nextval(q.s) AS id \
+                       FROM (SELECT pg_get_serial_sequence($1, 'id')::regclass AS s \
+                             OFFSET 0) AS q, \
+                       generate_series(1, $2)) AS taken) AS numbered \
+                     GROUP BY run ORDER BY lo",
                     [table.name().into(), wanted.into()],
                 ))
                 .await?;
-            let mut ids = rows
-                .iter()
-                .map(|row| row.try_get::<i64>("", "id"))
-                .collect::<Result<Vec<_>, _>>()?;
-            ids.sort_unstable();
+            let mut ids = Vec::with_capacity(count);
+            for row in rows {
+                let (lo, hi): (i64, i64) = (row.try_get("", "lo")?, row.try_get("", "hi")?);
+                ids.extend(lo..=hi);
+            }
+            if ids.len() != count {
+                return Err(AppError::Internal(anyhow::anyhow!(
+                    "asked {} for {count} ids, got {}",
+                    table.name(),
+                    ids.len()
+                )));
+            }
             Ok(ids)
         }
         backend => {

@@ -7,19 +7,18 @@
 
 use std::{
     collections::{HashMap, HashSet},
+    sync::Arc,
     time::Instant,
 };
 
 use chrono::{DateTime, Duration, Utc};
 use entities::{
-    CreditClass, DrawTrigger, Industry, InspectorRole, PlanStatus, RegionLevel, RiskLevel, Role,
-    SubjectKind, TaskStatus, check_plan, check_task, conflict, department, draw, enterprise,
-    inspector, task_inspector,
+    CreditClass, DrawTrigger, InspectorRole, PlanStatus, RegionLevel, Role, SubjectKind,
+    TaskStatus, check_plan, check_task, conflict, department, draw, inspector, task_inspector,
 };
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait as _,
+    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _,
 };
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +38,8 @@ use crate::{
     },
     error::{AppError, AppResult},
 };
+
+mod population;
 
 const RUNNERS: &[Role] = &[Role::Admin, Role::Supervisor];
 const READERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
@@ -82,9 +83,11 @@ pub struct DrawTimings {
     pub load_ms: f64,
     /// The pure algorithm: sampling and staffing.
     pub sample_assign_ms: f64,
-    /// Encoding, hashing and compressing the population snapshot.
+    /// Encoding, hashing and compressing the population snapshot, on the
+    /// blocking pool while the tasks are written (so not part of the total).
     pub snapshot_ms: f64,
-    /// Writing the draw, its tasks, teams and audit entry, and committing.
+    /// Writing the draw, its tasks, teams and audit entry, and committing
+    /// (waiting for the snapshot if it is not ready).
     pub write_ms: f64,
 }
 
@@ -191,6 +194,7 @@ fn current_draws(
 /// Reads the draw's population as of now.
 async fn population<C: ConnectionTrait>(
     db: &C,
+    pool: &DatabaseConnection,
     plan: &check_plan::Model,
     spec: &PlanSpec,
     superseding: Option<i64>,
@@ -218,7 +222,9 @@ async fn population<C: ConnectionTrait>(
         HashSet::new()
     };
     let mut targets = match spec.target_kind {
-        SubjectKind::Enterprise => enterprise_targets(db, spec, &prefixes, &cooled).await?,
+        SubjectKind::Enterprise => {
+            population::enterprise_targets(db, pool, spec, &prefixes, &cooled).await?
+        }
         SubjectKind::Department => department_targets(db, &prefixes, &cooled).await?,
     };
     // "Different people every time": the inspectors of each target's latest check.
@@ -314,123 +320,6 @@ async fn population<C: ConnectionTrait>(
     })
 }
 
-async fn enterprise_targets<C: ConnectionTrait>(
-    db: &C,
-    spec: &PlanSpec,
-    prefixes: &[String],
-    cooled: &HashSet<i64>,
-) -> AppResult<Vec<Target>> {
-    let mut query = enterprise::Entity::find()
-        .select_only()
-        .columns([
-            enterprise::Column::Id,
-            enterprise::Column::RegionCode,
-            enterprise::Column::RiskLevel,
-            enterprise::Column::CreditClass,
-            enterprise::Column::KeySupervision,
-            enterprise::Column::Industry,
-        ])
-        .filter(enterprise::Column::Status.eq(entities::EnterpriseStatus::Active))
-        .filter(prefix_condition(enterprise::Column::RegionCode, prefixes));
-    if !spec.industries.is_empty() {
-        query = query.filter(enterprise::Column::Industry.is_in(spec.industries.clone()));
-    }
-    if !spec.risk_levels.is_empty() {
-        query = query.filter(enterprise::Column::RiskLevel.is_in(spec.risk_levels.clone()));
-    }
-    if spec.key_only {
-        query = query.filter(enterprise::Column::KeySupervision.eq(true));
-    }
-    let query = query.order_by_asc(enterprise::Column::Id);
-    let rows: Vec<EnterpriseRow> = if db.get_database_backend() == DbBackend::Sqlite {
-        sqlite_rows(db, query.into_query()).await?
-    } else {
-        query
-            .into_tuple::<(i64, String, RiskLevel, CreditClass, bool, Industry)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|(id, region, risk, credit, key, industry)| {
-                (id, region, risk, credit, Flag(key), industry)
-            })
-            .collect()
-    };
-    Ok(rows
-        .into_iter()
-        .filter(|row| !cooled.contains(&row.0))
-        .map(
-            |(id, region_code, risk, credit_class, Flag(key), industry)| Target {
-                id,
-                region_code,
-                stratum: risk.as_str().to_owned(),
-                credit_class,
-                key,
-                industry: Some(industry),
-                own_department_id: None,
-                previous_inspectors: Vec::new(),
-            },
-        )
-        .collect())
-}
-
-/// An enterprise as the draw reads it: id, region, risk level, credit class,
-/// key supervision and industry.
-type EnterpriseRow = (i64, String, RiskLevel, CreditClass, Flag, Industry);
-
-/// A boolean as SQLite's JSON gives it (0 or 1) or as JSON proper.
-#[derive(Debug, Clone, Copy)]
-struct Flag(bool);
-
-impl<'de> Deserialize<'de> for Flag {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Flag;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a boolean, 0 or 1")
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<Flag, E> {
-                Ok(Flag(v))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Flag, E> {
-                Ok(Flag(v != 0))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Flag, E> {
-                Ok(Flag(v != 0))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
-}
-
-/// The enterprises of `select` (the columns of [`EnterpriseRow`], in order) as
-/// one JSON array built by SQLite: the driver's cost per returned row, not the
-/// scan, dominates reading a million rows there, so they come back as one value.
-async fn sqlite_rows<C: ConnectionTrait>(
-    db: &C,
-    select: sea_orm::sea_query::SelectStatement,
-) -> AppResult<Vec<EnterpriseRow>> {
-    let statement = sea_orm::sea_query::Query::select()
-        .expr_as(
-            sea_orm::sea_query::Expr::cust(
-                "COALESCE(json_group_array(json_array(e.id, e.region_code, e.risk_level, \
-                 e.credit_class, e.key_supervision, e.industry)), '[]')",
-            ),
-            sea_orm::sea_query::Alias::new("rows"),
-        )
-        .from_subquery(select, sea_orm::sea_query::Alias::new("e"))
-        .to_owned();
-    let json: String = match db.query_one(&statement).await? {
-        Some(row) => row.try_get("", "rows")?,
-        None => return Ok(Vec::new()),
-    };
-    serde_json::from_str(&json).map_err(|e| {
-        AppError::Internal(anyhow::anyhow!(
-            "Failed to read the population's enterprises: {e}"
-        ))
-    })
-}
-
 async fn department_targets<C: ConnectionTrait>(
     db: &C,
     prefixes: &[String],
@@ -493,13 +382,19 @@ async fn check_redraw<C: ConnectionTrait>(
     let Some(current) = current else {
         return Ok(None);
     };
-    let tasks: Vec<check_task::Model> = check_task::Entity::find()
+    // Each status the draw's tasks are in, with its first task.
+    let statuses: Vec<(TaskStatus, Option<i64>)> = check_task::Entity::find()
+        .select_only()
+        .column(check_task::Column::Status)
+        .column_as(check_task::Column::Id.min(), "first")
         .filter(check_task::Column::DrawId.eq(current.id))
+        .group_by(check_task::Column::Status)
+        .into_tuple()
         .all(db)
         .await?;
-    let open = tasks
+    let open = statuses
         .iter()
-        .any(|t| !matches!(t.status, TaskStatus::Reviewed | TaskStatus::Published));
+        .any(|(status, _)| !matches!(status, TaskStatus::Reviewed | TaskStatus::Published));
     match request
         .reason
         .as_deref()
@@ -515,10 +410,15 @@ async fn check_redraw<C: ConnectionTrait>(
         ))),
         Some(_) => {
             // Any task past `assigned` (reviewed ones too) means checks were made.
-            if let Some(started) = tasks.iter().find(|t| t.status != TaskStatus::Assigned) {
+            let started = statuses
+                .iter()
+                .filter(|(status, _)| *status != TaskStatus::Assigned)
+                .filter_map(|&(status, first)| Some((first?, status)))
+                .min();
+            if let Some((task, status)) = started {
                 return Err(AppError::Conflict(format!(
-                    "draw {} cannot be superseded: task {} is already {}",
-                    current.id, started.id, started.status
+                    "draw {} cannot be superseded: task {task} is already {status}",
+                    current.id
                 )));
             }
             Ok(Some(current))
@@ -582,33 +482,52 @@ pub async fn run(
     }
     let params = params_of(&spec);
     let txn = db::begin_write(db).await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db::tune_bulk(&txn).await?;
+    }
     let superseded = check_redraw(&txn, plan_id, &request, trigger).await?;
     let now = Utc::now();
     let mut timings = DrawTimings::default();
     let started = Instant::now();
-    let population = population(&txn, &plan, &spec, superseded.as_ref().map(|d| d.id), now).await?;
+    let population = population(
+        &txn,
+        db,
+        &plan,
+        &spec,
+        superseded.as_ref().map(|d| d.id),
+        now,
+    )
+    .await?;
     timings.load_ms = elapsed_ms(started);
     let started = Instant::now();
     let outcome = algorithm::run(&population, &params, seed)
         .map_err(|e| AppError::invalid("plan", e.to_string()))?;
     timings.sample_assign_ms = elapsed_ms(started);
+    // The snapshot is encoded, hashed and compressed on the blocking pool while
+    // the draw's rows are written; the draw row gets it before the commit.
+    let population = Arc::new(population);
+    let snapshot = tokio::task::spawn_blocking({
+        let population = Arc::clone(&population);
+        move || -> AppResult<(String, Vec<u8>, f64)> {
+            let started = Instant::now();
+            let failed = |e: snapshot::SnapshotError| AppError::Internal(anyhow::anyhow!(e));
+            let bytes = snapshot::encode(&population).map_err(failed)?;
+            let sha = snapshot::sha256_hex(&bytes);
+            let compressed = snapshot::compress(&bytes).map_err(failed)?;
+            Ok((sha, compressed, elapsed_ms(started)))
+        }
+    });
     let started = Instant::now();
-    let bytes =
-        snapshot::encode(&population).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-    let sha = snapshot::sha256_hex(&bytes);
-    let compressed =
-        snapshot::compress(&bytes).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-    timings.snapshot_ms = elapsed_ms(started);
-    let started = Instant::now();
-    let stored = draw::ActiveModel {
+    let mut stored = draw::ActiveModel {
         plan_id: Set(plan_id),
         seed: Set(i64::from_ne_bytes(seed.to_ne_bytes())),
         seed_text: Set(seed_text),
         algorithm: Set(algorithm::ALGORITHM.to_owned()),
         params: Set(stored_params(&params, &spec)),
         population_size: Set(i32::try_from(population.targets.len()).unwrap_or(i32::MAX)),
-        population_sha256: Set(sha),
-        population_snapshot: Set(compressed),
+        // Filled in below, in this transaction, once the snapshot is made.
+        population_sha256: Set(String::new()),
+        population_snapshot: Set(Vec::new()),
         unassigned: Set(serde_json::to_value(&outcome.unassigned).unwrap_or_default()),
         trigger: Set(trigger),
         actor_user_id: Set(actor.user_id),
@@ -620,6 +539,24 @@ pub async fn run(
     .insert(&txn)
     .await?;
     let tasks = write_tasks(&txn, &stored, &plan, &spec, &population, &outcome, now).await?;
+    let (sha, compressed, snapshot_ms) = snapshot.await.map_err(|e| {
+        AppError::Internal(anyhow::anyhow!("the population snapshot failed: {e}"))
+    })??;
+    timings.snapshot_ms = snapshot_ms;
+    draw::Entity::update_many()
+        .col_expr(
+            draw::Column::PopulationSha256,
+            sea_orm::sea_query::Expr::value(sha.clone()),
+        )
+        .col_expr(
+            draw::Column::PopulationSnapshot,
+            sea_orm::sea_query::Expr::value(compressed.clone()),
+        )
+        .filter(draw::Column::Id.eq(stored.id))
+        .exec(&txn)
+        .await?;
+    stored.population_sha256 = sha;
+    stored.population_snapshot = compressed;
     if let Some(old) = &superseded {
         draw::Entity::update_many()
             .col_expr(

@@ -119,7 +119,7 @@ pub async fn recompute_period(
             [RECOMPUTE_LOCK.into()],
         ))
         .await?;
-        tune(&txn).await?;
+        db::tune_bulk(&txn).await?;
     }
     // Everything to read runs at once on pooled connections while this
     // transaction holds the lock: no other recomputation writes meanwhile, and on
@@ -190,21 +190,11 @@ pub(crate) async fn read<T>(
 ) -> AppResult<T> {
     let txn = db.begin().await?;
     if txn.get_database_backend() == DbBackend::Postgres {
-        tune(&txn).await?;
+        db::tune_bulk(&txn).await?;
     }
     let out = query(&txn).await?;
     txn.commit().await?;
     Ok(out)
-}
-
-/// A batch of large aggregates: compiling them (JIT) costs more than it saves,
-/// and hashing a national year's groups needs more than the default 4 MB. Both
-/// settings end with the transaction.
-async fn tune<C: ConnectionTrait>(txn: &C) -> AppResult<()> {
-    txn.execute_unprepared("SET LOCAL jit = off").await?;
-    txn.execute_unprepared("SET LOCAL work_mem = '64MB'")
-        .await?;
-    Ok(())
 }
 
 /// How long each step of a recomputation took, for the log.

@@ -1,0 +1,257 @@
+//! The keys of a draw's tasks and teams hold on every engine: a task or team
+//! member cannot refer to a row that does not exist, and a row a task refers to
+//! cannot be deleted or re-keyed. On PostgreSQL they are checked once per
+//! statement (see the `check_draw_keys_per_statement` migration), including
+//! against a delete running at the same time.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbErr, ExecResult, Statement, TransactionTrait as _,
+};
+use serde_json::json;
+use spotcheck_tests::{Backend, backends};
+
+use super::fixtures::{Ent, World, drawn_targets, plan_body, task_ids, teams};
+
+const CHEMICALS: &[&str] = &["hazardous_chemicals"];
+
+async fn sql<C: ConnectionTrait>(
+    db: &C,
+    text: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<ExecResult, DbErr> {
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        text,
+        values,
+    ))
+    .await
+}
+
+fn is_key_violation(result: &Result<ExecResult, DbErr>) -> bool {
+    matches!(
+        result.as_ref().map_err(DbErr::sql_err),
+        Err(Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)))
+    )
+}
+
+async fn count(db: &DatabaseConnection, table: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .expect("count")
+        .expect("a row");
+    row.try_get::<i64>("", "n").expect("n")
+}
+
+/// A draw of half of six enterprises: the draw, its enterprises, and the
+/// app's database.
+async fn drawn(backend: Backend) -> (World, serde_json::Value, Vec<i64>) {
+    let w = World::new(backend).await;
+    let enterprises = w.enterprises(6, Ent::default()).await;
+    for badge in ["HB-001", "HB-002", "HB-003"] {
+        w.inspector(badge, "130000", CHEMICALS).await;
+    }
+    let plan = w
+        .plan(plan_body("抽查", json!({"ratios": {"high": 0.5}})))
+        .await;
+    let draw = w.draw(plan, json!({"seed": 42})).await;
+    (w, draw, enterprises)
+}
+
+const INSERT_TASK: &str = "INSERT INTO check_task (draw_id, target_kind, enterprise_id, \
+     region_code, due_at, status, overdue, created_at, updated_at) \
+     VALUES ($1, 'enterprise', $2, $3, $4, 'assigned', FALSE, $4, $4)";
+
+#[tokio::test]
+async fn tasks_and_teams_refer_only_to_rows_that_exist() {
+    for backend in backends() {
+        let (w, draw, _) = drawn(backend).await;
+        let db = &w.app.db;
+        let draw_id = draw["id"].as_i64().expect("draw id");
+        let task = task_ids(&draw)[0];
+        let (target, team) = teams(&draw)[0].clone();
+        let now = chrono::Utc::now();
+        let (tasks, links) = (
+            count(db, "check_task").await,
+            count(db, "task_inspector").await,
+        );
+
+        let cases: Vec<(&str, &str, Vec<sea_orm::Value>)> = vec![
+            (
+                "a task of a missing draw",
+                INSERT_TASK,
+                vec![999_999.into(), target.into(), "130000".into(), now.into()],
+            ),
+            (
+                "a task of a missing enterprise",
+                INSERT_TASK,
+                vec![draw_id.into(), 999_999.into(), "130000".into(), now.into()],
+            ),
+            (
+                "a task in a missing region",
+                INSERT_TASK,
+                vec![draw_id.into(), target.into(), "139999".into(), now.into()],
+            ),
+            (
+                "a team member who is not an inspector",
+                "INSERT INTO task_inspector (task_id, inspector_id, role) VALUES ($1, $2, 'member')",
+                vec![task.into(), 999_999.into()],
+            ),
+            (
+                "a team member of a missing task",
+                "INSERT INTO task_inspector (task_id, inspector_id, role) VALUES ($1, $2, 'member')",
+                vec![999_999.into(), team[0].into()],
+            ),
+            (
+                "a task moved to a missing enterprise",
+                "UPDATE check_task SET enterprise_id = $1 WHERE id = $2",
+                vec![999_999.into(), task.into()],
+            ),
+            (
+                "a team member moved to a missing inspector",
+                "UPDATE task_inspector SET inspector_id = $1 WHERE task_id = $2 AND inspector_id = $3",
+                vec![999_999.into(), task.into(), team[0].into()],
+            ),
+            (
+                "deleting a drawn enterprise",
+                "DELETE FROM enterprise WHERE id = $1",
+                vec![target.into()],
+            ),
+            (
+                "deleting an inspector on a team",
+                "DELETE FROM inspector WHERE id = $1",
+                vec![team[0].into()],
+            ),
+            (
+                "deleting a draw",
+                "DELETE FROM draw WHERE id = $1",
+                vec![draw_id.into()],
+            ),
+            (
+                "deleting a task with a team",
+                "DELETE FROM check_task WHERE id = $1",
+                vec![task.into()],
+            ),
+            (
+                "re-keying a drawn enterprise",
+                "UPDATE enterprise SET id = $1 WHERE id = $2",
+                vec![999_999.into(), target.into()],
+            ),
+        ];
+        for (what, text, values) in cases {
+            let result = sql(db, text, values).await;
+            assert!(is_key_violation(&result), "{backend:?}: {what}: {result:?}");
+        }
+        assert_eq!(count(db, "check_task").await, tasks, "{backend:?}");
+        assert_eq!(count(db, "task_inspector").await, links, "{backend:?}");
+
+        // A region only a task refers to cannot be deleted, by SQL or the API.
+        let (status, _) = w
+            .app
+            .post(
+                "/api/v1/regions",
+                &w.admin,
+                json!({"code": "139900", "name": "测试区", "parent_code": "130000"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{backend:?}");
+        let moved = sql(
+            db,
+            "UPDATE check_task SET region_code = '139900' WHERE id = $1",
+            vec![task.into()],
+        )
+        .await;
+        assert!(moved.is_ok(), "{backend:?}: {moved:?}");
+        let deleted = sql(db, "DELETE FROM region WHERE code = '139900'", vec![]).await;
+        assert!(is_key_violation(&deleted), "{backend:?}: {deleted:?}");
+        let (status, body) = w
+            .app
+            .call(
+                Method::DELETE,
+                "/api/v1/regions/139900",
+                Some(&w.admin),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: {body}");
+        assert_eq!(body["code"], "conflict", "{backend:?}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_delete_racing_a_task_insert_loses_whichever_starts_first() {
+    // SQLite runs one writer at a time; the race exists only on PostgreSQL.
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let (w, draw, enterprises) = drawn(Backend::Postgres).await;
+    let db = &w.app.db;
+    let draw_id = draw["id"].as_i64().expect("draw id");
+    let drawn = drawn_targets(&draw);
+    let spare: Vec<i64> = enterprises
+        .into_iter()
+        .filter(|e| !drawn.contains(e))
+        .collect();
+    let [first, second, ..] = spare[..] else {
+        panic!("three enterprises are not drawn: {spare:?}");
+    };
+    let now = chrono::Utc::now();
+
+    // The delete first: the insert waits for it, then finds the enterprise gone.
+    let deleter = db.begin().await.expect("begin");
+    let gone = sql(
+        &deleter,
+        "DELETE FROM enterprise WHERE id = $1",
+        vec![first.into()],
+    )
+    .await;
+    assert!(gone.is_ok(), "an enterprise nothing refers to: {gone:?}");
+    let insert = tokio::spawn({
+        let db = db.clone();
+        async move {
+            sql(
+                &db,
+                INSERT_TASK,
+                vec![draw_id.into(), first.into(), "130000".into(), now.into()],
+            )
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!insert.is_finished(), "the insert waits for the delete");
+    deleter.commit().await.expect("commit");
+    let inserted = insert.await.expect("join");
+    assert!(is_key_violation(&inserted), "{inserted:?}");
+
+    // The insert first: the delete waits for it, then finds the enterprise used.
+    let inserter = db.begin().await.expect("begin");
+    let added = sql(
+        &inserter,
+        INSERT_TASK,
+        vec![draw_id.into(), second.into(), "130000".into(), now.into()],
+    )
+    .await;
+    assert!(added.is_ok(), "{added:?}");
+    let delete = tokio::spawn({
+        let db = db.clone();
+        async move {
+            sql(
+                &db,
+                "DELETE FROM enterprise WHERE id = $1",
+                vec![second.into()],
+            )
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!delete.is_finished(), "the delete waits for the insert");
+    inserter.commit().await.expect("commit");
+    let deleted = delete.await.expect("join");
+    assert!(is_key_violation(&deleted), "{deleted:?}");
+}
