@@ -15,7 +15,8 @@
 //! ```
 //!
 //! `--keep` keeps both databases (`spotcheck_bench_kept`, and `bench.db` under
-//! the temporary directory's `spotcheck-bench-kept`) and reuses them next time.
+//! the temporary directory's `spotcheck-bench-kept`) and reuses them next time;
+//! `--postgres-only` skips SQLite.
 
 #![expect(
     clippy::unwrap_used,
@@ -48,6 +49,8 @@ struct Scale {
     findings_per_check: i64,
     /// Keep the databases (fixed names) and reuse them when already loaded.
     keep: bool,
+    /// Skip SQLite.
+    postgres_only: bool,
 }
 
 const PROVINCES: i64 = 30;
@@ -63,9 +66,11 @@ fn scale() -> Scale {
         checks: 100_000,
         findings_per_check: 20,
         keep: false,
+        postgres_only: false,
     };
     let args: Vec<String> = std::env::args().collect();
     scale.keep = args.iter().any(|a| a == "--keep");
+    scale.postgres_only = args.iter().any(|a| a == "--postgres-only");
     for pair in args.windows(2) {
         let value = pair[1].parse().ok();
         match (pair[0].as_str(), value) {
@@ -693,16 +698,18 @@ async fn main() {
         std::process::id().to_string()
     };
     let dir = std::env::temp_dir().join(format!("spotcheck-bench-{suffix}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("bench.db");
-    run(
-        "sqlite",
-        &format!("sqlite://{}?mode=rwc", file.display()),
-        scale,
-    )
-    .await;
-    if !scale.keep {
-        std::fs::remove_dir_all(&dir).ok();
+    if !scale.postgres_only {
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bench.db");
+        run(
+            "sqlite",
+            &format!("sqlite://{}?mode=rwc", file.display()),
+            scale,
+        )
+        .await;
+        if !scale.keep {
+            std::fs::remove_dir_all(&dir).ok();
+        }
     }
     if let Ok(server) = std::env::var("SPOTCHECK_BENCH_POSTGRES_URL") {
         let name = format!("spotcheck_bench_{suffix}");

@@ -14,14 +14,16 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect, Select,
-    sea_query::OnConflict,
+    DbBackend, EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect, Select,
+    Statement,
 };
+
+use serde::Serialize;
 
 use super::{
     Actor, Page, Paged,
     audit::{self, Entry},
-    tasks,
+    json_rows, tasks,
     validate::Problems,
 };
 use crate::{
@@ -52,9 +54,6 @@ pub struct NewItem {
     pub evidence_id: i64,
 }
 
-/// Rows per insert statement: 11 values each stays under SQLite's 32,766 variables.
-const BATCH: usize = 2_000;
-
 /// The unique key of an item.
 pub type ItemKey = (
     String,
@@ -76,13 +75,14 @@ fn key_of(item: &NewItem) -> ItemKey {
     )
 }
 
-/// The keys of the items already stored for these periods.
+/// The keys of the items already stored for these periods and reasons.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn stored_keys<C: ConnectionTrait>(
     db: &C,
     periods: &[String],
+    reasons: &[AccountabilityReason],
 ) -> AppResult<HashSet<ItemKey>> {
     Ok(accountability_item::Entity::find()
         .select_only()
@@ -95,6 +95,7 @@ pub async fn stored_keys<C: ConnectionTrait>(
             accountability_item::Column::EvidenceId,
         ])
         .filter(accountability_item::Column::Period.is_in(periods.to_vec()))
+        .filter(accountability_item::Column::Reason.is_in(reasons.iter().copied()))
         .into_tuple()
         .all(db)
         .await?
@@ -125,53 +126,90 @@ pub async fn raise<C: ConnectionTrait>(
             fresh.push(item);
         }
     }
-    for chunk in fresh.chunks(BATCH) {
-        // Recomputations are serialised, so a chunk goes in whole; should a
-        // concurrent writer have taken some keys, fewer are credited.
-        let inserted = usize::try_from(insert_new(db, chunk, now).await?).unwrap_or(0);
-        for item in chunk.iter().take(inserted) {
-            *raised.entry(item.reason.to_string()).or_insert(0) += 1;
-        }
+    for (reason, count) in insert_new(db, &fresh, now).await? {
+        *raised.entry(reason).or_insert(0) += count;
     }
     Ok(raised)
 }
 
+/// An item as the insert unpacks it: period, subject kind and id, region,
+/// reason, evidence kind and id.
+#[derive(Serialize)]
+struct ItemRow<'a>(
+    &'a str,
+    &'static str,
+    i64,
+    Option<&'a str>,
+    &'static str,
+    &'static str,
+    i64,
+);
+
+const INSERT_POSTGRES: &str = "WITH added AS (INSERT INTO accountability_item (period, \
+     subject_kind, subject_id, region_code, reason, evidence_kind, evidence_id, status, note, \
+     created_at, updated_at) \
+     SELECT r.v->>0, r.v->>1, (r.v->>2)::bigint, r.v->>3, r.v->>4, r.v->>5, (r.v->>6)::bigint, \
+     $2, NULL, $3, $3 FROM json_array_elements($1::json) AS r(v) \
+     ON CONFLICT (period, subject_kind, subject_id, reason, evidence_kind, evidence_id) \
+     DO NOTHING RETURNING reason) \
+     SELECT reason, COUNT(*) AS n FROM added GROUP BY reason";
+
+/// SQLite has no insert inside `WITH`: the new rows' reasons come back one by one.
+const INSERT_SQLITE: &str = "INSERT INTO accountability_item (period, subject_kind, \
+     subject_id, region_code, reason, evidence_kind, evidence_id, status, note, created_at, \
+     updated_at) \
+     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, \
+     $2, NULL, $3, $3 FROM json_each($1) WHERE TRUE \
+     ON CONFLICT (period, subject_kind, subject_id, reason, evidence_kind, evidence_id) \
+     DO NOTHING RETURNING reason, 1 AS n";
+
+/// Inserts the items in one statement, skipping those a concurrent writer has
+/// stored meanwhile; returns how many went in for each reason.
 async fn insert_new<C: ConnectionTrait>(
     db: &C,
     items: &[NewItem],
     now: chrono::DateTime<Utc>,
-) -> AppResult<u64> {
-    let key = [
-        accountability_item::Column::Period,
-        accountability_item::Column::SubjectKind,
-        accountability_item::Column::SubjectId,
-        accountability_item::Column::Reason,
-        accountability_item::Column::EvidenceKind,
-        accountability_item::Column::EvidenceId,
-    ];
-    let models = items.iter().map(|i| accountability_item::ActiveModel {
-        period: Set(i.period.clone()),
-        subject_kind: Set(i.subject_kind),
-        subject_id: Set(i.subject_id),
-        region_code: Set(i.region_code.clone()),
-        reason: Set(i.reason),
-        evidence_kind: Set(i.evidence_kind),
-        evidence_id: Set(i.evidence_id),
-        status: Set(AccountabilityStatus::Open),
-        note: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    });
-    match accountability_item::Entity::insert_many(models)
-        .on_conflict(OnConflict::columns(key).do_nothing().to_owned())
-        .exec_without_returning(db)
-        .await
-    {
-        Ok(n) => Ok(n),
-        Err(sea_orm::DbErr::RecordNotInserted) => Ok(0),
-        Err(e) => Err(e.into()),
+) -> AppResult<BTreeMap<String, u64>> {
+    let mut counts = BTreeMap::new();
+    if items.is_empty() {
+        return Ok(counts);
     }
+    let rows: Vec<ItemRow<'_>> = items
+        .iter()
+        .map(|i| {
+            ItemRow(
+                &i.period,
+                i.subject_kind.as_str(),
+                i.subject_id,
+                i.region_code.as_deref(),
+                i.reason.as_str(),
+                i.evidence_kind.as_str(),
+                i.evidence_id,
+            )
+        })
+        .collect();
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => INSERT_POSTGRES,
+        _ => INSERT_SQLITE,
+    };
+    let added = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                json_rows(&rows)?,
+                AccountabilityStatus::Open.as_str().into(),
+                now.into(),
+            ],
+        ))
+        .await?;
+    for row in added {
+        let reason: String = row.try_get("", "reason")?;
+        let n: i64 = row.try_get("", "n")?;
+        *counts.entry(reason).or_insert(0) += u64::try_from(n).unwrap_or(0);
+    }
+    Ok(counts)
 }
 
 /// Filters for listing items.

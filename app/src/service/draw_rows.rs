@@ -13,6 +13,7 @@ use entities::{InspectorRole, SubjectKind, TaskStatus};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde::Serialize;
 
+use super::json_rows;
 use crate::error::{AppError, AppResult};
 
 /// The tables whose ids a draw takes in advance.
@@ -159,11 +160,6 @@ const INSERT_LINKS_POSTGRES: &str = "INSERT INTO task_inspector (id, task_id, in
 const INSERT_LINKS_SQLITE: &str = "INSERT INTO task_inspector (id, task_id, inspector_id, role) \
      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each($1)";
 
-fn json<T: Serialize>(value: &T) -> AppResult<String> {
-    serde_json::to_string(value)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("Failed to encode the draw's rows: {e}")))
-}
-
 /// Writes the tasks in draw order with their teams; returns each task's id.
 ///
 /// # Errors
@@ -213,7 +209,7 @@ pub async fn write<C: ConnectionTrait>(
         backend,
         insert_tasks,
         [
-            json(&task_rows)?.into(),
+            json_rows(&task_rows)?,
             common.draw_id.into(),
             common.target_kind.as_str().into(),
             common.due_at.into(),
@@ -226,7 +222,7 @@ pub async fn write<C: ConnectionTrait>(
         db.execute_raw(Statement::from_sql_and_values(
             backend,
             insert_links,
-            [json(&link_rows)?.into()],
+            [json_rows(&link_rows)?],
         ))
         .await?;
     }

@@ -356,7 +356,7 @@ pub async fn overdue_hazards<C: ConnectionTrait>(
 
 /// Items already raised for `reason` on the evidence in `evidence_column`
 /// (served by the index on the items' evidence).
-fn raised(
+pub(crate) fn raised(
     reason: AccountabilityReason,
     kind: EvidenceKind,
     evidence_column: (impl IntoIden, impl IntoIden),

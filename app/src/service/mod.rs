@@ -123,6 +123,19 @@ impl<T> Paged<T> {
     }
 }
 
+/// Rows as one JSON parameter, for a statement that unpacks them in the
+/// database (`json_array_elements` on PostgreSQL, `json_each` on SQLite): one
+/// statement with a handful of bound values instead of many multi-row inserts
+/// that each bind thousands.
+///
+/// # Errors
+/// When a row cannot be encoded (a non-finite number).
+pub(crate) fn json_rows<T: serde::Serialize>(rows: &T) -> crate::error::AppResult<sea_orm::Value> {
+    serde_json::to_string(rows).map(Into::into).map_err(|e| {
+        crate::error::AppError::Internal(anyhow::anyhow!("Failed to encode rows: {e}"))
+    })
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.
 #[must_use]
 pub fn like_escape(text: &str) -> String {

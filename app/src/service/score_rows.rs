@@ -8,11 +8,13 @@ use entities::{
     AccountabilityReason, AccountableKind, EvidenceKind, Grade, RegionLevel, SubjectKind, score,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Statement,
+    sea_query::Expr,
 };
 
-use super::{accountability::NewItem, scores::Rules};
+use serde::Serialize;
+
+use super::{accountability::NewItem, json_rows, scores::Rules};
 use crate::{
     domain::{
         Period, RegionCode,
@@ -21,8 +23,9 @@ use crate::{
     error::AppResult,
 };
 
-/// Rows per upsert: 11 values each stays under SQLite's 32,766 variables.
+/// Ids per delete statement (SQLite binds at most 32,766 values).
 const BATCH: usize = 2_000;
+
 /// One subject's sums while the parts are gathered.
 #[derive(Debug, Clone, Default)]
 pub struct Acc {
@@ -206,8 +209,55 @@ pub(crate) async fn stored<C: ConnectionTrait>(
         .collect())
 }
 
-/// Writes the rows whose values changed (stamped `now`) and removes the rows of
-/// subjects no longer scored; returns how many rows were written.
+/// A changed row as the upsert unpacks it.
+#[derive(Serialize)]
+struct ScoreRow<'a> {
+    kind: &'static str,
+    subject: i64,
+    region: Option<&'a str>,
+    data_security: Option<f64>,
+    reporting: Option<f64>,
+    inspection: Option<f64>,
+    overall: Option<f64>,
+    grade: Option<&'static str>,
+    rank: Option<i32>,
+}
+
+/// The columns an upsert sets on a row that is already stored.
+macro_rules! upsert_set {
+    () => {
+        "ON CONFLICT (period, subject_kind, subject_id) DO UPDATE SET \
+     region_code = excluded.region_code, data_security = excluded.data_security, \
+     reporting_compliance = excluded.reporting_compliance, inspection = excluded.inspection, \
+     overall = excluded.overall, grade = excluded.grade, rank = excluded.rank, \
+     computed_at = excluded.computed_at"
+    };
+}
+
+const UPSERT_POSTGRES: &str = concat!(
+    "INSERT INTO score (period, subject_kind, subject_id, region_code, data_security, \
+     reporting_compliance, inspection, overall, grade, rank, computed_at) \
+     SELECT $2, r.kind, r.subject, r.region, r.data_security, r.reporting, r.inspection, \
+     r.overall, r.grade, r.rank, $3 \
+     FROM json_to_recordset($1::json) AS r(kind text, subject bigint, region text, \
+     data_security double precision, reporting double precision, inspection double precision, \
+     overall double precision, grade text, rank integer) ",
+    upsert_set!()
+);
+
+/// `WHERE TRUE` keeps SQLite from reading `ON CONFLICT` as part of the join.
+const UPSERT_SQLITE: &str = concat!(
+    "INSERT INTO score (period, subject_kind, subject_id, region_code, data_security, \
+     reporting_compliance, inspection, overall, grade, rank, computed_at) \
+     SELECT $2, value->>'kind', value->>'subject', value->>'region', value->>'data_security', \
+     value->>'reporting', value->>'inspection', value->>'overall', value->>'grade', \
+     value->>'rank', $3 FROM json_each($1) WHERE TRUE ",
+    upsert_set!()
+);
+
+/// Writes the rows whose values changed (stamped `now`) in one statement and
+/// removes the rows of subjects no longer scored; returns how many rows were
+/// written.
 pub(crate) async fn write<C: ConnectionTrait>(
     db: &C,
     period: &Period,
@@ -223,41 +273,32 @@ pub(crate) async fn write<C: ConnectionTrait>(
             None => true,
         })
         .collect();
-    let on_conflict = OnConflict::columns([
-        score::Column::Period,
-        score::Column::SubjectKind,
-        score::Column::SubjectId,
-    ])
-    .update_columns([
-        score::Column::RegionCode,
-        score::Column::DataSecurity,
-        score::Column::ReportingCompliance,
-        score::Column::Inspection,
-        score::Column::Overall,
-        score::Column::Grade,
-        score::Column::Rank,
-        score::Column::ComputedAt,
-    ])
-    .to_owned();
-    for chunk in changed.chunks(BATCH) {
-        let models = chunk.iter().map(|r| score::ActiveModel {
-            period: Set(period_text.clone()),
-            subject_kind: Set(r.key.0),
-            subject_id: Set(r.key.1),
-            region_code: Set(r.region_code.clone()),
-            data_security: Set(r.parts.data_security),
-            reporting_compliance: Set(r.parts.reporting),
-            inspection: Set(r.parts.inspection),
-            overall: Set(r.overall),
-            grade: Set(r.grade),
-            rank: Set(r.rank),
-            computed_at: Set(now),
-            ..Default::default()
-        });
-        score::Entity::insert_many(models)
-            .on_conflict(on_conflict.clone())
-            .exec_without_returning(db)
-            .await?;
+    if !changed.is_empty() {
+        let rows: Vec<ScoreRow<'_>> = changed
+            .iter()
+            .map(|r| ScoreRow {
+                kind: r.key.0.as_str(),
+                subject: r.key.1,
+                region: r.region_code.as_deref(),
+                data_security: r.parts.data_security,
+                reporting: r.parts.reporting,
+                inspection: r.parts.inspection,
+                overall: r.overall,
+                grade: r.grade.map(Grade::as_str),
+                rank: r.rank,
+            })
+            .collect();
+        let backend = db.get_database_backend();
+        let sql = match backend {
+            DbBackend::Postgres => UPSERT_POSTGRES,
+            _ => UPSERT_SQLITE,
+        };
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [json_rows(&rows)?, period_text.into(), now.into()],
+        ))
+        .await?;
     }
     // What is left was not computed this time: its subject is gone.
     let gone: Vec<i64> = stored.into_values().map(|s| s.id).collect();
@@ -270,8 +311,9 @@ pub(crate) async fn write<C: ConnectionTrait>(
     Ok(changed.len() as u64)
 }
 
-/// `grade_fail` items for the failing rows written by this run (stamped `now`);
-/// a row left unchanged had its item raised when it was written.
+/// `grade_fail` items for the failing rows written by this run (stamped `now`)
+/// that have none yet; a row left unchanged had its item raised when it was
+/// written.
 pub(crate) async fn failing<C: ConnectionTrait>(
     db: &C,
     period: &Period,
@@ -288,6 +330,11 @@ pub(crate) async fn failing<C: ConnectionTrait>(
         .filter(score::Column::Period.eq(period.to_string()))
         .filter(score::Column::Grade.eq(Grade::Fail))
         .filter(score::Column::ComputedAt.eq(now))
+        .filter(Expr::not_exists(super::duties::raised(
+            AccountabilityReason::GradeFail,
+            EvidenceKind::Score,
+            (score::Entity, score::Column::Id),
+        )))
         .into_tuple()
         .all(db)
         .await?;

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, SubsecRound as _, Utc};
-use entities::{Role, SubjectKind};
+use entities::{AccountabilityReason, Role, SubjectKind};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
     TransactionTrait as _,
@@ -32,6 +32,18 @@ use crate::{
     domain::{Period, reporting::Deadlines, scoring::Weights},
     error::{AppError, AppResult},
 };
+
+/// Reasons whose items a recomputation finds by queries that leave out what is
+/// already raised (overdue tasks and hazards, failing grades), or never raises
+/// (publication overdue, a job of its own). Only the stored items of the other
+/// reasons, worked out in memory from incidents and self-assessments, are read
+/// to compare with.
+const NOT_COMPARED: [AccountabilityReason; 4] = [
+    AccountabilityReason::GradeFail,
+    AccountabilityReason::TaskOverdue,
+    AccountabilityReason::HazardOverdue,
+    AccountabilityReason::PublicationOverdue,
+];
 
 /// The advisory-lock key that serialises recomputations on PostgreSQL.
 const RECOMPUTE_LOCK: i64 = 0x5350_4f54_5343_4f52; // "SPOTSCOR"
@@ -129,12 +141,20 @@ pub async fn recompute_period(
         .iter()
         .map(ToString::to_string)
         .collect();
+    let compared: Vec<AccountabilityReason> = AccountabilityReason::ALL
+        .iter()
+        .copied()
+        .filter(|r| !NOT_COMPARED.contains(r))
+        .collect();
     let ((sums, mut items), stored, tasks, hazards, stored_items) = tokio::try_join!(
         duties::gather(db, period, rules, now),
         read(db, async |t| score_rows::stored(t, period).await),
         read(db, async |t| duties::overdue_tasks(t, period, now).await),
         read(db, async |t| duties::overdue_hazards(t, period, now).await),
-        read(db, async |t| accountability::stored_keys(t, &periods).await),
+        read(db, async |t| accountability::stored_keys(
+            t, &periods, &compared
+        )
+        .await),
     )?;
     laps.mark("read");
     let (rows, inflated) = build_rows(sums, rules, period);
