@@ -11,15 +11,18 @@
 //!
 //! - after an insert, every distinct key the new rows refer to is looked up in
 //!   one query per key, and the insert fails naming a missing one;
-//! - a referenced row cannot be deleted, nor its key changed, while rows refer
-//!   to it (`NO ACTION`, as before). Before looking, the guard locks the
-//!   referring table in `SHARE` mode: it waits for transactions writing to that
-//!   table to finish and holds off new writers until it commits, so a
-//!   READ COMMITTED insert (each of its statements sees what is committed when it
-//!   starts) either sees the row gone or is seen by the guard. That is why the
-//!   insert need not lock the rows it refers to; at REPEATABLE READ or above,
-//!   where a transaction keeps its first snapshot, it locks them `FOR KEY SHARE`
-//!   as a foreign key would;
+//! - a referenced row cannot be deleted, nor its key changed, nor its table
+//!   truncated, while rows refer to it (`NO ACTION`, as before). Before looking,
+//!   the guard locks the referring table in `SHARE` mode: it waits for
+//!   transactions writing to that table to finish and holds off new writers
+//!   until it commits, so a READ COMMITTED insert (each of its statements sees
+//!   what is committed when it starts) either sees the row gone or is seen by
+//!   the guard. That is why the insert need not lock the rows it refers to; at
+//!   REPEATABLE READ or above, where a transaction keeps its first snapshot, it
+//!   locks them `FOR KEY SHARE` as a foreign key would. The guard's own check
+//!   needs a fresh snapshot, so such deletes and re-keyings are refused at
+//!   REPEATABLE READ and above (`serialization_failure`); the app runs at
+//!   READ COMMITTED and deletes only unused regions, after counting their tasks;
 //! - an update of a referring column is checked row by row (the app never makes
 //!   one).
 //!
@@ -96,7 +99,7 @@ const FUNCTIONS: &str = r#"
 CREATE FUNCTION spotcheck_require_keys(target regclass, key text, keys anyarray, referrer text)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    found bigint;
+    present bigint;
     missing text;
 BEGIN
     IF keys IS NULL OR cardinality(keys) = 0 THEN
@@ -104,13 +107,13 @@ BEGIN
     END IF;
     IF current_setting('transaction_isolation') = 'read committed' THEN
         EXECUTE format('SELECT count(*) FROM %s t WHERE t.%I = ANY ($1)', target, key)
-            INTO found USING keys;
+            INTO present USING keys;
     ELSE
         EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM %s t WHERE t.%I = ANY ($1) '
                        'FOR KEY SHARE OF t) AS locked', target, key)
-            INTO found USING keys;
+            INTO present USING keys;
     END IF;
-    IF found < cardinality(keys) THEN
+    IF present < cardinality(keys) THEN
         EXECUTE format('SELECT k::text FROM unnest($1) AS k '
                        'WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.%I = k) LIMIT 1', target, key)
             INTO missing USING keys;
@@ -166,15 +169,30 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- Before a referenced row goes or changes its key: the check that follows
+-- must see every referring row committed until then, which only a READ
+-- COMMITTED statement does (REPEATABLE READ keeps its first snapshot), so other
+-- isolation levels are refused. The lock waits for the referring table's
+-- writers to finish and keeps new ones out until this transaction ends. The
+-- functions are VOLATILE (the default): each query in them takes a new snapshot.
+CREATE FUNCTION spotcheck_lock_referrer(referrer text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE serialization_failure USING
+            MESSAGE = format('rows that "%s" refers to are deleted or re-keyed only at READ COMMITTED',
+                             referrer);
+    END IF;
+    EXECUTE format('LOCK TABLE %I IN SHARE MODE', referrer);
+END $$;
+
 -- After a delete from a referenced table (arguments: referring table, its
 -- column, the referenced key column): fails while a row still refers to a key
--- that is gone. The lock waits for the referring table's writers to finish and
--- keeps new ones out until this transaction ends.
+-- that is gone.
 CREATE FUNCTION spotcheck_keep_referenced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     still text;
 BEGIN
-    EXECUTE format('LOCK TABLE %I IN SHARE MODE', TG_ARGV[0]);
+    PERFORM spotcheck_lock_referrer(TG_ARGV[0]);
     EXECUTE format('SELECT r.%2$I::text FROM %1$I r WHERE r.%2$I IN (SELECT g.%3$I FROM gone g) '
                    'AND NOT EXISTS (SELECT 1 FROM %4$I t WHERE t.%3$I = r.%2$I) LIMIT 1',
                    TG_ARGV[0], TG_ARGV[1], TG_ARGV[2], TG_TABLE_NAME)
@@ -190,18 +208,31 @@ END $$;
 -- After a referenced row's key changes (same arguments).
 CREATE FUNCTION spotcheck_keep_referenced_key() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    old_key text := to_jsonb(OLD) ->> TG_ARGV[2];
     referred boolean;
 BEGIN
-    EXECUTE format('LOCK TABLE %I IN SHARE MODE', TG_ARGV[0]);
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %1$I r WHERE r.%2$I::text = $1 '
-                   'AND NOT EXISTS (SELECT 1 FROM %3$I t WHERE t.%4$I::text = $1))',
+    PERFORM spotcheck_lock_referrer(TG_ARGV[0]);
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %1$I r WHERE r.%2$I = ($1).%4$I '
+                   'AND NOT EXISTS (SELECT 1 FROM %3$I t WHERE t.%4$I = ($1).%4$I))',
                    TG_ARGV[0], TG_ARGV[1], TG_TABLE_NAME, TG_ARGV[2])
-        INTO referred USING old_key;
+        INTO referred USING OLD;
     IF referred THEN
         RAISE foreign_key_violation USING
             MESSAGE = format('update or delete on table "%s" violates the key of "%s": %s %s is still referenced',
-                             TG_TABLE_NAME, TG_ARGV[0], TG_ARGV[2], old_key);
+                             TG_TABLE_NAME, TG_ARGV[0], TG_ARGV[2], to_jsonb(OLD) ->> TG_ARGV[2]);
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- Before a referenced table is truncated: only once the referring one is empty.
+CREATE FUNCTION spotcheck_keep_referenced_all() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    referred boolean;
+BEGIN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I)', TG_ARGV[0]) INTO referred;
+    IF referred THEN
+        RAISE foreign_key_violation USING
+            MESSAGE = format('cannot truncate "%s": "%s" refers to it; empty "%s" first',
+                             TG_TABLE_NAME, TG_ARGV[0], TG_ARGV[0]);
     END IF;
     RETURN NULL;
 END $$;
@@ -229,12 +260,14 @@ CREATE TRIGGER spotcheck_task_inspector_row_keys
 /// The triggers on a referenced table that keep one key's rows referable.
 fn guards(key: &Key) -> String {
     format!(
-        "CREATE TRIGGER {name}_delete AFTER DELETE ON {to} \
+        "CREATE TRIGGER guard_{name}_delete AFTER DELETE ON {to} \
              REFERENCING OLD TABLE AS gone FOR EACH STATEMENT \
              EXECUTE FUNCTION spotcheck_keep_referenced('{from}', '{column}', '{key}'); \
-         CREATE TRIGGER {name}_update AFTER UPDATE OF {key} ON {to} \
+         CREATE TRIGGER guard_{name}_update AFTER UPDATE OF {key} ON {to} \
              FOR EACH ROW WHEN (OLD.{key} IS DISTINCT FROM NEW.{key}) \
-             EXECUTE FUNCTION spotcheck_keep_referenced_key('{from}', '{column}', '{key}');",
+             EXECUTE FUNCTION spotcheck_keep_referenced_key('{from}', '{column}', '{key}'); \
+         CREATE TRIGGER guard_{name}_truncate BEFORE TRUNCATE ON {to} \
+             FOR EACH STATEMENT EXECUTE FUNCTION spotcheck_keep_referenced_all('{from}');",
         name = key.name,
         to = key.to,
         from = key.from,
@@ -254,6 +287,8 @@ const DROP_FUNCTIONS: &str = "\
     DROP FUNCTION spotcheck_task_inspector_row_keys(); \
     DROP FUNCTION spotcheck_keep_referenced(); \
     DROP FUNCTION spotcheck_keep_referenced_key(); \
+    DROP FUNCTION spotcheck_keep_referenced_all(); \
+    DROP FUNCTION spotcheck_lock_referrer(text); \
     DROP FUNCTION spotcheck_require_keys(regclass, text, anyarray, text);";
 
 #[async_trait::async_trait]
@@ -284,7 +319,8 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         for key in &KEYS {
             db.execute_unprepared(&format!(
-                "DROP TRIGGER {name}_delete ON {to}; DROP TRIGGER {name}_update ON {to}; \
+                "DROP TRIGGER guard_{name}_delete ON {to}; DROP TRIGGER guard_{name}_update ON {to}; \
+                 DROP TRIGGER guard_{name}_truncate ON {to}; \
                  ALTER TABLE {from} ADD CONSTRAINT {name} FOREIGN KEY ({column}) \
                  REFERENCES {to} ({key})",
                 name = key.name,

@@ -255,3 +255,39 @@ async fn a_delete_racing_a_task_insert_loses_whichever_starts_first() {
     let deleted = delete.await.expect("join");
     assert!(is_key_violation(&deleted), "{deleted:?}");
 }
+
+#[tokio::test]
+async fn guards_refuse_what_they_cannot_check() {
+    // PostgreSQL only: SQLite keeps its foreign keys.
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let (w, draw, enterprises) = drawn(Backend::Postgres).await;
+    let db = &w.app.db;
+    let drawn = drawn_targets(&draw);
+    let spare = enterprises
+        .into_iter()
+        .find(|e| !drawn.contains(e))
+        .expect("an enterprise not drawn");
+
+    // A REPEATABLE READ delete cannot see referring rows committed after its
+    // snapshot, so it is refused even for a row nothing refers to.
+    let txn = db
+        .begin_with_config(Some(sea_orm::IsolationLevel::RepeatableRead), None)
+        .await
+        .expect("begin");
+    let refused = sql(
+        &txn,
+        "DELETE FROM enterprise WHERE id = $1",
+        vec![spare.into()],
+    )
+    .await;
+    let message = format!("{refused:?}");
+    assert!(message.contains("READ COMMITTED"), "{message}");
+    txn.rollback().await.expect("rollback");
+
+    // A table the tasks refer to is not truncated under them.
+    let truncated = sql(db, "TRUNCATE draw", vec![]).await;
+    assert!(is_key_violation(&truncated), "{truncated:?}");
+    assert!(count(db, "draw").await > 0);
+}

@@ -543,7 +543,7 @@ pub async fn run(
         AppError::Internal(anyhow::anyhow!("the population snapshot failed: {e}"))
     })??;
     timings.snapshot_ms = snapshot_ms;
-    draw::Entity::update_many()
+    let filled = draw::Entity::update_many()
         .col_expr(
             draw::Column::PopulationSha256,
             sea_orm::sea_query::Expr::value(sha.clone()),
@@ -555,6 +555,12 @@ pub async fn run(
         .filter(draw::Column::Id.eq(stored.id))
         .exec(&txn)
         .await?;
+    if filled.rows_affected != 1 {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "draw {} was not there to receive its snapshot",
+            stored.id
+        )));
+    }
     stored.population_sha256 = sha;
     stored.population_snapshot = compressed;
     if let Some(old) = &superseded {

@@ -128,8 +128,11 @@ impl<T> Paged<T> {
 /// statement with a handful of bound values instead of many multi-row inserts
 /// that each bind thousands.
 ///
+/// JSON has no NaN or infinity: serde_json writes a non-finite number as
+/// `null`, so callers pass finite numbers only (scores are).
+///
 /// # Errors
-/// When a row cannot be encoded (a non-finite number).
+/// When a row cannot be encoded.
 pub(crate) fn json_rows<T: serde::Serialize>(rows: &T) -> crate::error::AppResult<sea_orm::Value> {
     serde_json::to_string(rows).map(Into::into).map_err(|e| {
         crate::error::AppError::Internal(anyhow::anyhow!("Failed to encode rows: {e}"))

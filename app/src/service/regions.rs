@@ -1,7 +1,7 @@
 //! GB/T 2260 regions: reference data every role reads and only admins change.
 
 use chrono::Utc;
-use entities::{Role, department, enterprise, inspector, region};
+use entities::{Role, check_task, department, enterprise, inspector, region};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, IntoActiveModel as _, PaginatorTrait as _, QueryFilter, QueryOrder,
@@ -210,7 +210,8 @@ pub async fn update(
 /// Deletes a region nothing refers to (admin).
 ///
 /// # Errors
-/// 403, 404; 409 while sub-regions, departments, enterprises or inspectors use it.
+/// 403, 404; 409 while sub-regions, departments, enterprises, inspectors or
+/// check tasks use it.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, code: &str) -> AppResult<()> {
     actor.require(&[Role::Admin], "change regions")?;
     let existing = get(db, code).await?;
@@ -232,10 +233,14 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, code: &str) -> AppRe
         .filter(inspector::Column::RegionCode.eq(code))
         .count(&txn)
         .await?;
-    if children + departments + enterprises + inspectors > 0 {
+    let tasks = check_task::Entity::find()
+        .filter(check_task::Column::RegionCode.eq(code))
+        .count(&txn)
+        .await?;
+    if children + departments + enterprises + inspectors + tasks > 0 {
         return Err(AppError::Conflict(format!(
             "region {code} is in use: {children} sub-regions, {departments} departments, \
-             {enterprises} enterprises, {inspectors} inspectors"
+             {enterprises} enterprises, {inspectors} inspectors, {tasks} check tasks"
         )));
     }
     region::Entity::delete_by_id(code.to_owned())
