@@ -3,14 +3,17 @@
 //! Ids are taken before the rows are written and handed out in draw order, so
 //! that task id order is draw order and link id order is team order (what
 //! reading a draw back and verify rely on) without reading any row back. The
-//! rows travel as one JSON parameter that the database unpacks itself
-//! (`json_array_elements` on PostgreSQL, `json_each` on SQLite): a handful of
-//! statements with bound values instead of hundreds of multi-row inserts that
-//! each bind thousands of values.
+//! rows travel as a few bound values that the database unpacks itself (arrays
+//! through `unnest` on PostgreSQL, one JSON value through `json_each` on
+//! SQLite): one statement per table instead of hundreds of multi-row inserts
+//! that each bind thousands of values.
 
 use chrono::{DateTime, Utc};
 use entities::{InspectorRole, SubjectKind, TaskStatus};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{
+    ConnectionTrait, DbBackend, Statement,
+    sea_query::{ArrayType, Value},
+};
 use serde::Serialize;
 
 use super::json_rows;
@@ -131,7 +134,25 @@ pub struct TaskCommon {
     pub now: DateTime<Utc>,
 }
 
-/// A task row as the statement unpacks it: id, enterprise, department, region.
+/// A PostgreSQL `bigint[]` parameter.
+fn big_ints(values: impl Iterator<Item = i64>) -> Value {
+    Value::Array(
+        ArrayType::BigInt,
+        Some(Box::new(values.map(|v| Value::BigInt(Some(v))).collect())),
+    )
+}
+
+/// A PostgreSQL `text[]` parameter.
+fn strings<'a>(values: impl Iterator<Item = &'a str>) -> Value {
+    Value::Array(
+        ArrayType::String,
+        Some(Box::new(
+            values.map(|v| Value::String(Some(v.to_owned()))).collect(),
+        )),
+    )
+}
+
+/// A task row as SQLite's statement unpacks it: id, enterprise, department, region.
 #[derive(Serialize)]
 struct TaskRow<'a>(i64, Option<i64>, Option<i64>, &'a str);
 
@@ -139,12 +160,15 @@ struct TaskRow<'a>(i64, Option<i64>, Option<i64>, &'a str);
 #[derive(Serialize)]
 struct LinkRow(i64, i64, i64, &'static str);
 
+/// PostgreSQL takes the rows as bound arrays (ids, targets, regions), sent and
+/// read in binary.
 const INSERT_TASKS_POSTGRES: &str = "INSERT INTO check_task (id, draw_id, target_kind, \
      enterprise_id, department_id, region_code, due_at, status, score, overdue, started_at, \
      submitted_at, reviewed_at, published_at, created_at, updated_at) \
-     SELECT (r.v->>0)::bigint, $2, $3, (r.v->>1)::bigint, (r.v->>2)::bigint, r.v->>3, $4, $5, \
-     NULL, FALSE, NULL, NULL, NULL, NULL, $6, $6 \
-     FROM json_array_elements($1::json) AS r(v)";
+     SELECT u.id, $4, $5, CASE WHEN $5 = 'enterprise' THEN u.target END, \
+     CASE WHEN $5 = 'department' THEN u.target END, u.region, $6, $7, \
+     NULL, FALSE, NULL, NULL, NULL, NULL, $8, $8 \
+     FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, target, region)";
 
 const INSERT_TASKS_SQLITE: &str = "INSERT INTO check_task (id, draw_id, target_kind, \
      enterprise_id, department_id, region_code, due_at, status, score, overdue, started_at, \
@@ -154,8 +178,8 @@ const INSERT_TASKS_SQLITE: &str = "INSERT INTO check_task (id, draw_id, target_k
      FROM json_each($1)";
 
 const INSERT_LINKS_POSTGRES: &str = "INSERT INTO task_inspector (id, task_id, inspector_id, role) \
-     SELECT (r.v->>0)::bigint, (r.v->>1)::bigint, (r.v->>2)::bigint, r.v->>3 \
-     FROM json_array_elements($1::json) AS r(v)";
+     SELECT u.id, u.task, u.inspector, u.role \
+     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[]) AS u(id, task, inspector, role)";
 
 const INSERT_LINKS_SQLITE: &str = "INSERT INTO task_inspector (id, task_id, inspector_id, role) \
      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each($1)";
@@ -201,13 +225,42 @@ pub async fn write<C: ConnectionTrait>(
             link_rows.push(LinkRow(id, task_id, inspector_id, role.as_str()));
         }
     }
-    let (insert_tasks, insert_links) = match backend {
-        DbBackend::Postgres => (INSERT_TASKS_POSTGRES, INSERT_LINKS_POSTGRES),
-        _ => (INSERT_TASKS_SQLITE, INSERT_LINKS_SQLITE),
-    };
+    if backend == DbBackend::Postgres {
+        let tasks_values = vec![
+            big_ints(task_rows.iter().map(|r| r.0)),
+            big_ints(tasks.iter().map(|t| t.target_id)),
+            strings(task_rows.iter().map(|r| r.3)),
+            common.draw_id.into(),
+            common.target_kind.as_str().into(),
+            common.due_at.into(),
+            TaskStatus::Assigned.as_str().into(),
+            common.now.into(),
+        ];
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            INSERT_TASKS_POSTGRES,
+            tasks_values,
+        ))
+        .await?;
+        if !link_rows.is_empty() {
+            let link_values = vec![
+                big_ints(link_rows.iter().map(|r| r.0)),
+                big_ints(link_rows.iter().map(|r| r.1)),
+                big_ints(link_rows.iter().map(|r| r.2)),
+                strings(link_rows.iter().map(|r| r.3)),
+            ];
+            db.execute_raw(Statement::from_sql_and_values(
+                backend,
+                INSERT_LINKS_POSTGRES,
+                link_values,
+            ))
+            .await?;
+        }
+        return Ok(task_ids);
+    }
     db.execute_raw(Statement::from_sql_and_values(
         backend,
-        insert_tasks,
+        INSERT_TASKS_SQLITE,
         [
             json_rows(&task_rows)?,
             common.draw_id.into(),
@@ -221,7 +274,7 @@ pub async fn write<C: ConnectionTrait>(
     if !link_rows.is_empty() {
         db.execute_raw(Statement::from_sql_and_values(
             backend,
-            insert_links,
+            INSERT_LINKS_SQLITE,
             [json_rows(&link_rows)?],
         ))
         .await?;

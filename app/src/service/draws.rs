@@ -18,7 +18,8 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _,
+    DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait as _,
 };
 use serde::{Deserialize, Serialize};
 
@@ -83,8 +84,9 @@ pub struct DrawTimings {
     pub load_ms: f64,
     /// The pure algorithm: sampling and staffing.
     pub sample_assign_ms: f64,
-    /// Encoding, hashing and compressing the population snapshot, on the
-    /// blocking pool while the tasks are written (so not part of the total).
+    /// Encoding, hashing and compressing the population snapshot on the
+    /// blocking pool: on PostgreSQL while the tasks are written (so it overlaps
+    /// `write_ms`), on SQLite before.
     pub snapshot_ms: f64,
     /// Writing the draw, its tasks, teams and audit entry, and committing
     /// (waiting for the snapshot if it is not ready).
@@ -221,13 +223,47 @@ async fn population<C: ConnectionTrait>(
     } else {
         HashSet::new()
     };
-    let mut targets = match spec.target_kind {
-        SubjectKind::Enterprise => {
-            population::enterprise_targets(db, pool, spec, &prefixes, &cooled).await?
+    // On PostgreSQL the enterprises stream on a pooled connection while the
+    // transaction reads the rest.
+    let targets = async {
+        match spec.target_kind {
+            SubjectKind::Enterprise => {
+                population::enterprise_targets(db, pool, spec, &prefixes, &cooled).await
+            }
+            SubjectKind::Department => department_targets(db, &prefixes, &cooled).await,
         }
-        SubjectKind::Department => department_targets(db, &prefixes, &cooled).await?,
     };
-    // "Different people every time": the inspectors of each target's latest check.
+    let (mut targets, previous, inspectors, mut conflicts) = tokio::try_join!(
+        targets,
+        previous_teams(db, target_column, superseding),
+        active_inspectors(db),
+        conflict_pairs(db, spec.target_kind),
+    )?;
+    for target in &mut targets {
+        if let Some(ids) = previous.get(&target.id) {
+            target.previous_inspectors.clone_from(ids);
+        }
+    }
+    let target_ids: HashSet<i64> = targets.iter().map(|t| t.id).collect();
+    let inspector_ids: HashSet<i64> = inspectors.iter().map(|i| i.id).collect();
+    conflicts
+        .retain(|c| target_ids.contains(&c.target_id) && inspector_ids.contains(&c.inspector_id));
+    conflicts.sort_by_key(|c| (c.inspector_id, c.target_id));
+    conflicts.dedup();
+    Ok(Population {
+        targets,
+        inspectors,
+        conflicts,
+    })
+}
+
+/// "Different people every time": the inspectors of each target's latest check
+/// in a current draw, sorted, by target.
+async fn previous_teams<C: ConnectionTrait>(
+    db: &C,
+    target_column: check_task::Column,
+    superseding: Option<i64>,
+) -> AppResult<HashMap<i64, Vec<i64>>> {
     let latest: Vec<(Option<i64>, Option<i64>)> = check_task::Entity::find()
         .select_only()
         .column(target_column)
@@ -242,34 +278,34 @@ async fn population<C: ConnectionTrait>(
         .into_iter()
         .filter_map(|(t, id)| Some((t?, id?)))
         .collect();
-    if !latest_task.is_empty() {
-        let task_ids: Vec<i64> = latest_task.values().copied().collect();
-        let mut by_task: HashMap<i64, Vec<i64>> = HashMap::new();
-        for chunk in task_ids.chunks(BATCH) {
-            let links: Vec<(i64, i64)> = task_inspector::Entity::find()
-                .select_only()
-                .column(task_inspector::Column::TaskId)
-                .column(task_inspector::Column::InspectorId)
-                .filter(task_inspector::Column::TaskId.is_in(chunk.to_vec()))
-                .into_tuple()
-                .all(db)
-                .await?;
-            for (task, inspector) in links {
-                by_task.entry(task).or_default().push(inspector);
-            }
-        }
-        for target in &mut targets {
-            if let Some(ids) = latest_task
-                .get(&target.id)
-                .and_then(|task| by_task.get(task))
-            {
-                let mut ids = ids.clone();
-                ids.sort_unstable();
-                target.previous_inspectors = ids;
-            }
+    let task_ids: Vec<i64> = latest_task.values().copied().collect();
+    let mut by_task: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in task_ids.chunks(BATCH) {
+        let links: Vec<(i64, i64)> = task_inspector::Entity::find()
+            .select_only()
+            .column(task_inspector::Column::TaskId)
+            .column(task_inspector::Column::InspectorId)
+            .filter(task_inspector::Column::TaskId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (task, inspector) in links {
+            by_task.entry(task).or_default().push(inspector);
         }
     }
-    let inspectors = inspector::Entity::find()
+    Ok(latest_task
+        .into_iter()
+        .filter_map(|(target, task)| {
+            let mut ids = by_task.remove(&task)?;
+            ids.sort_unstable();
+            Some((target, ids))
+        })
+        .collect())
+}
+
+/// The active inspectors, by id, their qualifications sorted.
+async fn active_inspectors<C: ConnectionTrait>(db: &C) -> AppResult<Vec<algorithm::Inspector>> {
+    Ok(inspector::Entity::find()
         .filter(inspector::Column::Active.eq(true))
         .order_by_asc(inspector::Column::Id)
         .all(db)
@@ -285,39 +321,34 @@ async fn population<C: ConnectionTrait>(
             department_id: i.department_id,
             region_code: i.region_code,
         })
-        .collect::<Vec<_>>();
-    let target_ids: HashSet<i64> = targets.iter().map(|t| t.id).collect();
-    let inspector_ids: HashSet<i64> = inspectors.iter().map(|i| i.id).collect();
-    let conflict_column = match spec.target_kind {
+        .collect())
+}
+
+/// Every declared conflict of interest with a target of this kind.
+async fn conflict_pairs<C: ConnectionTrait>(
+    db: &C,
+    kind: SubjectKind,
+) -> AppResult<Vec<algorithm::Conflict>> {
+    let column = match kind {
         SubjectKind::Enterprise => conflict::Column::EnterpriseId,
         SubjectKind::Department => conflict::Column::DepartmentId,
     };
-    let mut conflicts: Vec<algorithm::Conflict> = conflict::Entity::find()
+    Ok(conflict::Entity::find()
         .select_only()
         .column(conflict::Column::InspectorId)
-        .column(conflict_column)
-        .filter(conflict_column.is_not_null())
+        .column(column)
+        .filter(column.is_not_null())
         .into_tuple::<(i64, Option<i64>)>()
         .all(db)
         .await?
         .into_iter()
         .filter_map(|(inspector_id, target)| {
-            let target_id = target?;
-            (target_ids.contains(&target_id) && inspector_ids.contains(&inspector_id)).then_some(
-                algorithm::Conflict {
-                    inspector_id,
-                    target_id,
-                },
-            )
+            Some(algorithm::Conflict {
+                inspector_id,
+                target_id: target?,
+            })
         })
-        .collect();
-    conflicts.sort_by_key(|c| (c.inspector_id, c.target_id));
-    conflicts.dedup();
-    Ok(Population {
-        targets,
-        inspectors,
-        conflicts,
-    })
+        .collect())
 }
 
 async fn department_targets<C: ConnectionTrait>(
@@ -482,7 +513,7 @@ pub async fn run(
     }
     let params = params_of(&spec);
     let txn = db::begin_write(db).await?;
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+    if txn.get_database_backend() == DbBackend::Postgres {
         db::tune_bulk(&txn).await?;
     }
     let superseded = check_redraw(&txn, plan_id, &request, trigger).await?;
@@ -503,12 +534,14 @@ pub async fn run(
     let outcome = algorithm::run(&population, &params, seed)
         .map_err(|e| AppError::invalid("plan", e.to_string()))?;
     timings.sample_assign_ms = elapsed_ms(started);
-    // The snapshot is encoded, hashed and compressed on the blocking pool while
-    // the draw's rows are written; the draw row gets it before the commit.
+    // The snapshot is encoded, hashed and compressed on the blocking pool. On
+    // PostgreSQL the server writes the tasks meanwhile and the draw row gets the
+    // snapshot before the commit; SQLite writes on this process's own cores, so
+    // there it is waited for and stored with the draw row.
     let population = Arc::new(population);
     let snapshot = tokio::task::spawn_blocking({
         let population = Arc::clone(&population);
-        move || -> AppResult<(String, Vec<u8>, f64)> {
+        move || -> AppResult<Snapshot> {
             let started = Instant::now();
             let failed = |e: snapshot::SnapshotError| AppError::Internal(anyhow::anyhow!(e));
             let bytes = snapshot::encode(&population).map_err(failed)?;
@@ -517,7 +550,15 @@ pub async fn run(
             Ok((sha, compressed, elapsed_ms(started)))
         }
     });
+    let (pending, ready) = if txn.get_database_backend() == DbBackend::Postgres {
+        (Some(snapshot), None)
+    } else {
+        (None, Some(finished(snapshot).await?))
+    };
     let started = Instant::now();
+    // Empty until the pending snapshot fills them in, in this transaction.
+    let (sha, compressed, snapshot_ms) = ready.unwrap_or_default();
+    timings.snapshot_ms = snapshot_ms;
     let mut stored = draw::ActiveModel {
         plan_id: Set(plan_id),
         seed: Set(i64::from_ne_bytes(seed.to_ne_bytes())),
@@ -525,9 +566,8 @@ pub async fn run(
         algorithm: Set(algorithm::ALGORITHM.to_owned()),
         params: Set(stored_params(&params, &spec)),
         population_size: Set(i32::try_from(population.targets.len()).unwrap_or(i32::MAX)),
-        // Filled in below, in this transaction, once the snapshot is made.
-        population_sha256: Set(String::new()),
-        population_snapshot: Set(Vec::new()),
+        population_sha256: Set(sha),
+        population_snapshot: Set(compressed),
         unassigned: Set(serde_json::to_value(&outcome.unassigned).unwrap_or_default()),
         trigger: Set(trigger),
         actor_user_id: Set(actor.user_id),
@@ -539,30 +579,30 @@ pub async fn run(
     .insert(&txn)
     .await?;
     let tasks = write_tasks(&txn, &stored, &plan, &spec, &population, &outcome, now).await?;
-    let (sha, compressed, snapshot_ms) = snapshot.await.map_err(|e| {
-        AppError::Internal(anyhow::anyhow!("the population snapshot failed: {e}"))
-    })??;
-    timings.snapshot_ms = snapshot_ms;
-    let filled = draw::Entity::update_many()
-        .col_expr(
-            draw::Column::PopulationSha256,
-            sea_orm::sea_query::Expr::value(sha.clone()),
-        )
-        .col_expr(
-            draw::Column::PopulationSnapshot,
-            sea_orm::sea_query::Expr::value(compressed.clone()),
-        )
-        .filter(draw::Column::Id.eq(stored.id))
-        .exec(&txn)
-        .await?;
-    if filled.rows_affected != 1 {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "draw {} was not there to receive its snapshot",
-            stored.id
-        )));
+    if let Some(pending) = pending {
+        let (sha, compressed, snapshot_ms) = finished(pending).await?;
+        timings.snapshot_ms = snapshot_ms;
+        let filled = draw::Entity::update_many()
+            .col_expr(
+                draw::Column::PopulationSha256,
+                sea_orm::sea_query::Expr::value(sha.clone()),
+            )
+            .col_expr(
+                draw::Column::PopulationSnapshot,
+                sea_orm::sea_query::Expr::value(compressed.clone()),
+            )
+            .filter(draw::Column::Id.eq(stored.id))
+            .exec(&txn)
+            .await?;
+        if filled.rows_affected != 1 {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "draw {} was not there to receive its snapshot",
+                stored.id
+            )));
+        }
+        stored.population_sha256 = sha;
+        stored.population_snapshot = compressed;
     }
-    stored.population_sha256 = sha;
-    stored.population_snapshot = compressed;
     if let Some(old) = &superseded {
         draw::Entity::update_many()
             .col_expr(
@@ -613,6 +653,16 @@ pub async fn run(
         unassigned: outcome.unassigned,
         timings,
     })
+}
+
+/// A population snapshot: its SHA-256, the compressed bytes, and how long
+/// making it took (ms).
+type Snapshot = (String, Vec<u8>, f64);
+
+async fn finished(making: tokio::task::JoinHandle<AppResult<Snapshot>>) -> AppResult<Snapshot> {
+    making
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("the population snapshot failed: {e}")))?
 }
 
 async fn write_tasks<C: ConnectionTrait>(

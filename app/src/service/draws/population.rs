@@ -34,26 +34,28 @@ pub(super) async fn enterprise_targets<C: ConnectionTrait>(
     prefixes: &[String],
     cooled: &HashSet<i64>,
 ) -> AppResult<Vec<Target>> {
-    let rows = match db.get_database_backend() {
-        DbBackend::Postgres => postgres_rows(pool, spec, prefixes).await?,
-        _ => sqlite_rows(db, spec, prefixes).await?,
-    };
-    Ok(rows
-        .into_iter()
-        .filter(|row| !cooled.contains(&row.0))
-        .map(
-            |(id, region_code, risk, credit_class, Flag(key), industry)| Target {
-                id,
-                region_code,
-                stratum: risk.as_str().to_owned(),
-                credit_class,
-                key,
-                industry: Some(industry),
-                own_department_id: None,
-                previous_inspectors: Vec::new(),
-            },
-        )
-        .collect())
+    match db.get_database_backend() {
+        DbBackend::Postgres => postgres_targets(pool, spec, prefixes, cooled).await,
+        _ => Ok(sqlite_rows(db, spec, prefixes)
+            .await?
+            .into_iter()
+            .filter(|row| !cooled.contains(&row.0))
+            .map(target)
+            .collect()),
+    }
+}
+
+fn target((id, region_code, risk, credit_class, Flag(key), industry): EnterpriseRow) -> Target {
+    Target {
+        id,
+        region_code,
+        stratum: risk.as_str().to_owned(),
+        credit_class,
+        key,
+        industry: Some(industry),
+        own_department_id: None,
+        previous_inspectors: Vec::new(),
+    }
 }
 
 /// The enterprises as one JSON array built by SQLite: the driver's cost per
@@ -117,13 +119,14 @@ const POSTGRES_ROWS: &str = "SELECT id, region_code, risk_level, credit_class, \
      AND (NOT $5 OR key_supervision) \
      ORDER BY id";
 
-/// The enterprises streamed from PostgreSQL and decoded straight from each
-/// row's bytes.
-async fn postgres_rows(
+/// The enterprises streamed from PostgreSQL, each decoded straight from the
+/// row's bytes into a target unless it is cooling down.
+async fn postgres_targets(
     pool: &DatabaseConnection,
     spec: &PlanSpec,
     prefixes: &[String],
-) -> AppResult<Vec<EnterpriseRow>> {
+    cooled: &HashSet<i64>,
+) -> AppResult<Vec<Target>> {
     let failed = |e: sea_orm::sqlx::Error| {
         AppError::Internal(anyhow::anyhow!(
             "Failed to read the population's enterprises: {e}"
@@ -150,15 +153,19 @@ async fn postgres_rows(
                 "enterprise has an unknown {what} {value:?}"
             ))
         };
+        let id = row.try_get::<i64, _>(0).map_err(failed)?;
+        if cooled.contains(&id) {
+            continue;
+        }
         let (risk, credit, industry) = (word(2)?, word(3)?, word(5)?);
-        out.push((
-            row.try_get::<i64, _>(0).map_err(failed)?,
+        out.push(target((
+            id,
             word(1)?.to_owned(),
             RiskLevel::from_name(risk).ok_or_else(|| unknown("risk level", risk))?,
             CreditClass::from_name(credit).ok_or_else(|| unknown("credit class", credit))?,
             Flag(row.try_get::<bool, _>(4).map_err(failed)?),
             Industry::from_name(industry).ok_or_else(|| unknown("industry", industry))?,
-        ));
+        )));
     }
     Ok(out)
 }
