@@ -312,24 +312,31 @@ pub async fn overdue_hazards<C: ConnectionTrait>(
         EvidenceKind::Hazard,
         (hazard_item::Entity, hazard_item::Column::Id),
     );
-    let mut query = hazard_item::Entity::find()
+    // The enterprise's region is looked up for the hazards that remain, not
+    // joined first: joined, PostgreSQL hashes every enterprise to find the
+    // regions of hazards the `NOT EXISTS` then leaves out (nearly all of them
+    // once their items are raised).
+    let region = Query::select()
+        .column((enterprise::Entity, enterprise::Column::RegionCode))
+        .from(enterprise::Entity)
+        .and_where(
+            Expr::col((enterprise::Entity, enterprise::Column::Id))
+                .equals((hazard_item::Entity, hazard_item::Column::EnterpriseId)),
+        )
+        .to_owned();
+    let query = hazard_item::Entity::find()
         .select_only()
         .columns([
             hazard_item::Column::Id,
             hazard_item::Column::EnterpriseId,
             hazard_item::Column::RectifyBy,
         ])
-        .column(enterprise::Column::RegionCode)
+        .expr_as(Expr::SubQuery(None, Box::new(region.into())), "region_code")
         .filter(hazard_item::Column::Grade.eq(HazardGrade::Major))
         .filter(hazard_item::Column::RectifyBy.gte(period.first_day()))
         .filter(hazard_item::Column::RectifyBy.lt(until))
         .filter(not_rectified)
         .filter(Expr::not_exists(raised));
-    QuerySelect::query(&mut query).inner_join(
-        enterprise::Entity,
-        Expr::col((enterprise::Entity, enterprise::Column::Id))
-            .equals((hazard_item::Entity, hazard_item::Column::EnterpriseId)),
-    );
     let rows: Vec<(i64, i64, chrono::NaiveDate, String)> = query.into_tuple().all(db).await?;
     if rows.is_empty() {
         return Ok(Vec::new());

@@ -162,7 +162,9 @@ pub async fn recompute_period(
     laps.mark("rows");
     let written = score_rows::write(&txn, period, &rows, stored, now).await?;
     laps.mark("write");
-    items.extend(score_rows::failing(&txn, period, now).await?);
+    if written > 0 {
+        items.extend(score_rows::failing(&txn, period, now).await?);
+    }
     items.extend(tasks);
     items.extend(hazards);
     laps.mark("sweep");
