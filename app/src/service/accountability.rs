@@ -133,7 +133,7 @@ pub async fn raise<C: ConnectionTrait>(
 }
 
 /// An item as the insert unpacks it: period, subject kind and id, region,
-/// reason, evidence kind and id.
+/// evidence kind and id (the reason is the statement's).
 #[derive(Serialize)]
 struct ItemRow<'a>(
     &'a str,
@@ -141,73 +141,68 @@ struct ItemRow<'a>(
     i64,
     Option<&'a str>,
     &'static str,
-    &'static str,
     i64,
 );
 
-const INSERT_POSTGRES: &str = "WITH added AS (INSERT INTO accountability_item (period, \
-     subject_kind, subject_id, region_code, reason, evidence_kind, evidence_id, status, note, \
-     created_at, updated_at) \
-     SELECT r.v->>0, r.v->>1, (r.v->>2)::bigint, r.v->>3, r.v->>4, r.v->>5, (r.v->>6)::bigint, \
-     $2, NULL, $3, $3 FROM json_array_elements($1::json) AS r(v) \
+const INSERT_POSTGRES: &str = "INSERT INTO accountability_item (period, subject_kind, \
+     subject_id, region_code, reason, evidence_kind, evidence_id, status, note, created_at, \
+     updated_at) \
+     SELECT r.v->>0, r.v->>1, (r.v->>2)::bigint, r.v->>3, $2, r.v->>4, (r.v->>5)::bigint, \
+     $3, NULL, $4, $4 FROM json_array_elements($1::json) AS r(v) \
      ON CONFLICT (period, subject_kind, subject_id, reason, evidence_kind, evidence_id) \
-     DO NOTHING RETURNING reason) \
-     SELECT reason, COUNT(*) AS n FROM added GROUP BY reason";
+     DO NOTHING";
 
-/// SQLite has no insert inside `WITH`: the new rows' reasons come back one by one.
+/// `WHERE TRUE` keeps SQLite from reading `ON CONFLICT` as part of the join.
 const INSERT_SQLITE: &str = "INSERT INTO accountability_item (period, subject_kind, \
      subject_id, region_code, reason, evidence_kind, evidence_id, status, note, created_at, \
      updated_at) \
-     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, \
-     $2, NULL, $3, $3 FROM json_each($1) WHERE TRUE \
+     SELECT value->>0, value->>1, value->>2, value->>3, $2, value->>4, value->>5, \
+     $3, NULL, $4, $4 FROM json_each($1) WHERE TRUE \
      ON CONFLICT (period, subject_kind, subject_id, reason, evidence_kind, evidence_id) \
-     DO NOTHING RETURNING reason, 1 AS n";
+     DO NOTHING";
 
-/// Inserts the items in one statement, skipping those a concurrent writer has
-/// stored meanwhile; returns how many went in for each reason.
+/// Inserts the items with one statement per reason, skipping those a
+/// concurrent writer has stored meanwhile; returns how many went in for each
+/// reason (the rows each statement inserted).
 async fn insert_new<C: ConnectionTrait>(
     db: &C,
     items: &[NewItem],
     now: chrono::DateTime<Utc>,
 ) -> AppResult<BTreeMap<String, u64>> {
-    let mut counts = BTreeMap::new();
-    if items.is_empty() {
-        return Ok(counts);
-    }
-    let rows: Vec<ItemRow<'_>> = items
-        .iter()
-        .map(|i| {
-            ItemRow(
+    let mut by_reason: BTreeMap<&'static str, Vec<ItemRow<'_>>> = BTreeMap::new();
+    for i in items {
+        by_reason
+            .entry(i.reason.as_str())
+            .or_default()
+            .push(ItemRow(
                 &i.period,
                 i.subject_kind.as_str(),
                 i.subject_id,
                 i.region_code.as_deref(),
-                i.reason.as_str(),
                 i.evidence_kind.as_str(),
                 i.evidence_id,
-            )
-        })
-        .collect();
+            ));
+    }
     let backend = db.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => INSERT_POSTGRES,
         _ => INSERT_SQLITE,
     };
-    let added = db
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [
-                json_rows(&rows)?,
-                AccountabilityStatus::Open.as_str().into(),
-                now.into(),
-            ],
-        ))
-        .await?;
-    for row in added {
-        let reason: String = row.try_get("", "reason")?;
-        let n: i64 = row.try_get("", "n")?;
-        *counts.entry(reason).or_insert(0) += u64::try_from(n).unwrap_or(0);
+    let mut counts = BTreeMap::new();
+    for (reason, rows) in by_reason {
+        let added = db
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [
+                    json_rows(&rows)?,
+                    reason.into(),
+                    AccountabilityStatus::Open.as_str().into(),
+                    now.into(),
+                ],
+            ))
+            .await?;
+        counts.insert(reason.to_owned(), added.rows_affected());
     }
     Ok(counts)
 }
