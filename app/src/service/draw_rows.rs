@@ -152,7 +152,7 @@ fn strings<'a>(values: impl Iterator<Item = &'a str>) -> Value {
     )
 }
 
-/// A task row as SQLite's statement unpacks it: id, enterprise, department, region.
+/// A task row: id, enterprise, department, region (SQLite takes the rows as JSON).
 #[derive(Serialize)]
 struct TaskRow<'a>(i64, Option<i64>, Option<i64>, &'a str);
 
