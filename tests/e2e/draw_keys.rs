@@ -13,9 +13,7 @@ use sea_orm::{
 use serde_json::json;
 use spotcheck_tests::{Backend, backends};
 
-use super::fixtures::{Ent, World, drawn_targets, plan_body, task_ids, teams};
-
-const CHEMICALS: &[&str] = &["hazardous_chemicals"];
+use super::fixtures::{drawn_targets, half_of_six_drawn, task_ids, teams};
 
 async fn sql<C: ConnectionTrait>(
     db: &C,
@@ -49,21 +47,6 @@ async fn count(db: &DatabaseConnection, table: &str) -> i64 {
     row.try_get::<i64>("", "n").expect("n")
 }
 
-/// A draw of half of six enterprises: the draw, its enterprises, and the
-/// app's database.
-async fn drawn(backend: Backend) -> (World, serde_json::Value, Vec<i64>) {
-    let w = World::new(backend).await;
-    let enterprises = w.enterprises(6, Ent::default()).await;
-    for badge in ["HB-001", "HB-002", "HB-003"] {
-        w.inspector(badge, "130000", CHEMICALS).await;
-    }
-    let plan = w
-        .plan(plan_body("抽查", json!({"ratios": {"high": 0.5}})))
-        .await;
-    let draw = w.draw(plan, json!({"seed": 42})).await;
-    (w, draw, enterprises)
-}
-
 const INSERT_TASK: &str = "INSERT INTO check_task (draw_id, target_kind, enterprise_id, \
      region_code, due_at, status, overdue, created_at, updated_at) \
      VALUES ($1, 'enterprise', $2, $3, $4, 'assigned', FALSE, $4, $4)";
@@ -71,7 +54,7 @@ const INSERT_TASK: &str = "INSERT INTO check_task (draw_id, target_kind, enterpr
 #[tokio::test]
 async fn tasks_and_teams_refer_only_to_rows_that_exist() {
     for backend in backends() {
-        let (w, draw, _) = drawn(backend).await;
+        let (w, _, draw, _) = half_of_six_drawn(backend).await;
         let db = &w.app.db;
         let draw_id = draw["id"].as_i64().expect("draw id");
         let task = task_ids(&draw)[0];
@@ -190,7 +173,7 @@ async fn a_delete_racing_a_task_insert_loses_whichever_starts_first() {
     if !backends().contains(&Backend::Postgres) {
         return;
     }
-    let (w, draw, enterprises) = drawn(Backend::Postgres).await;
+    let (w, _, draw, enterprises) = half_of_six_drawn(Backend::Postgres).await;
     let db = &w.app.db;
     let draw_id = draw["id"].as_i64().expect("draw id");
     let drawn = drawn_targets(&draw);
@@ -262,7 +245,7 @@ async fn guards_refuse_what_they_cannot_check() {
     if !backends().contains(&Backend::Postgres) {
         return;
     }
-    let (w, draw, enterprises) = drawn(Backend::Postgres).await;
+    let (w, _, draw, enterprises) = half_of_six_drawn(Backend::Postgres).await;
     let db = &w.app.db;
     let drawn = drawn_targets(&draw);
     let spare = enterprises

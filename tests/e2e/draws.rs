@@ -7,23 +7,16 @@ use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use spotcheck_tests::{Backend, audit_rows, backends};
 
-use super::fixtures::{Ent, World, drawn_targets, plan_body, problem_fields, task_ids, teams};
+use super::fixtures::{
+    Ent, World, drawn_targets, half_of_six_drawn, plan_body, problem_fields, task_ids, teams,
+};
 
 const CHEMICALS: &[&str] = &["hazardous_chemicals"];
 
 #[tokio::test]
 async fn a_draw_answers_its_seed_algorithm_population_and_tasks_lead_first() {
     for backend in backends() {
-        let w = World::new(backend).await;
-        let enterprises = w.enterprises(6, Ent::default()).await;
-        for badge in ["HB-001", "HB-002", "HB-003"] {
-            w.inspector(badge, "130000", CHEMICALS).await;
-        }
-        let plan = w
-            .plan(plan_body("抽查", json!({"ratios": {"high": 0.5}})))
-            .await;
-
-        let draw = w.draw(plan, json!({"seed": 42})).await;
+        let (w, plan, draw, enterprises) = half_of_six_drawn(backend).await;
 
         assert!(draw["id"].as_i64().is_some(), "{backend:?}: {draw}");
         assert_eq!(draw["plan_id"], plan, "{backend:?}");

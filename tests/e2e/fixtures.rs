@@ -286,6 +286,22 @@ impl World {
 
 pub use tasks::{OneTask, china_date, working_days_after};
 
+/// A plan drawing half of six high-risk chemicals enterprises in 河北, staffed
+/// from three inspectors, drawn with seed 42: the world, the plan's id, the draw
+/// as answered, and the six enterprises.
+pub async fn half_of_six_drawn(backend: Backend) -> (World, i64, Value, Vec<i64>) {
+    let w = World::new(backend).await;
+    let enterprises = w.enterprises(6, Ent::default()).await;
+    for badge in ["HB-001", "HB-002", "HB-003"] {
+        w.inspector(badge, "130000", &["hazardous_chemicals"]).await;
+    }
+    let plan = w
+        .plan(plan_body("抽查", json!({"ratios": {"high": 0.5}})))
+        .await;
+    let draw = w.draw(plan, json!({"seed": 42})).await;
+    (w, plan, draw, enterprises)
+}
+
 /// A plan body: the given fields over a name.
 pub fn plan_body(name: &str, fields: Value) -> Value {
     let mut body = json!({"name": name});
