@@ -378,14 +378,14 @@ async fn load(db: &DatabaseConnection, scale: Scale) -> u64 {
     insert(
         &txn,
         "task_inspector",
-        &["task_id", "inspector_id", "role"],
+        &["task_id", "inspector_id", "role", "position"],
         (1..=scale.checks)
             .filter(|id| id % 100 == 7)
             .flat_map(|id| {
                 let inspector = (id % departments) * 2 + 1;
                 [
-                    vec![v(id), v(inspector), v("lead")],
-                    vec![v(id), v(inspector + 1), v("member")],
+                    vec![v(id), v(inspector), v("lead"), v(0)],
+                    vec![v(id), v(inspector + 1), v("member"), v(1)],
                 ]
             }),
     )

@@ -4,10 +4,12 @@
 //! `SPOTCHECK_TEST_POSTGRES_URL` is set (any database on the server will do; the
 //! test creates its own next to it and drops it afterwards).
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::error::Error;
-use std::time::{SystemTime, UNIX_EPOCH};
 
+use common::{Scratch, TestResult, with_database};
 use entities::{
     CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, HolidayKind, Industry, PlanStatus,
     RegionLevel, RiskLevel, Role, SubjectKind,
@@ -18,8 +20,6 @@ use sea_orm_migration::sea_orm::{
     ActiveValue::{NotSet, Set},
     ConnectionTrait, Database, DatabaseConnection, DbBackend, IntoActiveModel, Statement,
 };
-
-type TestResult = Result<(), Box<dyn Error>>;
 
 /// Every table the migrations create, one per entity.
 const TABLES: &[&str] = &[
@@ -59,32 +59,17 @@ async fn migrations_fit_the_entities_on_sqlite() -> TestResult {
 
 #[tokio::test]
 async fn migrations_fit_the_entities_on_postgres() -> TestResult {
-    let Ok(server_url) = std::env::var("SPOTCHECK_TEST_POSTGRES_URL") else {
-        eprintln!("SPOTCHECK_TEST_POSTGRES_URL is not set; skipping the PostgreSQL run");
+    let Some(scratch) = Scratch::create("spotcheck_mig").await? else {
         return Ok(());
     };
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH)?.subsec_nanos();
-    let name = format!("spotcheck_mig_{}_{nanos}", std::process::id());
-
-    let server = Database::connect(server_url.as_str()).await?;
-    server
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await?;
     let outcome = async {
-        let db = Database::connect(with_database(&server_url, &name)).await?;
+        let db = Database::connect(scratch.url.as_str()).await?;
         let outcome = exercise(&db).await;
         db.close().await?;
         outcome
     }
     .await;
-    // Drop the database whatever happened, then report the first failure.
-    let dropped = server
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await;
-    server.close().await?;
-    outcome?;
-    dropped?;
-    Ok(())
+    scratch.finish(outcome).await
 }
 
 /// Up, check, down, check, and up again: both directions work and leave nothing behind.
@@ -529,20 +514,6 @@ async fn sessions_go_with_their_user(db: &DatabaseConnection) -> TestResult {
         .await?;
     assert_eq!(left, 0, "a user's sessions are deleted with the user");
     Ok(())
-}
-
-/// `url` with its database name replaced by `name`, keeping any query string.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    format!("{server}/{name}{query}")
 }
 
 #[test]

@@ -83,12 +83,12 @@ async fn tasks_and_teams_refer_only_to_rows_that_exist() {
             ),
             (
                 "a team member who is not an inspector",
-                "INSERT INTO task_inspector (task_id, inspector_id, role) VALUES ($1, $2, 'member')",
+                "INSERT INTO task_inspector (task_id, inspector_id, role, position) VALUES ($1, $2, 'member', 9)",
                 vec![task.into(), 999_999.into()],
             ),
             (
                 "a team member of a missing task",
-                "INSERT INTO task_inspector (task_id, inspector_id, role) VALUES ($1, $2, 'member')",
+                "INSERT INTO task_inspector (task_id, inspector_id, role, position) VALUES ($1, $2, 'member', 9)",
                 vec![999_999.into(), team[0].into()],
             ),
             (

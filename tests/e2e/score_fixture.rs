@@ -494,16 +494,16 @@ pub async fn arrange(app: &TestApp) -> Fixture {
         inspector(db, "HB-001", hb, "130000").await,
         inspector(db, "HB-002", hb, "130000").await,
     ];
-    for (n, inspector_id) in inspectors.iter().enumerate() {
+    for (position, inspector_id) in (0_i16..).zip(&inspectors) {
         task_inspector::ActiveModel {
             task_id: Set(t6),
             inspector_id: Set(*inspector_id),
-            role: Set(if n == 0 {
+            role: Set(if position == 0 {
                 InspectorRole::Lead
             } else {
                 InspectorRole::Member
             }),
-            ..Default::default()
+            position: Set(position),
         }
         .insert(db)
         .await

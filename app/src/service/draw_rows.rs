@@ -1,8 +1,9 @@
 //! Writing a draw's tasks and teams: one statement per table, however many tasks.
 //!
-//! Ids are taken before the rows are written and handed out in draw order, so
-//! that task id order is draw order and link id order is team order (what
-//! reading a draw back and verify rely on) without reading any row back. The
+//! Task ids are taken before the rows are written and handed out in draw order,
+//! so that task id order is draw order, and each team member carries its place
+//! in the team (`position`, 0 the lead): what reading a draw back and verify
+//! rely on, without reading any row back. The
 //! rows travel as a few bound values that the database unpacks itself (arrays
 //! through `unnest` on PostgreSQL, one JSON value through `json_each` on
 //! SQLite): one statement per table instead of hundreds of multi-row inserts
@@ -19,43 +20,17 @@ use serde::Serialize;
 use super::json_rows;
 use crate::error::{AppError, AppResult};
 
-/// The tables whose ids a draw takes in advance.
-#[derive(Debug, Clone, Copy)]
-enum Table {
-    CheckTask,
-    TaskInspector,
-}
+/// The largest task id SQLite has ever handed out: `AUTOINCREMENT` keeps it in
+/// `sqlite_sequence`, which may be above the largest id present.
+const SQLITE_TASK_HIGH_WATER: &str = "SELECT MAX(m) AS m FROM (SELECT MAX(id) AS m FROM check_task \
+     UNION ALL SELECT seq AS m FROM sqlite_sequence WHERE name = 'check_task')";
 
-impl Table {
-    fn name(self) -> &'static str {
-        match self {
-            Self::CheckTask => "check_task",
-            Self::TaskInspector => "task_inspector",
-        }
-    }
-
-    /// The largest id the table has ever handed out; SQLite's `AUTOINCREMENT`
-    /// keeps it in `sqlite_sequence`, which may be above the largest id present.
-    fn sqlite_high_water(self) -> &'static str {
-        match self {
-            Self::CheckTask => {
-                "SELECT MAX(m) AS m FROM (SELECT MAX(id) AS m FROM check_task \
-                 UNION ALL SELECT seq AS m FROM sqlite_sequence WHERE name = 'check_task')"
-            }
-            Self::TaskInspector => {
-                "SELECT MAX(m) AS m FROM (SELECT MAX(id) AS m FROM task_inspector \
-                 UNION ALL SELECT seq AS m FROM sqlite_sequence WHERE name = 'task_inspector')"
-            }
-        }
-    }
-}
-
-/// `count` fresh ids of `table`, ascending.
+/// `count` fresh task ids, ascending.
 ///
 /// On PostgreSQL they come from the table's sequence, so concurrent writers
 /// never collide; on SQLite the draw holds the write lock (`BEGIN IMMEDIATE`),
 /// so the ids above the high-water mark are ours.
-async fn take_ids<C: ConnectionTrait>(db: &C, table: Table, count: usize) -> AppResult<Vec<i64>> {
+async fn take_task_ids<C: ConnectionTrait>(db: &C, count: usize) -> AppResult<Vec<i64>> {
     if count == 0 {
         return Ok(Vec::new());
     }
@@ -77,7 +52,7 @@ async fn take_ids<C: ConnectionTrait>(db: &C, table: Table, count: usize) -> App
                              OFFSET 0) AS q, \
                        generate_series(1, $2)) AS taken) AS numbered \
                      GROUP BY run ORDER BY lo",
-                    [table.name().into(), wanted.into()],
+                    ["check_task".into(), wanted.into()],
                 ))
                 .await?;
             let mut ids = Vec::with_capacity(count);
@@ -87,8 +62,7 @@ async fn take_ids<C: ConnectionTrait>(db: &C, table: Table, count: usize) -> App
             }
             if ids.len() != count {
                 return Err(AppError::Internal(anyhow::anyhow!(
-                    "asked {} for {count} ids, got {}",
-                    table.name(),
+                    "asked check_task for {count} ids, got {}",
                     ids.len()
                 )));
             }
@@ -98,7 +72,7 @@ async fn take_ids<C: ConnectionTrait>(db: &C, table: Table, count: usize) -> App
             let high = db
                 .query_one_raw(Statement::from_string(
                     backend,
-                    table.sqlite_high_water().to_owned(),
+                    SQLITE_TASK_HIGH_WATER.to_owned(),
                 ))
                 .await?
                 .map(|row| row.try_get::<Option<i64>>("", "m"))
@@ -142,6 +116,14 @@ fn big_ints(values: impl Iterator<Item = i64>) -> Value {
     )
 }
 
+/// A PostgreSQL `smallint[]` parameter.
+fn small_ints(values: impl Iterator<Item = i16>) -> Value {
+    Value::Array(
+        ArrayType::SmallInt,
+        Some(Box::new(values.map(|v| Value::SmallInt(Some(v))).collect())),
+    )
+}
+
 /// A PostgreSQL `text[]` parameter.
 fn strings<'a>(values: impl Iterator<Item = &'a str>) -> Value {
     Value::Array(
@@ -156,9 +138,9 @@ fn strings<'a>(values: impl Iterator<Item = &'a str>) -> Value {
 #[derive(Serialize)]
 struct TaskRow<'a>(i64, Option<i64>, Option<i64>, &'a str);
 
-/// A team member as the statement unpacks it: id, task, inspector, role.
+/// A team member as the statement unpacks it: task, inspector, role, position.
 #[derive(Serialize)]
-struct LinkRow(i64, i64, i64, &'static str);
+struct LinkRow(i64, i64, &'static str, i16);
 
 /// PostgreSQL takes the rows as bound arrays (ids, targets, regions), sent and
 /// read in binary.
@@ -177,11 +159,12 @@ const INSERT_TASKS_SQLITE: &str = "INSERT INTO check_task (id, draw_id, target_k
      NULL, FALSE, NULL, NULL, NULL, NULL, $6, $6 \
      FROM json_each($1)";
 
-const INSERT_LINKS_POSTGRES: &str = "INSERT INTO task_inspector (id, task_id, inspector_id, role) \
-     SELECT u.id, u.task, u.inspector, u.role \
-     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[]) AS u(id, task, inspector, role)";
+/// The role follows from the position (0 is the lead) rather than travelling as text.
+const INSERT_LINKS_POSTGRES: &str = "INSERT INTO task_inspector (task_id, inspector_id, role, position) \
+     SELECT u.task, u.inspector, CASE WHEN u.position = 0 THEN $4 ELSE $5 END, u.position \
+     FROM unnest($1::bigint[], $2::bigint[], $3::smallint[]) AS u(task, inspector, position)";
 
-const INSERT_LINKS_SQLITE: &str = "INSERT INTO task_inspector (id, task_id, inspector_id, role) \
+const INSERT_LINKS_SQLITE: &str = "INSERT INTO task_inspector (task_id, inspector_id, role, position) \
      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each($1)";
 
 /// Writes the tasks in draw order with their teams; returns each task's id.
@@ -197,9 +180,8 @@ pub async fn write<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
-    let task_ids = take_ids(db, Table::CheckTask, tasks.len()).await?;
+    let task_ids = take_task_ids(db, tasks.len()).await?;
     let members: usize = tasks.iter().map(|t| t.inspector_ids.len()).sum();
-    let link_ids = take_ids(db, Table::TaskInspector, members).await?;
     let enterprise = common.target_kind == SubjectKind::Enterprise;
     let task_rows: Vec<TaskRow<'_>> = tasks
         .iter()
@@ -214,15 +196,14 @@ pub async fn write<C: ConnectionTrait>(
         })
         .collect();
     let mut link_rows = Vec::with_capacity(members);
-    let mut next_link = link_ids.iter().copied();
     for (t, &task_id) in tasks.iter().zip(&task_ids) {
-        for (i, (&inspector_id, id)) in t.inspector_ids.iter().zip(&mut next_link).enumerate() {
-            let role = if i == 0 {
+        for (position, &inspector_id) in (0_i16..).zip(t.inspector_ids) {
+            let role = if position == 0 {
                 InspectorRole::Lead
             } else {
                 InspectorRole::Member
             };
-            link_rows.push(LinkRow(id, task_id, inspector_id, role.as_str()));
+            link_rows.push(LinkRow(task_id, inspector_id, role.as_str(), position));
         }
     }
     if backend == DbBackend::Postgres {
@@ -246,8 +227,9 @@ pub async fn write<C: ConnectionTrait>(
             let link_values = vec![
                 big_ints(link_rows.iter().map(|r| r.0)),
                 big_ints(link_rows.iter().map(|r| r.1)),
-                big_ints(link_rows.iter().map(|r| r.2)),
-                strings(link_rows.iter().map(|r| r.3)),
+                small_ints(link_rows.iter().map(|r| r.3)),
+                InspectorRole::Lead.as_str().into(),
+                InspectorRole::Member.as_str().into(),
             ];
             db.execute_raw(Statement::from_sql_and_values(
                 backend,

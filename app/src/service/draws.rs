@@ -13,8 +13,8 @@ use std::{
 
 use chrono::{DateTime, Duration, Utc};
 use entities::{
-    CreditClass, DrawTrigger, InspectorRole, PlanStatus, RegionLevel, Role, SubjectKind,
-    TaskStatus, check_plan, check_task, conflict, department, draw, inspector, task_inspector,
+    CreditClass, DrawTrigger, PlanStatus, RegionLevel, Role, SubjectKind, TaskStatus, check_plan,
+    check_task, conflict, department, draw, inspector, task_inspector,
 };
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
@@ -228,7 +228,7 @@ async fn population<C: ConnectionTrait>(
     let targets = async {
         match spec.target_kind {
             SubjectKind::Enterprise => {
-                population::enterprise_targets(db, pool, spec, &prefixes, &cooled).await
+                population::enterprise_targets(db, pool, spec, &prefixes, cooled).await
             }
             SubjectKind::Department => department_targets(db, &prefixes, &cooled).await,
         }
@@ -244,17 +244,23 @@ async fn population<C: ConnectionTrait>(
             target.previous_inspectors.clone_from(ids);
         }
     }
-    let target_ids: HashSet<i64> = targets.iter().map(|t| t.id).collect();
-    let inspector_ids: HashSet<i64> = inspectors.iter().map(|i| i.id).collect();
-    conflicts
-        .retain(|c| target_ids.contains(&c.target_id) && inspector_ids.contains(&c.inspector_id));
-    conflicts.sort_by_key(|c| (c.inspector_id, c.target_id));
-    conflicts.dedup();
-    Ok(Population {
+    // Both lists are sorted by id: conflicts keep their pairs by binary search.
+    let mut population = Population {
         targets,
         inspectors,
-        conflicts,
-    })
+        conflicts: Vec::new(),
+    };
+    conflicts.retain(|c| {
+        population.target(c.target_id).is_some()
+            && population
+                .inspectors
+                .binary_search_by_key(&c.inspector_id, |i| i.id)
+                .is_ok()
+    });
+    conflicts.sort_by_key(|c| (c.inspector_id, c.target_id));
+    conflicts.dedup();
+    population.conflicts = conflicts;
+    Ok(population)
 }
 
 /// "Different people every time": the inspectors of each target's latest check
@@ -674,17 +680,14 @@ async fn write_tasks<C: ConnectionTrait>(
     outcome: &Outcome,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<DrawnTaskView>> {
-    let regions: HashMap<i64, &str> = population
-        .targets
-        .iter()
-        .map(|t| (t.id, t.region_code.as_str()))
-        .collect();
     let rows: Vec<NewTask<'_>> = outcome
         .tasks
         .iter()
         .map(|t| NewTask {
             target_id: t.target_id,
-            region_code: regions.get(&t.target_id).copied().unwrap_or_default(),
+            region_code: population
+                .target(t.target_id)
+                .map_or("", |target| target.region_code.as_str()),
             inspector_ids: &t.inspector_ids,
         })
         .collect();
@@ -729,23 +732,22 @@ async fn stored_tasks<C: ConnectionTrait>(
         .column(check_task::Column::Id)
         .filter(check_task::Column::DrawId.eq(stored.id))
         .into_query();
-    let links: Vec<(i64, i64, i64, InspectorRole)> = task_inspector::Entity::find()
+    let links: Vec<(i64, i16, i64)> = task_inspector::Entity::find()
         .select_only()
         .columns([
             task_inspector::Column::TaskId,
-            task_inspector::Column::Id,
+            task_inspector::Column::Position,
             task_inspector::Column::InspectorId,
-            task_inspector::Column::Role,
         ])
         .filter(task_inspector::Column::TaskId.in_subquery(draw_tasks))
         .into_tuple()
         .all(db)
         .await?;
-    let mut team: HashMap<i64, Vec<(bool, i64, i64)>> = HashMap::with_capacity(tasks.len());
-    for (task_id, id, inspector_id, role) in links {
+    let mut team: HashMap<i64, Vec<(i16, i64)>> = HashMap::with_capacity(tasks.len());
+    for (task_id, position, inspector_id) in links {
         team.entry(task_id)
             .or_default()
-            .push((role != InspectorRole::Lead, id, inspector_id));
+            .push((position, inspector_id));
     }
     Ok(tasks
         .into_iter()
@@ -755,7 +757,7 @@ async fn stored_tasks<C: ConnectionTrait>(
             DrawnTaskView {
                 task_id: id,
                 target_id: enterprise_id.or(department_id).unwrap_or_default(),
-                inspector_ids: members.into_iter().map(|(_, _, id)| id).collect(),
+                inspector_ids: members.into_iter().map(|(_, id)| id).collect(),
             }
         })
         .collect())

@@ -148,7 +148,8 @@ pub async fn views<C: ConnectionTrait>(
     let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
     let links = task_inspector::Entity::find()
         .filter(task_inspector::Column::TaskId.is_in(ids))
-        .order_by_asc(task_inspector::Column::Id)
+        .order_by_asc(task_inspector::Column::TaskId)
+        .order_by_asc(task_inspector::Column::Position)
         .all(db)
         .await?;
     let inspector_ids: Vec<i64> = links.iter().map(|l| l.inspector_id).collect();

@@ -92,6 +92,18 @@ pub struct Population {
     pub conflicts: Vec<Conflict>,
 }
 
+impl Population {
+    /// The target with this id, found by binary search: the targets are
+    /// sorted by id (the draw refuses them otherwise).
+    #[must_use]
+    pub fn target(&self, id: i64) -> Option<&Target> {
+        self.targets
+            .binary_search_by_key(&id, |t| t.id)
+            .ok()
+            .map(|i| &self.targets[i])
+    }
+}
+
 /// How a target came into the sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

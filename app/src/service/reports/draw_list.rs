@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use entities::{
-    InspectorRole, check_task, department, draw, enterprise, inspector, task_inspector,
-};
+use entities::{check_task, department, draw, enterprise, inspector, task_inspector};
 use reports::export::{
     Meta, Sink, Written,
     draw_list::{DrawCover, DrawList, DrawTaskRow, UnassignedRow},
@@ -165,7 +163,8 @@ async fn page_rows<C: ConnectionTrait>(
     let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
     let links = task_inspector::Entity::find()
         .filter(task_inspector::Column::TaskId.is_in(ids))
-        .order_by_asc(task_inspector::Column::Id)
+        .order_by_asc(task_inspector::Column::TaskId)
+        .order_by_asc(task_inspector::Column::Position)
         .all(db)
         .await?;
     let mut inspector_ids: Vec<i64> = links.iter().map(|l| l.inspector_id).collect();
@@ -181,14 +180,13 @@ async fn page_rows<C: ConnectionTrait>(
             people.insert(i.id, (i.name, i.badge_no));
         }
     }
-    // Lead first, then in link order: the order the draw itself shows.
-    let mut teams: HashMap<i64, Vec<(bool, i64, i64)>> = HashMap::new();
+    // In team order (lead first): the order the draw itself shows.
+    let mut teams: HashMap<i64, Vec<(i16, i64)>> = HashMap::new();
     for link in links {
-        teams.entry(link.task_id).or_default().push((
-            link.role != InspectorRole::Lead,
-            link.id,
-            link.inspector_id,
-        ));
+        teams
+            .entry(link.task_id)
+            .or_default()
+            .push((link.position, link.inspector_id));
     }
     let (enterprises, departments) = targets(
         db,
@@ -206,10 +204,8 @@ async fn page_rows<C: ConnectionTrait>(
             let firm = target.and_then(|t| t.enterprise.as_ref());
             let mut team = teams.remove(&task.id).unwrap_or_default();
             team.sort_unstable();
-            let members: Vec<&(String, String)> = team
-                .iter()
-                .filter_map(|(_, _, id)| people.get(id))
-                .collect();
+            let members: Vec<&(String, String)> =
+                team.iter().filter_map(|(_, id)| people.get(id)).collect();
             DrawTaskRow {
                 task_id: task.id,
                 target_name: target.map(|t| t.name.clone()).unwrap_or_default(),

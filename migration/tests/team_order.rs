@@ -1,0 +1,265 @@
+//! Keying team members by task and inspector keeps every existing team in the
+//! order it was drawn: lead first, then the members in the order of their old ids.
+//!
+//! Runs on an in-memory SQLite, and on a fresh PostgreSQL database when
+//! `SPOTCHECK_TEST_POSTGRES_URL` is set.
+
+mod common;
+
+use std::error::Error;
+
+use common::{Scratch, TestResult};
+use entities::{
+    CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, Industry, InspectorRole,
+    PlanStatus, RegionLevel, RiskLevel, SubjectKind, TaskStatus,
+};
+use migration::{Migrator, MigratorTrait};
+use sea_orm_migration::sea_orm::entity::prelude::*;
+use sea_orm_migration::sea_orm::{
+    ActiveValue::NotSet, ConnectionTrait, Database, DatabaseConnection, IntoActiveModel,
+    QueryOrder, Statement,
+};
+
+/// Inserts a model with a generated id; evaluates to the id.
+macro_rules! insert_new {
+    ($db:expr, $model:expr) => {{
+        let mut active = $model.into_active_model();
+        active.id = NotSet;
+        active.insert($db).await?.id
+    }};
+}
+
+fn json(text: &str) -> Result<Json, Box<dyn Error>> {
+    Ok(text.parse()?)
+}
+
+#[tokio::test]
+async fn existing_teams_keep_their_order_on_sqlite() -> TestResult {
+    let db = Database::connect("sqlite::memory:").await?;
+    teams_keep_their_order(&db).await
+}
+
+#[tokio::test]
+async fn existing_teams_keep_their_order_on_postgres() -> TestResult {
+    let Some(scratch) = Scratch::create("spotcheck_team").await? else {
+        return Ok(());
+    };
+    let outcome = async {
+        let db = Database::connect(scratch.url.as_str()).await?;
+        let outcome = teams_keep_their_order(&db).await;
+        db.close().await?;
+        outcome
+    }
+    .await;
+    scratch.finish(outcome).await
+}
+
+/// Migrates to just before the change, writes a team whose lead has the
+/// highest old id, migrates the rest of the way and reads the team back.
+async fn teams_keep_their_order(db: &DatabaseConnection) -> TestResult {
+    let before = u32::try_from(Migrator::migrations().len() - 1)?;
+    Migrator::up(db, Some(before)).await?;
+    let (task, inspectors) = one_task(db).await?;
+    let backend = db.get_database_backend();
+    // Old ids 10 and 20 for the members, 30 for the lead, a second task's
+    // member in between: the order is lead first, then by old id, per task.
+    for (id, inspector, role) in [
+        (20, inspectors[2], "member"),
+        (30, inspectors[0], "lead"),
+        (10, inspectors[1], "member"),
+    ] {
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO task_inspector (id, task_id, inspector_id, role) VALUES ($1, $2, $3, $4)",
+            [id.into(), task.into(), inspector.into(), role.into()],
+        ))
+        .await?;
+    }
+
+    Migrator::up(db, None).await?;
+    let team: Vec<(i64, InspectorRole, i16)> = entities::task_inspector::Entity::find()
+        .filter(entities::task_inspector::Column::TaskId.eq(task))
+        .order_by_asc(entities::task_inspector::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.inspector_id, m.role, m.position))
+        .collect();
+    assert_eq!(
+        team,
+        vec![
+            (inspectors[0], InspectorRole::Lead, 0),
+            (inspectors[1], InspectorRole::Member, 1),
+            (inspectors[2], InspectorRole::Member, 2),
+        ],
+        "{backend:?}"
+    );
+
+    // The pair is the key now: the same inspector twice on one task is refused.
+    let twice = db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO task_inspector (task_id, inspector_id, role, position) \
+             VALUES ($1, $2, 'member', 3)",
+            [task.into(), inspectors[1].into()],
+        ))
+        .await;
+    assert!(
+        twice.is_err(),
+        "{backend:?}: a second row for the same pair"
+    );
+
+    // And back down: the surrogate ids return in team order.
+    Migrator::down(db, Some(1)).await?;
+    let ids: Vec<(i64, i64)> = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT id, inspector_id FROM task_inspector ORDER BY id",
+        ))
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("", "id")?, row.try_get("", "inspector_id")?)))
+        .collect::<Result<_, DbErr>>()?;
+    assert_eq!(
+        ids.iter()
+            .map(|(_, inspector)| *inspector)
+            .collect::<Vec<_>>(),
+        inspectors.to_vec(),
+        "{backend:?}"
+    );
+    Ok(())
+}
+
+/// One region, department, enterprise, plan, draw and task, and three
+/// inspectors: the task's id and the inspectors' ids.
+async fn one_task(db: &DatabaseConnection) -> Result<(i64, [i64; 3]), Box<dyn Error>> {
+    let now = DateTimeUtc::from_timestamp(1_796_000_000, 0).ok_or("a valid time")?;
+    entities::region::Model {
+        code: "110000".to_owned(),
+        name: "北京市".to_owned(),
+        level: RegionLevel::Province,
+        parent_code: None,
+        created_at: now,
+        updated_at: now,
+    }
+    .into_active_model()
+    .insert(db)
+    .await?;
+    let department = insert_new!(
+        db,
+        entities::department::Model {
+            id: 0,
+            code: "BJ-YJJ".to_owned(),
+            name: "北京市应急管理局".to_owned(),
+            kind: DepartmentKind::EmergencyManagement,
+            region_code: Some("110000".to_owned()),
+            parent_id: None,
+            created_at: now,
+            updated_at: now,
+        }
+    );
+    let enterprise = insert_new!(
+        db,
+        entities::enterprise::Model {
+            id: 0,
+            credit_code: "91110000100000000X".to_owned(),
+            name: "北京某某化工有限公司".to_owned(),
+            industry: Industry::HazardousChemicals,
+            region_code: "110000".to_owned(),
+            risk_level: RiskLevel::High,
+            credit_class: CreditClass::B,
+            key_supervision: false,
+            status: EnterpriseStatus::Active,
+            created_at: now,
+            updated_at: now,
+        }
+    );
+    let mut inspectors = [0; 3];
+    for (n, id) in inspectors.iter_mut().enumerate() {
+        *id = insert_new!(
+            db,
+            entities::inspector::Model {
+                id: 0,
+                badge_no: format!("BJ-00{n}"),
+                name: format!("检查员{n}"),
+                department_id: department,
+                region_code: "110000".to_owned(),
+                industries: json(r#"["hazardous_chemicals"]"#)?,
+                active: true,
+                user_id: None,
+                created_at: now,
+                updated_at: now,
+            }
+        );
+    }
+    let plan = insert_new!(
+        db,
+        entities::check_plan::Model {
+            id: 0,
+            name: "2026 危化品双随机".to_owned(),
+            target_kind: SubjectKind::Enterprise,
+            region_prefixes: json(r#"["11"]"#)?,
+            industries: json(r#"[]"#)?,
+            risk_levels: json(r#"[]"#)?,
+            key_only: false,
+            ratios: json(r#"{"high": 1.0}"#)?,
+            min_per_stratum: 0,
+            key_all: false,
+            uniform_share: 0.0,
+            department_ids: json(r#"[]"#)?,
+            inspectors_per_task: 3,
+            require_qualification: false,
+            cooldown_days: 0,
+            cron: None,
+            due_days: 30,
+            indicator_set_id: None,
+            status: PlanStatus::Active,
+            owner_department_id: Some(department),
+            created_by: None,
+            created_at: now,
+            updated_at: now,
+        }
+    );
+    let draw = insert_new!(
+        db,
+        entities::draw::Model {
+            id: 0,
+            plan_id: plan,
+            seed: 42,
+            seed_text: None,
+            algorithm: "stratified-v1".to_owned(),
+            params: json(r#"{}"#)?,
+            population_size: 1,
+            population_sha256: "cd".repeat(32),
+            population_snapshot: Vec::new(),
+            unassigned: json(r#"[]"#)?,
+            trigger: DrawTrigger::Manual,
+            actor_user_id: None,
+            created_at: now,
+            superseded_by: None,
+            supersede_reason: None,
+        }
+    );
+    let task = insert_new!(
+        db,
+        entities::check_task::Model {
+            id: 0,
+            draw_id: draw,
+            target_kind: SubjectKind::Enterprise,
+            enterprise_id: Some(enterprise),
+            department_id: None,
+            region_code: "110000".to_owned(),
+            due_at: now,
+            status: TaskStatus::Assigned,
+            score: None,
+            overdue: false,
+            started_at: None,
+            submitted_at: None,
+            reviewed_at: None,
+            published_at: None,
+            created_at: now,
+            updated_at: now,
+        }
+    );
+    Ok((task, inspectors))
+}
