@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, ExecResult, Statement, TransactionTrait as _,
+    ConnectionTrait, DatabaseConnection, DbErr, ExecResult, IsolationLevel, Statement,
+    TransactionTrait as _,
 };
 use serde_json::json;
 use spotcheck_tests::{Backend, backends};
@@ -69,12 +70,12 @@ async fn tasks_and_teams_refer_only_to_rows_that_exist() {
             (
                 "a task of a missing draw",
                 INSERT_TASK,
-                vec![999_999.into(), target.into(), "130000".into(), now.into()],
+                vec![999_999_i64.into(), target.into(), "130000".into(), now.into()],
             ),
             (
                 "a task of a missing enterprise",
                 INSERT_TASK,
-                vec![draw_id.into(), 999_999.into(), "130000".into(), now.into()],
+                vec![draw_id.into(), 999_999_i64.into(), "130000".into(), now.into()],
             ),
             (
                 "a task in a missing region",
@@ -84,22 +85,22 @@ async fn tasks_and_teams_refer_only_to_rows_that_exist() {
             (
                 "a team member who is not an inspector",
                 "INSERT INTO task_inspector (task_id, inspector_id, role, position) VALUES ($1, $2, 'member', 9)",
-                vec![task.into(), 999_999.into()],
+                vec![task.into(), 999_999_i64.into()],
             ),
             (
                 "a team member of a missing task",
                 "INSERT INTO task_inspector (task_id, inspector_id, role, position) VALUES ($1, $2, 'member', 9)",
-                vec![999_999.into(), team[0].into()],
+                vec![999_999_i64.into(), team[0].into()],
             ),
             (
                 "a task moved to a missing enterprise",
                 "UPDATE check_task SET enterprise_id = $1 WHERE id = $2",
-                vec![999_999.into(), task.into()],
+                vec![999_999_i64.into(), task.into()],
             ),
             (
                 "a team member moved to a missing inspector",
                 "UPDATE task_inspector SET inspector_id = $1 WHERE task_id = $2 AND inspector_id = $3",
-                vec![999_999.into(), task.into(), team[0].into()],
+                vec![999_999_i64.into(), task.into(), team[0].into()],
             ),
             (
                 "deleting a drawn enterprise",
@@ -124,12 +125,43 @@ async fn tasks_and_teams_refer_only_to_rows_that_exist() {
             (
                 "re-keying a drawn enterprise",
                 "UPDATE enterprise SET id = $1 WHERE id = $2",
-                vec![999_999.into(), target.into()],
+                vec![999_999_i64.into(), target.into()],
             ),
         ];
-        for (what, text, values) in cases {
-            let result = sql(db, text, values).await;
+        for (what, text, values) in &cases {
+            let result = sql(db, text, values.clone()).await;
             assert!(is_key_violation(&result), "{backend:?}: {what}: {result:?}");
+        }
+        // At REPEATABLE READ the insert's check also locks the rows it finds
+        // (a query of its own): it refuses alike.
+        if backend == Backend::Postgres {
+            for (what, text, values) in cases.iter().filter(|c| c.1.starts_with("INSERT")) {
+                let txn = db
+                    .begin_with_config(Some(IsolationLevel::RepeatableRead), None)
+                    .await
+                    .expect("begin");
+                let result = sql(&txn, text, values.clone()).await;
+                txn.rollback().await.expect("rollback");
+                assert!(
+                    is_key_violation(&result),
+                    "REPEATABLE READ: {what}: {result:?}"
+                );
+            }
+            let txn = db
+                .begin_with_config(Some(IsolationLevel::RepeatableRead), None)
+                .await
+                .expect("begin");
+            let result = sql(
+                &txn,
+                INSERT_TASK,
+                vec![draw_id.into(), target.into(), "130000".into(), now.into()],
+            )
+            .await;
+            txn.rollback().await.expect("rollback");
+            assert!(
+                result.is_ok(),
+                "REPEATABLE READ: a task of rows that exist: {result:?}"
+            );
         }
         assert_eq!(count(db, "check_task").await, tasks, "{backend:?}");
         assert_eq!(count(db, "task_inspector").await, links, "{backend:?}");

@@ -217,20 +217,27 @@ pub async fn write<C: ConnectionTrait>(
             TaskStatus::Assigned.as_str().into(),
             common.now.into(),
         ];
+        // The team's arrays are built on the blocking pool while the server
+        // writes the tasks.
+        let building = tokio::task::spawn_blocking(move || {
+            vec![
+                big_ints(link_rows.iter().map(|r| r.0)),
+                big_ints(link_rows.iter().map(|r| r.1)),
+                small_ints(link_rows.iter().map(|r| r.3)),
+                InspectorRole::Lead.as_str().into(),
+                InspectorRole::Member.as_str().into(),
+            ]
+        });
         db.execute_raw(Statement::from_sql_and_values(
             backend,
             INSERT_TASKS_POSTGRES,
             tasks_values,
         ))
         .await?;
-        if !link_rows.is_empty() {
-            let link_values = vec![
-                big_ints(link_rows.iter().map(|r| r.0)),
-                big_ints(link_rows.iter().map(|r| r.1)),
-                small_ints(link_rows.iter().map(|r| r.3)),
-                InspectorRole::Lead.as_str().into(),
-                InspectorRole::Member.as_str().into(),
-            ];
+        let link_values = building.await.map_err(|e| {
+            AppError::Internal(anyhow::anyhow!("building the draw's teams failed: {e}"))
+        })?;
+        if members > 0 {
             db.execute_raw(Statement::from_sql_and_values(
                 backend,
                 INSERT_LINKS_POSTGRES,
