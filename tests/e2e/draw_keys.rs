@@ -70,12 +70,22 @@ async fn tasks_and_teams_refer_only_to_rows_that_exist() {
             (
                 "a task of a missing draw",
                 INSERT_TASK,
-                vec![999_999_i64.into(), target.into(), "130000".into(), now.into()],
+                vec![
+                    999_999_i64.into(),
+                    target.into(),
+                    "130000".into(),
+                    now.into(),
+                ],
             ),
             (
                 "a task of a missing enterprise",
                 INSERT_TASK,
-                vec![draw_id.into(), 999_999_i64.into(), "130000".into(), now.into()],
+                vec![
+                    draw_id.into(),
+                    999_999_i64.into(),
+                    "130000".into(),
+                    now.into(),
+                ],
             ),
             (
                 "a task in a missing region",

@@ -23,8 +23,8 @@ use sea_orm::{
 use super::{
     accountability::NewItem,
     score_parts::{self, ReportRow, Subject},
-    scores::read,
     scores::{Acc, Key, Rules},
+    scores::{read, read_apart},
 };
 use crate::{
     domain::{
@@ -67,6 +67,7 @@ pub(crate) async fn gather(
     rules: &Rules,
     now: DateTime<Utc>,
 ) -> AppResult<(HashMap<Key, Acc>, Vec<NewItem>)> {
+    let (period, final_days) = (*period, rules.deadlines.final_days);
     let (departments, inspected, checked, assessed, regions, (incidents, reports)) = tokio::try_join!(
         read(db, async |t| {
             Ok(department::Entity::find()
@@ -76,15 +77,26 @@ pub(crate) async fn gather(
                 .all(t)
                 .await?)
         }),
-        read(db, async |t| score_parts::inspected_sums(t, period).await),
-        read(db, async |t| score_parts::checked_sums(t, period).await),
-        read(db, async |t| score_parts::self_assessed(t, period).await),
-        read(db, async |t| score_parts::enterprise_checks_by_region(
-            t, period
-        )
-        .await),
-        read(db, async |t| {
-            score_parts::incidents(t, period, rules.deadlines.final_days).await
+        read_apart(db, move |db| async move {
+            read(&db, async |t| score_parts::inspected_sums(t, &period).await).await
+        }),
+        read_apart(db, move |db| async move {
+            read(&db, async |t| score_parts::checked_sums(t, &period).await).await
+        }),
+        read_apart(db, move |db| async move {
+            read(&db, async |t| score_parts::self_assessed(t, &period).await).await
+        }),
+        read_apart(db, move |db| async move {
+            read(&db, async |t| {
+                score_parts::enterprise_checks_by_region(t, &period).await
+            })
+            .await
+        }),
+        read_apart(db, move |db| async move {
+            read(&db, async |t| {
+                score_parts::incidents(t, &period, final_days).await
+            })
+            .await
         }),
     )?;
     let mut sums: HashMap<Key, Acc> = HashMap::new();
@@ -115,7 +127,7 @@ pub(crate) async fn gather(
         }
     }
     jurisdictions(&regions, &departments, &mut sums);
-    let items = reporting(incidents, &reports, period, rules, now, &mut sums);
+    let items = reporting(incidents, &reports, &period, rules, now, &mut sums);
     Ok((sums, items))
 }
 

@@ -146,16 +146,29 @@ pub async fn recompute_period(
         .copied()
         .filter(|r| !NOT_COMPARED.contains(r))
         .collect();
+    let period = *period;
     let ((sums, mut items), stored, tasks, hazards, stored_items) = tokio::try_join!(
-        duties::gather(db, period, rules, now),
-        read(db, async |t| score_rows::stored(t, period).await),
-        read(db, async |t| duties::overdue_tasks(t, period, now).await),
-        read(db, async |t| duties::overdue_hazards(t, period, now).await),
-        read(db, async |t| accountability::stored_keys(
-            t, &periods, &compared
-        )
-        .await),
+        duties::gather(db, &period, rules, now),
+        read_apart(db, move |db| async move {
+            read(&db, async |t| score_rows::stored(t, &period).await).await
+        }),
+        read_apart(db, move |db| async move {
+            read(&db, async |t| duties::overdue_tasks(t, &period, now).await).await
+        }),
+        read_apart(db, move |db| async move {
+            read(&db, async |t| {
+                duties::overdue_hazards(t, &period, now).await
+            })
+            .await
+        }),
+        read_apart(db, move |db| async move {
+            read(&db, async |t| {
+                accountability::stored_keys(t, &periods, &compared).await
+            })
+            .await
+        }),
     )?;
+    let period = &period;
     laps.mark("read");
     let (rows, inflated) = build_rows(sums, rules, period);
     items.extend(inflated);
@@ -217,6 +230,24 @@ pub(crate) async fn read<T>(
     let out = query(&txn).await?;
     txn.commit().await?;
     Ok(out)
+}
+
+/// A read in a task of its own: decoding its rows then runs beside the other
+/// reads' on the runtime's other threads instead of taking turns with them.
+///
+/// # Errors
+/// When the read fails or its task panics.
+pub(crate) async fn read_apart<T, Fut>(
+    db: &DatabaseConnection,
+    read: impl FnOnce(DatabaseConnection) -> Fut,
+) -> AppResult<T>
+where
+    T: Send + 'static,
+    Fut: Future<Output = AppResult<T>> + Send + 'static,
+{
+    tokio::spawn(read(db.clone()))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("a recomputation read failed: {e}")))?
 }
 
 /// How long each step of a recomputation took, for the log.
