@@ -7,7 +7,7 @@
 //! stratum with teams of two qualified inspectors. Then runs one full draw
 //! (`service::draws::run`, seed 42) on SQLite and, when
 //! `SPOTCHECK_BENCH_POSTGRES_URL` names a server, on a fresh PostgreSQL database,
-//! reporting the load, sample+assign, snapshot and write phases separately; on
+//! reporting the load, sample, assign, snapshot and write phases separately; on
 //! PostgreSQL next to the naive weighted sample
 //! `ORDER BY ln(random()) / weight DESC LIMIT k` over the same table, with `k` the
 //! number of targets the draw sampled.
@@ -370,10 +370,10 @@ async fn run(backend: &'static str, url: &str, enterprises: i64) -> Row {
 fn print(rows: &[Row]) {
     println!();
     println!(
-        "| backend  | load ms | sample+assign ms | snapshot ms | write ms | total ms | naive query ms | total/naive | sampled | staffed |"
+        "| backend  | load ms | sample ms | assign ms | snapshot ms | write ms | total ms | naive query ms | total/naive | sampled | staffed |"
     );
     println!(
-        "|----------|--------:|-----------------:|------------:|---------:|---------:|---------------:|------------:|--------:|--------:|"
+        "|----------|--------:|----------:|----------:|------------:|---------:|---------:|---------------:|------------:|--------:|--------:|"
     );
     for r in rows {
         let t = r.timings;
@@ -385,10 +385,11 @@ fn print(rows: &[Row]) {
             None => ("—".to_owned(), "—".to_owned()),
         };
         println!(
-            "| {:<8} | {:>7.0} | {:>16.0} | {:>11.0} | {:>8.0} | {:>8.0} | {:>14} | {:>11} | {:>7} | {:>7} |",
+            "| {:<8} | {:>7.0} | {:>9.0} | {:>9.0} | {:>11.0} | {:>8.0} | {:>8.0} | {:>14} | {:>11} | {:>7} | {:>7} |",
             r.backend,
             t.load_ms,
-            t.sample_assign_ms,
+            t.sample_ms,
+            t.assign_ms,
             t.snapshot_ms,
             t.write_ms,
             ms(r.total),

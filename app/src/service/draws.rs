@@ -82,8 +82,10 @@ pub struct DrawView {
 pub struct DrawTimings {
     /// Reading the population (targets, inspectors, previous teams, conflicts).
     pub load_ms: f64,
-    /// The pure algorithm: sampling and staffing.
-    pub sample_assign_ms: f64,
+    /// The pure algorithm's sampling of the targets.
+    pub sample_ms: f64,
+    /// The pure algorithm's staffing of the drawn targets.
+    pub assign_ms: f64,
     /// Encoding, hashing and compressing the population snapshot on the
     /// blocking pool: on PostgreSQL while the tasks are written (so it overlaps
     /// `write_ms`), on SQLite before.
@@ -536,10 +538,10 @@ pub async fn run(
     )
     .await?;
     timings.load_ms = elapsed_ms(started);
-    let started = Instant::now();
-    let outcome = algorithm::run(&population, &params, seed)
+    let (outcome, steps) = algorithm::run_timed(&population, &params, seed)
         .map_err(|e| AppError::invalid("plan", e.to_string()))?;
-    timings.sample_assign_ms = elapsed_ms(started);
+    timings.sample_ms = steps.sample.as_secs_f64() * 1000.0;
+    timings.assign_ms = steps.assign.as_secs_f64() * 1000.0;
     // The snapshot is encoded, hashed and compressed on the blocking pool. On
     // PostgreSQL the server writes the tasks meanwhile and the draw row gets the
     // snapshot before the commit; SQLite writes on this process's own cores, so
@@ -648,7 +650,8 @@ pub async fn run(
         population = population.targets.len(),
         tasks = tasks.len(),
         load_ms = timings.load_ms,
-        sample_assign_ms = timings.sample_assign_ms,
+        sample_ms = timings.sample_ms,
+        assign_ms = timings.assign_ms,
         snapshot_ms = timings.snapshot_ms,
         write_ms = timings.write_ms,
         "draw written"

@@ -20,6 +20,8 @@ mod stratum;
 #[cfg(test)]
 mod tests;
 
+use std::time::{Duration, Instant};
+
 use entities::{CreditClass, Industry};
 use serde::{Deserialize, Serialize};
 
@@ -203,6 +205,27 @@ pub fn run(population: &Population, params: &Params, seed: u64) -> Result<Outcom
     run_with(population, params, seed, None)
 }
 
+/// How long the two steps of a draw took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StepTimes {
+    /// Sampling the targets.
+    pub sample: Duration,
+    /// Staffing the drawn targets.
+    pub assign: Duration,
+}
+
+/// [`run`], also telling how long the sample and the assignment took.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_timed(
+    population: &Population,
+    params: &Params,
+    seed: u64,
+) -> Result<(Outcome, StepTimes), DrawError> {
+    run_steps(population, params, seed, None)
+}
+
 /// [`run`], recording every random number taken when `trace` is given.
 pub(crate) fn run_with(
     population: &Population,
@@ -210,11 +233,24 @@ pub(crate) fn run_with(
     seed: u64,
     trace: Option<&mut Vec<seed::TraceEntry>>,
 ) -> Result<Outcome, DrawError> {
+    run_steps(population, params, seed, trace).map(|(outcome, _)| outcome)
+}
+
+fn run_steps(
+    population: &Population,
+    params: &Params,
+    seed: u64,
+    trace: Option<&mut Vec<seed::TraceEntry>>,
+) -> Result<(Outcome, StepTimes), DrawError> {
     check_sorted(&population.inspectors, |i| i.id).map_err(DrawError::InspectorsNotSorted)?;
     let rules = params.rules()?;
     let mut rng = seed::DrawRng::new(seed, trace);
+    let started = Instant::now();
     let drawn = sample::draw_targets(&population.targets, &rules, &mut rng)?;
-    Ok(assign::staff(population, params, &drawn, &mut rng))
+    let sample = started.elapsed();
+    let outcome = assign::staff(population, params, &drawn, &mut rng);
+    let assign = started.elapsed().saturating_sub(sample);
+    Ok((outcome, StepTimes { sample, assign }))
 }
 
 /// `Err(id)` for the first item whose id is not above the one before.
