@@ -3,11 +3,10 @@
 //! Task ids are taken before the rows are written and handed out in draw order,
 //! so that task id order is draw order, and each team member carries its place
 //! in the team (`position`, 0 the lead): what reading a draw back and verify
-//! rely on, without reading any row back. The
-//! rows travel as a few bound values that the database unpacks itself (arrays
-//! through `unnest` on PostgreSQL, one JSON value through `json_each` on
-//! SQLite): one statement per table instead of hundreds of multi-row inserts
-//! that each bind thousands of values.
+//! rely on, without reading any row back. The rows travel as a few bound values
+//! that the database unpacks itself (arrays through `unnest` on PostgreSQL, one
+//! JSON value through `json_each` on SQLite): one statement per table instead of
+//! hundreds of multi-row inserts that each bind thousands of values.
 
 use chrono::{DateTime, Utc};
 use entities::{InspectorRole, SubjectKind, TaskStatus};
