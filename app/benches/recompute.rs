@@ -28,14 +28,16 @@ mod support;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Duration as Days, NaiveDate, TimeZone as _, Utc};
+use entities::{TaskStatus, check_task};
 use sea_orm::{
-    ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, TransactionTrait,
+    ColumnTrait as _, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+    TransactionTrait,
 };
 use serde_json::json;
 use spotcheck::{
     domain::Period,
     service::{
-        Actor,
+        Actor, score_parts,
         scores::{Rules, recompute_period},
     },
 };
@@ -425,6 +427,14 @@ async fn load(db: &DatabaseConnection, scale: Scale) -> u64 {
             }),
     )
     .await;
+    // The checks were reviewed with these findings: their data-security sums
+    // are settled as a review settles them.
+    score_parts::settle_data_security(
+        &txn,
+        check_task::Column::Status.is_in([TaskStatus::Reviewed, TaskStatus::Published]),
+    )
+    .await
+    .unwrap();
     eprintln!("  self-assessments, incidents, hazards…");
     insert(
         &txn,

@@ -17,6 +17,10 @@ pub struct Model {
     pub due_at: DateTimeUtc,
     pub status: TaskStatus,
     pub score: Option<f64>,
+    /// Σ weight·points/max over the latest data-security findings, fixed on review.
+    pub data_security_sum: Option<f64>,
+    /// Σ weight over the same findings.
+    pub data_security_weight: Option<f64>,
     pub overdue: bool,
     pub started_at: Option<DateTimeUtc>,
     pub submitted_at: Option<DateTimeUtc>,

@@ -55,6 +55,7 @@ mod m20261129_100003_index_accountability_item;
 mod m20261130_000001_check_draw_keys_per_statement;
 mod m20261207_000001_task_inspector_natural_key;
 mod m20261207_000002_key_checks_read_keys_once;
+mod m20261207_000003_check_task_data_security;
 
 /// Every migration of the schema, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -96,6 +97,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_check_draw_keys_per_statement::Migration),
             Box::new(m20261207_000001_task_inspector_natural_key::Migration),
             Box::new(m20261207_000002_key_checks_read_keys_once::Migration),
+            Box::new(m20261207_000003_check_task_data_security::Migration),
         ]
     }
 }

@@ -248,26 +248,34 @@ async fn one_task(db: &DatabaseConnection) -> Result<(i64, [i64; 3]), Box<dyn Er
             supersede_reason: None,
         }
     );
-    let task = insert_new!(
-        db,
-        entities::check_task::Model {
-            id: 0,
-            draw_id: draw,
-            target_kind: SubjectKind::Enterprise,
-            enterprise_id: Some(enterprise),
-            department_id: None,
-            region_code: "110000".to_owned(),
-            due_at: now,
-            status: TaskStatus::Assigned,
-            score: None,
-            overdue: false,
-            started_at: None,
-            submitted_at: None,
-            reviewed_at: None,
-            published_at: None,
-            created_at: now,
-            updated_at: now,
-        }
-    );
+    let mut task = entities::check_task::Model {
+        id: 0,
+        draw_id: draw,
+        target_kind: SubjectKind::Enterprise,
+        enterprise_id: Some(enterprise),
+        department_id: None,
+        region_code: "110000".to_owned(),
+        due_at: now,
+        status: TaskStatus::Assigned,
+        score: None,
+        overdue: false,
+        started_at: None,
+        submitted_at: None,
+        reviewed_at: None,
+        published_at: None,
+        data_security_sum: None,
+        data_security_weight: None,
+        created_at: now,
+        updated_at: now,
+    }
+    .into_active_model();
+    // Written before the migrations that add these columns.
+    task.id = NotSet;
+    task.data_security_sum = NotSet;
+    task.data_security_weight = NotSet;
+    let task = entities::check_task::Entity::insert(task)
+        .exec(db)
+        .await?
+        .last_insert_id;
     Ok((task, inspectors))
 }

@@ -229,7 +229,8 @@ pub async fn task(db: &DatabaseConnection, draw_id: i64, t: Task) -> i64 {
 }
 
 /// Writes a finding, superseding an earlier one on the same indicator as
-/// recording it through the task would.
+/// recording it through the task would, and settles the task's data-security
+/// sums as reviewing it with these findings would.
 pub async fn finding(db: &DatabaseConnection, task_id: i64, indicator_id: i64, points: f64) {
     use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
     finding::Entity::update_many()
@@ -258,6 +259,9 @@ pub async fn finding(db: &DatabaseConnection, task_id: i64, indicator_id: i64, p
     .insert(db)
     .await
     .expect("finding");
+    spotcheck::service::score_parts::settle_data_security(db, check_task::Column::Id.eq(task_id))
+        .await
+        .expect("settle the task's data-security sums");
 }
 
 async fn inspector(db: &DatabaseConnection, badge: &str, department: i64, region: &str) -> i64 {

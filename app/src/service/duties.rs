@@ -68,7 +68,7 @@ pub(crate) async fn gather(
     now: DateTime<Utc>,
 ) -> AppResult<(HashMap<Key, Acc>, Vec<NewItem>)> {
     let (period, final_days) = (*period, rules.deadlines.final_days);
-    let (departments, inspected, checked, assessed, regions, (incidents, reports)) = tokio::try_join!(
+    let (departments, checks, assessed, regions, (incidents, reports)) = tokio::try_join!(
         read(db, async |t| {
             Ok(department::Entity::find()
                 .select_only()
@@ -78,10 +78,7 @@ pub(crate) async fn gather(
                 .await?)
         }),
         read_apart(db, move |db| async move {
-            read(&db, async |t| score_parts::inspected_sums(t, &period).await).await
-        }),
-        read_apart(db, move |db| async move {
-            read(&db, async |t| score_parts::checked_sums(t, &period).await).await
+            read(&db, async |t| score_parts::check_sums(t, &period).await).await
         }),
         read_apart(db, move |db| async move {
             read(&db, async |t| score_parts::self_assessed(t, &period).await).await
@@ -105,7 +102,7 @@ pub(crate) async fn gather(
             .or_default()
             .region_code = region_code.clone();
     }
-    for row in inspected.iter().chain(&checked) {
+    for row in &checks {
         if let Some(acc) = entry(&mut sums, row, &row.region_code) {
             if let Some(weight) = row.checked_weight {
                 let pair = acc.checked.get_or_insert((0.0, 0.0));

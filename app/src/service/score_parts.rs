@@ -9,9 +9,9 @@ use entities::{
     self_assessment_item,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait as _,
-    sea_query::{Alias, Expr, ExprTrait as _, Func, Query, SelectStatement},
+    sea_query::{Alias, Expr, ExprTrait as _, Func, IntoCondition, Query, SelectStatement},
 };
 
 use crate::{domain::Period, error::AppResult};
@@ -106,11 +106,6 @@ fn task(column: check_task::Column) -> Expr {
     col(check_task::Entity, column)
 }
 
-/// A typed NULL, so both engines agree on the column's type.
-fn null_double() -> Expr {
-    Expr::cust("CAST(NULL AS DOUBLE PRECISION)")
-}
-
 /// weight · clamp(points, 0, max) / max: one indicator's weighted share.
 fn weighted_share(points: Expr) -> Expr {
     let max = || col(indicator::Entity, indicator::Column::MaxPoints);
@@ -121,19 +116,6 @@ fn weighted_share(points: Expr) -> Expr {
     col(indicator::Entity, indicator::Column::Weight)
         .mul(clamped)
         .div(max())
-}
-
-/// The ids of the indicators that count for data security.
-async fn data_security_indicators<C: ConnectionTrait>(db: &C) -> AppResult<Vec<i64>> {
-    Ok(indicator::Entity::find()
-        .select_only()
-        .column(indicator::Column::Id)
-        .filter(indicator::Column::Category.eq(IndicatorCategory::DataSecurity))
-        .filter(indicator::Column::MaxPoints.gt(0.0))
-        .filter(indicator::Column::Weight.gt(0.0))
-        .into_tuple()
-        .all(db)
-        .await?)
 }
 
 /// The subject columns of a task, and its region.
@@ -162,42 +144,117 @@ fn task_subject(query: &mut SelectStatement) -> &mut SelectStatement {
         ])
 }
 
-/// Checked data security: the latest findings (earlier ones are flagged
-/// `superseded` when recorded again) on data-security indicators of tasks
-/// reviewed in the period, pooled per subject. One pass over the findings.
-fn checked(period: &Period, indicators: Vec<i64>) -> SelectStatement {
+/// The findings of the check being updated that count for data security: its
+/// latest findings on indicators of that category with positive maximum and weight.
+fn counted_findings(value: Expr) -> SelectStatement {
     let f = |c: finding::Column| col(finding::Entity, c);
-    let mut query = Query::select();
-    task_subject(&mut query)
-        .expr_as(
-            Func::sum(weighted_share(f(finding::Column::Points))),
-            Alias::new("checked_total"),
-        )
-        .expr_as(
-            Func::sum(col(indicator::Entity, indicator::Column::Weight)),
-            Alias::new("checked_weight"),
-        )
-        .expr_as(null_double(), Alias::new("inspection_total"))
-        .expr_as(null_double(), Alias::new("inspection_count"))
+    let i = |c: indicator::Column| col(indicator::Entity, c);
+    Query::select()
+        .expr(Func::sum(value))
         .from(finding::Entity)
         .inner_join(
             indicator::Entity,
-            col(indicator::Entity, indicator::Column::Id)
-                .equals((finding::Entity, finding::Column::IndicatorId)),
+            i(indicator::Column::Id).equals((finding::Entity, finding::Column::IndicatorId)),
         )
-        .inner_join(
-            check_task::Entity,
-            task(check_task::Column::Id).equals((finding::Entity, finding::Column::TaskId)),
-        )
-        .and_where(f(finding::Column::IndicatorId).is_in(indicators))
+        .and_where(f(finding::Column::TaskId).equals((check_task::Entity, check_task::Column::Id)))
         .and_where(f(finding::Column::Superseded).eq(false))
+        .and_where(i(indicator::Column::Category).eq(IndicatorCategory::DataSecurity.as_str()))
+        .and_where(i(indicator::Column::MaxPoints).gt(0.0))
+        .and_where(i(indicator::Column::Weight).gt(0.0))
+        .to_owned()
+}
+
+/// Settles the data-security sums of the checks `which` selects from their
+/// latest findings (earlier ones are flagged `superseded` when recorded again).
+/// Run when a check is reviewed: its findings are final from then on, and the
+/// indicator set they score against is frozen once in use.
+///
+/// # Errors
+/// When the database fails.
+pub async fn settle_data_security<C: ConnectionTrait>(
+    db: &C,
+    which: impl IntoCondition,
+) -> AppResult<u64> {
+    let share = weighted_share(col(finding::Entity, finding::Column::Points));
+    let weight = col(indicator::Entity, indicator::Column::Weight);
+    Ok(check_task::Entity::update_many()
+        .col_expr(
+            check_task::Column::DataSecuritySum,
+            counted_findings(share).into(),
+        )
+        .col_expr(
+            check_task::Column::DataSecurityWeight,
+            counted_findings(weight).into(),
+        )
+        .filter(which)
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Whether a task's time column falls in the period.
+fn within(column: check_task::Column, period: &Period) -> Condition {
+    Condition::all()
+        .add(task(column).gte(period.start()))
+        .add(task(column).lt(period.end()))
+}
+
+/// `value` where `condition` holds, else NULL (which the aggregates skip).
+fn only(condition: Condition, value: Expr) -> Expr {
+    Expr::case(condition, value).into()
+}
+
+fn count(expr: Expr) -> Expr {
+    Func::cast_as(Func::count(expr), Alias::new("DOUBLE PRECISION")).into()
+}
+
+/// Per subject, from its checks of the period in one pass over them (never over
+/// their findings): the data-security sums settled on the checks reviewed in
+/// the period, and Σ score and count of the checks published in it.
+fn check_sums_query(period: &Period) -> SelectStatement {
+    let reviewed = || within(check_task::Column::ReviewedAt, period);
+    let published = || {
+        within(check_task::Column::PublishedAt, period)
+            .add(task(check_task::Column::Status).eq(TaskStatus::Published.as_str()))
+    };
+    let mut query = Query::select();
+    task_subject(&mut query)
+        .expr_as(
+            Func::sum(only(reviewed(), task(check_task::Column::DataSecuritySum))),
+            Alias::new("checked_total"),
+        )
+        .expr_as(
+            Func::sum(only(
+                reviewed(),
+                task(check_task::Column::DataSecurityWeight),
+            )),
+            Alias::new("checked_weight"),
+        )
+        .expr_as(
+            Func::sum(only(published(), task(check_task::Column::Score))),
+            Alias::new("inspection_total"),
+        )
+        .expr_as(
+            count(only(published(), task(check_task::Column::Score))),
+            Alias::new("inspection_count"),
+        )
+        .from(check_task::Entity)
         .and_where(task(check_task::Column::Status).is_in([
             TaskStatus::Reviewed.as_str(),
             TaskStatus::Published.as_str(),
         ]))
-        .and_where(task(check_task::Column::ReviewedAt).gte(period.start()))
-        .and_where(task(check_task::Column::ReviewedAt).lt(period.end()));
+        .cond_where(Condition::any().add(reviewed()).add(published()));
     query
+}
+
+/// Each subject's sums from its checks of the period: checked data security and
+/// inspection.
+///
+/// # Errors
+/// When the database fails.
+pub async fn check_sums<C: ConnectionTrait>(db: &C, period: &Period) -> AppResult<Vec<CheckSums>> {
+    let statement = db.get_database_backend().build(&check_sums_query(period));
+    Ok(CheckSums::find_by_statement(statement).all(db).await?)
 }
 
 /// Published checks of the period with a score.
@@ -208,58 +265,6 @@ fn published<'a>(query: &'a mut SelectStatement, period: &Period) -> &'a mut Sel
         .and_where(task(check_task::Column::Score).is_not_null())
         .and_where(task(check_task::Column::PublishedAt).gte(period.start()))
         .and_where(task(check_task::Column::PublishedAt).lt(period.end()))
-}
-
-/// Inspection: Σ score and the count of the subject's published checks.
-fn inspected(period: &Period) -> SelectStatement {
-    let mut query = Query::select();
-    task_subject(&mut query)
-        .expr_as(null_double(), Alias::new("checked_total"))
-        .expr_as(null_double(), Alias::new("checked_weight"))
-        .expr_as(
-            Func::sum(task(check_task::Column::Score)),
-            Alias::new("inspection_total"),
-        )
-        .expr_as(
-            count(task(check_task::Column::Score)),
-            Alias::new("inspection_count"),
-        );
-    published(&mut query, period);
-    query
-}
-
-fn count(expr: Expr) -> Expr {
-    Func::cast_as(Func::count(expr), Alias::new("DOUBLE PRECISION")).into()
-}
-
-/// Inspection per subject: Σ score and count of its published checks.
-///
-/// # Errors
-/// When the database fails.
-pub async fn inspected_sums<C: ConnectionTrait>(
-    db: &C,
-    period: &Period,
-) -> AppResult<Vec<CheckSums>> {
-    let statement = db.get_database_backend().build(&inspected(period));
-    Ok(CheckSums::find_by_statement(statement).all(db).await?)
-}
-
-/// Checked data security per subject (the same row shape as [`inspected_sums`]).
-///
-/// # Errors
-/// When the database fails.
-pub async fn checked_sums<C: ConnectionTrait>(
-    db: &C,
-    period: &Period,
-) -> AppResult<Vec<CheckSums>> {
-    let indicators = data_security_indicators(db).await?;
-    if indicators.is_empty() {
-        return Ok(Vec::new());
-    }
-    let statement = db
-        .get_database_backend()
-        .build(&checked(period, indicators));
-    Ok(CheckSums::find_by_statement(statement).all(db).await?)
 }
 
 /// Published enterprise checks per region, for the departments whose
