@@ -12,7 +12,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use spotcheck_tests::{TestApp, audit_rows, backends};
 
-use super::score_fixture::{Fixture, arrange};
+use super::{
+    fixtures::{Ent, World, china_date, plan_body, task_ids, teams},
+    score_fixture::{Fixture, arrange, indicator, indicator_set},
+};
 use crate::cli;
 
 /// The rows of a period, by (kind, id).
@@ -381,4 +384,97 @@ async fn assert_new_year(app: &TestApp, f: &Fixture, what: &str) {
         .get("/api/v1/accountability?period=2026", &f.admin)
         .await;
     assert_eq!(of_2026["total"], 1, "{what}: I2's final report");
+}
+
+/// A check carried out through the API: its review settles the data-security
+/// sums from the latest findings, including those recorded after a return, and
+/// a recomputation of the month scores the enterprise from them.
+#[tokio::test]
+async fn a_reviewed_check_scores_data_security_from_its_latest_findings() {
+    for backend in backends() {
+        let w = World::new(backend).await;
+        let enterprise = w.enterprise(Ent::default()).await;
+        let crew = w.crew(2, "130000", &["hazardous_chemicals"]).await;
+        let (set, ids) = indicator_set(
+            &w.app,
+            &w.admin,
+            "DSX",
+            json!([
+                indicator("DS-A", "data_security", 10.0, 1.0, "enterprise"),
+                indicator("DS-B", "data_security", 20.0, 3.0, "enterprise"),
+                indicator("HZ-A", "hazard_management", 5.0, 1.0, "enterprise"),
+            ]),
+        )
+        .await;
+        let finding = |i: usize, points: f64| {
+            json!({"indicator_id": ids[i], "points": points, "compliant": true,
+                   "description": "检查记录"})
+        };
+        let plan = w
+            .plan(plan_body(
+                "数据安全抽查",
+                json!({"ratios": {"high": 1.0}, "indicator_set_id": set}),
+            ))
+            .await;
+        let draw = w.draw(plan, json!({"seed": 1})).await;
+        let (target, team) = teams(&draw).remove(0);
+        assert_eq!(target, enterprise, "{backend:?}: {draw}");
+        let (task, lead) = (task_ids(&draw)[0], crew.token(team[0]));
+
+        // DS-A is recorded twice; then the supervisor returns the check and
+        // DS-B is recorded again.
+        w.carry_out(
+            task,
+            lead,
+            &[
+                finding(0, 2.0),
+                finding(0, 8.0),
+                finding(1, 10.0),
+                finding(2, 1.0),
+            ],
+        )
+        .await;
+        w.step_ok(task, "return", &w.supervisor).await;
+        w.carry_out(task, lead, &[finding(1, 15.0)]).await;
+        let reviewed = w.step_ok(task, "review", &w.supervisor).await;
+        // Score over every indicator: 100 × (1·8/10 + 3·15/20 + 1·1/5) ÷ (1 + 3 + 1)
+        // = 100 × (0.8 + 2.25 + 0.2) ÷ 5 = 65.
+        assert_eq!(reviewed["score"], 65.0, "{backend:?}: {reviewed}");
+        let month = china_date(&reviewed["reviewed_at"])
+            .format("%Y-%m")
+            .to_string();
+
+        // Data security over DS-A and DS-B only:
+        // 100 × (1·8/10 + 3·15/20) ÷ (1 + 3) = 100 × 3.05 ÷ 4 = 76.25.
+        // Not yet published: no inspection part, so overall is data security alone.
+        recompute(&w.app, &w.admin, &month).await;
+        let rows = scores(&w.app, &w.admin, &month).await;
+        expect(
+            &rows,
+            &format!("{backend:?} {month} reviewed"),
+            ("enterprise", enterprise),
+            json!({"data_security": 76.25, "reporting_compliance": null,
+                   "inspection": null, "overall": 76.25, "grade": "good", "rank": 1}),
+        );
+
+        // Published: inspection 65; overall (0.35·76.25 + 0.30·65) ÷ 0.65
+        // = (26.6875 + 19.5) ÷ 0.65 = 71.0577 → 71.06.
+        let published = w.step_ok(task, "publish", &w.supervisor).await;
+        assert_eq!(
+            china_date(&published["published_at"])
+                .format("%Y-%m")
+                .to_string(),
+            month,
+            "{backend:?}: reviewed and published in the same month"
+        );
+        recompute(&w.app, &w.admin, &month).await;
+        let rows = scores(&w.app, &w.admin, &month).await;
+        expect(
+            &rows,
+            &format!("{backend:?} {month} published"),
+            ("enterprise", enterprise),
+            json!({"data_security": 76.25, "reporting_compliance": null,
+                   "inspection": 65.0, "overall": 71.06, "grade": "pass", "rank": 1}),
+        );
+    }
 }

@@ -1,5 +1,8 @@
-//! Keying team members by task and inspector keeps every existing team in the
-//! order it was drawn: lead first, then the members in the order of their old ids.
+//! Migrations that reshape existing data keep its meaning:
+//!
+//! - keying team members by task and inspector keeps every existing team in the
+//!   order it was drawn: lead first, then the members in the order of their old ids;
+//! - reviewed and published checks get the data-security sums of their findings.
 //!
 //! Runs on an in-memory SQLite, and on a fresh PostgreSQL database when
 //! `SPOTCHECK_TEST_POSTGRES_URL` is set.
@@ -10,14 +13,15 @@ use std::error::Error;
 
 use common::{Scratch, TestResult};
 use entities::{
-    CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, Industry, InspectorRole,
-    PlanStatus, RegionLevel, RiskLevel, SubjectKind, TaskStatus,
+    CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, IndicatorCategory,
+    IndicatorSetStatus, Industry, InspectorRole, PlanStatus, RegionLevel, RiskLevel, SubjectKind,
+    TaskStatus,
 };
 use migration::{Migrator, MigratorTrait};
 use sea_orm_migration::sea_orm::entity::prelude::*;
 use sea_orm_migration::sea_orm::{
     ActiveValue::NotSet, ConnectionTrait, Database, DatabaseConnection, IntoActiveModel,
-    QueryOrder, Statement,
+    QueryOrder, QuerySelect, Statement,
 };
 
 /// Inserts a model with a generated id; evaluates to the id.
@@ -54,19 +58,178 @@ async fn existing_teams_keep_their_order_on_postgres() -> TestResult {
     scratch.finish(outcome).await
 }
 
+#[tokio::test]
+async fn reviewed_checks_get_their_data_security_sums_on_sqlite() -> TestResult {
+    let db = Database::connect("sqlite::memory:").await?;
+    reviewed_checks_get_their_data_security_sums(&db).await
+}
+
+#[tokio::test]
+async fn reviewed_checks_get_their_data_security_sums_on_postgres() -> TestResult {
+    let Some(scratch) = Scratch::create("spotcheck_dsec").await? else {
+        return Ok(());
+    };
+    let outcome = async {
+        let db = Database::connect(scratch.url.as_str()).await?;
+        let outcome = reviewed_checks_get_their_data_security_sums(&db).await;
+        db.close().await?;
+        outcome
+    }
+    .await;
+    scratch.finish(outcome).await
+}
+
+/// How many migrations come before the one named.
+fn position_of(name: &str) -> Result<u32, Box<dyn Error>> {
+    let position = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == name)
+        .ok_or("the migration is listed")?;
+    Ok(u32::try_from(position)?)
+}
+
+/// A copy of a check in another state; its id.
+async fn check_like(db: &DatabaseConnection, task: i64, status: &str) -> Result<i64, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "INSERT INTO check_task (draw_id, target_kind, enterprise_id, region_code, due_at, \
+             status, overdue, reviewed_at, created_at, updated_at) \
+             SELECT draw_id, target_kind, enterprise_id, region_code, due_at, $2, overdue, \
+             due_at, created_at, updated_at FROM check_task WHERE id = $1 RETURNING id",
+            [task.into(), status.into()],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotInserted)?;
+    row.try_get("", "id")
+}
+
+/// Migrates to just before the change, writes checks in several states with
+/// findings on data-security and other indicators, and migrates the rest of the way.
+async fn reviewed_checks_get_their_data_security_sums(db: &DatabaseConnection) -> TestResult {
+    let backend = db.get_database_backend();
+    Migrator::up(
+        db,
+        Some(position_of("m20261207_000003_check_task_data_security")?),
+    )
+    .await?;
+    let (published, _) = one_task(db).await?;
+    let reviewed = check_like(db, published, "reviewed").await?;
+    let in_progress = check_like(db, published, "in_progress").await?;
+    let other_only = check_like(db, published, "published").await?;
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "UPDATE check_task SET status = 'published', reviewed_at = due_at WHERE id = $1",
+        [published.into()],
+    ))
+    .await?;
+    let now = DateTimeUtc::from_timestamp(1_796_000_000, 0).ok_or("a valid time")?;
+    let set = insert_new!(
+        db,
+        entities::indicator_set::Model {
+            id: 0,
+            code: "DS".to_owned(),
+            version: 1,
+            name: "数据安全抽查事项".to_owned(),
+            status: IndicatorSetStatus::Active,
+            superseded_by: None,
+            created_at: now,
+            updated_at: now,
+        }
+    );
+    let mut indicators = Vec::new();
+    for (code, category, max_points, weight) in [
+        ("DS-A", IndicatorCategory::DataSecurity, 10.0, 1.0),
+        ("DS-B", IndicatorCategory::DataSecurity, 20.0, 3.0),
+        ("DS-0", IndicatorCategory::DataSecurity, 10.0, 0.0),
+        ("HZ-A", IndicatorCategory::HazardManagement, 5.0, 1.0),
+    ] {
+        indicators.push(insert_new!(
+            db,
+            entities::indicator::Model {
+                id: 0,
+                set_id: set,
+                code: code.to_owned(),
+                name: code.to_owned(),
+                legal_basis: "《中华人民共和国数据安全法》".to_owned(),
+                category,
+                max_points,
+                weight,
+                applies_to: SubjectKind::Enterprise,
+            }
+        ));
+    }
+    let [ds_a, ds_b, ds_zero, hazard] = indicators[..] else {
+        return Err("four indicators".into());
+    };
+    for (task, indicator, points, superseded) in [
+        (published, ds_a, 2.0, true),
+        (published, ds_a, 8.0, false),
+        (published, ds_b, 25.0, false), // above its maximum: counts as 20
+        (published, ds_zero, 5.0, false),
+        (published, hazard, 1.0, false),
+        (reviewed, ds_b, -4.0, false), // below zero: counts as 0
+        (reviewed, ds_a, 5.0, false),
+        (in_progress, ds_a, 9.0, false),
+        (other_only, hazard, 4.0, false),
+    ] {
+        insert_new!(
+            db,
+            entities::finding::Model {
+                id: 0,
+                task_id: task,
+                indicator_id: indicator,
+                points,
+                compliant: true,
+                description: "检查记录".to_owned(),
+                hazard_grade: None,
+                rectify_by: None,
+                created_by: None,
+                created_at: now,
+                superseded,
+            }
+        );
+    }
+    Migrator::up(db, None).await?;
+    let sums: Vec<(i64, Option<f64>, Option<f64>)> = entities::check_task::Entity::find()
+        .select_only()
+        .columns([
+            entities::check_task::Column::Id,
+            entities::check_task::Column::DataSecuritySum,
+            entities::check_task::Column::DataSecurityWeight,
+        ])
+        .order_by_asc(entities::check_task::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let close = |got: Option<f64>, expected: f64| got.is_some_and(|g| (g - expected).abs() < 1e-9);
+    let of = |task: i64| sums.iter().find(|(id, _, _)| *id == task).copied();
+    // 1·8/10 + 3·20/20 = 3.8 over weight 1 + 3 = 4 (DS-0 weighs nothing, HZ-A is
+    // not data security, the first DS-A finding was recorded again).
+    let (_, sum, weight) = of(published).ok_or("the published check")?;
+    assert!(
+        close(sum, 3.8) && close(weight, 4.0),
+        "{backend:?}: {sums:?}"
+    );
+    // 3·0/20 + 1·5/10 = 0.5 over 4.
+    let (_, sum, weight) = of(reviewed).ok_or("the reviewed check")?;
+    assert!(
+        close(sum, 0.5) && close(weight, 4.0),
+        "{backend:?}: {sums:?}"
+    );
+    // Not reviewed, or nothing on data security: nothing to settle.
+    for task in [in_progress, other_only] {
+        assert_eq!(of(task), Some((task, None, None)), "{backend:?}");
+    }
+    Ok(())
+}
+
 /// Migrates to just before the change, writes a team whose lead has the
 /// highest old id, migrates the rest of the way and reads the team back.
 async fn teams_keep_their_order(db: &DatabaseConnection) -> TestResult {
-    let migrations: Vec<String> = Migrator::migrations()
-        .iter()
-        .map(|m| m.name().to_owned())
-        .collect();
-    let before = migrations
-        .iter()
-        .position(|name| name == "m20261207_000001_task_inspector_natural_key")
-        .ok_or("the migration is listed")?;
-    let from_it = u32::try_from(migrations.len() - before)?;
-    Migrator::up(db, Some(u32::try_from(before)?)).await?;
+    let before = position_of("m20261207_000001_task_inspector_natural_key")?;
+    let from_it = u32::try_from(Migrator::migrations().len())? - before;
+    Migrator::up(db, Some(before)).await?;
     let (task, inspectors) = one_task(db).await?;
     let backend = db.get_database_backend();
     // Old ids 10 and 20 for the members, 30 for the lead, a second task's
