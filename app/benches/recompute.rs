@@ -428,13 +428,18 @@ async fn load(db: &DatabaseConnection, scale: Scale) -> u64 {
     )
     .await;
     // The checks were reviewed with these findings: their data-security sums
-    // are settled as a review settles them.
-    score_parts::settle_data_security(
+    // are settled as a review settles them, here all at once.
+    let (time, settled) = timed(score_parts::settle_data_security(
         &txn,
         check_task::Column::Status.is_in([TaskStatus::Reviewed, TaskStatus::Published]),
-    )
-    .await
-    .unwrap();
+    ))
+    .await;
+    let settled = settled.unwrap();
+    eprintln!(
+        "  settled the data-security sums of {settled} checks in {:.0} ms ({:.1} µs a check)",
+        time.as_secs_f64() * 1000.0,
+        time.as_secs_f64() * 1e6 / settled.max(1) as f64
+    );
     eprintln!("  self-assessments, incidents, hazards…");
     insert(
         &txn,

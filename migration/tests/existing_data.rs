@@ -11,7 +11,7 @@ mod common;
 
 use std::error::Error;
 
-use common::{Scratch, TestResult};
+use common::{TestResult, on_postgres};
 use entities::{
     CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, IndicatorCategory,
     IndicatorSetStatus, Industry, InspectorRole, PlanStatus, RegionLevel, RiskLevel, SubjectKind,
@@ -45,17 +45,10 @@ async fn existing_teams_keep_their_order_on_sqlite() -> TestResult {
 
 #[tokio::test]
 async fn existing_teams_keep_their_order_on_postgres() -> TestResult {
-    let Some(scratch) = Scratch::create("spotcheck_team").await? else {
-        return Ok(());
-    };
-    let outcome = async {
-        let db = Database::connect(scratch.url.as_str()).await?;
-        let outcome = teams_keep_their_order(&db).await;
-        db.close().await?;
-        outcome
-    }
-    .await;
-    scratch.finish(outcome).await
+    on_postgres("spotcheck_team", async |db| {
+        teams_keep_their_order(db).await
+    })
+    .await
 }
 
 #[tokio::test]
@@ -66,17 +59,10 @@ async fn reviewed_checks_get_their_data_security_sums_on_sqlite() -> TestResult 
 
 #[tokio::test]
 async fn reviewed_checks_get_their_data_security_sums_on_postgres() -> TestResult {
-    let Some(scratch) = Scratch::create("spotcheck_dsec").await? else {
-        return Ok(());
-    };
-    let outcome = async {
-        let db = Database::connect(scratch.url.as_str()).await?;
-        let outcome = reviewed_checks_get_their_data_security_sums(&db).await;
-        db.close().await?;
-        outcome
-    }
-    .await;
-    scratch.finish(outcome).await
+    on_postgres("spotcheck_dsec", async |db| {
+        reviewed_checks_get_their_data_security_sums(db).await
+    })
+    .await
 }
 
 /// How many migrations come before the one named.

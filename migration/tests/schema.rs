@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::error::Error;
 
-use common::{Scratch, TestResult, with_database};
+use common::{TestResult, on_postgres, with_database};
 use entities::{
     CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, HolidayKind, Industry, PlanStatus,
     RegionLevel, RiskLevel, Role, SubjectKind,
@@ -59,17 +59,7 @@ async fn migrations_fit_the_entities_on_sqlite() -> TestResult {
 
 #[tokio::test]
 async fn migrations_fit_the_entities_on_postgres() -> TestResult {
-    let Some(scratch) = Scratch::create("spotcheck_mig").await? else {
-        return Ok(());
-    };
-    let outcome = async {
-        let db = Database::connect(scratch.url.as_str()).await?;
-        let outcome = exercise(&db).await;
-        db.close().await?;
-        outcome
-    }
-    .await;
-    scratch.finish(outcome).await
+    on_postgres("spotcheck_mig", async |db| exercise(db).await).await
 }
 
 /// Up, check, down, check, and up again: both directions work and leave nothing behind.

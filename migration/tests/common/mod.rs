@@ -53,6 +53,26 @@ impl Scratch {
     }
 }
 
+/// Runs `test` on a scratch PostgreSQL database named after `prefix`, and
+/// drops it afterwards; does nothing (but say so) when
+/// `SPOTCHECK_TEST_POSTGRES_URL` is not set.
+pub async fn on_postgres(
+    prefix: &str,
+    test: impl AsyncFnOnce(&DatabaseConnection) -> TestResult,
+) -> TestResult {
+    let Some(scratch) = Scratch::create(prefix).await? else {
+        return Ok(());
+    };
+    let outcome = async {
+        let db = Database::connect(scratch.url.as_str()).await?;
+        let outcome = test(&db).await;
+        db.close().await?;
+        outcome
+    }
+    .await;
+    scratch.finish(outcome).await
+}
+
 /// `url` with its database name replaced by `name`, keeping any query string.
 pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
