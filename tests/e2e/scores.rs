@@ -386,14 +386,15 @@ async fn assert_new_year(app: &TestApp, f: &Fixture, what: &str) {
     assert_eq!(of_2026["total"], 1, "{what}: I2's final report");
 }
 
-/// A check carried out through the API: its review settles the data-security
-/// sums from the latest findings, including those recorded after a return, and
-/// a recomputation of the month scores the enterprise from them.
+/// Checks carried out through the API: a review settles the data-security sums
+/// from the latest findings, including those recorded after a return, and a
+/// recomputation scores the enterprise from them; a check with nothing on data
+/// security and not yet published gives its enterprise nothing to score.
 #[tokio::test]
 async fn a_reviewed_check_scores_data_security_from_its_latest_findings() {
     for backend in backends() {
         let w = World::new(backend).await;
-        let enterprise = w.enterprise(Ent::default()).await;
+        let firms = w.enterprises(2, Ent::default()).await;
         let crew = w.crew(2, "130000", &["hazardous_chemicals"]).await;
         let (set, ids) = indicator_set(
             &w.app,
@@ -417,9 +418,17 @@ async fn a_reviewed_check_scores_data_security_from_its_latest_findings() {
             ))
             .await;
         let draw = w.draw(plan, json!({"seed": 1})).await;
-        let (target, team) = teams(&draw).remove(0);
-        assert_eq!(target, enterprise, "{backend:?}: {draw}");
-        let (task, lead) = (task_ids(&draw)[0], crew.token(team[0]));
+        let checks: Vec<(i64, i64, &str)> = teams(&draw)
+            .into_iter()
+            .zip(task_ids(&draw))
+            .map(|((target, team), task)| (target, task, crew.token(team[0])))
+            .collect();
+        let mut drawn: Vec<i64> = checks.iter().map(|c| c.0).collect();
+        drawn.sort_unstable();
+        assert_eq!(drawn, firms, "{backend:?}: {draw}");
+        let [(enterprise, task, lead), (other, other_task, other_lead)] = checks[..] else {
+            panic!("{backend:?}: two checks: {draw}");
+        };
 
         // DS-A is recorded twice; then the supervisor returns the check and
         // DS-B is recorded again.
@@ -440,41 +449,50 @@ async fn a_reviewed_check_scores_data_security_from_its_latest_findings() {
         // Score over every indicator: 100 × (1·8/10 + 3·15/20 + 1·1/5) ÷ (1 + 3 + 1)
         // = 100 × (0.8 + 2.25 + 0.2) ÷ 5 = 65.
         assert_eq!(reviewed["score"], 65.0, "{backend:?}: {reviewed}");
-        let month = china_date(&reviewed["reviewed_at"])
-            .format("%Y-%m")
-            .to_string();
+        // The other check finds nothing on data security.
+        w.carry_out(other_task, other_lead, &[finding(2, 4.0)])
+            .await;
+        w.step_ok(other_task, "review", &w.supervisor).await;
+        let month =
+            |task: &Value, field: &str| china_date(&task[field]).format("%Y-%m").to_string();
+        let review_month = month(&reviewed, "reviewed_at");
 
         // Data security over DS-A and DS-B only:
         // 100 × (1·8/10 + 3·15/20) ÷ (1 + 3) = 100 × 3.05 ÷ 4 = 76.25.
         // Not yet published: no inspection part, so overall is data security alone.
-        recompute(&w.app, &w.admin, &month).await;
-        let rows = scores(&w.app, &w.admin, &month).await;
+        recompute(&w.app, &w.admin, &review_month).await;
+        let rows = scores(&w.app, &w.admin, &review_month).await;
         expect(
             &rows,
-            &format!("{backend:?} {month} reviewed"),
+            &format!("{backend:?} {review_month} reviewed"),
             ("enterprise", enterprise),
             json!({"data_security": 76.25, "reporting_compliance": null,
                    "inspection": null, "overall": 76.25, "grade": "good", "rank": 1}),
         );
-
-        // Published: inspection 65; overall (0.35·76.25 + 0.30·65) ÷ 0.65
-        // = (26.6875 + 19.5) ÷ 0.65 = 71.0577 → 71.06.
-        let published = w.step_ok(task, "publish", &w.supervisor).await;
-        assert_eq!(
-            china_date(&published["published_at"])
-                .format("%Y-%m")
-                .to_string(),
-            month,
-            "{backend:?}: reviewed and published in the same month"
+        assert!(
+            !rows.contains_key(&("enterprise".to_owned(), other)),
+            "{backend:?}: nothing to score for the other enterprise: {rows:?}"
         );
-        recompute(&w.app, &w.admin, &month).await;
-        let rows = scores(&w.app, &w.admin, &month).await;
+
+        // Published: inspection 65. In the month of the review as well, overall is
+        // (0.35·76.25 + 0.30·65) ÷ 0.65 = (26.6875 + 19.5) ÷ 0.65 = 71.0577 → 71.06;
+        // in a later month (published just after midnight), inspection alone.
+        let published = w.step_ok(task, "publish", &w.supervisor).await;
+        let publish_month = month(&published, "published_at");
+        let expected = if publish_month == review_month {
+            json!({"data_security": 76.25, "reporting_compliance": null,
+                   "inspection": 65.0, "overall": 71.06, "grade": "pass", "rank": 1})
+        } else {
+            json!({"data_security": null, "reporting_compliance": null,
+                   "inspection": 65.0, "overall": 65.0, "grade": "pass", "rank": 1})
+        };
+        recompute(&w.app, &w.admin, &publish_month).await;
+        let rows = scores(&w.app, &w.admin, &publish_month).await;
         expect(
             &rows,
-            &format!("{backend:?} {month} published"),
+            &format!("{backend:?} {publish_month} published"),
             ("enterprise", enterprise),
-            json!({"data_security": 76.25, "reporting_compliance": null,
-                   "inspection": 65.0, "overall": 71.06, "grade": "pass", "rank": 1}),
+            expected,
         );
     }
 }

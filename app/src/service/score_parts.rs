@@ -118,32 +118,6 @@ fn weighted_share(points: Expr) -> Expr {
         .div(max())
 }
 
-/// The subject columns of a task, and its region.
-fn task_subject(query: &mut SelectStatement) -> &mut SelectStatement {
-    query
-        .expr_as(
-            task(check_task::Column::TargetKind),
-            Alias::new("subject_kind"),
-        )
-        .expr_as(
-            task(check_task::Column::EnterpriseId),
-            Alias::new("enterprise_id"),
-        )
-        .expr_as(
-            task(check_task::Column::DepartmentId),
-            Alias::new("department_id"),
-        )
-        .expr_as(
-            Func::max(task(check_task::Column::RegionCode)),
-            Alias::new("region_code"),
-        )
-        .group_by_columns([
-            (check_task::Entity, check_task::Column::TargetKind),
-            (check_task::Entity, check_task::Column::EnterpriseId),
-            (check_task::Entity, check_task::Column::DepartmentId),
-        ])
-}
-
 /// The findings of the check being updated that count for data security: its
 /// latest findings on indicators of that category with positive maximum and weight.
 fn counted_findings(value: Expr) -> SelectStatement {
@@ -164,10 +138,10 @@ fn counted_findings(value: Expr) -> SelectStatement {
         .to_owned()
 }
 
-/// Settles the data-security sums of the checks `which` selects from their
-/// latest findings (earlier ones are flagged `superseded` when recorded again).
-/// Run when a check is reviewed: its findings are final from then on, and the
-/// indicator set they score against is frozen once in use.
+/// Settles the data-security sums of the reviewed or published checks `which`
+/// selects from their latest findings (earlier ones are flagged `superseded`
+/// when recorded again). Run when a check is reviewed: its findings are final
+/// from then on, and the indicator set they score against is frozen once in use.
 ///
 /// # Errors
 /// When the database fails.
@@ -187,6 +161,7 @@ pub async fn settle_data_security<C: ConnectionTrait>(
             counted_findings(weight).into(),
         )
         .filter(which)
+        .filter(check_task::Column::Status.is_in([TaskStatus::Reviewed, TaskStatus::Published]))
         .exec(db)
         .await?
         .rows_affected)
@@ -210,15 +185,40 @@ fn count(expr: Expr) -> Expr {
 
 /// Per subject, from its checks of the period in one pass over them (never over
 /// their findings): the data-security sums settled on the checks reviewed in
-/// the period, and Σ score and count of the checks published in it.
+/// the period, and Σ score and count of the checks published in it with a
+/// score. Only subjects with either get a row (a check reviewed with nothing on
+/// data security and not published counts for nothing); the region is that of
+/// the published checks, else of the reviewed ones.
 fn check_sums_query(period: &Period) -> SelectStatement {
-    let reviewed = || within(check_task::Column::ReviewedAt, period);
+    let reviewed = || {
+        within(check_task::Column::ReviewedAt, period)
+            .add(task(check_task::Column::DataSecurityWeight).is_not_null())
+    };
     let published = || {
         within(check_task::Column::PublishedAt, period)
             .add(task(check_task::Column::Status).eq(TaskStatus::Published.as_str()))
+            .add(task(check_task::Column::Score).is_not_null())
     };
-    let mut query = Query::select();
-    task_subject(&mut query)
+    let region = |which: Condition| -> Expr {
+        Func::max(only(which, task(check_task::Column::RegionCode))).into()
+    };
+    Query::select()
+        .expr_as(
+            task(check_task::Column::TargetKind),
+            Alias::new("subject_kind"),
+        )
+        .expr_as(
+            task(check_task::Column::EnterpriseId),
+            Alias::new("enterprise_id"),
+        )
+        .expr_as(
+            task(check_task::Column::DepartmentId),
+            Alias::new("department_id"),
+        )
+        .expr_as(
+            Func::coalesce([region(published()), region(reviewed())]),
+            Alias::new("region_code"),
+        )
         .expr_as(
             Func::sum(only(reviewed(), task(check_task::Column::DataSecuritySum))),
             Alias::new("checked_total"),
@@ -243,8 +243,13 @@ fn check_sums_query(period: &Period) -> SelectStatement {
             TaskStatus::Reviewed.as_str(),
             TaskStatus::Published.as_str(),
         ]))
-        .cond_where(Condition::any().add(reviewed()).add(published()));
-    query
+        .cond_where(Condition::any().add(reviewed()).add(published()))
+        .group_by_columns([
+            (check_task::Entity, check_task::Column::TargetKind),
+            (check_task::Entity, check_task::Column::EnterpriseId),
+            (check_task::Entity, check_task::Column::DepartmentId),
+        ])
+        .to_owned()
 }
 
 /// Each subject's sums from its checks of the period: checked data security and

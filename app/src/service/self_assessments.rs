@@ -429,12 +429,18 @@ pub async fn list<C: ConnectionTrait>(
     Ok(Paged::new(views(db, items).await?, total, page))
 }
 
-/// Loads a draft the caller may change, under the write lock.
+/// Loads a draft the caller may change, under the write lock: on PostgreSQL its
+/// row is locked first (SQLite's write transaction is exclusive already), so a
+/// concurrent submission and change cannot both pass.
 async fn writable_draft<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     id: i64,
 ) -> AppResult<AssessmentView> {
+    self_assessment::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(db)
+        .await?;
     let view = get(db, actor, id).await?;
     actor.require(WRITERS, "change self-assessments")?;
     if view.assessment.status != AssessmentStatus::Draft {

@@ -184,8 +184,11 @@ pub async fn step(
     let task = authorized_task(db, actor, id, step).await?;
     let (from, to) = step.transition();
     let txn = db::begin_write(db).await?;
-    // Re-read under the write lock so two concurrent steps cannot both pass.
+    // Re-read under the write lock, locking the row on PostgreSQL (SQLite's
+    // write transaction is exclusive already), so that two concurrent steps
+    // cannot both pass and no finding goes in once the task is submitted.
     let task = check_task::Entity::find_by_id(task.id)
+        .lock_exclusive()
         .one(&txn)
         .await?
         .unwrap_or(task);
@@ -388,7 +391,9 @@ pub async fn add_finding(
     }
     problems.finish()?;
     let txn = db::begin_write(db).await?;
+    // Locked as a step locks it: the task cannot be submitted meanwhile.
     let current = check_task::Entity::find_by_id(task_id)
+        .lock_exclusive()
         .one(&txn)
         .await?
         .unwrap_or(task);
