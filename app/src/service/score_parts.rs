@@ -174,6 +174,13 @@ fn within(column: check_task::Column, period: &Period) -> Condition {
         .add(task(column).lt(period.end()))
 }
 
+/// Checks published in the period with a score.
+fn published_in(period: &Period) -> Condition {
+    within(check_task::Column::PublishedAt, period)
+        .add(task(check_task::Column::Status).eq(TaskStatus::Published.as_str()))
+        .add(task(check_task::Column::Score).is_not_null())
+}
+
 /// `value` where `condition` holds, else NULL (which the aggregates skip).
 fn only(condition: Condition, value: Expr) -> Expr {
     Expr::case(condition, value).into()
@@ -194,11 +201,6 @@ fn check_sums_query(period: &Period) -> SelectStatement {
         within(check_task::Column::ReviewedAt, period)
             .add(task(check_task::Column::DataSecurityWeight).is_not_null())
     };
-    let published = || {
-        within(check_task::Column::PublishedAt, period)
-            .add(task(check_task::Column::Status).eq(TaskStatus::Published.as_str()))
-            .add(task(check_task::Column::Score).is_not_null())
-    };
     let region = |which: Condition| -> Expr {
         Func::max(only(which, task(check_task::Column::RegionCode))).into()
     };
@@ -216,7 +218,7 @@ fn check_sums_query(period: &Period) -> SelectStatement {
             Alias::new("department_id"),
         )
         .expr_as(
-            Func::coalesce([region(published()), region(reviewed())]),
+            Func::coalesce([region(published_in(period)), region(reviewed())]),
             Alias::new("region_code"),
         )
         .expr_as(
@@ -231,11 +233,11 @@ fn check_sums_query(period: &Period) -> SelectStatement {
             Alias::new("checked_weight"),
         )
         .expr_as(
-            Func::sum(only(published(), task(check_task::Column::Score))),
+            Func::sum(only(published_in(period), task(check_task::Column::Score))),
             Alias::new("inspection_total"),
         )
         .expr_as(
-            count(only(published(), task(check_task::Column::Score))),
+            count(only(published_in(period), task(check_task::Column::Score))),
             Alias::new("inspection_count"),
         )
         .from(check_task::Entity)
@@ -243,7 +245,7 @@ fn check_sums_query(period: &Period) -> SelectStatement {
             TaskStatus::Reviewed.as_str(),
             TaskStatus::Published.as_str(),
         ]))
-        .cond_where(Condition::any().add(reviewed()).add(published()))
+        .cond_where(Condition::any().add(reviewed()).add(published_in(period)))
         .group_by_columns([
             (check_task::Entity, check_task::Column::TargetKind),
             (check_task::Entity, check_task::Column::EnterpriseId),
@@ -260,16 +262,6 @@ fn check_sums_query(period: &Period) -> SelectStatement {
 pub async fn check_sums<C: ConnectionTrait>(db: &C, period: &Period) -> AppResult<Vec<CheckSums>> {
     let statement = db.get_database_backend().build(&check_sums_query(period));
     Ok(CheckSums::find_by_statement(statement).all(db).await?)
-}
-
-/// Published checks of the period with a score.
-fn published<'a>(query: &'a mut SelectStatement, period: &Period) -> &'a mut SelectStatement {
-    query
-        .from(check_task::Entity)
-        .and_where(task(check_task::Column::Status).eq(TaskStatus::Published.as_str()))
-        .and_where(task(check_task::Column::Score).is_not_null())
-        .and_where(task(check_task::Column::PublishedAt).gte(period.start()))
-        .and_where(task(check_task::Column::PublishedAt).lt(period.end()))
 }
 
 /// Published enterprise checks per region, for the departments whose
@@ -289,9 +281,10 @@ pub async fn enterprise_checks_by_region<C: ConnectionTrait>(
             Alias::new("total"),
         )
         .expr_as(count(task(check_task::Column::Score)), Alias::new("count"))
+        .from(check_task::Entity)
         .and_where(task(check_task::Column::TargetKind).eq(SubjectKind::Enterprise.as_str()))
+        .cond_where(published_in(period))
         .group_by_col(check_task::Column::RegionCode);
-    published(&mut query, period);
     let statement = db.get_database_backend().build(&query);
     Ok(RegionSums::find_by_statement(statement).all(db).await?)
 }
