@@ -139,6 +139,20 @@ pub(crate) fn json_rows<T: serde::Serialize>(rows: &T) -> crate::error::AppResul
     })
 }
 
+/// Runs `work` in a task of its own: decoding its rows then runs beside other
+/// work on the runtime's other threads instead of taking turns with it.
+///
+/// # Errors
+/// When `work` fails, or its task panics (`what` names it in the error).
+pub(crate) async fn in_own_task<T: Send + 'static>(
+    what: &str,
+    work: impl Future<Output = crate::error::AppResult<T>> + Send + 'static,
+) -> crate::error::AppResult<T> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("{what} failed: {e}")))?
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.
 #[must_use]
 pub fn like_escape(text: &str) -> String {

@@ -232,8 +232,8 @@ pub(crate) async fn read<T>(
     Ok(out)
 }
 
-/// A read in a task of its own: decoding its rows then runs beside the other
-/// reads' on the runtime's other threads instead of taking turns with them.
+/// A recomputation read in a task of its own ([`super::in_own_task`]), on a
+/// handle of its own to the pool.
 ///
 /// # Errors
 /// When the read fails or its task panics.
@@ -245,9 +245,7 @@ where
     T: Send + 'static,
     Fut: Future<Output = AppResult<T>> + Send + 'static,
 {
-    tokio::spawn(read(db.clone()))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("a recomputation read failed: {e}")))?
+    super::in_own_task("a recomputation read", read(db.clone())).await
 }
 
 /// How long each step of a recomputation took, for the log.

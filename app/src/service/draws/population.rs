@@ -21,7 +21,7 @@ use serde::Deserialize;
 use super::{PlanSpec, Target, prefix_condition};
 use crate::{
     error::{AppError, AppResult},
-    service::like_escape,
+    service::{in_own_task, like_escape},
 };
 
 /// The plan's enterprises, less those cooling down, as draw targets.
@@ -41,17 +41,13 @@ pub(super) async fn enterprise_targets<C: ConnectionTrait>(
         // transaction's other reads instead of taking turns with them. It
         // logs nothing, and is left out of the draw's span: entering the span
         // on each of its polls cost about a sixth of the read.
-        DbBackend::Postgres => tokio::spawn(postgres_targets(
-            pool.clone(),
-            Filters::of(spec, prefixes),
-            cooled,
-        ))
-        .await
-        .map_err(|e| {
-            AppError::Internal(anyhow::anyhow!(
-                "reading the population's enterprises failed: {e}"
-            ))
-        })?,
+        DbBackend::Postgres => {
+            in_own_task(
+                "reading the population's enterprises",
+                postgres_targets(pool.clone(), Filters::of(spec, prefixes), cooled),
+            )
+            .await
+        }
         _ => Ok(sqlite_rows(db, spec, prefixes)
             .await?
             .into_iter()
