@@ -1,11 +1,13 @@
-//! Test harness: the real server on a random port, against a fresh database
-//! with the real migrations, on SQLite and (when `SPOTCHECK_TEST_POSTGRES_URL`
-//! is set) on PostgreSQL.
+//! Test harness: the real `spotcheck serve` process on a random port, against a
+//! fresh database with the real migrations, on SQLite and (when
+//! `SPOTCHECK_TEST_POSTGRES_URL` is set) on PostgreSQL.
 
 #![expect(
     clippy::expect_used,
     reason = "test harness: a failure is a test failure"
 )]
+
+mod server;
 
 use std::{
     net::SocketAddr,
@@ -19,11 +21,11 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use spotcheck::{
     config::Policy,
-    server,
     service::{self, Actor, users::NewUser},
     state::AppState,
 };
-use tokio::sync::oneshot;
+
+pub use server::{ServeOptions, ServerProcess, binary};
 
 /// A database engine the tests run on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,7 +144,7 @@ impl Drop for TestDb {
     }
 }
 
-/// A running server with its own database.
+/// A running `spotcheck serve` process with its own database.
 pub struct TestApp {
     /// Where it listens.
     pub addr: SocketAddr,
@@ -152,36 +154,42 @@ pub struct TestApp {
     pub client: Client,
     /// A direct connection to its database, for arranging and inspecting.
     pub db: DatabaseConnection,
-    /// The server's state (same pool as the server).
+    /// State over that connection with the server's policy, for arranging
+    /// through the service layer (users, say) as the server would.
     pub state: AppState,
     /// The database, removed on drop.
     pub test_db: TestDb,
-    shutdown: Option<oneshot::Sender<()>>,
+    /// The server process, killed on drop.
+    pub server: ServerProcess,
 }
 
 impl TestApp {
-    /// Starts the server with the default policy.
+    /// Starts the server with the default policy and no scheduled jobs.
     pub async fn spawn(backend: Backend) -> Self {
         Self::spawn_with(backend, Policy::default()).await
     }
 
-    /// Starts the server with a policy.
+    /// Starts the server with a policy and no scheduled jobs.
     pub async fn spawn_with(backend: Backend, policy: Policy) -> Self {
+        Self::serve(
+            backend,
+            ServeOptions {
+                policy,
+                ..ServeOptions::default()
+            },
+        )
+        .await
+    }
+
+    /// Starts `spotcheck serve` on a fresh, migrated database.
+    pub async fn serve(backend: Backend, options: ServeOptions) -> Self {
         let test_db = TestDb::create(backend).await;
         let db = spotcheck::db::connect(&test_db.url)
             .await
             .expect("migrate test database");
-        let state = AppState::new(db.clone(), policy).expect("state");
-        let bound = server::bind("127.0.0.1:0").await.expect("bind");
-        let addr = bound.addr;
-        let (tx, rx) = oneshot::channel::<()>();
-        let serve_state = state.clone();
-        tokio::spawn(async move {
-            let _ = server::serve(bound, serve_state, async {
-                let _ = rx.await;
-            })
-            .await;
-        });
+        let state = AppState::new(db.clone(), options.policy.clone()).expect("state");
+        let server = ServerProcess::start(&test_db.url, &options).await;
+        let addr = server.addr;
         Self {
             addr,
             base: format!("http://{addr}"),
@@ -189,7 +197,7 @@ impl TestApp {
             db,
             state,
             test_db,
-            shutdown: Some(tx),
+            server,
         }
     }
 
@@ -342,14 +350,6 @@ impl TestApp {
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null());
         command
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
     }
 }
 

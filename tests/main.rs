@@ -5,15 +5,8 @@ use std::process::Command;
 use spotcheck_tests::TestApp;
 
 /// The real `spotcheck` command line against the app's database.
-///
-/// `SPOTCHECK_E2E_BIN` names another build of it: where several work trees
-/// share one target directory, the binary at the cargo path may be another
-/// tree's by the time the tests run.
 pub fn cli(app: &TestApp) -> Command {
-    match std::env::var("SPOTCHECK_E2E_BIN") {
-        Ok(path) if !path.is_empty() => app.cli_at(&path),
-        _ => app.cli_at(env!("CARGO_BIN_EXE_spotcheck-e2e")),
-    }
+    app.cli_at(&spotcheck_tests::binary().to_string_lossy())
 }
 
 // `cfg(test)` marks every module as test code, where unwrap and expect are allowed.
@@ -45,5 +38,6 @@ mod e2e {
     pub mod score_fixture;
     pub mod scores;
     pub mod self_assessments;
+    pub mod serve_jobs;
     pub mod tasks;
 }

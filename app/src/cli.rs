@@ -52,6 +52,14 @@ pub enum Command {
         /// Load the demo data set first (nothing is added if it is there).
         #[arg(long)]
         demo: bool,
+        /// Serve the API only and run no scheduled jobs (API-only replicas);
+        /// the same as `SPOTCHECK_JOBS=false`.
+        #[arg(long)]
+        no_jobs: bool,
+        /// Whether to run the scheduled jobs (draws of plans with a cron, overdue
+        /// tasks, nightly scores, audit checkpoints).
+        #[arg(long, env = "SPOTCHECK_JOBS", default_value_t = true, action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new(), hide = true)]
+        jobs: bool,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -179,6 +187,8 @@ pub enum DrawCommand {
 pub enum AuditCommand {
     /// Re-compute the hash chain; exits non-zero naming the first bad row.
     Verify,
+    /// Verify the chain and record its head now, as the daily checkpoint job does.
+    Checkpoint,
 }
 
 fn parse_kind(text: &str) -> Result<ImportKind, String> {
@@ -234,7 +244,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => Policy::default(),
     };
     match cli.command {
-        Command::Serve { bind, demo } => {
+        Command::Serve {
+            bind,
+            demo,
+            no_jobs,
+            jobs,
+        } => {
             let db = db::connect(&cli.database_url).await?;
             if demo {
                 let report = service::demo::load(&db, &DemoOptions::default()).await?;
@@ -242,12 +257,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let state = AppState::new(db, policy)?;
             let bound = server::bind(&bind).await?;
+            let jobs = if jobs && !no_jobs {
+                Some(crate::jobs::start(state.clone()).await?)
+            } else {
+                tracing::info!("scheduled jobs not run by this instance");
+                None
+            };
             tracing::info!(address = %bound.addr, database = %db::redact(&cli.database_url), "listening");
             println!(
-                "spotcheck listening on http://{}/ (API docs at http://{}/docs)",
-                bound.addr, bound.addr
+                "spotcheck listening on http://{}/ (API docs at http://{}/docs); scheduled jobs {}",
+                bound.addr,
+                bound.addr,
+                if jobs.is_some() { "running" } else { "off" }
             );
-            server::serve(bound, state, shutdown_signal()).await?;
+            let served = server::serve(bound, state, shutdown_signal()).await;
+            if let Some(jobs) = jobs {
+                jobs.shutdown()
+                    .await
+                    .context("Failed to stop the scheduled jobs")?;
+            }
+            served?;
         }
         Command::Migrate => {
             db::connect(&cli.database_url).await?;
@@ -389,6 +418,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 export.rows,
                 output.display()
             );
+        }
+        Command::Audit {
+            command: AuditCommand::Checkpoint,
+        } => {
+            let db = db::connect(&cli.database_url).await?;
+            let head = service::job_runs::checkpoint_now(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
+            println!("audit chain head recorded: {head}");
         }
         Command::Audit {
             command: AuditCommand::Verify,
@@ -617,8 +655,27 @@ fn print_demo(report: &DemoReport) {
     }
 }
 
+/// Ctrl-C, or SIGTERM as service managers and container runtimes send it.
 async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
     tracing::info!("shutting down");
 }
 

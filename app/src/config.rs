@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The default database: an SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://spotcheck.db?mode=rwc";
@@ -14,7 +14,7 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://spotcheck.db?mode=rwc";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 /// Policy numbers, read from the TOML file.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
     /// Logins, sessions and passwords.
@@ -25,10 +25,47 @@ pub struct Policy {
     pub reporting: ReportingPolicy,
     /// Size limits on requests and uploads.
     pub limits: Limits,
+    /// How `serve` runs the scheduled jobs.
+    pub jobs: JobsPolicy,
+}
+
+/// How `serve` runs the scheduled jobs.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobsPolicy {
+    /// How often each instance re-reads the plans, in seconds: a plan created,
+    /// edited, paused or resumed through another instance is followed within it.
+    pub plan_sync_secs: u64,
+    /// How long an instance's claim on a fire holds without renewal, in seconds;
+    /// the fire of an instance that died is taken over this long after.
+    pub lease_secs: u64,
+    /// How long shutdown waits for fires in progress before recording them as
+    /// interrupted, in seconds.
+    pub shutdown_grace_secs: u64,
+    /// When overdue tasks are marked (cron in China time, seconds first).
+    pub overdue_cron: String,
+    /// When the current year's, quarter's and month's scores are recomputed and
+    /// overdue publications raised.
+    pub scores_cron: String,
+    /// When the audit chain's head is checkpointed.
+    pub checkpoint_cron: String,
+}
+
+impl Default for JobsPolicy {
+    fn default() -> Self {
+        Self {
+            plan_sync_secs: 30,
+            lease_secs: 60,
+            shutdown_grace_secs: 30,
+            overdue_cron: "0 */5 * * * *".to_owned(),
+            scores_cron: "0 0 2 * * *".to_owned(),
+            checkpoint_cron: "0 30 0 * * *".to_owned(),
+        }
+    }
 }
 
 /// Logins, sessions and passwords (graded protection, 等级保护).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SecurityPolicy {
     /// Failed logins in a row that lock an account.
@@ -68,7 +105,7 @@ impl Default for SecurityPolicy {
 }
 
 /// Weights of the score parts and the thresholds that raise accountability items.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScoringPolicy {
     /// Weight of `data_security` in `overall`.
@@ -108,7 +145,7 @@ impl ScoringPolicy {
 }
 
 /// Deadlines for disaster and accident reports, counted from occurrence.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReportingPolicy {
     /// Initial report deadline for 特别重大 incidents, in minutes.
@@ -150,7 +187,7 @@ impl ReportingPolicy {
 }
 
 /// Size limits that protect the server from oversized input.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Largest request body accepted on any route, in bytes.
@@ -221,6 +258,14 @@ impl Policy {
         Self::parse(&text).with_context(|| format!("Invalid config file {}", path.display()))
     }
 
+    /// The policy as TOML text that [`Self::parse`] reads back.
+    ///
+    /// # Errors
+    /// Never for the policy's own types; the serializer's error otherwise.
+    pub fn to_toml(&self) -> anyhow::Result<String> {
+        Ok(toml::to_string(self)?)
+    }
+
     /// Parses the policy from TOML text.
     ///
     /// # Errors
@@ -281,6 +326,18 @@ impl Policy {
             w.inflation_threshold.is_finite() && w.inflation_threshold >= 0.0,
             "scoring.inflation_threshold must be a non-negative number"
         );
+        let j = &self.jobs;
+        anyhow::ensure!(
+            j.plan_sync_secs > 0 && j.lease_secs > 0,
+            "jobs.plan_sync_secs and jobs.lease_secs must be positive"
+        );
+        for (name, cron) in [
+            ("overdue_cron", &j.overdue_cron),
+            ("scores_cron", &j.scores_cron),
+            ("checkpoint_cron", &j.checkpoint_cron),
+        ] {
+            scheduler::Schedule::parse(cron).with_context(|| format!("jobs.{name}"))?;
+        }
         let l = &self.limits;
         anyhow::ensure!(l.body_bytes > 0, "limits.body_bytes must be positive");
         anyhow::ensure!(
@@ -315,6 +372,8 @@ mod tests {
         assert_eq!(policy.limits.upload_ratio, 100);
         assert_eq!(policy.limits.import_rows, 1_048_576);
         assert_eq!(policy.limits.import_columns, 256);
+        assert_eq!(policy.jobs.plan_sync_secs, 30);
+        assert_eq!(policy.jobs.lease_secs, 60);
     }
 
     #[test]
@@ -323,6 +382,24 @@ mod tests {
         let policy = policy.map_err(|e| e.to_string());
         assert_eq!(policy.as_ref().map(|p| p.security.lockout_threshold), Ok(3));
         assert_eq!(policy.map(|p| p.security.session_idle_secs), Ok(1800));
+    }
+
+    #[test]
+    fn a_policy_written_as_toml_reads_back_the_same() {
+        let mut policy = Policy::default();
+        policy.security.lockout_threshold = 3;
+        policy.jobs.overdue_cron = "* * * * * *".to_owned();
+        let text = policy.to_toml().unwrap_or_default();
+        let back = Policy::parse(&text).map_err(|e| e.to_string());
+        assert_eq!(
+            back.as_ref().map(|p| p.security.lockout_threshold),
+            Ok(3),
+            "{text}"
+        );
+        assert_eq!(
+            back.map(|p| p.jobs.overdue_cron),
+            Ok("* * * * * *".to_owned())
+        );
     }
 
     #[test]

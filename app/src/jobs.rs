@@ -2,29 +2,88 @@
 //! tasks, the nightly score recomputation (with overdue publications) and the
 //! daily audit-chain checkpoint.
 //!
-//! Every instance registers the same jobs; the scheduler's `job_run` claim makes
-//! each fire run once across instances. Each instance re-reads the plans every
-//! half minute, so plan edits and pauses made through any instance take effect
-//! on all of them.
+//! Every instance that runs jobs registers the same ones; the scheduler's
+//! `job_run` claim makes each fire run once across instances, and its lease
+//! hands the fire of an instance that died to another. Each instance re-reads
+//! the plans every `jobs.plan_sync_secs` (and at once after a plan changes
+//! through it), so plan edits and pauses made through any instance reach all.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use chrono::Utc;
-use entities::{DrawTrigger, PlanStatus, check_plan};
-use scheduler::{CatchUp, Fire, Job, Schedule, Scheduler};
-use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
-use tokio::{sync::Mutex, task::JoinHandle};
+use entities::DrawTrigger;
+use scheduler::{CatchUp, Fire, Job, Schedule, Scheduler, Settings};
+use tokio::{
+    sync::{Mutex, Notify},
+    task::JoinHandle,
+};
 
 use crate::{
     domain::workdays::CHINA,
-    service::{Actor, audit, draws, scores, task_flow},
+    service::{
+        Actor, audit, draws,
+        job_runs::{self, AUDIT_CHECKPOINT, NIGHTLY_SCORES, PLAN_DRAW_PREFIX, TASKS_OVERDUE},
+        scores, task_flow,
+    },
     state::AppState,
 };
 
-/// The name of the audit checkpoint job; `audit verify` reads its runs.
-pub const AUDIT_CHECKPOINT: &str = "audit.checkpoint";
-const PLAN_PREFIX: &str = "plan.draw.";
-const PLAN_SYNC_EVERY: Duration = Duration::from_secs(30);
+/// Whether this instance runs the scheduled jobs, and the scheduler if it does.
+pub struct JobsStatus {
+    instance: String,
+    scheduler: OnceLock<Arc<Scheduler>>,
+    plans_changed: Notify,
+}
+
+impl std::fmt::Debug for JobsStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobsStatus")
+            .field("instance", &self.instance)
+            .field("running", &self.running())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for JobsStatus {
+    fn default() -> Self {
+        Self {
+            instance: instance_name(),
+            scheduler: OnceLock::new(),
+            plans_changed: Notify::new(),
+        }
+    }
+}
+
+impl JobsStatus {
+    /// This process's name among the instances sharing the database, as
+    /// recorded on the job runs it makes.
+    #[must_use]
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// Whether this instance runs the scheduled jobs.
+    #[must_use]
+    pub fn running(&self) -> bool {
+        self.scheduler.get().is_some()
+    }
+
+    /// The scheduler, when this instance runs jobs.
+    #[must_use]
+    pub fn scheduler(&self) -> Option<&Arc<Scheduler>> {
+        self.scheduler.get()
+    }
+
+    /// Follows plan changes made through this instance now rather than at the
+    /// next sync.
+    pub fn plans_changed(&self) {
+        self.plans_changed.notify_one();
+    }
+}
 
 /// The running scheduler and the plan-following task.
 pub struct Jobs {
@@ -33,7 +92,8 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    /// Stops following plans and waits for running fires to finish.
+    /// Stops following plans and waits for running fires to finish, up to
+    /// `jobs.shutdown_grace_secs`; those still running are recorded as interrupted.
     ///
     /// # Errors
     /// When the scheduler fails to stop cleanly.
@@ -48,10 +108,12 @@ fn china(cron: &str) -> anyhow::Result<Schedule> {
     Ok(Schedule::parse_at_offset(cron, CHINA)?)
 }
 
-/// The name of this process among the instances sharing the database.
+/// Host, process id and a random tag: unique even where a restarted container
+/// keeps its host name and process id.
 fn instance_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "spotcheck".to_owned());
-    format!("{host}:{}", std::process::id())
+    let tag = getrandom::u32().unwrap_or_default() & 0xffff;
+    format!("{host}:{}:{tag:04x}", std::process::id())
 }
 
 /// Registers every job and starts the scheduler.
@@ -59,33 +121,65 @@ fn instance_name() -> String {
 /// # Errors
 /// When a job cannot be registered or the scheduler cannot start.
 pub async fn start(state: AppState) -> anyhow::Result<Jobs> {
-    let scheduler = Arc::new(Scheduler::new(state.db.clone(), instance_name()).await?);
-    let s = state.clone();
-    scheduler
-        .add(Job::with_schedule(
-            "tasks.overdue",
-            china("0 */5 * * * *")?,
-            CatchUp::Skip,
-            move |fire: Fire| {
-                let s = s.clone();
-                async move {
-                    task_flow::mark_overdue(&s.db, fire.fire_time)
-                        .await
-                        .map(|n| format!("{n} tasks newly overdue"))
-                        .map_err(|e| e.to_string())
+    let policy = &state.policy.jobs;
+    let settings = Settings {
+        lease: Duration::from_secs(policy.lease_secs),
+        shutdown_grace: Duration::from_secs(policy.shutdown_grace_secs),
+    };
+    let scheduler = Arc::new(
+        Scheduler::with_settings(state.db.clone(), state.jobs.instance(), settings).await?,
+    );
+    for spec in job_runs::fixed_jobs(policy) {
+        scheduler
+            .add(Job::with_schedule(
+                spec.name,
+                china(&spec.cron)?,
+                spec.catch_up,
+                fixed_body(state.clone(), spec.name),
+            ))
+            .await?;
+    }
+    let plans = Mutex::new(HashMap::new());
+    if let Err(e) = sync_plans(&scheduler, &state, &plans).await {
+        tracing::error!(error = %e, "could not register plan draws");
+    }
+    scheduler.start().await?;
+    if state.jobs.scheduler.set(Arc::clone(&scheduler)).is_err() {
+        anyhow::bail!("the scheduled jobs are already running in this process");
+    }
+    let sync = {
+        let scheduler = Arc::clone(&scheduler);
+        let every = Duration::from_secs(state.policy.jobs.plan_sync_secs);
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep(every) => {}
+                    () = state.jobs.plans_changed.notified() => {}
                 }
-            },
-        ))
-        .await?;
-    let s = state.clone();
-    scheduler
-        .add(Job::with_schedule(
-            "scores.nightly",
-            china("0 0 2 * * *")?,
-            CatchUp::Once,
-            move |fire: Fire| {
-                let s = s.clone();
-                async move {
+                if let Err(e) = sync_plans(&scheduler, &state, &plans).await {
+                    tracing::warn!(error = %e, "could not follow plan changes");
+                }
+            }
+        })
+    };
+    tracing::info!(instance = %scheduler.instance(), "scheduled jobs running");
+    Ok(Jobs { scheduler, sync })
+}
+
+/// The body of one of the jobs every instance registers.
+fn fixed_body(
+    state: AppState,
+    name: &'static str,
+) -> impl Fn(Fire) -> scheduler::JobFuture + Send + Sync + 'static {
+    move |fire: Fire| {
+        let s = state.clone();
+        Box::pin(async move {
+            match name {
+                TASKS_OVERDUE => task_flow::mark_overdue(&s.db, fire.fire_time)
+                    .await
+                    .map(|n| format!("{n} tasks newly overdue"))
+                    .map_err(|e| e.to_string()),
+                NIGHTLY_SCORES => {
                     let done = scores::nightly(&s.db, &s.policy, fire.fire_time)
                         .await
                         .map_err(|e| e.to_string())?;
@@ -95,40 +189,11 @@ pub async fn start(state: AppState) -> anyhow::Result<Jobs> {
                         periods.join(", ")
                     ))
                 }
-            },
-        ))
-        .await?;
-    let s = state.clone();
-    scheduler
-        .add(Job::with_schedule(
-            AUDIT_CHECKPOINT,
-            china("0 30 0 * * *")?,
-            CatchUp::Once,
-            move |_fire: Fire| {
-                let s = s.clone();
-                async move { audit::checkpoint(&s.db).await.map_err(|e| e.to_string()) }
-            },
-        ))
-        .await?;
-    let plans = Arc::new(Mutex::new(HashMap::new()));
-    if let Err(e) = sync_plans(&scheduler, &state, &plans).await {
-        tracing::error!(error = %e, "could not register plan draws");
-    }
-    scheduler.start().await?;
-    let sync = {
-        let scheduler = scheduler.clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(PLAN_SYNC_EVERY);
-            every.tick().await;
-            loop {
-                every.tick().await;
-                if let Err(e) = sync_plans(&scheduler, &state, &plans).await {
-                    tracing::warn!(error = %e, "could not follow plan changes");
-                }
+                AUDIT_CHECKPOINT => audit::checkpoint(&s.db).await,
+                other => Err(format!("no body for job {other}")),
             }
         })
-    };
-    Ok(Jobs { scheduler, sync })
+    }
 }
 
 /// Makes the registered draw jobs match the active plans with a cron.
@@ -137,13 +202,9 @@ async fn sync_plans(
     state: &AppState,
     registered: &Mutex<HashMap<i64, String>>,
 ) -> anyhow::Result<()> {
-    let wanted: HashMap<i64, String> = check_plan::Entity::find()
-        .filter(check_plan::Column::Status.eq(PlanStatus::Active))
-        .filter(check_plan::Column::Cron.is_not_null())
-        .all(&state.db)
+    let wanted: HashMap<i64, String> = job_runs::scheduled_plans(&state.db)
         .await?
         .into_iter()
-        .filter_map(|p| Some((p.id, p.cron?)))
         .collect();
     let mut registered = registered.lock().await;
     let gone: Vec<i64> = registered
@@ -152,7 +213,7 @@ async fn sync_plans(
         .copied()
         .collect();
     for id in gone {
-        scheduler.remove(&format!("{PLAN_PREFIX}{id}")).await?;
+        scheduler.remove(&format!("{PLAN_DRAW_PREFIX}{id}")).await?;
         registered.remove(&id);
         tracing::info!(plan.id = id, "plan draws unscheduled");
     }
@@ -181,34 +242,48 @@ async fn sync_plans(
 
 fn draw_job(state: AppState, plan_id: i64, cron: String, schedule: Schedule) -> Job {
     Job::with_schedule(
-        format!("{PLAN_PREFIX}{plan_id}"),
+        format!("{PLAN_DRAW_PREFIX}{plan_id}"),
         schedule,
         CatchUp::Once,
-        move |_fire: Fire| {
+        move |fire: Fire| {
             let state = state.clone();
             let cron = cron.clone();
-            async move { run_plan_draw(&state, plan_id, &cron).await }
+            async move { run_plan_draw(&state, plan_id, &cron, &fire).await }
         },
     )
 }
 
 /// The body of a plan's draw job: draws only if the plan is still active with
-/// the same cron (another instance may not have caught up with an edit yet).
+/// the same cron (another instance may not have caught up with an edit yet),
+/// and only once per fire when the fire was taken over from an instance that
+/// stopped after it had drawn.
 ///
 /// # Errors
 /// The draw's error, as text for the job log.
-pub async fn run_plan_draw(state: &AppState, plan_id: i64, cron: &str) -> Result<String, String> {
-    let plan = check_plan::Entity::find_by_id(plan_id)
-        .one(&state.db)
+pub async fn run_plan_draw(
+    state: &AppState,
+    plan_id: i64,
+    cron: &str,
+    fire: &Fire,
+) -> Result<String, String> {
+    let scheduled = job_runs::plan_still_scheduled(&state.db, plan_id, cron)
         .await
         .map_err(|e| e.to_string())?;
-    match plan {
-        Some(p) if p.status == PlanStatus::Active && p.cron.as_deref() == Some(cron) => {}
-        _ => {
-            return Ok(format!(
-                "skipped: plan {plan_id} is no longer active with cron '{cron}'"
-            ));
-        }
+    if !scheduled {
+        return Ok(format!(
+            "skipped: plan {plan_id} is no longer active with cron '{cron}'"
+        ));
+    }
+    // Only this fire can have made a scheduled draw since its time: a fire is
+    // taken over only while it is its job's latest.
+    if let Some(previous) = &fire.taken_over_from
+        && let Some(done) = job_runs::cron_draw_since(&state.db, plan_id, fire.fire_time)
+            .await
+            .map_err(|e| e.to_string())?
+    {
+        return Ok(format!(
+            "draw {done} was already made for this fire before instance {previous} stopped"
+        ));
     }
     let view = draws::run(
         &state.db,

@@ -34,6 +34,8 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram>,
     pool_size: Gauge,
     pool_idle: Gauge,
+    jobs_running: Gauge,
+    jobs_registered: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -61,6 +63,8 @@ impl Metrics {
         });
         let pool_size = Gauge::default();
         let pool_idle = Gauge::default();
+        let jobs_running = Gauge::default();
+        let jobs_registered = Gauge::default();
         registry.register(
             "spotcheck_http_requests",
             "HTTP requests by route and status",
@@ -81,12 +85,24 @@ impl Metrics {
             "Idle database connections",
             pool_idle.clone(),
         );
+        registry.register(
+            "spotcheck_jobs_running",
+            "1 when this instance runs the scheduled jobs, 0 when started with --no-jobs",
+            jobs_running.clone(),
+        );
+        registry.register(
+            "spotcheck_jobs_registered",
+            "Scheduled jobs registered on this instance",
+            jobs_registered.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             pool_size,
             pool_idle,
+            jobs_running,
+            jobs_registered,
         }
     }
 
@@ -107,18 +123,30 @@ impl Metrics {
             .observe(seconds);
     }
 
-    /// The metrics in Prometheus text format, with the pool read now.
+    /// The metrics in Prometheus text format, with the pool and the jobs read now.
     #[must_use]
-    pub fn render(&self, db: &DatabaseConnection) -> String {
+    pub fn render(&self, db: &DatabaseConnection, jobs: JobsGauge) -> String {
         let (size, idle) = pool_stats(db);
         self.pool_size.set(size);
         self.pool_idle.set(idle);
+        self.jobs_running.set(i64::from(jobs.running));
+        self.jobs_registered
+            .set(i64::try_from(jobs.registered).unwrap_or(i64::MAX));
         let mut out = String::new();
         if encode(&mut out, &self.registry).is_err() {
             out.clear();
         }
         out
     }
+}
+
+/// This instance's scheduled jobs, as the metrics show them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JobsGauge {
+    /// Whether this instance runs the scheduled jobs.
+    pub running: bool,
+    /// How many jobs its scheduler has registered.
+    pub registered: usize,
 }
 
 fn pool_stats(db: &DatabaseConnection) -> (i64, i64) {

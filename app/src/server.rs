@@ -12,7 +12,7 @@ use poem::{
 use crate::{
     api::{self, RequestUser},
     db, error,
-    metrics::route_label,
+    metrics::{JobsGauge, route_label},
     state::AppState,
 };
 
@@ -130,10 +130,16 @@ fn healthz() -> &'static str {
     "ok"
 }
 
+/// Ready when the database answers; says whether this instance runs the jobs.
 #[handler]
 async fn readyz(state: Data<&AppState>) -> Response {
     if db::ping(&state.db).await {
-        "ready".into_response()
+        poem::web::Json(serde_json::json!({
+            "status": "ready",
+            "instance": state.jobs.instance(),
+            "jobs": if state.jobs.running() { "running" } else { "disabled" },
+        }))
+        .into_response()
     } else {
         error::json_error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -145,10 +151,17 @@ async fn readyz(state: Data<&AppState>) -> Response {
 }
 
 #[handler]
-fn metrics(state: Data<&AppState>) -> Response {
+async fn metrics(state: Data<&AppState>) -> Response {
+    let jobs = match state.jobs.scheduler() {
+        Some(scheduler) => JobsGauge {
+            running: true,
+            registered: scheduler.job_names().await.len(),
+        },
+        None => JobsGauge::default(),
+    };
     Response::builder()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(&state.db))
+        .body(state.metrics.render(&state.db, jobs))
 }
 
 /// A bound listener, so callers (and tests) know the port before serving.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{config::Policy, metrics::Metrics, service::auth::Hasher};
+use crate::{config::Policy, jobs::JobsStatus, metrics::Metrics, service::auth::Hasher};
 
 /// The shared state of a running server; cheap to clone.
 #[derive(Clone)]
@@ -17,6 +17,8 @@ pub struct AppState {
     pub hasher: Arc<Hasher>,
     /// Request counters and latencies.
     pub metrics: Arc<Metrics>,
+    /// Whether this instance runs the scheduled jobs.
+    pub jobs: Arc<JobsStatus>,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
             policy: Arc::new(policy),
             hasher: Arc::new(hasher),
             metrics: Arc::new(Metrics::new()),
+            jobs: Arc::new(JobsStatus::default()),
         })
     }
 }

@@ -12,9 +12,14 @@ pub struct Model {
     pub instance: String,
     pub started_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
-    /// `running`, `ok`, `failed` or `skipped`.
+    /// `running`, `ok`, `failed`, `skipped` or `interrupted`.
     pub outcome: String,
     pub message: Option<String>,
+    /// Until when the claiming instance holds a `running` fire; it renews the
+    /// lease while the body runs, and an expired lease means the instance died.
+    pub lease_until: Option<DateTimeUtc>,
+    /// The instance whose expired or interrupted claim this one took over.
+    pub taken_over_from: Option<String>,
 }
 
 /// Relations are followed by explicit queries in the service layer.

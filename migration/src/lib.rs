@@ -56,6 +56,7 @@ mod m20261130_000001_check_draw_keys_per_statement;
 mod m20261207_000001_task_inspector_natural_key;
 mod m20261207_000002_key_checks_read_keys_once;
 mod m20261207_000003_check_task_data_security;
+mod m20261207_100001_add_job_run_lease;
 
 /// Every migration of the schema, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -98,6 +99,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_task_inspector_natural_key::Migration),
             Box::new(m20261207_000002_key_checks_read_keys_once::Migration),
             Box::new(m20261207_000003_check_task_data_security::Migration),
+            Box::new(m20261207_100001_add_job_run_lease::Migration),
         ]
     }
 }

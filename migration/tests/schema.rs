@@ -334,6 +334,8 @@ async fn log_rows(
             finished_at: None,
             outcome: "running".to_owned(),
             message: None,
+            lease_until: Some(at("2026-12-01T00:01:00.250Z")?),
+            taken_over_from: Some("host-c:7:00ff".to_owned()),
         },
         auto_id
     );

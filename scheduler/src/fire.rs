@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use crate::{
     CatchUp, Fire, Job, SchedulerError,
-    runs::{self, RunStatus},
+    runs::{self, Claim, RunStatus},
 };
 
 /// How a fire this instance ran ended.
@@ -48,42 +48,87 @@ pub async fn run_fire(
         fire_time: fire.fire_time.trunc_subsecs(0),
         ..fire
     };
-    let claimed = runs::insert(
-        db,
-        &fire.job_name,
-        fire.fire_time,
-        &fire.instance,
-        RunStatus::Running,
-        None,
-    )
-    .await?;
-    let Some(run_id) = claimed else {
+    let claim = Claim {
+        job_name: &fire.job_name,
+        fire_time: fire.fire_time,
+        instance: &fire.instance,
+        lease: fire.lease,
+    };
+    let Some(run_id) = runs::insert(db, &claim, RunStatus::Running, None).await? else {
         tracing::debug!("fire already claimed elsewhere");
         return Ok(None);
     };
+    run_claimed(db, job, fire, run_id).await.map(Some)
+}
 
+/// Runs the body for a fire this instance holds the claim `run_id` on, renewing
+/// the claim's lease until the body ends, and records the outcome.
+pub(crate) async fn run_claimed(
+    db: &DatabaseConnection,
+    job: &Job,
+    fire: Fire,
+    run_id: i64,
+) -> Result<Outcome, SchedulerError> {
+    let instance = fire.instance.clone();
+    let heartbeat = AbortOnDrop(tokio::spawn(keep_leased(
+        db.clone(),
+        run_id,
+        instance.clone(),
+        fire.lease,
+    )));
     let started = Instant::now();
     let body = job.run.clone();
-    let (status, message) = match tokio::spawn(async move { body(fire).await }).await {
+    let joined = tokio::spawn(async move { body(fire).await }).await;
+    drop(heartbeat);
+    let (status, message) = match joined {
         Ok(Ok(message)) => (RunStatus::Ok, message),
         Ok(Err(message)) => (RunStatus::Failed, message),
         Err(e) if e.is_panic() => (RunStatus::Failed, panic_message(e.into_panic())),
         Err(_) => (RunStatus::Failed, "cancelled".to_owned()),
     };
     let duration = started.elapsed();
-    runs::finish(db, run_id, status, &message).await?;
-
-    if status == RunStatus::Ok {
+    if !runs::finish(db, run_id, &instance, status, &message).await? {
+        tracing::warn!(run.id = run_id, %message, "the claim was taken over before the fire finished; outcome not recorded");
+    } else if status == RunStatus::Ok {
         tracing::info!(run.id = run_id, run.ms = duration.as_millis(), %message, "job ran");
     } else {
         tracing::warn!(run.id = run_id, run.ms = duration.as_millis(), %message, "job failed");
     }
-    Ok(Some(Outcome {
+    Ok(Outcome {
         run_id,
         status,
         message,
         duration,
-    }))
+    })
+}
+
+/// Stops a background task when dropped, however its owner ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Renews a claim's lease a third of the lease apart, until aborted or the
+/// claim is lost.
+async fn keep_leased(db: DatabaseConnection, run_id: i64, instance: String, lease: Duration) {
+    let every = (lease / 3).max(Duration::from_millis(100));
+    loop {
+        tokio::time::sleep(every).await;
+        match runs::renew(&db, run_id, &instance, runs::lease_end(Utc::now(), lease)).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(
+                    run.id = run_id,
+                    "claim lost: another instance took the fire over"
+                );
+                return;
+            }
+            Err(e) => tracing::warn!(run.id = run_id, error = %e, "could not renew the claim"),
+        }
+    }
 }
 
 /// The latest fire of `job` missed since its last recorded fire, as of `now`.
@@ -120,6 +165,17 @@ pub async fn catch_up(
     instance: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Outcome>, SchedulerError> {
+    catch_up_leased(db, job, instance, now, crate::job::DEFAULT_LEASE).await
+}
+
+/// [`catch_up`] with claims held for `lease`.
+pub(crate) async fn catch_up_leased(
+    db: &DatabaseConnection,
+    job: &Job,
+    instance: &str,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> Result<Option<Outcome>, SchedulerError> {
     let Some(missed) = latest_missed(db, job, now).await? else {
         return Ok(None);
     };
@@ -129,10 +185,85 @@ pub async fn catch_up(
             Ok(None)
         }
         CatchUp::Once => {
-            let fire = Fire::new(&job.name, missed, instance).as_catch_up();
+            let fire = Fire::new(&job.name, missed, instance)
+                .as_catch_up()
+                .with_lease(lease);
             run_fire(db, job, fire).await
         }
     }
+}
+
+/// Resolves the claims that other instances abandoned: those whose instance
+/// died (its lease expired) or shut down in the middle of a fire.
+///
+/// A fire is run again here, once, when it is still its job's latest: no later
+/// fire of the job is recorded and the job's next fire time has not come. The
+/// body then gets [`Fire::taken_over_from`], and the row names both instances.
+/// Otherwise the claim is closed as `interrupted` with the reason, and the job's
+/// catch-up policy covers the fires since. `jobs` finds a registered job by
+/// name; a claim on a job not registered here is closed.
+///
+/// # Errors
+/// When the database cannot be read or written.
+pub async fn resolve_abandoned(
+    db: &DatabaseConnection,
+    jobs: &(dyn Fn(&str) -> Option<std::sync::Arc<Job>> + Sync),
+    instance: &str,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> Result<Vec<Outcome>, SchedulerError> {
+    let mut ran = Vec::new();
+    for row in runs::abandoned(db, instance, now, lease).await? {
+        let why = match &row.lease_until {
+            Some(until) if row.outcome == RunStatus::Running.as_str() => {
+                format!(
+                    "instance {} stopped answering (its claim expired at {until})",
+                    row.instance
+                )
+            }
+            _ => format!(
+                "instance {} shut down before the fire finished",
+                row.instance
+            ),
+        };
+        let job = jobs(&row.job_name);
+        let rerun = match &job {
+            None => Err(format!("the job is not registered on {instance}")),
+            Some(job)
+                if job
+                    .schedule
+                    .next_after(row.fire_time)
+                    .is_some_and(|next| next <= now) =>
+            {
+                Err("a later fire time of the job has come".to_owned())
+            }
+            Some(_) if runs::has_later(db, &row.job_name, row.fire_time).await? => {
+                Err("a later fire of the job is recorded".to_owned())
+            }
+            Some(job) => Ok(job),
+        };
+        match rerun {
+            Err(reason) => {
+                let message =
+                    format!("interrupted: {why}; closed by {instance}, not run again: {reason}");
+                if runs::close_abandoned(db, &row, message).await? {
+                    tracing::warn!(job.name = %row.job_name, fire.time = %row.fire_time, %why, "abandoned fire closed");
+                }
+            }
+            Ok(job) => {
+                if !runs::take_over(db, &row, instance, lease).await? {
+                    continue;
+                }
+                tracing::warn!(job.name = %row.job_name, fire.time = %row.fire_time, %why, "abandoned fire taken over");
+                let fire = Fire {
+                    taken_over_from: Some(row.instance.clone()),
+                    ..Fire::new(&row.job_name, row.fire_time, instance).with_lease(lease)
+                };
+                ran.push(run_claimed(db, job, fire, row.id).await?);
+            }
+        }
+    }
+    Ok(ran)
 }
 
 /// What a panic said, when it said it with a string.

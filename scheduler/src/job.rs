@@ -1,6 +1,6 @@
 //! Jobs, their catch-up policy, and the fires they are run for.
 
-use std::{fmt, future::Future, pin::Pin, sync::Arc};
+use std::{fmt, future::Future, pin::Pin, sync::Arc, time::Duration};
 
 use chrono::{DateTime, SubsecRound as _, Utc};
 
@@ -100,7 +100,17 @@ pub struct Fire {
     pub instance: String,
     /// Whether this is a catch-up run for a fire missed while down.
     pub catch_up: bool,
+    /// The instance whose claim on this fire expired or was interrupted, when
+    /// this run takes its place. The body may have done its work already
+    /// before that instance stopped; a body that must not repeat checks.
+    pub taken_over_from: Option<String>,
+    /// How long the claim holds without renewal; the run renews it while the
+    /// body runs, a third of the lease apart.
+    pub lease: Duration,
 }
+
+/// How long a claim holds unless renewed, when nothing else is said.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 
 impl Fire {
     /// A regular fire; `fire_time` is truncated to the second.
@@ -111,7 +121,15 @@ impl Fire {
             fire_time: fire_time.trunc_subsecs(0),
             instance: instance.to_owned(),
             catch_up: false,
+            taken_over_from: None,
+            lease: DEFAULT_LEASE,
         }
+    }
+
+    /// The same fire, claimed for `lease` at a time.
+    #[must_use]
+    pub fn with_lease(self, lease: Duration) -> Self {
+        Self { lease, ..self }
     }
 
     /// The same fire, marked as a catch-up run.

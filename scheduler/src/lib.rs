@@ -11,8 +11,13 @@
 //! After downtime, [`catch_up`] compares the job's latest recorded fire with its
 //! schedule: [`CatchUp::Once`] runs one fire for the latest missed fire time
 //! (claimed like any other), [`CatchUp::Skip`] runs nothing. A job never run
-//! before has missed nothing. A claimed row whose instance died stays `running`:
-//! a fire runs at most once, never twice.
+//! before has missed nothing.
+//!
+//! A claim holds a lease that its instance renews while the body runs. When an
+//! instance dies, or shuts down before a fire finishes, another instance
+//! resolves its claim once the lease has expired ([`resolve_abandoned`]): it
+//! runs the fire in its place if the fire is still the job's latest, and closes
+//! it as `interrupted` otherwise. Nothing stays claimed forever.
 //!
 //! [`run_fire`] and [`catch_up`] are plain functions: the [`Scheduler`] calls them,
 //! and tests can call them directly.
@@ -26,8 +31,8 @@ mod scheduler;
 mod worker;
 
 pub use error::SchedulerError;
-pub use fire::{Outcome, catch_up, latest_missed, run_fire};
-pub use job::{CatchUp, Fire, Job, JobFn, JobFuture};
+pub use fire::{Outcome, catch_up, latest_missed, resolve_abandoned, run_fire};
+pub use job::{CatchUp, DEFAULT_LEASE, Fire, Job, JobFn, JobFuture};
 pub use runs::{RunStatus, claim, count_runs, last_fire_time, list_runs};
 pub use schedule::Schedule;
-pub use scheduler::Scheduler;
+pub use scheduler::{JobInfo, Scheduler, Settings};

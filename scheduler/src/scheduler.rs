@@ -6,17 +6,58 @@ use std::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
+    time::Duration,
 };
 
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
-use tokio::sync::{Mutex, RwLock};
+use tokio::{
+    sync::{Mutex, RwLock},
+    task::JoinHandle,
+};
 use tokio_cron_scheduler::{Job as EngineJob, JobScheduler, job::JobId};
 
 use crate::{
-    Job, SchedulerError,
+    CatchUp, Job, SchedulerError,
+    fire::resolve_abandoned,
+    job::DEFAULT_LEASE,
+    runs,
     worker::{Registration, Shared},
 };
+
+/// How a scheduler holds its claims and how long it waits when it stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// How long a claim holds unless renewed; the claiming instance renews it
+    /// a third of the lease apart while the body runs, and others look for
+    /// expired claims half a lease apart.
+    pub lease: Duration,
+    /// How long [`Scheduler::shutdown`] waits for fires in progress before it
+    /// records them as interrupted.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            lease: DEFAULT_LEASE,
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A registered job, as an operator sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobInfo {
+    /// The job's name.
+    pub name: String,
+    /// Its cron expression, seconds first.
+    pub cron: String,
+    /// What it does about fires missed while down.
+    pub catch_up: CatchUp,
+    /// Its next fire time after now, if it ever fires again.
+    pub next_fire_at: Option<chrono::DateTime<Utc>>,
+}
 
 /// Runs registered jobs on their schedules, each fire once across all instances
 /// sharing the database.
@@ -32,7 +73,9 @@ use crate::{
 pub struct Scheduler {
     shared: Arc<Shared>,
     engine: JobScheduler,
-    registry: Mutex<Registry>,
+    registry: Arc<Mutex<Registry>>,
+    settings: Settings,
+    reaper: Mutex<Option<JoinHandle<()>>>,
 }
 
 #[derive(Default)]
@@ -64,16 +107,52 @@ impl Scheduler {
         db: DatabaseConnection,
         instance: impl Into<String>,
     ) -> Result<Self, SchedulerError> {
+        Self::with_settings(db, instance, Settings::default()).await
+    }
+
+    /// A scheduler with its own lease and shutdown grace.
+    ///
+    /// # Errors
+    /// When tokio-cron-scheduler cannot be initialised.
+    pub async fn with_settings(
+        db: DatabaseConnection,
+        instance: impl Into<String>,
+        settings: Settings,
+    ) -> Result<Self, SchedulerError> {
         Ok(Self {
             shared: Arc::new(Shared {
                 db,
                 instance: instance.into(),
+                lease: settings.lease,
                 stopping: AtomicBool::new(false),
                 in_flight: Arc::new(RwLock::new(())),
             }),
             engine: JobScheduler::new().await?,
-            registry: Mutex::new(Registry::default()),
+            registry: Arc::new(Mutex::new(Registry::default())),
+            settings,
+            reaper: Mutex::new(None),
         })
+    }
+
+    /// The registered jobs with their next fire times, sorted by name.
+    pub async fn registered(&self) -> Vec<JobInfo> {
+        let now = Utc::now();
+        let registry = self.registry.lock().await;
+        let mut jobs: Vec<JobInfo> = registry
+            .jobs
+            .values()
+            .map(|registered| {
+                let job = &registered.registration.job;
+                JobInfo {
+                    name: job.name.clone(),
+                    cron: job.schedule.as_str().to_owned(),
+                    catch_up: job.catch_up,
+                    next_fire_at: job.schedule.next_after(now),
+                }
+            })
+            .collect();
+        jobs.sort_by(|a, b| a.name.cmp(&b.name));
+        jobs
     }
 
     /// This instance's name.
@@ -183,6 +262,7 @@ impl Scheduler {
         for registered in registry.jobs.values() {
             self.shared.spawn_catch_up(&registered.registration).await;
         }
+        *self.reaper.lock().await = Some(self.spawn_reaper());
         tracing::info!(instance = %self.shared.instance, jobs = registry.jobs.len(), "scheduler started");
         Ok(())
     }
@@ -199,9 +279,54 @@ impl Scheduler {
             self.shared.stopping.store(true, Ordering::SeqCst);
             self.engine.clone().shutdown().await?;
         }
-        let _drained = self.shared.in_flight.write().await;
+        // The reaper stops at its next wake-up; a takeover it runs now is a
+        // fire in progress like any other.
+        drop(self.reaper.lock().await.take());
+        let grace = self.settings.shutdown_grace;
+        let drained = tokio::time::timeout(grace, self.shared.in_flight.write()).await;
+        if drained.is_err() {
+            // The bodies go on until the process ends; whatever they did not
+            // commit is lost, and another instance decides whether to run them again.
+            let interrupted = runs::interrupt(&self.shared.db, &self.shared.instance).await?;
+            tracing::warn!(instance = %self.shared.instance, fires = interrupted, grace_secs = grace.as_secs(), "fires still running at shutdown recorded as interrupted");
+        }
         tracing::info!(instance = %self.shared.instance, "scheduler stopped");
         Ok(())
+    }
+
+    /// Looks for claims other instances abandoned, at once and then half a
+    /// lease apart, and resolves them (see [`resolve_abandoned`]).
+    fn spawn_reaper(&self) -> JoinHandle<()> {
+        let shared = Arc::clone(&self.shared);
+        let registry = Arc::clone(&self.registry);
+        let every = (self.settings.lease / 2).max(Duration::from_millis(200));
+        tokio::spawn(async move {
+            while !shared.stopping.load(Ordering::SeqCst) {
+                let jobs: HashMap<String, Arc<Job>> = registry
+                    .lock()
+                    .await
+                    .jobs
+                    .iter()
+                    .map(|(name, r)| (name.clone(), Arc::clone(&r.registration.job)))
+                    .collect();
+                let find = |name: &str| jobs.get(name).cloned();
+                let in_flight = Arc::clone(&shared.in_flight).read_owned().await;
+                if !shared.stopping.load(Ordering::SeqCst)
+                    && let Err(e) = resolve_abandoned(
+                        &shared.db,
+                        &find,
+                        &shared.instance,
+                        shared.lease,
+                        Utc::now(),
+                    )
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not resolve abandoned claims");
+                }
+                drop(in_flight);
+                tokio::time::sleep(every).await;
+            }
+        })
     }
 
     /// Hands a job to tokio-cron-scheduler.

@@ -1,8 +1,11 @@
 //! What runs when tokio-cron-scheduler wakes a job up, and the catch-up beside it.
 
-use std::sync::{
-    Arc, Mutex, PoisonError,
-    atomic::{AtomicBool, Ordering},
+use std::{
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration as StdDuration,
 };
 
 use chrono::{DateTime, Duration, SubsecRound as _, Utc};
@@ -10,8 +13,10 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::RwLock;
 
 use crate::{
-    Fire, Job, catch_up, latest_missed, run_fire,
-    runs::{self, RunStatus},
+    Fire, Job,
+    fire::catch_up_leased,
+    latest_missed, run_fire,
+    runs::{self, Claim, RunStatus},
 };
 
 /// How late a wake-up may be and still run the fires it passed on its way.
@@ -22,6 +27,8 @@ const LATE_GRACE: Duration = Duration::seconds(10);
 pub(crate) struct Shared {
     pub(crate) db: DatabaseConnection,
     pub(crate) instance: String,
+    /// How long a claim holds unless renewed.
+    pub(crate) lease: StdDuration,
     pub(crate) stopping: AtomicBool,
     /// Held shared by every fire in progress; `shutdown` takes it exclusively to
     /// wait for them.
@@ -89,7 +96,7 @@ impl Shared {
             if self.stopping.load(Ordering::SeqCst) || !registration.active.load(Ordering::SeqCst) {
                 return;
             }
-            let fire = Fire::new(&job.name, fire_time, &self.instance);
+            let fire = Fire::new(&job.name, fire_time, &self.instance).with_lease(self.lease);
             if let Err(e) = run_fire(&self.db, job, fire).await {
                 tracing::error!(job.name = %job.name, fire.time = %fire_time, error = %e, "fire not recorded");
             }
@@ -109,7 +116,10 @@ impl Shared {
                 return;
             }
             let job = &registration.job;
-            if let Err(e) = catch_up(&shared.db, job, &shared.instance, Utc::now()).await {
+            let now = Utc::now();
+            if let Err(e) =
+                catch_up_leased(&shared.db, job, &shared.instance, now, shared.lease).await
+            {
                 tracing::error!(job.name = %job.name, error = %e, "catch-up failed");
             }
         });
@@ -123,11 +133,15 @@ impl Shared {
                 return Ok(());
             };
             let message = "not run: the job was paused or rescheduled over this fire time";
+            let claim = Claim {
+                job_name: &job.name,
+                fire_time: passed,
+                instance: &self.instance,
+                lease: self.lease,
+            };
             runs::insert(
                 &self.db,
-                &job.name,
-                passed,
-                &self.instance,
+                &claim,
                 RunStatus::Skipped,
                 Some(message.to_owned()),
             )

@@ -7,6 +7,7 @@ mod it {
     pub mod catch_up;
     pub mod claims;
     pub mod common;
+    pub mod leases;
     pub mod lifecycle;
     pub mod schedule;
     pub mod two_instances;

@@ -2,21 +2,15 @@
 //! regions and departments, enterprises with valid credit codes, inspectors with
 //! qualifications (some of them able to log in), an indicator set, plans and draws.
 //!
-//! Everything goes through the HTTP API except the indicator sets, which have no
-//! API yet and are written with sea-orm on the app's database. Working on tasks
-//! is arranged in [`tasks`].
+//! Everything goes through the HTTP API. Working on tasks is arranged in [`tasks`].
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use chrono::Utc;
-use entities::{
-    IndicatorCategory, IndicatorSetStatus, Role, SubjectKind, indicator, indicator_set,
-};
+use entities::Role;
 use reqwest::StatusCode;
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
 use serde_json::{Value, json};
 use spotcheck::domain::CreditCode;
-use spotcheck_tests::{Backend, PASSWORD, TestApp};
+use spotcheck_tests::{Backend, PASSWORD, ServeOptions, TestApp};
 
 mod tasks;
 
@@ -84,7 +78,12 @@ pub struct World {
 impl World {
     /// Starts an app and arranges the provinces, departments and supervisor.
     pub async fn new(backend: Backend) -> Self {
-        let app = TestApp::spawn(backend).await;
+        Self::serving(backend, ServeOptions::default()).await
+    }
+
+    /// [`Self::new`] with `serve` started as `options` say.
+    pub async fn serving(backend: Backend, options: ServeOptions) -> Self {
+        let app = TestApp::serve(backend, options).await;
         let admin = app.admin().await;
         let (hebei, beijing) = app.seed_two_provinces(&admin).await;
         for (code, name, parent) in [
@@ -188,42 +187,38 @@ impl World {
     }
 
     /// An indicator set for enterprises, one indicator per `(max_points, weight)`,
-    /// written directly: there is no indicator-set API yet.
+    /// created by the administrator through the API.
     pub async fn indicator_set(&self, code: &str, indicators: &[(f64, f64)]) -> IndicatorSet {
-        let now = Utc::now();
-        let set = indicator_set::ActiveModel {
-            code: Set(code.to_owned()),
-            version: Set(1),
-            name: Set(format!("{code} 抽查事项清单")),
-            status: Set(IndicatorSetStatus::Active),
-            superseded_by: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&self.app.db)
-        .await
-        .expect("indicator set written");
-        let mut ids = Vec::with_capacity(indicators.len());
-        for (i, &(max_points, weight)) in indicators.iter().enumerate() {
-            let row = indicator::ActiveModel {
-                set_id: Set(set.id),
-                code: Set(format!("{code}-{:02}", i + 1)),
-                name: Set(format!("检查事项{}", i + 1)),
-                legal_basis: Set("《中华人民共和国安全生产法》".to_owned()),
-                category: Set(IndicatorCategory::HazardManagement),
-                max_points: Set(max_points),
-                weight: Set(weight),
-                applies_to: Set(SubjectKind::Enterprise),
-                ..Default::default()
-            }
-            .insert(&self.app.db)
-            .await
-            .expect("indicator written");
-            ids.push(row.id);
-        }
+        let items: Vec<Value> = indicators
+            .iter()
+            .enumerate()
+            .map(|(i, &(max_points, weight))| {
+                json!({
+                    "code": format!("{code}-{:02}", i + 1),
+                    "name": format!("检查事项{}", i + 1),
+                    "legal_basis": "《中华人民共和国安全生产法》",
+                    "category": "hazard_management",
+                    "max_points": max_points,
+                    "weight": weight,
+                    "applies_to": "enterprise",
+                })
+            })
+            .collect();
+        let body =
+            json!({"code": code, "name": format!("{code} 抽查事项清单"), "indicators": items});
+        let (status, set) = self
+            .app
+            .post("/api/v1/indicator-sets", &self.admin, body)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "indicator set {code}: {set}");
+        let ids = set["indicators"]
+            .as_array()
+            .expect("indicators")
+            .iter()
+            .map(|i| i["id"].as_i64().expect("id"))
+            .collect();
         IndicatorSet {
-            id: set.id,
+            id: set["id"].as_i64().expect("id"),
             indicators: ids,
         }
     }

@@ -1,6 +1,7 @@
-//! Scheduled jobs: a plan's draw run through the scheduler's claim (once per
-//! fire), the job-run list and who may read it, skipped draws of paused plans,
-//! and the audit checkpoint that catches a truncated tail.
+//! Scheduled jobs at the library level: a plan's draw run through the
+//! scheduler's claim (once per fire), the job-run list and who may read it,
+//! skipped draws of paused plans, and the audit checkpoint that catches a
+//! truncated tail. `serve_jobs` runs the same jobs in the `serve` process.
 
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use entities::{Role, job_run};
@@ -23,9 +24,9 @@ fn draw_job(state: &AppState, plan_id: i64) -> Job {
         format!("plan.draw.{plan_id}"),
         CRON,
         CatchUp::Once,
-        move |_fire: Fire| {
+        move |fire: Fire| {
             let state = state.clone();
-            async move { run_plan_draw(&state, plan_id, CRON).await }
+            async move { run_plan_draw(&state, plan_id, CRON, &fire).await }
         },
     )
     .expect("a valid cron")
@@ -124,8 +125,9 @@ async fn a_paused_plans_draw_job_skips_and_draws_nothing() {
         let w = World::new(backend).await;
         let paused = scheduled_plan(&w, "paused").await;
 
-        let skipped = run_plan_draw(&w.app.state, paused, CRON).await;
-        let stale_cron = run_plan_draw(&w.app.state, paused + 1, CRON).await;
+        let fire = Fire::new(&format!("plan.draw.{paused}"), fire_time(12), "instance-a");
+        let skipped = run_plan_draw(&w.app.state, paused, CRON, &fire).await;
+        let stale_cron = run_plan_draw(&w.app.state, paused + 1, CRON, &fire).await;
 
         let message = skipped.expect("a skip is not a failure");
         assert!(message.starts_with("skipped: "), "{backend:?}: {message}");
@@ -272,8 +274,10 @@ async fn a_truncated_audit_tail_is_caught_against_the_checkpoint() {
     }
 }
 
+/// The scheduler started in the test's own process over the server's database;
+/// `serve_jobs` covers the same through the `serve` process.
 #[tokio::test]
-async fn serve_draws_an_active_plan_on_its_cron_and_records_each_fire_once() {
+async fn jobs_started_in_process_draw_an_active_plan_once_per_fire() {
     for backend in backends() {
         let w = World::new(backend).await;
         w.enterprises(4, Ent::default()).await;

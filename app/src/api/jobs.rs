@@ -1,12 +1,12 @@
 //! `/jobs`: scheduled job runs.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, SubsecRound as _, Utc};
 use entities::job_run;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 
 use super::{ApiTags, BearerAuth, ListPage, page};
-use crate::{service::job_runs, state::AppState};
+use crate::{domain::workdays::CHINA, service::job_runs, state::AppState};
 
 /// One fire of a scheduled job, run by one instance.
 #[derive(Object)]
@@ -27,6 +27,39 @@ pub struct JobRun {
     pub outcome: String,
     /// What it did, or why it failed.
     pub message: Option<String>,
+    /// The instance whose expired or interrupted claim this run took over.
+    pub taken_over_from: Option<String>,
+}
+
+/// A job registered with the scheduler, and when it fires next.
+#[derive(Object)]
+pub struct RegisteredJob {
+    /// Such as `plan.draw.7`, `tasks.overdue`, `scores.nightly` or `audit.checkpoint`.
+    pub name: String,
+    /// Six fields in China time, seconds first.
+    pub cron: String,
+    /// `once`: one run for the latest fire missed while no instance ran;
+    /// `skip`: missed fires are not made up.
+    pub catch_up: String,
+    /// The next fire time, China time; absent when the cron never fires again.
+    pub next_fire_at: Option<DateTime<FixedOffset>>,
+}
+
+impl From<scheduler::JobInfo> for RegisteredJob {
+    fn from(job: scheduler::JobInfo) -> Self {
+        Self {
+            name: job.name,
+            cron: job.cron,
+            catch_up: match job.catch_up {
+                scheduler::CatchUp::Once => "once",
+                scheduler::CatchUp::Skip => "skip",
+            }
+            .to_owned(),
+            next_fire_at: job
+                .next_fire_at
+                .map(|t| t.with_timezone(&CHINA).trunc_subsecs(0)),
+        }
+    }
 }
 
 impl From<job_run::Model> for JobRun {
@@ -40,6 +73,7 @@ impl From<job_run::Model> for JobRun {
             finished_at: m.finished_at,
             outcome: m.outcome,
             message: m.message,
+            taken_over_from: m.taken_over_from,
         }
     }
 }
@@ -69,5 +103,27 @@ impl JobsApi {
         )
         .await?;
         Ok(ListPage::from_paged(paged, JobRun::from))
+    }
+
+    /// List the scheduled jobs
+    ///
+    /// Each job with its cron and next fire time: those this instance runs, or,
+    /// on an instance started with `--no-jobs`, those the instances that run jobs
+    /// register. Name order, one page.
+    #[oai(path = "/jobs/registered", method = "get")]
+    async fn registered(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> poem::Result<Json<ListPage<RegisteredJob>>> {
+        let running = match state.jobs.scheduler() {
+            Some(scheduler) => Some(scheduler.registered().await),
+            None => None,
+        };
+        let jobs =
+            job_runs::registered(&state.db, &auth.0.actor, &state.policy.jobs, running).await?;
+        Ok(Json(ListPage::whole(
+            jobs.into_iter().map(RegisteredJob::from).collect(),
+        )))
     }
 }

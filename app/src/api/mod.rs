@@ -162,6 +162,18 @@ impl<T: ParseFromJSON + ToJSON> ListPage<T> {
             page_size: page.size,
         })
     }
+
+    /// A short list answered whole, as one page.
+    #[must_use]
+    pub fn whole(items: Vec<T>) -> Self {
+        let total = u64::try_from(items.len()).unwrap_or(u64::MAX);
+        Self {
+            items,
+            total,
+            page: 1,
+            page_size: total.max(1),
+        }
+    }
 }
 
 /// Validates `page` and `page_size` query parameters.

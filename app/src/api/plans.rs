@@ -187,6 +187,7 @@ impl PlansApi {
         let mut spec = PlanSpec::default();
         body.0.apply(&mut spec);
         let plan = plans::create(&state.db, &auth.0.actor, spec).await?;
+        state.jobs.plans_changed();
         Ok(Created::Created(Json(plan.into())))
     }
 
@@ -240,6 +241,7 @@ impl PlansApi {
         body: Json<PlanBody>,
     ) -> poem::Result<Json<Plan>> {
         let plan = plans::update(&state.db, &auth.0.actor, id.0, |spec| body.0.apply(spec)).await?;
+        state.jobs.plans_changed();
         Ok(Json(plan.into()))
     }
 }

@@ -279,7 +279,7 @@ pub struct Head {
     pub at: String,
 }
 
-const CHECKPOINT_JOB: &str = "audit.checkpoint";
+const CHECKPOINT_JOB: &str = super::job_runs::AUDIT_CHECKPOINT;
 
 /// The chain head in a checkpoint message: `seq=N hash=H`.
 fn parse_head(message: &str) -> Option<(i64, String)> {
