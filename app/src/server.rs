@@ -3,7 +3,8 @@
 use std::time::Instant;
 
 use poem::{
-    Body, Endpoint, EndpointExt as _, IntoResponse, Request, Response, Route, Server, get, handler,
+    Body, Endpoint, EndpointExt as _, IntoResponse, PathPattern, Request, Response, Route, Server,
+    get, handler,
     http::StatusCode,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
     web::Data,
@@ -12,7 +13,7 @@ use poem::{
 use crate::{
     api::{self, RequestUser},
     db, error,
-    metrics::{JobsGauge, route_label},
+    metrics::{JobsGauge, method_label, route_label},
     state::AppState,
 };
 
@@ -33,7 +34,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics))
-        .catch_all_error(error::render)
+        .catch_all_error(render_keeping_route)
         .around(move |ep, req| limit_body(ep, req, body_limit))
         .around(observe)
         .data(state)
@@ -90,11 +91,20 @@ async fn limit_body<E: Endpoint>(
     Ok(ep.call(req).await?.into_response())
 }
 
+/// An error's JSON answer, still carrying the route it matched for the metrics.
+async fn render_keeping_route(err: poem::Error) -> Response {
+    let pattern = err.data::<PathPattern>().cloned();
+    let mut response = error::render(err).await;
+    if let Some(pattern) = pattern {
+        response.set_data(pattern);
+    }
+    response
+}
+
 /// One log line and one metric observation per request.
 async fn observe<E: Endpoint>(ep: std::sync::Arc<E>, mut req: Request) -> poem::Result<Response> {
     let started = Instant::now();
-    let method = req.method().to_string();
-    let path = req.uri().path().to_owned();
+    let method = method_label(req.method());
     let user = RequestUser::default();
     req.extensions_mut().insert(user.clone());
     let state = req.data::<AppState>().cloned();
@@ -104,15 +114,12 @@ async fn observe<E: Endpoint>(ep: std::sync::Arc<E>, mut req: Request) -> poem::
     };
     let status = response.status().as_u16();
     let latency = started.elapsed();
-    let route = if status == 404 && !path.starts_with("/api/") {
-        "(unmatched)".to_owned()
-    } else {
-        route_label(&path)
-    };
+    let pattern = response.data::<PathPattern>().map(|p| p.0.clone());
+    let route = route_label(pattern.as_deref());
     if let Some(state) = state {
         state
             .metrics
-            .observe(&method, &route, status, latency.as_secs_f64());
+            .observe(method, route, status, latency.as_secs_f64());
     }
     tracing::info!(
         http.method = %method,
