@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use poem::{
     Body, Endpoint, EndpointExt as _, IntoResponse, PathPattern, Request, Response, Route, Server,
+    error::ResponseError as _,
     get, handler,
     http::StatusCode,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
@@ -12,7 +13,9 @@ use poem::{
 
 use crate::{
     api::{self, RequestUser},
-    db, error,
+    db,
+    error::{self, AppError},
+    input_guard,
     metrics::{JobsGauge, method_label, route_label},
     state::AppState,
 };
@@ -64,8 +67,21 @@ async fn limit_body<E: Endpoint>(
     {
         return Ok(too_large());
     }
+    let query_problems = input_guard::query_problems(req.uri().query().unwrap_or_default());
+    if let Some(first) = query_problems.first() {
+        return Ok(error::json_error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("query parameter {}: {}", first.field, first.message),
+            None,
+        ));
+    }
     match req.take_body().into_bytes_limit(limit).await {
         Ok(bytes) => {
+            let problems = input_guard::json_problems(&bytes);
+            if !problems.is_empty() {
+                return Ok(AppError::Validation(problems).as_response());
+            }
             // No body and no Content-Type is an absent JSON body: operations whose
             // body is optional (drawing a plan, returning a task) take their
             // defaults instead of answering 415.
