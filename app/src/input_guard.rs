@@ -38,7 +38,9 @@ fn problem(field: String, c: char) -> Problem {
 #[must_use]
 pub fn json_problems(body: &[u8]) -> Vec<Problem> {
     let may_hold = body.iter().any(|&b| b == b'\\' || b == 0x7f)
-        || body.windows(2).any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]));
+        || body
+            .windows(2)
+            .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]));
     if !may_hold {
         return Vec::new();
     }
