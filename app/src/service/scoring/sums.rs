@@ -13,7 +13,7 @@ use super::{
     model::{ScoringRules, SelfAssessed, SubjectKey, SubjectSums},
     store::{
         read, read_apart,
-        sums::{self as store, DepartmentRegion, RegionSums},
+        sums::{self as store, AssessedSums, CheckSums, DepartmentRegion, RegionSums},
     },
 };
 use crate::{
@@ -78,27 +78,8 @@ pub(super) async fn gather(
             .or_default()
             .region_code = region(department.region_code.as_deref());
     }
-    for row in &checks {
-        if let Some(entry) = entry(&mut sums, row.subject(), row.region_code.as_deref()) {
-            if let Some(weight) = row.checked_weight {
-                let checked = entry.checked.get_or_insert_with(WeightedSum::default);
-                checked.add(row.checked_total.unwrap_or(0.0), weight);
-            }
-            entry.inspection.add(
-                row.inspection_total.unwrap_or(0.0),
-                row.inspection_count.unwrap_or(0.0),
-            );
-        }
-    }
-    for row in &assessed {
-        if let Some(entry) = entry(&mut sums, row.subject(), row.region_code.as_deref()) {
-            let assessed = entry.assessed.get_or_insert_with(SelfAssessed::default);
-            assessed
-                .sum
-                .add(row.total.unwrap_or(0.0), row.weight.unwrap_or(0.0));
-            assessed.latest_id = std::cmp::max(assessed.latest_id, row.assessment_id.unwrap_or(0));
-        }
-    }
+    add_checks(&checks, &mut sums);
+    add_self_assessments(&assessed, &mut sums);
     add_jurisdictions(&regions, &departments, &mut sums);
     let reporting_items = add_reporting(incidents, &reports, &period, rules, now, &mut sums);
     Ok(Gathered {
@@ -123,6 +104,36 @@ fn entry<'a>(
         entry.region_code = region(region_code);
     }
     Some(entry)
+}
+
+/// Adds each subject's checks: data security from those reviewed, inspection
+/// from those published.
+fn add_checks(checks: &[CheckSums], sums: &mut HashMap<SubjectKey, SubjectSums>) {
+    for row in checks {
+        if let Some(entry) = entry(sums, row.subject(), row.region_code.as_deref()) {
+            if let Some(weight) = row.checked_weight {
+                let checked = entry.checked.get_or_insert_with(WeightedSum::default);
+                checked.add(row.checked_total.unwrap_or(0.0), weight);
+            }
+            entry.inspection.add(
+                row.inspection_total.unwrap_or(0.0),
+                row.inspection_count.unwrap_or(0.0),
+            );
+        }
+    }
+}
+
+/// Adds each subject's submitted self-assessments.
+fn add_self_assessments(assessed: &[AssessedSums], sums: &mut HashMap<SubjectKey, SubjectSums>) {
+    for row in assessed {
+        if let Some(entry) = entry(sums, row.subject(), row.region_code.as_deref()) {
+            let assessed = entry.assessed.get_or_insert_with(SelfAssessed::default);
+            assessed
+                .sum
+                .add(row.total.unwrap_or(0.0), row.weight.unwrap_or(0.0));
+            assessed.latest_id = std::cmp::max(assessed.latest_id, row.assessment_id.unwrap_or(0));
+        }
+    }
 }
 
 /// Adds to every department the enterprise checks of its jurisdiction, summed

@@ -277,3 +277,33 @@ pub async fn set_status<C: ConnectionTrait>(
     model.updated_at = Set(now);
     Ok(model.update(db).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_engines_insert_the_same_columns() {
+        let (columns, conflict) = (
+            "INSERT INTO accountability_item (period, subject_kind, subject_id, region_code, \
+             reason, evidence_kind, evidence_id, status, note, created_at, updated_at) SELECT ",
+            " ON CONFLICT (period, subject_kind, subject_id, reason, evidence_kind, evidence_id) \
+             DO NOTHING",
+        );
+        assert_eq!(
+            insert_sql(DbBackend::Postgres),
+            format!(
+                "{columns}r.v->>0, r.v->>1, (r.v->>2)::bigint, r.v->>3, $2, r.v->>4, \
+                 (r.v->>5)::bigint, $3, NULL, $4, $4 \
+                 FROM json_array_elements($1::json) AS r(v){conflict}"
+            )
+        );
+        assert_eq!(
+            insert_sql(DbBackend::Sqlite),
+            format!(
+                "{columns}value->>0, value->>1, value->>2, value->>3, $2, value->>4, value->>5, \
+                 $3, NULL, $4, $4 FROM json_each($1) WHERE TRUE{conflict}"
+            )
+        );
+    }
+}

@@ -228,31 +228,34 @@ mod tests {
 
     #[test]
     fn both_engines_upsert_the_same_columns() {
-        let postgres = upsert_sql(DbBackend::Postgres);
-        assert!(postgres.starts_with(
+        let (kept, set) = (
             "INSERT INTO score (period, subject_kind, subject_id, region_code, data_security, \
-             reporting_compliance, inspection, overall, grade, rank, computed_at) \
-             SELECT $2, r.kind, r.subject, r.region,"
-        ));
-        assert!(postgres.contains(
-            "FROM json_to_recordset($1::json) AS r(kind text, subject bigint, region text, \
-             data_security double precision,"
-        ));
-        let sqlite = upsert_sql(DbBackend::Sqlite);
-        assert!(sqlite.contains(
-            "SELECT $2, value->>'kind', value->>'subject', value->>'region', \
-             value->>'data_security',"
-        ));
-        let set = "ON CONFLICT (period, subject_kind, subject_id) DO UPDATE SET \
-                   region_code = excluded.region_code, data_security = excluded.data_security, \
-                   reporting_compliance = excluded.reporting_compliance, \
-                   inspection = excluded.inspection, overall = excluded.overall, \
-                   grade = excluded.grade, rank = excluded.rank, \
-                   computed_at = excluded.computed_at";
-        assert!(postgres.ends_with(set), "{postgres}");
-        assert!(
-            sqlite.ends_with(&format!("FROM json_each($1) WHERE TRUE {set}")),
-            "{sqlite}"
+             reporting_compliance, inspection, overall, grade, rank, computed_at) SELECT $2, ",
+            " ON CONFLICT (period, subject_kind, subject_id) DO UPDATE SET \
+             region_code = excluded.region_code, data_security = excluded.data_security, \
+             reporting_compliance = excluded.reporting_compliance, \
+             inspection = excluded.inspection, overall = excluded.overall, \
+             grade = excluded.grade, rank = excluded.rank, computed_at = excluded.computed_at",
+        );
+        assert_eq!(
+            upsert_sql(DbBackend::Postgres),
+            format!(
+                "{kept}r.kind, r.subject, r.region, r.data_security, r.reporting, \
+                 r.inspection, r.overall, r.grade, r.rank, $3 \
+                 FROM json_to_recordset($1::json) AS r(kind text, subject bigint, region text, \
+                 data_security double precision, reporting double precision, \
+                 inspection double precision, overall double precision, grade text, \
+                 rank integer){set}"
+            )
+        );
+        assert_eq!(
+            upsert_sql(DbBackend::Sqlite),
+            format!(
+                "{kept}value->>'kind', value->>'subject', value->>'region', \
+                 value->>'data_security', value->>'reporting', value->>'inspection', \
+                 value->>'overall', value->>'grade', value->>'rank', $3 \
+                 FROM json_each($1) WHERE TRUE{set}"
+            )
         );
     }
 }

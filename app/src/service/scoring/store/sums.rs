@@ -130,24 +130,32 @@ fn weighted_share(points: Expr) -> Expr {
         .div(max())
 }
 
+/// Keeps to the indicators that count for data security: of that category,
+/// with a positive maximum and weight.
+fn data_security_indicators(query: &mut SelectStatement) -> &mut SelectStatement {
+    let i = |c: indicator::Column| col(indicator::Entity, c);
+    query
+        .and_where(i(indicator::Column::Category).eq(IndicatorCategory::DataSecurity.as_str()))
+        .and_where(i(indicator::Column::MaxPoints).gt(0.0))
+        .and_where(i(indicator::Column::Weight).gt(0.0))
+}
+
 /// The findings of the check being updated that count for data security: its
-/// latest findings on indicators of that category with positive maximum and weight.
+/// latest findings on the indicators that count.
 fn counted_findings(value: Expr) -> SelectStatement {
     let f = |c: finding::Column| col(finding::Entity, c);
-    let i = |c: indicator::Column| col(indicator::Entity, c);
-    Query::select()
+    let mut query = Query::select();
+    query
         .expr(Func::sum(value))
         .from(finding::Entity)
         .inner_join(
             indicator::Entity,
-            i(indicator::Column::Id).equals((finding::Entity, finding::Column::IndicatorId)),
+            col(indicator::Entity, indicator::Column::Id)
+                .equals((finding::Entity, finding::Column::IndicatorId)),
         )
         .and_where(f(finding::Column::TaskId).equals((check_task::Entity, check_task::Column::Id)))
-        .and_where(f(finding::Column::Superseded).eq(false))
-        .and_where(i(indicator::Column::Category).eq(IndicatorCategory::DataSecurity.as_str()))
-        .and_where(i(indicator::Column::MaxPoints).gt(0.0))
-        .and_where(i(indicator::Column::Weight).gt(0.0))
-        .to_owned()
+        .and_where(f(finding::Column::Superseded).eq(false));
+    data_security_indicators(&mut query).to_owned()
 }
 
 /// Settles the data-security sums of the reviewed or published checks `which`
@@ -310,6 +318,16 @@ pub async fn self_assessed<C: ConnectionTrait>(
     db: &C,
     period: &Period,
 ) -> AppResult<Vec<AssessedSums>> {
+    let statement = db
+        .get_database_backend()
+        .build(&self_assessed_query(period));
+    Ok(AssessedSums::find_by_statement(statement).all(db).await?)
+}
+
+/// Per subject, Σ weighted share and Σ weight of the data-security items of
+/// its submitted self-assessments of the period or any part of it, and the
+/// latest of them.
+fn self_assessed_query(period: &Period) -> SelectStatement {
     let periods: Vec<String> = period
         .with_parts()
         .iter()
@@ -317,19 +335,15 @@ pub async fn self_assessed<C: ConnectionTrait>(
         .collect();
     let sa = |c: self_assessment::Column| col(self_assessment::Entity, c);
     let item = |c: self_assessment_item::Column| col(self_assessment_item::Entity, c);
-    let query = Query::select()
-        .column((
-            self_assessment::Entity,
-            self_assessment::Column::SubjectKind,
-        ))
-        .column((
-            self_assessment::Entity,
-            self_assessment::Column::EnterpriseId,
-        ))
-        .column((
-            self_assessment::Entity,
-            self_assessment::Column::DepartmentId,
-        ))
+    let subject = [
+        self_assessment::Column::SubjectKind,
+        self_assessment::Column::EnterpriseId,
+        self_assessment::Column::DepartmentId,
+    ]
+    .map(|c| (self_assessment::Entity, c));
+    let mut query = Query::select();
+    query
+        .columns(subject)
         .expr_as(
             Func::max(sa(self_assessment::Column::RegionCode)),
             Alias::new("region_code"),
@@ -362,28 +376,8 @@ pub async fn self_assessed<C: ConnectionTrait>(
             )),
         )
         .and_where(sa(self_assessment::Column::Status).eq(AssessmentStatus::Submitted.as_str()))
-        .and_where(sa(self_assessment::Column::Period).is_in(periods))
-        .and_where(
-            col(indicator::Entity, indicator::Column::Category)
-                .eq(IndicatorCategory::DataSecurity.as_str()),
-        )
-        .and_where(col(indicator::Entity, indicator::Column::MaxPoints).gt(0.0))
-        .and_where(col(indicator::Entity, indicator::Column::Weight).gt(0.0))
-        .group_by_columns([
-            (
-                self_assessment::Entity,
-                self_assessment::Column::SubjectKind,
-            ),
-            (
-                self_assessment::Entity,
-                self_assessment::Column::EnterpriseId,
-            ),
-            (
-                self_assessment::Entity,
-                self_assessment::Column::DepartmentId,
-            ),
-        ])
-        .to_owned();
-    let statement = db.get_database_backend().build(&query);
-    Ok(AssessedSums::find_by_statement(statement).all(db).await?)
+        .and_where(sa(self_assessment::Column::Period).is_in(periods));
+    data_security_indicators(&mut query)
+        .group_by_columns(subject)
+        .to_owned()
 }
