@@ -14,7 +14,6 @@ use entities::{IndicatorSetStatus, Role, indicator, indicator_set};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 pub use self::model::{IndicatorInput, IndicatorSetInput, SetFilter, SetView};
-use self::model::{NewIndicator, NewSet};
 use super::{
     Actor, Page, Paged,
     audit::{self, Entry},
@@ -29,8 +28,8 @@ use crate::{
 const WRITERS: &[Role] = &[Role::Admin, Role::Supervisor];
 
 /// Checks one indicator, naming fields `{place}field` (`indicators[n].field`
-/// within a set).
-fn check_indicator(problems: &mut Problems, place: &str, input: &IndicatorInput) -> NewIndicator {
+/// within a set); returns it with its texts trimmed.
+fn check_indicator(problems: &mut Problems, place: &str, input: &IndicatorInput) -> IndicatorInput {
     let field = |name: &str| format!("{place}{name}");
     let code = problems.text(&field("code"), &input.code, 64);
     let name = problems.text(&field("name"), &input.name, 500);
@@ -45,19 +44,16 @@ fn check_indicator(problems: &mut Problems, place: &str, input: &IndicatorInput)
         &field("weight"),
         "must be a positive number",
     );
-    NewIndicator {
+    IndicatorInput {
         code,
         name,
         legal_basis,
-        category: input.category,
-        max_points: input.max_points,
-        weight: input.weight,
-        applies_to: input.applies_to,
+        ..input.clone()
     }
 }
 
-/// Checks a new set, listing every problem.
-fn check_set(input: &IndicatorSetInput) -> AppResult<NewSet> {
+/// Checks a new set, listing every problem; returns it with its texts trimmed.
+fn check_set(input: &IndicatorSetInput) -> AppResult<IndicatorSetInput> {
     let mut problems = Problems::new();
     let code = problems.text("code", &input.code, 64);
     let name = problems.text("name", &input.name, 200);
@@ -74,7 +70,7 @@ fn check_set(input: &IndicatorSetInput) -> AppResult<NewSet> {
         indicators.push(checked);
     }
     problems.finish()?;
-    Ok(NewSet {
+    Ok(IndicatorSetInput {
         code,
         name,
         indicators,
@@ -93,6 +89,7 @@ pub async fn create(
 ) -> AppResult<SetView> {
     actor.require(WRITERS, "change indicator sets")?;
     let new = check_set(&input)?;
+    let indicators = new.indicators.len();
     let txn = db::begin_write(db).await?;
     let earlier = store::versions_of(&txn, &new.code).await?;
     let version = earlier.iter().map(|s| s.version).max().unwrap_or(0) + 1;
@@ -114,7 +111,7 @@ pub async fn create(
         actor,
         Entry::ok("indicator_set.create", "indicator_set", set.id).with_detail(serde_json::json!({
             "code": set.code, "version": set.version,
-            "indicators": input.indicators.len(), "superseded": superseded,
+            "indicators": indicators, "superseded": superseded,
         })),
     )
     .await?;

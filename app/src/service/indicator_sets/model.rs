@@ -51,23 +51,3 @@ pub struct SetFilter {
     /// Lifecycle state.
     pub status: Option<IndicatorSetStatus>,
 }
-
-/// An indicator to store, checked: its texts trimmed.
-#[derive(Debug, Clone)]
-pub struct NewIndicator {
-    pub code: String,
-    pub name: String,
-    pub legal_basis: String,
-    pub category: IndicatorCategory,
-    pub max_points: f64,
-    pub weight: f64,
-    pub applies_to: SubjectKind,
-}
-
-/// A set to store, checked.
-#[derive(Debug, Clone)]
-pub struct NewSet {
-    pub code: String,
-    pub name: String,
-    pub indicators: Vec<NewIndicator>,
-}

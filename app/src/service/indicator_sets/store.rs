@@ -11,7 +11,7 @@ use sea_orm::{
     PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _, sea_query::Expr,
 };
 
-use super::model::{NewIndicator, SetFilter};
+use super::model::{IndicatorInput, SetFilter};
 use crate::{
     error::AppResult,
     service::{Page, Paged},
@@ -63,7 +63,7 @@ pub async fn insert_set<C: ConnectionTrait>(
 pub async fn insert_indicator<C: ConnectionTrait>(
     db: &C,
     set_id: i64,
-    new: NewIndicator,
+    new: IndicatorInput,
 ) -> AppResult<indicator::Model> {
     Ok(indicator::ActiveModel {
         set_id: Set(set_id),
