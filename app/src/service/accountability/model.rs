@@ -17,7 +17,6 @@ pub struct NewItem {
     pub subject_id: i64,
     /// Where, for scope.
     pub region_code: Option<RegionCode>,
-    /// Why.
     pub reason: AccountabilityReason,
     /// What the evidence is.
     pub evidence_kind: EvidenceKind,
@@ -59,7 +58,6 @@ pub struct ItemFilter {
     pub period: Option<Period>,
     /// Lifecycle state.
     pub status: Option<AccountabilityStatus>,
-    /// Why.
     pub reason: Option<AccountabilityReason>,
     /// Departments, inspectors or enterprises.
     pub subject_kind: Option<AccountableKind>,
