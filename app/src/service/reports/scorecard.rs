@@ -21,9 +21,8 @@ use sea_orm::{
 
 use super::{Actor, PAGE, blocking, labels};
 use crate::{
-    domain::{Period, RegionCode},
+    domain::{Period, RegionCode, region_code::level_of},
     error::AppResult,
-    service::score_rows::level_of,
 };
 
 /// A score row with its subject's name.
