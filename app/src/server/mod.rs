@@ -13,6 +13,7 @@ use crate::{
     api::{self, RequestUser},
     db,
     error::{self, AppError},
+    i18n::{Lang, REQUEST_LANG},
     input_guard,
     metrics::{JobsGauge, method_label, route_label},
     state::AppState,
@@ -137,10 +138,19 @@ async fn observe<E: Endpoint>(ep: std::sync::Arc<E>, mut req: Request) -> poem::
     let user = RequestUser::default();
     req.extensions_mut().insert(user.clone());
     let state = req.data::<AppState>().cloned();
-    let response = match ep.call(req).await {
-        Ok(resp) => resp.into_response(),
-        Err(err) => error::render(err).await,
-    };
+    let lang = Lang::from_accept_language(
+        req.headers()
+            .get(poem::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let response = REQUEST_LANG
+        .scope(lang, async move {
+            match ep.call(req).await {
+                Ok(resp) => resp.into_response(),
+                Err(err) => error::render(err).await,
+            }
+        })
+        .await;
     let status = response.status().as_u16();
     let latency = started.elapsed();
     let pattern = response.data::<PathPattern>().map(|p| p.0.clone());
