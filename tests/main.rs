@@ -17,6 +17,7 @@ mod e2e {
     pub mod auth;
     pub mod demo;
     pub mod directories;
+    pub mod docs;
     pub mod draw_keys;
     pub mod draw_plans;
     pub mod draw_rules;
