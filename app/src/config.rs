@@ -1,7 +1,7 @@
 //! Settings: where the database is, where to listen, and the policy numbers.
 //!
 //! Policy numbers come from an optional TOML file (`--config`); every number has
-//! a default, documented in the README, so an empty file is a valid one.
+//! a default, documented in docs/operations.md, so an empty file is a valid one.
 
 use std::path::Path;
 
