@@ -27,7 +27,7 @@ use crate::{
     service::{
         Actor, audit, draws,
         job_runs::{self, AUDIT_CHECKPOINT, NIGHTLY_SCORES, PLAN_DRAW_PREFIX, TASKS_OVERDUE},
-        scores, task_flow,
+        scores, tasks,
     },
     state::AppState,
 };
@@ -175,7 +175,7 @@ fn fixed_body(
         let s = state.clone();
         Box::pin(async move {
             match name {
-                TASKS_OVERDUE => task_flow::mark_overdue(&s.db, fire.fire_time)
+                TASKS_OVERDUE => tasks::mark_overdue(&s.db, fire.fire_time)
                     .await
                     .map(|n| format!("{n} tasks newly overdue"))
                     .map_err(|e| e.to_string()),

@@ -2,12 +2,14 @@
 
 pub mod credit_code;
 pub mod draw;
+pub mod lockout;
 pub mod password;
 pub mod period;
 pub mod region_code;
 pub mod reporting;
 pub mod scoring;
 pub mod severity;
+pub mod task_state;
 pub mod workdays;
 
 pub use credit_code::CreditCode;

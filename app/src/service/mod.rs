@@ -26,7 +26,6 @@ pub mod score_parts;
 pub mod score_rows;
 pub mod scores;
 pub mod self_assessments;
-pub mod task_flow;
 pub mod tasks;
 pub mod users;
 pub mod validate;

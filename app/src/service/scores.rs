@@ -338,7 +338,7 @@ pub async fn nightly(
     for period in nightly_periods(now) {
         done.push(recompute_period(db, &Actor::system(), &period, &rules, now).await?);
     }
-    super::task_flow::raise_publication_overdue(db, now, policy.scoring.publication_working_days)
+    super::tasks::raise_publication_overdue(db, now, policy.scoring.publication_working_days)
         .await?;
     Ok(done)
 }
