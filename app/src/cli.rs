@@ -20,7 +20,7 @@ use crate::{
         demo::{DemoOptions, DemoReport},
         imports::{ImportKind, ImportOptions},
         reports::ReportKind,
-        users::NewUser,
+        accounts::users::NewUser,
     },
     state::AppState,
     telemetry,
@@ -304,7 +304,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 role,
                 department_id,
             };
-            let user = service::users::create(
+            let user = service::accounts::users::create(
                 &state.db,
                 &state.hasher,
                 &state.policy.security,

@@ -3,9 +3,9 @@
 //! know nothing of HTTP.
 
 pub mod accountability;
+pub mod accounts;
 pub mod actor;
 pub mod audit;
-pub mod auth;
 pub mod conflicts;
 pub mod demo;
 pub mod departments;
@@ -27,7 +27,6 @@ pub mod score_rows;
 pub mod scores;
 pub mod self_assessments;
 pub mod tasks;
-pub mod users;
 pub mod validate;
 
 pub use actor::Actor;
