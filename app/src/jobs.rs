@@ -205,6 +205,7 @@ async fn sync_plans(
     let wanted: HashMap<i64, String> = job_runs::scheduled_plans(&state.db)
         .await?
         .into_iter()
+        .map(|plan| (plan.plan_id, plan.cron))
         .collect();
     let mut registered = registered.lock().await;
     let gone: Vec<i64> = registered
