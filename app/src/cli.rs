@@ -17,10 +17,10 @@ use crate::{
     progress, server,
     service::{
         self, Actor,
+        accounts::users::NewUser,
         demo::{DemoOptions, DemoReport},
         imports::{ImportKind, ImportOptions},
         reports::ReportKind,
-        accounts::users::NewUser,
     },
     state::AppState,
     telemetry,

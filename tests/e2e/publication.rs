@@ -395,10 +395,9 @@ async fn a_result_not_published_within_twenty_working_days_raises_one_accountabi
             }
         }
 
-        let on_the_deadline =
-            tasks::raise_publication_overdue(&w.app.db, at_noon(twentieth), 20)
-                .await
-                .expect("raise");
+        let on_the_deadline = tasks::raise_publication_overdue(&w.app.db, at_noon(twentieth), 20)
+            .await
+            .expect("raise");
         let late = tasks::raise_publication_overdue(&w.app.db, at_noon(day), 20)
             .await
             .expect("raise");

@@ -270,14 +270,46 @@ mod tests {
     #[test]
     fn only_the_task_inspectors_take_the_inspector_steps() {
         let cases = [
-            (caller(Role::Inspector, true, true), Access::Allowed, "on the task"),
-            (caller(Role::Admin, false, true), Access::Allowed, "on it, wherever they sit"),
-            (caller(Role::Inspector, true, false), Access::Hidden, "another inspector"),
-            (caller(Role::Supervisor, true, false), Access::Forbidden, "a supervisor in scope"),
-            (caller(Role::Admin, true, false), Access::Forbidden, "an admin in scope"),
-            (caller(Role::Leader, true, false), Access::Forbidden, "a leader in scope"),
-            (caller(Role::Department, true, false), Access::Forbidden, "a department in scope"),
-            (caller(Role::Supervisor, false, false), Access::Hidden, "out of scope"),
+            (
+                caller(Role::Inspector, true, true),
+                Access::Allowed,
+                "on the task",
+            ),
+            (
+                caller(Role::Admin, false, true),
+                Access::Allowed,
+                "on it, wherever they sit",
+            ),
+            (
+                caller(Role::Inspector, true, false),
+                Access::Hidden,
+                "another inspector",
+            ),
+            (
+                caller(Role::Supervisor, true, false),
+                Access::Forbidden,
+                "a supervisor in scope",
+            ),
+            (
+                caller(Role::Admin, true, false),
+                Access::Forbidden,
+                "an admin in scope",
+            ),
+            (
+                caller(Role::Leader, true, false),
+                Access::Forbidden,
+                "a leader in scope",
+            ),
+            (
+                caller(Role::Department, true, false),
+                Access::Forbidden,
+                "a department in scope",
+            ),
+            (
+                caller(Role::Supervisor, false, false),
+                Access::Hidden,
+                "out of scope",
+            ),
         ];
         for step in [Step::Start, Step::Submit] {
             for (who, expected, why) in cases {
@@ -289,13 +321,41 @@ mod tests {
     #[test]
     fn supervisors_in_scope_review_return_and_publish() {
         let cases = [
-            (caller(Role::Supervisor, true, false), Access::Allowed, "a supervisor in scope"),
-            (caller(Role::Admin, true, false), Access::Allowed, "an admin in scope"),
-            (caller(Role::Leader, true, false), Access::Forbidden, "a leader reads only"),
-            (caller(Role::Department, true, false), Access::Hidden, "a department"),
-            (caller(Role::Inspector, true, true), Access::Hidden, "even the task's inspector"),
-            (caller(Role::Supervisor, false, false), Access::Hidden, "out of scope"),
-            (caller(Role::Admin, false, false), Access::Hidden, "an admin out of scope"),
+            (
+                caller(Role::Supervisor, true, false),
+                Access::Allowed,
+                "a supervisor in scope",
+            ),
+            (
+                caller(Role::Admin, true, false),
+                Access::Allowed,
+                "an admin in scope",
+            ),
+            (
+                caller(Role::Leader, true, false),
+                Access::Forbidden,
+                "a leader reads only",
+            ),
+            (
+                caller(Role::Department, true, false),
+                Access::Hidden,
+                "a department",
+            ),
+            (
+                caller(Role::Inspector, true, true),
+                Access::Hidden,
+                "even the task's inspector",
+            ),
+            (
+                caller(Role::Supervisor, false, false),
+                Access::Hidden,
+                "out of scope",
+            ),
+            (
+                caller(Role::Admin, false, false),
+                Access::Hidden,
+                "an admin out of scope",
+            ),
         ];
         for step in [Step::Review, Step::Return, Step::Publish] {
             for (who, expected, why) in cases {

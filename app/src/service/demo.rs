@@ -18,8 +18,7 @@ use sea_orm::{
 };
 
 use super::{
-    Actor,
-    accounts,
+    Actor, accounts,
     audit::{self, Entry},
 };
 use crate::{

@@ -112,4 +112,3 @@ fn verify_now(password: &str, phc: &str) -> bool {
         })
         .unwrap_or(false)
 }
-

@@ -165,12 +165,12 @@ async fn count_failure(
             })),
     ];
     if failure.locks {
-        entries.push(
-            Entry::ok("auth.lockout", "user", current.id).with_detail(serde_json::json!({
+        entries.push(Entry::ok("auth.lockout", "user", current.id).with_detail(
+            serde_json::json!({
                 "failures": failure.in_a_row,
                 "lock_secs": policy.lockout_secs,
-            })),
-        );
+            }),
+        ));
     }
     refuse(txn, actor, entries, bad_credentials()).await
 }

@@ -67,9 +67,7 @@ pub async fn authenticate(
         store::touch_session(db, found.id, now).await?;
     }
     let region_code = match owner.department_id {
-        Some(id) => store::department(db, id)
-            .await?
-            .and_then(|d| d.region_code),
+        Some(id) => store::department(db, id).await?.and_then(|d| d.region_code),
         None => None,
     };
     Ok(Actor {

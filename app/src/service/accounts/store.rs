@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use entities::{Role, department, session, user};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _,
-    sea_query::Expr,
+    IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _, sea_query::Expr,
 };
 
 use crate::{
@@ -34,7 +33,10 @@ pub async fn user_by_name<C: ConnectionTrait>(
 /// The user, its row locked until the transaction ends on PostgreSQL
 /// (SQLite's write transaction is exclusive already).
 pub async fn lock_user<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<user::Model>> {
-    Ok(user::Entity::find_by_id(id).lock_exclusive().one(db).await?)
+    Ok(user::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(db)
+        .await?)
 }
 
 /// Stores the user's failed logins and lock.

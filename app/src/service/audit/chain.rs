@@ -108,7 +108,13 @@ async fn walk<C: ConnectionTrait>(db: &C) -> AppResult<(u64, Option<BadRow>)> {
         let done = (rows.len() as u64) < PAGE;
         for row in rows {
             if let Some(problem) = row_problem(&row, expected_id, &prev_hash) {
-                return Ok((checked, Some(BadRow { id: row.id, problem })));
+                return Ok((
+                    checked,
+                    Some(BadRow {
+                        id: row.id,
+                        problem,
+                    }),
+                ));
             }
             checked += 1;
             expected_id += 1;
@@ -171,10 +177,7 @@ async fn latest_checkpoint<C: ConnectionTrait>(db: &C) -> AppResult<Option<Head>
 
 /// Checks an intact chain of `checked` rows against the latest checkpoint:
 /// rows removed from the end, or a recorded head that differs.
-async fn against_checkpoint<C: ConnectionTrait>(
-    db: &C,
-    checked: u64,
-) -> AppResult<Option<BadRow>> {
+async fn against_checkpoint<C: ConnectionTrait>(db: &C, checked: u64) -> AppResult<Option<BadRow>> {
     let Some(head) = latest_checkpoint(db).await? else {
         return Ok(None);
     };
@@ -187,7 +190,8 @@ async fn against_checkpoint<C: ConnectionTrait>(
             ),
         }));
     }
-    if head.seq > 0 && store::hash_of_row(db, head.seq).await?.as_deref() != Some(head.hash.as_str())
+    if head.seq > 0
+        && store::hash_of_row(db, head.seq).await?.as_deref() != Some(head.hash.as_str())
     {
         return Ok(Some(BadRow {
             id: head.seq,

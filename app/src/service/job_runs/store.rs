@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use entities::{DrawTrigger, PlanStatus, check_plan, draw, job_run};
-use sea_orm::{ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+};
 
 use crate::error::{AppError, AppResult};
 

@@ -21,6 +21,7 @@ use chrono::{DateTime, Utc};
 use entities::check_task;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
+use self::{access::authorized_task, model::Milestone};
 pub use self::{
     access::inspector_of,
     findings::{add_finding, findings},
@@ -29,7 +30,6 @@ pub use self::{
     publication::public_results,
     view::{calendar, get, list, publish_by, views},
 };
-use self::{access::authorized_task, model::Milestone};
 use crate::{
     db,
     domain::{

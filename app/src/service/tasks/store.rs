@@ -16,8 +16,7 @@ use sea_orm::{
 };
 
 use super::model::{
-    FindingInput, FoundHazard, Milestone, NewPublication, OverduePublication, TaskFilter,
-    TaskScope,
+    FindingInput, FoundHazard, Milestone, NewPublication, OverduePublication, TaskFilter, TaskScope,
 };
 use crate::{
     domain::task_state::AWAITING_INSPECTORS,
@@ -248,10 +247,7 @@ pub async fn findings<C: ConnectionTrait>(db: &C, task_id: i64) -> AppResult<Vec
 }
 
 /// The indicator, if it exists.
-pub async fn indicator<C: ConnectionTrait>(
-    db: &C,
-    id: i64,
-) -> AppResult<Option<indicator::Model>> {
+pub async fn indicator<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<indicator::Model>> {
     Ok(indicator::Entity::find_by_id(id).one(db).await?)
 }
 
@@ -345,10 +341,7 @@ pub async fn hazards_of_task<C: ConnectionTrait>(
 }
 
 /// Writes a publication; returns its id.
-pub async fn insert_publication<C: ConnectionTrait>(
-    db: &C,
-    new: NewPublication,
-) -> AppResult<i64> {
+pub async fn insert_publication<C: ConnectionTrait>(db: &C, new: NewPublication) -> AppResult<i64> {
     let model = publication::ActiveModel {
         task_id: Set(new.task_id),
         region_code: Set(new.region_code),
