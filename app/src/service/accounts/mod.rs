@@ -38,7 +38,6 @@ pub struct LoginOutcome {
     pub token: String,
     /// When the session ends at the latest.
     pub expires_at: DateTime<Utc>,
-    /// The user's role.
     pub role: Role,
 }
 

@@ -59,9 +59,7 @@ pub struct UserRow {
     pub username: String,
     /// PHC string of the password.
     pub password_hash: String,
-    /// The user's role.
     pub role: Role,
-    /// The user's department.
     pub department_id: Option<i64>,
     /// When the user is created.
     pub at: DateTime<Utc>,
@@ -88,9 +86,7 @@ pub async fn insert_user<C: ConnectionTrait>(db: &C, row: UserRow) -> AppResult<
 /// What changes on a user; role and department are always written.
 #[derive(Debug, Clone)]
 pub struct UserUpdate {
-    /// The role.
     pub role: Role,
-    /// The department.
     pub department_id: Option<i64>,
     /// Enabled or disabled, when that changes.
     pub active: Option<bool>,

@@ -32,7 +32,6 @@ pub struct NewUser {
     pub username: String,
     /// Plain password, checked against the policy and then only hashed.
     pub password: String,
-    /// The user's role.
     pub role: Role,
     /// Department; required for department and inspector users.
     pub department_id: Option<i64>,

@@ -64,7 +64,7 @@ pub fn row_hash(row: &audit_log::Model) -> String {
 pub struct Verification {
     /// Whether every row is intact and in place.
     pub ok: bool,
-    /// Rows checked.
+    /// Rows found intact, from the first on.
     pub checked: u64,
     /// The first row found edited, out of place, or following a deleted one.
     pub first_bad_id: Option<i64>,

@@ -12,7 +12,6 @@ pub struct TargetView {
     pub kind: SubjectKind,
     /// The enterprise's or department's id.
     pub id: i64,
-    /// Its name.
     pub name: String,
     /// An enterprise's credit code.
     pub credit_code: Option<String>,
@@ -23,11 +22,8 @@ pub struct TargetView {
 /// An inspector on a task.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskInspectorView {
-    /// The inspector's id.
     pub inspector_id: i64,
-    /// Badge number.
     pub badge_no: String,
-    /// The inspector's name.
     pub name: String,
     /// `lead` or `member`.
     pub role: InspectorRole,
@@ -50,7 +46,7 @@ pub struct TaskView {
 /// Filters for listing tasks.
 #[derive(Debug, Clone, Default)]
 pub struct TaskFilter {
-    /// Lifecycle state.
+    /// Only tasks in this state.
     pub status: Option<TaskStatus>,
     /// Tasks of one draw.
     pub draw_id: Option<i64>,
@@ -115,11 +111,9 @@ pub enum Milestone {
 pub struct FoundHazard {
     /// The enterprise checked.
     pub enterprise_id: i64,
-    /// Its grade.
     pub grade: HazardGrade,
     /// The day it was found, in China time.
     pub found_on: NaiveDate,
-    /// Its rectification deadline.
     pub rectify_by: NaiveDate,
 }
 
@@ -140,7 +134,6 @@ pub struct NewPublication {
     pub inspector_badges: Vec<String>,
     /// `hazards_found`, `compliant`, `non_compliant` or `checked`.
     pub result: &'static str,
-    /// The task's score.
     pub score: Option<f64>,
     /// The hazards found: description, grade and deadline of each.
     pub hazards: Vec<serde_json::Value>,
@@ -151,7 +144,6 @@ pub struct NewPublication {
 /// A reviewed task not published in time, raised against its plan's owner.
 #[derive(Debug, Clone)]
 pub struct OverduePublication {
-    /// The task.
     pub task_id: i64,
     /// The department owning the task's plan.
     pub department_id: i64,
