@@ -21,7 +21,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use spotcheck::{
     config::Policy,
-    service::{self, Actor, users::NewUser},
+    service::{self, Actor, accounts::users::NewUser},
     state::AppState,
 };
 
@@ -261,7 +261,7 @@ impl TestApp {
             role,
             department_id,
         };
-        service::users::create(
+        service::accounts::users::create(
             &self.state.db,
             &self.state.hasher,
             &self.state.policy.security,

@@ -17,10 +17,10 @@ use crate::{
     progress, server,
     service::{
         self, Actor,
+        accounts::users::NewUser,
         demo::{DemoOptions, DemoReport},
         imports::{ImportKind, ImportOptions},
         reports::ReportKind,
-        users::NewUser,
     },
     state::AppState,
     telemetry,
@@ -304,7 +304,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 role,
                 department_id,
             };
-            let user = service::users::create(
+            let user = service::accounts::users::create(
                 &state.db,
                 &state.hasher,
                 &state.policy.security,

@@ -41,7 +41,11 @@ impl Lang {
                 _ => {}
             }
         }
-        if best_en > best_zh { Self::En } else { Self::Zh }
+        if best_en > best_zh {
+            Self::En
+        } else {
+            Self::Zh
+        }
     }
 
     /// The language of the request being answered, [`Lang::Zh`] outside one.

@@ -27,7 +27,7 @@ use crate::{
     service::{
         Actor, audit, draws,
         job_runs::{self, AUDIT_CHECKPOINT, NIGHTLY_SCORES, PLAN_DRAW_PREFIX, TASKS_OVERDUE},
-        scoring, task_flow,
+        scoring, tasks,
     },
     state::AppState,
 };
@@ -175,12 +175,17 @@ fn fixed_body(
         let s = state.clone();
         Box::pin(async move {
             match name {
-                TASKS_OVERDUE => task_flow::mark_overdue(&s.db, fire.fire_time)
+                TASKS_OVERDUE => tasks::mark_overdue(&s.db, fire.fire_time)
                     .await
                     .map(|n| format!("{n} tasks newly overdue"))
                     .map_err(|e| e.to_string()),
                 NIGHTLY_SCORES => {
                     let done = scoring::nightly(&s.db, &s.policy, fire.fire_time)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    // Publication deadlines are working days from review: checked daily too.
+                    let days = s.policy.scoring.publication_working_days;
+                    tasks::raise_publication_overdue(&s.db, fire.fire_time, days)
                         .await
                         .map_err(|e| e.to_string())?;
                     let periods: Vec<String> = done.iter().map(|d| d.period.to_string()).collect();
@@ -205,6 +210,7 @@ async fn sync_plans(
     let wanted: HashMap<i64, String> = job_runs::scheduled_plans(&state.db)
         .await?
         .into_iter()
+        .map(|plan| (plan.plan_id, plan.cron))
         .collect();
     let mut registered = registered.lock().await;
     let gone: Vec<i64> = registered

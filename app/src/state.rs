@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{config::Policy, jobs::JobsStatus, metrics::Metrics, service::auth::Hasher};
+use crate::{config::Policy, jobs::JobsStatus, metrics::Metrics, service::accounts::Hasher};
 
 /// The shared state of a running server; cheap to clone.
 #[derive(Clone)]

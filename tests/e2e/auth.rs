@@ -668,8 +668,8 @@ async fn the_audit_log_holds_no_token_material() {
         let entries = audit(&app, &admin, "").await;
 
         assert!(entries.len() >= 4, "{backend:?}: {entries:?}");
-        let digest = spotcheck::service::auth::token_digest(&token);
-        let admin_digest = spotcheck::service::auth::token_digest(&admin);
+        let digest = spotcheck::service::accounts::token_digest(&token);
+        let admin_digest = spotcheck::service::accounts::token_digest(&admin);
         for entry in &entries {
             let text = entry.to_string();
             for secret in [token.as_str(), &digest, &admin, &admin_digest, PASSWORD] {

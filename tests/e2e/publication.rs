@@ -12,7 +12,7 @@ use entities::{
 use reqwest::{Method, StatusCode};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 use serde_json::{Value, json};
-use spotcheck::service::task_flow;
+use spotcheck::service::tasks;
 use spotcheck_tests::backends;
 
 use super::fixtures::{
@@ -322,13 +322,13 @@ async fn tasks_past_due_are_flagged_overdue() {
         w.step_ok(tasks[1], "start", crew.token(teams[1].1[0]))
             .await;
 
-        let before = task_flow::mark_overdue(&w.app.db, Utc::now() + Duration::days(20))
+        let before = tasks::mark_overdue(&w.app.db, Utc::now() + Duration::days(20))
             .await
             .expect("mark overdue");
-        let flagged = task_flow::mark_overdue(&w.app.db, Utc::now() + Duration::days(40))
+        let flagged = tasks::mark_overdue(&w.app.db, Utc::now() + Duration::days(40))
             .await
             .expect("mark overdue");
-        let again = task_flow::mark_overdue(&w.app.db, Utc::now() + Duration::days(41))
+        let again = tasks::mark_overdue(&w.app.db, Utc::now() + Duration::days(41))
             .await
             .expect("mark overdue");
 
@@ -395,14 +395,13 @@ async fn a_result_not_published_within_twenty_working_days_raises_one_accountabi
             }
         }
 
-        let on_the_deadline =
-            task_flow::raise_publication_overdue(&w.app.db, at_noon(twentieth), 20)
-                .await
-                .expect("raise");
-        let late = task_flow::raise_publication_overdue(&w.app.db, at_noon(day), 20)
+        let on_the_deadline = tasks::raise_publication_overdue(&w.app.db, at_noon(twentieth), 20)
             .await
             .expect("raise");
-        let again = task_flow::raise_publication_overdue(&w.app.db, at_noon(day), 20)
+        let late = tasks::raise_publication_overdue(&w.app.db, at_noon(day), 20)
+            .await
+            .expect("raise");
+        let again = tasks::raise_publication_overdue(&w.app.db, at_noon(day), 20)
             .await
             .expect("raise");
 

@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use spotcheck::service::task_flow;
+use spotcheck::service::tasks;
 use spotcheck_tests::backends;
 
 use super::fixtures::{Ent, World, item_ids, plan_body, task_ids, teams};
@@ -155,7 +155,7 @@ async fn the_tasks_of_a_superseded_draw_can_no_longer_be_worked_on_or_fall_overd
         let old_lead = teams(&first)[0].1[0];
 
         let (status, refused) = w.step(old_task, "start", crew.token(old_lead)).await;
-        let flagged = task_flow::mark_overdue(&w.app.db, Utc::now() + Duration::days(40))
+        let flagged = tasks::mark_overdue(&w.app.db, Utc::now() + Duration::days(40))
             .await
             .expect("mark overdue");
 

@@ -59,7 +59,7 @@ impl AuthApi {
         req: &Request,
         body: Json<LoginBody>,
     ) -> poem::Result<Json<LoginAnswer>> {
-        let outcome = service::auth::login(
+        let outcome = service::accounts::login(
             &state.db,
             &state.hasher,
             &state.policy.security,
@@ -80,7 +80,7 @@ impl AuthApi {
     /// Ends this session at once.
     #[oai(path = "/auth/logout", method = "post")]
     async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> poem::Result<NoContent> {
-        service::auth::logout(&state.db, &auth.0.actor, &auth.0.token).await?;
+        service::accounts::logout(&state.db, &auth.0.actor, &auth.0.token).await?;
         Ok(NoContent::NoContent)
     }
 

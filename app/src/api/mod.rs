@@ -106,7 +106,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Authenticat
     let state = req
         .data::<AppState>()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
-    let actor = service::auth::authenticate(
+    let actor = service::accounts::authenticate(
         &state.db,
         &state.policy.security,
         &bearer.token,

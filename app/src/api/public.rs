@@ -6,7 +6,7 @@ use poem::web::Data;
 use poem_openapi::{Object, OpenApi, OpenApiService, param::Query, payload::Json};
 
 use super::{ListPage, page};
-use crate::{service::task_flow, state::AppState};
+use crate::{service::tasks, state::AppState};
 
 /// A hazard found in a published check.
 #[derive(Object)]
@@ -91,7 +91,7 @@ impl PublicApi {
         #[oai(name = "page")] number: Query<Option<u64>>,
         page_size: Query<Option<u64>>,
     ) -> poem::Result<Json<ListPage<PublicResult>>> {
-        let paged = task_flow::public_results(
+        let paged = tasks::public_results(
             &state.db,
             region_code.0.as_deref(),
             page(number.0, page_size.0)?,

@@ -11,10 +11,8 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, page};
 use crate::{
-    service::{
-        task_flow::{self, FindingInput, Step},
-        tasks::{self, TaskFilter, TaskView},
-    },
+    domain::task_state::Step,
+    service::tasks::{self, FindingInput, TaskFilter, TaskView},
     state::AppState,
 };
 
@@ -189,7 +187,7 @@ impl TasksApi {
         reason: Option<String>,
     ) -> poem::Result<Json<Task>> {
         let days = state.policy.scoring.publication_working_days;
-        let view = task_flow::step(&state.db, &auth.0.actor, id, step, reason, days).await?;
+        let view = tasks::step(&state.db, &auth.0.actor, id, step, reason, days).await?;
         Ok(Json(view.into()))
     }
 }
@@ -266,7 +264,7 @@ impl TasksApi {
             hazard_grade: b.hazard_grade,
             rectify_by: b.rectify_by,
         };
-        let model = task_flow::add_finding(&state.db, &auth.0.actor, id.0, input).await?;
+        let model = tasks::add_finding(&state.db, &auth.0.actor, id.0, input).await?;
         Ok(Created::Created(Json(model.into())))
     }
 
@@ -278,7 +276,7 @@ impl TasksApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> poem::Result<Json<Vec<Finding>>> {
-        let items = task_flow::findings(&state.db, &auth.0.actor, id.0).await?;
+        let items = tasks::findings(&state.db, &auth.0.actor, id.0).await?;
         Ok(Json(items.into_iter().map(Finding::from).collect()))
     }
 

@@ -11,7 +11,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, page};
 use crate::{
-    service::users::{self, NewUser, UserChanges},
+    service::accounts::users::{self, NewUser, UserChanges},
     state::AppState,
 };
 

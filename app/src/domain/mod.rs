@@ -4,12 +4,14 @@ pub mod accountability;
 pub mod china_time;
 pub mod credit_code;
 pub mod draw;
+pub mod lockout;
 pub mod password;
 pub mod period;
 pub mod region_code;
 pub mod reporting;
 pub mod scoring;
 pub mod severity;
+pub mod task_state;
 pub mod workdays;
 
 pub use credit_code::CreditCode;

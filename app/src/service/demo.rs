@@ -18,9 +18,8 @@ use sea_orm::{
 };
 
 use super::{
-    Actor,
+    Actor, accounts,
     audit::{self, Entry},
-    auth,
 };
 use crate::{
     db,
@@ -346,7 +345,7 @@ async fn load_users(
     let hashes = tokio::task::spawn_blocking(move || {
         to_hash
             .iter()
-            .map(|p| auth::hash_now(p))
+            .map(|p| accounts::hash_now(p))
             .collect::<anyhow::Result<Vec<_>>>()
     })
     .await

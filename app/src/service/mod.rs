@@ -3,9 +3,9 @@
 //! know nothing of HTTP.
 
 pub mod accountability;
+pub mod accounts;
 pub mod actor;
 pub mod audit;
-pub mod auth;
 pub mod conflicts;
 pub mod demo;
 pub mod departments;
@@ -22,9 +22,7 @@ pub mod regions;
 pub mod reports;
 pub mod scoring;
 pub mod self_assessments;
-pub mod task_flow;
 pub mod tasks;
-pub mod users;
 pub mod validate;
 
 pub use actor::Actor;
@@ -62,7 +60,8 @@ impl Page {
         Ok(Self { number, size })
     }
 
-    /// Counts the whole query, then reads this page of it in the query's order.
+    /// Counts the whole query, then reads this page of it in the query's order;
+    /// for the capabilities' stores.
     ///
     /// # Errors
     /// When the database fails.
@@ -119,10 +118,10 @@ impl<T> Paged<T> {
     }
 }
 
-/// Rows as one JSON parameter, for a statement that unpacks them in the
-/// database (`json_array_elements` on PostgreSQL, `json_each` on SQLite): one
-/// statement with a handful of bound values instead of many multi-row inserts
-/// that each bind thousands.
+/// Rows as one JSON parameter, for a store's statement that unpacks them in
+/// the database (`json_array_elements` on PostgreSQL, `json_each` on SQLite):
+/// one statement with a handful of bound values instead of many multi-row
+/// inserts that each bind thousands.
 ///
 /// JSON has no NaN or infinity: serde_json writes a non-finite number as
 /// `null`, so callers pass finite numbers only (scores are).
@@ -149,7 +148,9 @@ pub(crate) async fn in_own_task<T: Send + 'static>(
         .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("{what} failed: {e}")))?
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.
+/// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`; the
+/// LIKE helpers below are for the capabilities' stores (and the scope
+/// condition of [`Actor`]).
 #[must_use]
 pub fn like_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

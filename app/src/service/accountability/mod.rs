@@ -1,7 +1,7 @@
 //! Accountability items (问责): who is held to account, for what, on what evidence.
 //!
 //! Items are raised by the score recomputation (and `publication_overdue` by
-//! [`crate::service::task_flow::raise_publication_overdue`]); the unique key on
+//! [`crate::service::tasks::raise_publication_overdue`]); the unique key on
 //! period, subject, reason and evidence makes raising idempotent. Supervisors
 //! in scope move an item `open → acknowledged → closed`; leaders only read.
 

@@ -35,7 +35,6 @@ use super::{
     Actor,
     accountability::{self, ItemKey, NewItem, missed_duties},
     audit::{self, Entry},
-    task_flow,
 };
 use crate::{
     config::Policy,
@@ -231,9 +230,8 @@ async fn audit_recompute(
     Ok(())
 }
 
-/// The nightly job's body: recomputes the periods of
-/// [`nightly_periods`], then raises `publication_overdue` items (which has its
-/// own transaction).
+/// The nightly recomputation: the periods of [`nightly_periods`], each in a
+/// transaction of its own.
 ///
 /// # Errors
 /// When the database fails.
@@ -247,6 +245,5 @@ pub async fn nightly(
     for period in nightly_periods(now) {
         done.push(recompute_period(db, &Actor::system(), &period, &rules, now).await?);
     }
-    task_flow::raise_publication_overdue(db, now, policy.scoring.publication_working_days).await?;
     Ok(done)
 }

@@ -1,24 +1,25 @@
 //! User accounts (admin only).
 
 use chrono::Utc;
-use entities::{Role, department, user};
-use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _,
-};
+use entities::{Role, user};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::{
-    Actor, Page, Paged,
-    audit::{self, Entry},
-    auth::{self, Hasher},
-    departments,
-    validate::Problems,
+    hasher::Hasher,
+    sessions,
+    store::{self, UserRow, UserUpdate},
 };
 use crate::{
     config::SecurityPolicy,
     db,
     domain::password,
     error::{AppError, AppResult},
+    service::{
+        Actor, Page, Paged,
+        audit::{self, Entry},
+        departments,
+        validate::Problems,
+    },
 };
 
 /// Names that stand for the system in the audit log.
@@ -31,7 +32,6 @@ pub struct NewUser {
     pub username: String,
     /// Plain password, checked against the policy and then only hashed.
     pub password: String,
-    /// Role.
     pub role: Role,
     /// Department; required for department and inspector users.
     pub department_id: Option<i64>,
@@ -95,6 +95,13 @@ async fn check_department<C: ConnectionTrait>(
     Ok(())
 }
 
+async fn require_free_username<C: ConnectionTrait>(db: &C, username: &str) -> AppResult<()> {
+    match store::user_by_name(db, username).await? {
+        Some(_) => Err(AppError::Conflict(format!("username {username} is taken"))),
+        None => Ok(()),
+    }
+}
+
 /// Creates a user; `actor` is the admin, or [`Actor::system`] for the CLI.
 ///
 /// # Errors
@@ -117,39 +124,19 @@ pub async fn create(
     }
     check_department(db, actor, &mut problems, input.role, input.department_id).await?;
     problems.finish()?;
-    if user::Entity::find()
-        .filter(user::Column::Username.eq(username.as_str()))
-        .one(db)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(format!("username {username} is taken")));
-    }
-    let hash = hasher.hash(input.password).await?;
+    require_free_username(db, &username).await?;
+    let password_hash = hasher.hash(input.password).await?;
     let txn = db::begin_write(db).await?;
-    if user::Entity::find()
-        .filter(user::Column::Username.eq(username.as_str()))
-        .one(&txn)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(format!("username {username} is taken")));
-    }
-    let now = Utc::now();
-    let model = user::ActiveModel {
-        username: Set(username),
-        password_hash: Set(hash),
-        role: Set(input.role),
-        department_id: Set(input.department_id),
-        active: Set(true),
-        failed_logins: Set(0),
-        locked_until: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    // Asked again under the write lock: someone may have taken it while hashing.
+    require_free_username(&txn, &username).await?;
+    let row = UserRow {
+        username,
+        password_hash,
+        role: input.role,
+        department_id: input.department_id,
+        at: Utc::now(),
+    };
+    let model = store::insert_user(&txn, row).await?;
     audit::append(
         &txn,
         actor,
@@ -170,8 +157,7 @@ async fn in_scope<C: ConnectionTrait>(
 ) -> AppResult<bool> {
     Ok(match found.department_id {
         None => actor.scope_prefix().is_none(),
-        Some(id) => department::Entity::find_by_id(id)
-            .one(db)
+        Some(id) => store::department(db, id)
             .await?
             .is_some_and(|d| actor.covers_opt(d.region_code.as_deref())),
     })
@@ -184,10 +170,7 @@ async fn in_scope<C: ConnectionTrait>(
 pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResult<user::Model> {
     actor.require(&[Role::Admin], "manage users")?;
     let not_found = || AppError::NotFound(format!("user {id}"));
-    let found = user::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(not_found)?;
+    let found = store::user(db, id).await?.ok_or_else(not_found)?;
     if in_scope(db, actor, &found).await? {
         Ok(found)
     } else {
@@ -206,22 +189,39 @@ pub async fn list<C: ConnectionTrait>(
     page: Page,
 ) -> AppResult<Paged<user::Model>> {
     actor.require(&[Role::Admin], "manage users")?;
-    let mut query = user::Entity::find();
-    if actor.scope_prefix().is_some() {
-        let departments_in_scope = department::Entity::find()
-            .select_only()
-            .column(department::Column::Id)
-            .filter(actor.scope_condition(department::Column::RegionCode))
-            .into_query();
-        query = query.filter(user::Column::DepartmentId.in_subquery(departments_in_scope));
-    }
-    if let Some(role) = role {
-        query = query.filter(user::Column::Role.eq(role));
-    }
-    page.fetch(db, query.order_by_asc(user::Column::Id)).await
+    let within = actor.scope_prefix().is_some().then_some(actor);
+    store::users(db, within, role, page).await
 }
 
-/// Changes a user; disabling or a new password ends the user's sessions at once.
+/// Checks changes to a user against the policy and the admin's scope.
+async fn check_changes<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    policy: &SecurityPolicy,
+    existing: &user::Model,
+    changes: &UserChanges,
+) -> AppResult<()> {
+    let mut problems = Problems::new();
+    if changes.role.is_some() || changes.department_id.is_some() {
+        let role = changes.role.unwrap_or(existing.role);
+        let department_id = changes.department_id.unwrap_or(existing.department_id);
+        check_department(db, actor, &mut problems, role, department_id).await?;
+    }
+    if let Some(password) = &changes.password
+        && let Err(message) = password::check(password, policy)
+    {
+        problems.add("password", message);
+    }
+    problems.check(
+        !(changes.active == Some(false) && actor.user_id == Some(existing.id)),
+        "active",
+        "you cannot disable your own account",
+    );
+    problems.finish()
+}
+
+/// Changes a user; disabling, a new password or a new role ends the user's
+/// sessions at once.
 ///
 /// # Errors
 /// 403, 404, 422 as for create.
@@ -234,44 +234,23 @@ pub async fn update(
     changes: UserChanges,
 ) -> AppResult<user::Model> {
     let existing = get(db, actor, id).await?;
-    let mut problems = Problems::new();
-    let role = changes.role.unwrap_or(existing.role);
-    let department_id = changes.department_id.unwrap_or(existing.department_id);
-    if changes.role.is_some() || changes.department_id.is_some() {
-        check_department(db, actor, &mut problems, role, department_id).await?;
-    }
-    if let Some(password) = &changes.password
-        && let Err(message) = password::check(password, policy)
-    {
-        problems.add("password", message);
-    }
-    problems.check(
-        !(changes.active == Some(false) && actor.user_id == Some(id)),
-        "active",
-        "you cannot disable your own account",
-    );
-    problems.finish()?;
-    let hash = match changes.password {
+    check_changes(db, actor, policy, &existing, &changes).await?;
+    let password_hash = match changes.password {
         Some(password) => Some(hasher.hash(password).await?),
         None => None,
     };
+    let password_changed = password_hash.is_some();
+    let change = UserUpdate {
+        role: changes.role.unwrap_or(existing.role),
+        department_id: changes.department_id.unwrap_or(existing.department_id),
+        active: changes.active,
+        password_hash,
+        at: Utc::now(),
+    };
     let txn = db::begin_write(db).await?;
-    let mut model = existing.clone().into_active_model();
-    model.role = Set(role);
-    model.department_id = Set(department_id);
-    if let Some(active) = changes.active {
-        model.active = Set(active);
-    }
-    let password_changed = hash.is_some();
-    if let Some(hash) = hash {
-        model.password_hash = Set(hash);
-        model.failed_logins = Set(0);
-        model.locked_until = Set(None);
-    }
-    model.updated_at = Set(Utc::now());
-    let model = model.update(&txn).await?;
-    let revoked = if !model.active || password_changed || role != existing.role {
-        auth::revoke_sessions(&txn, id).await?
+    let model = store::update_user(&txn, &existing, change).await?;
+    let revoked = if !model.active || password_changed || model.role != existing.role {
+        sessions::revoke_sessions(&txn, id).await?
     } else {
         0
     };

@@ -1,18 +1,18 @@
 //! The scheduled jobs: which there are, when they fire next, and the history of
 //! their runs.
 
-use chrono::{DateTime, Utc};
-use entities::{DrawTrigger, PlanStatus, Role, check_plan, draw, job_run};
-use scheduler::{CatchUp, JobInfo, Schedule};
-use sea_orm::{
-    ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-};
+mod store;
 
-use super::{Actor, Page, Paged};
+use chrono::{DateTime, Utc};
+use entities::{PlanStatus, Role, job_run};
+use scheduler::{CatchUp, JobInfo, Schedule};
+use sea_orm::ConnectionTrait;
+
 use crate::{
     config::JobsPolicy,
     domain::workdays::CHINA,
     error::{AppError, AppResult},
+    service::{Actor, Page, Paged, audit},
 };
 
 /// Marks tasks past their due date overdue.
@@ -20,7 +20,7 @@ pub const TASKS_OVERDUE: &str = "tasks.overdue";
 /// Recomputes the current periods' scores and raises overdue publications.
 pub const NIGHTLY_SCORES: &str = "scores.nightly";
 /// Writes the audit chain's head to the log; `audit verify` reads its runs.
-pub const AUDIT_CHECKPOINT: &str = "audit.checkpoint";
+pub const AUDIT_CHECKPOINT: &str = audit::CHECKPOINT_JOB;
 /// A plan's draws are the job `plan.draw.{plan id}`.
 pub const PLAN_DRAW_PREFIX: &str = "plan.draw.";
 
@@ -70,17 +70,9 @@ pub async fn list<C: ConnectionTrait>(
     page: Page,
 ) -> AppResult<Paged<job_run::Model>> {
     actor.require(&READERS, "read job runs")?;
-    let total = scheduler::count_runs(db, job_name)
-        .await
-        .map_err(internal)?;
-    let items = scheduler::list_runs(db, job_name, page.size, page.offset())
-        .await
-        .map_err(internal)?;
+    let total = store::count_runs(db, job_name).await?;
+    let items = store::runs(db, job_name, page.size, page.offset()).await?;
     Ok(Paged::new(items, total, page))
-}
-
-fn internal(e: scheduler::SchedulerError) -> AppError {
-    AppError::Internal(anyhow::Error::new(e).context("Failed to read job runs"))
 }
 
 /// The scheduled jobs with their next fire times (admins and supervisors):
@@ -116,10 +108,10 @@ pub async fn registered<C: ConnectionTrait>(
         .iter()
         .map(|job| info(job.name.to_owned(), &job.cron, job.catch_up))
         .collect();
-    for (plan_id, cron) in scheduled_plans(db).await? {
+    for plan in scheduled_plans(db).await? {
         jobs.push(info(
-            format!("{PLAN_DRAW_PREFIX}{plan_id}"),
-            &cron,
+            format!("{PLAN_DRAW_PREFIX}{}", plan.plan_id),
+            &plan.cron,
             CatchUp::Once,
         ));
     }
@@ -137,7 +129,7 @@ pub async fn checkpoint_now(db: &sea_orm::DatabaseConnection) -> AppResult<Strin
         let db = db.clone();
         move |_fire| {
             let db = db.clone();
-            async move { super::audit::checkpoint(&db).await }
+            async move { audit::checkpoint(&db).await }
         }
     })
     .map_err(|e| AppError::Internal(e.into()))?;
@@ -164,20 +156,29 @@ pub async fn checkpoint_now(db: &sea_orm::DatabaseConnection) -> AppResult<Strin
     }
 }
 
-/// The active plans with a cron, and their crons.
+/// A plan whose draws are scheduled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduledPlan {
+    /// The plan.
+    pub plan_id: i64,
+    /// Its cron expression in China time, seconds first.
+    pub cron: String,
+}
+
+/// The active plans with a cron, by id.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn scheduled_plans<C: ConnectionTrait>(db: &C) -> AppResult<Vec<(i64, String)>> {
-    let plans = check_plan::Entity::find()
-        .filter(check_plan::Column::Status.eq(PlanStatus::Active))
-        .filter(check_plan::Column::Cron.is_not_null())
-        .order_by_asc(check_plan::Column::Id)
-        .all(db)
-        .await?;
+pub async fn scheduled_plans<C: ConnectionTrait>(db: &C) -> AppResult<Vec<ScheduledPlan>> {
+    let plans = store::active_plans_with_cron(db).await?;
     Ok(plans
         .into_iter()
-        .filter_map(|p| Some((p.id, p.cron?)))
+        .filter_map(|p| {
+            Some(ScheduledPlan {
+                plan_id: p.id,
+                cron: p.cron?,
+            })
+        })
         .collect())
 }
 
@@ -190,7 +191,7 @@ pub async fn plan_still_scheduled<C: ConnectionTrait>(
     plan_id: i64,
     cron: &str,
 ) -> AppResult<bool> {
-    let plan = check_plan::Entity::find_by_id(plan_id).one(db).await?;
+    let plan = store::plan(db, plan_id).await?;
     Ok(plan.is_some_and(|p| p.status == PlanStatus::Active && p.cron.as_deref() == Some(cron)))
 }
 
@@ -203,12 +204,6 @@ pub async fn cron_draw_since<C: ConnectionTrait>(
     plan_id: i64,
     since: DateTime<Utc>,
 ) -> AppResult<Option<i64>> {
-    let made = draw::Entity::find()
-        .filter(draw::Column::PlanId.eq(plan_id))
-        .filter(draw::Column::Trigger.eq(DrawTrigger::Cron))
-        .filter(draw::Column::CreatedAt.gte(since))
-        .order_by_asc(draw::Column::Id)
-        .one(db)
-        .await?;
+    let made = store::first_cron_draw_since(db, plan_id, since).await?;
     Ok(made.map(|d| d.id))
 }

@@ -1,0 +1,158 @@
+//! The types the parts of the tasks capability share.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entities::{HazardGrade, InspectorRole, SubjectKind, TaskStatus, check_task};
+
+use crate::service::Actor;
+
+/// Whom a task checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetView {
+    /// `enterprise` or `department`.
+    pub kind: SubjectKind,
+    /// The enterprise's or department's id.
+    pub id: i64,
+    pub name: String,
+    /// An enterprise's credit code.
+    pub credit_code: Option<String>,
+    /// Where it is; empty for a national department, so plain text.
+    pub region_code: String,
+}
+
+/// An inspector on a task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskInspectorView {
+    pub inspector_id: i64,
+    pub badge_no: String,
+    pub name: String,
+    /// `lead` or `member`.
+    pub role: InspectorRole,
+}
+
+/// A task with what is needed to show it.
+#[derive(Debug, Clone)]
+pub struct TaskView {
+    /// The stored task.
+    pub task: check_task::Model,
+    /// Whom it checks.
+    pub target: TargetView,
+    /// Its inspectors, lead first.
+    pub inspectors: Vec<TaskInspectorView>,
+    /// For a reviewed task: the last day to publish, the 20th working day
+    /// after the review date in China time.
+    pub publish_by: Option<NaiveDate>,
+}
+
+/// Filters for listing tasks.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    /// Only tasks in this state.
+    pub status: Option<TaskStatus>,
+    /// Tasks of one draw.
+    pub draw_id: Option<i64>,
+    /// Only tasks the caller is an inspector on.
+    pub mine: bool,
+    /// Only overdue tasks.
+    pub overdue: Option<bool>,
+}
+
+/// The tasks a caller may see.
+#[derive(Debug, Clone, Copy)]
+pub enum TaskScope<'a> {
+    /// The tasks an inspector is on (`-1`: a caller who is no inspector).
+    Team {
+        /// The inspector.
+        inspector_id: i64,
+    },
+    /// The tasks checking one department (`-1`: none).
+    Department {
+        /// The department checked.
+        department_id: i64,
+    },
+    /// The tasks in the caller's jurisdiction.
+    Jurisdiction(&'a Actor),
+}
+
+/// A finding to record.
+#[derive(Debug, Clone)]
+pub struct FindingInput {
+    /// The indicator checked.
+    pub indicator_id: i64,
+    /// Points earned, 0 to the indicator's maximum.
+    pub points: f64,
+    /// Whether the target complies with the indicator.
+    pub compliant: bool,
+    /// What was found.
+    pub description: String,
+    /// The grade of a hidden hazard found, if any.
+    pub hazard_grade: Option<HazardGrade>,
+    /// The rectification deadline of that hazard.
+    pub rectify_by: Option<NaiveDate>,
+}
+
+/// The time a step records besides the task's new status.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Milestone {
+    /// The first start.
+    Started,
+    /// The findings were submitted.
+    Submitted,
+    /// The findings were accepted with this score.
+    Reviewed {
+        /// The task's score out of 100, if any indicator was scored.
+        score: Option<f64>,
+    },
+    /// The result was published.
+    Published,
+}
+
+/// A hidden hazard a finding puts on the enterprise's hazard list.
+#[derive(Debug, Clone)]
+pub struct FoundHazard {
+    /// The enterprise checked.
+    pub enterprise_id: i64,
+    pub grade: HazardGrade,
+    /// The day it was found, in China time.
+    pub found_on: NaiveDate,
+    pub rectify_by: NaiveDate,
+}
+
+/// The public record of a published task.
+#[derive(Debug, Clone)]
+pub struct NewPublication {
+    /// The task published.
+    pub task_id: i64,
+    /// Where the target is.
+    pub region_code: String,
+    /// The target's name.
+    pub target_name: String,
+    /// An enterprise's credit code.
+    pub credit_code: Option<String>,
+    /// The day of the check, in China time.
+    pub check_date: NaiveDate,
+    /// The inspectors' badge numbers, lead first.
+    pub inspector_badges: Vec<String>,
+    /// `hazards_found`, `compliant`, `non_compliant` or `checked`.
+    pub result: &'static str,
+    pub score: Option<f64>,
+    /// The hazards found: description, grade and deadline of each.
+    pub hazards: Vec<serde_json::Value>,
+    /// When it was published.
+    pub published_at: DateTime<Utc>,
+}
+
+/// A reviewed task not published in time, raised against its plan's owner.
+#[derive(Debug, Clone)]
+pub struct OverduePublication {
+    pub task_id: i64,
+    /// The department owning the task's plan.
+    pub department_id: i64,
+    /// The task's region.
+    pub region_code: String,
+    /// The month of the deadline, `YYYY-MM`.
+    pub period: String,
+    /// When it was reviewed and when it was due, for people.
+    pub note: String,
+    /// When it is raised.
+    pub raised_at: DateTime<Utc>,
+}

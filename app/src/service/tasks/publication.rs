@@ -1,0 +1,55 @@
+//! The public record of checks (一公开): written on publishing, read by anyone.
+
+use chrono::{DateTime, Utc};
+use entities::{check_task, publication};
+use sea_orm::ConnectionTrait;
+
+use super::{model::NewPublication, store, view};
+use crate::{
+    domain::{region_code::prefix_of, task_state::publication_result, workdays::china_date},
+    error::{AppError, AppResult},
+    service::{Page, Paged},
+};
+
+/// Writes the public record of a task: public fields only. Returns its id.
+pub(super) async fn publish<C: ConnectionTrait>(
+    db: &C,
+    task: &check_task::Model,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let view = view::views(db, vec![task.clone()], 0)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::NotFound(format!("task {}", task.id)))?;
+    let hazards: Vec<serde_json::Value> = store::hazards_of_task(db, task.id)
+        .await?
+        .into_iter()
+        .map(|h| serde_json::json!({"description": h.description, "grade": h.grade, "rectify_by": h.rectify_by}))
+        .collect();
+    let record = NewPublication {
+        task_id: task.id,
+        region_code: view.target.region_code,
+        target_name: view.target.name,
+        credit_code: view.target.credit_code,
+        check_date: china_date(task.submitted_at.or(task.started_at).unwrap_or(now)),
+        inspector_badges: view.inspectors.into_iter().map(|i| i.badge_no).collect(),
+        result: publication_result(task.score, !hazards.is_empty()),
+        score: task.score,
+        hazards,
+        published_at: now,
+    };
+    store::insert_publication(db, record).await
+}
+
+/// The public results list: published checks only, public fields only.
+///
+/// # Errors
+/// When the database fails.
+pub async fn public_results<C: ConnectionTrait>(
+    db: &C,
+    region_prefix: Option<&str>,
+    page: Page,
+) -> AppResult<Paged<publication::Model>> {
+    store::publications(db, region_prefix.map(prefix_of), page).await
+}
