@@ -395,7 +395,10 @@ pub async fn list<C: ConnectionTrait>(
     require_national_admin(actor, "read the audit log")?;
     let mut query = audit_log::Entity::find();
     if let Some(action) = &filter.action {
-        query = query.filter(super::text_starts_with(audit_log::Column::Action, action));
+        query = query.filter(super::store_util::text_starts_with(
+            audit_log::Column::Action,
+            action,
+        ));
     }
     if let Some(actor) = &filter.actor {
         query = query.filter(audit_log::Column::Actor.eq(actor.as_str()));

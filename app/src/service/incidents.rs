@@ -17,7 +17,7 @@ use sea_orm::{
 use super::{
     Actor, Page, Paged,
     audit::{self, Entry},
-    departments, regions,
+    directories::{departments, regions},
     validate::Problems,
 };
 use crate::{

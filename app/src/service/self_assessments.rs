@@ -18,7 +18,7 @@ use sea_orm::{
 use super::{
     Actor, Page, Paged,
     audit::{self, Entry},
-    departments, enterprises,
+    directories::{departments, enterprises},
     validate::Problems,
 };
 use crate::{

@@ -625,7 +625,7 @@ pub async fn public_results<C: ConnectionTrait>(
 ) -> AppResult<super::Paged<publication::Model>> {
     let mut query = publication::Entity::find();
     if let Some(prefix) = region_prefix.map(crate::domain::region_code::prefix_of) {
-        query = query.filter(super::text_starts_with(
+        query = query.filter(super::store_util::text_starts_with(
             publication::Column::RegionCode,
             prefix,
         ));

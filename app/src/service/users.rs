@@ -11,7 +11,7 @@ use super::{
     Actor, Page, Paged,
     audit::{self, Entry},
     auth::{self, Hasher},
-    departments,
+    directories::departments,
     validate::Problems,
 };
 use crate::{

@@ -15,7 +15,7 @@ use super::{
     region_code, region_codes,
     vocab::INDUSTRIES,
 };
-use crate::{error::AppResult, service::inspectors::industries_of};
+use crate::{error::AppResult, service::directories::inspectors::industries_of};
 
 pub(super) const COLUMNS: &[Column] = &[
     Column {
