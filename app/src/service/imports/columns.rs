@@ -293,18 +293,17 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A unified social credit code that must be there, its check character
-    /// verified; a malformed one is returned as written, with its problem.
-    pub fn credit_code(&mut self, key: &str) -> String {
+    /// A unified social credit code that must be there, its check character verified.
+    pub fn credit_code(&mut self, key: &str) -> Option<CreditCode> {
         let code = self.required_code(key);
         if code.is_empty() {
-            return code;
+            return None;
         }
         match CreditCode::parse(&code) {
-            Ok(code) => code.to_string(),
+            Ok(code) => Some(code),
             Err(e) => {
                 self.problem(key, e.to_string());
-                code
+                None
             }
         }
     }

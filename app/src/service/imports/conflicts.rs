@@ -14,6 +14,7 @@ use super::{
     store,
 };
 use crate::{
+    domain::CreditCode,
     error::AppResult,
     service::{Actor, directories::model::ConflictPair},
 };
@@ -52,7 +53,7 @@ pub(super) const COLUMNS: &[Column] = &[
 
 pub(super) struct Record {
     badge_no: String,
-    credit_code: Option<String>,
+    credit_code: Option<CreditCode>,
     department_code: Option<String>,
     reason: String,
 }
@@ -82,7 +83,9 @@ impl Named {
                 .filter(|m| actor.covers(&m.region_code))
                 .map(|m| (m.badge_no.clone(), m))
                 .collect();
-        let credit_codes = chunk.iter().filter_map(|s| s.record.credit_code.as_deref());
+        let credit_codes = chunk
+            .iter()
+            .filter_map(|s| s.record.credit_code.as_ref().map(CreditCode::as_str));
         let enterprises = enterprises_by_code(txn, actor, credit_codes).await?;
         let department_codes: Vec<&str> = chunk
             .iter()
@@ -116,7 +119,10 @@ impl Named {
             return None;
         };
         let (enterprise_id, department_id) = match (&r.credit_code, &r.department_code) {
-            (Some(code), _) => (Some(self.enterprises.resolve(code, index, outcome)?), None),
+            (Some(code), _) => {
+                let id = self.enterprises.resolve(code.as_str(), index, outcome)?;
+                (Some(id), None)
+            }
             (None, Some(code)) => {
                 let Some(d) = self.departments.get(code) else {
                     let message = format!("department {code} does not exist");
@@ -155,17 +161,22 @@ impl Kind for Conflicts {
         let has_credit = f.code("credit_code").is_some();
         let credit_code = has_credit.then(|| f.credit_code("credit_code"));
         let department_code = f.code("department_code");
-        if credit_code.is_some() == department_code.is_some() {
+        if has_credit == department_code.is_some() {
             f.problem(
                 "credit_code",
                 "give exactly one of a credit code (enterprise) and a department code",
             );
         }
+        let reason = f.required_text("reason", 500);
+        let credit_code = match credit_code {
+            Some(parsed) => Some(parsed?),
+            None => None,
+        };
         Some(Record {
             badge_no,
             credit_code,
             department_code,
-            reason: f.required_text("reason", 500),
+            reason,
         })
     }
 

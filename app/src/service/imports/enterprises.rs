@@ -6,7 +6,7 @@ use sea_orm::DatabaseTransaction;
 
 use super::{
     columns::{Column, Fields},
-    model::{EnterpriseRecord, Kind, KnownRegions, Outcome, Staged},
+    model::{EnterpriseRow, Kind, KnownRegions, Outcome, Staged},
     store,
     vocab::{CREDIT_CLASSES, INDUSTRIES, RISK_LEVELS, STATUSES},
 };
@@ -82,13 +82,13 @@ pub(super) const COLUMNS: &[Column] = &[
 pub(super) struct Enterprises;
 
 impl Kind for Enterprises {
-    type Record = EnterpriseRecord;
+    type Record = EnterpriseRow;
     type Context = KnownRegions;
     const BATCH: usize = 1_000;
     const COLUMNS: &'static [Column] = COLUMNS;
     const KEY_COLUMN: &'static str = "credit_code";
 
-    fn parse(f: &mut Fields<'_>) -> Option<EnterpriseRecord> {
+    fn parse(f: &mut Fields<'_>) -> Option<EnterpriseRow> {
         let credit_code = f.credit_code("credit_code");
         let name = f.required_text("name", 200);
         let industry = f
@@ -105,8 +105,8 @@ impl Kind for Enterprises {
         let status = f
             .choice("status", STATUSES, false)
             .unwrap_or(EnterpriseStatus::Active);
-        Some(EnterpriseRecord {
-            credit_code,
+        Some(EnterpriseRow {
+            credit_code: credit_code?,
             name,
             industry,
             region_code: region_code?,
@@ -117,8 +117,8 @@ impl Kind for Enterprises {
         })
     }
 
-    fn key(record: &EnterpriseRecord) -> String {
-        record.credit_code.clone()
+    fn key(record: &EnterpriseRow) -> String {
+        record.credit_code.to_string()
     }
 
     async fn context(txn: &DatabaseTransaction, _actor: &Actor) -> AppResult<KnownRegions> {
@@ -129,7 +129,7 @@ impl Kind for Enterprises {
         txn: &DatabaseTransaction,
         actor: &Actor,
         regions: &mut KnownRegions,
-        batch: &[Staged<EnterpriseRecord>],
+        batch: &[Staged<EnterpriseRow>],
         write: bool,
     ) -> AppResult<Outcome> {
         let codes: Vec<&str> = batch
@@ -138,14 +138,14 @@ impl Kind for Enterprises {
             .collect();
         let existing = store::enterprises_by_code(txn, codes).await?;
         let mut outcome = Outcome::default();
-        let mut changed: Vec<&EnterpriseRecord> = Vec::new();
+        let mut changed: Vec<&EnterpriseRow> = Vec::new();
         for (index, staged) in batch.iter().enumerate() {
             let r = &staged.record;
             if let Err(e) = regions.check(actor, r.region_code.as_str()) {
                 outcome.reject(index, "region_code", e);
                 continue;
             }
-            let stored = existing.get(&r.credit_code);
+            let stored = existing.get(r.credit_code.as_str());
             if stored.is_some_and(|m| !actor.covers(&m.region_code)) {
                 outcome.reject(
                     index,
@@ -165,7 +165,7 @@ impl Kind for Enterprises {
     }
 }
 
-fn same(m: &enterprise::Model, r: &EnterpriseRecord) -> bool {
+fn same(m: &enterprise::Model, r: &EnterpriseRow) -> bool {
     m.name == r.name
         && m.industry == r.industry
         && m.region_code == r.region_code.as_str()

@@ -11,7 +11,7 @@ use super::{
     model::{Kind, Outcome, Staged},
     vocab::HAZARD_GRADES,
 };
-use crate::{error::AppResult, service::Actor};
+use crate::{domain::CreditCode, error::AppResult, service::Actor};
 
 pub(super) const COLUMNS: &[Column] = &[
     Column {
@@ -68,7 +68,7 @@ pub(super) const COLUMNS: &[Column] = &[
 ];
 
 pub(super) struct Record {
-    credit_code: String,
+    credit_code: CreditCode,
     code: String,
     description: String,
     grade: HazardGrade,
@@ -84,7 +84,7 @@ impl Item for Record {
     type Table = hazard_item::Entity;
 
     fn credit_code(&self) -> &str {
-        &self.credit_code
+        self.credit_code.as_str()
     }
 
     fn code(&self) -> &str {
@@ -147,15 +147,18 @@ impl Kind for Hazards {
                 format!("rectified {done}, before it was found {found}"),
             );
         }
+        let credit_code = f.credit_code("credit_code");
+        let description = f.required_text("description", 2_000);
+        let grade = f
+            .choice("grade", HAZARD_GRADES, true)
+            .unwrap_or(HazardGrade::General);
         Some(Record {
-            credit_code: f.credit_code("credit_code"),
+            credit_code: credit_code?,
             code,
-            description: f.required_text("description", 2_000),
-            grade: f
-                .choice("grade", HAZARD_GRADES, true)
-                .unwrap_or(HazardGrade::General),
-            found_on: found_on.unwrap_or_default(),
-            rectify_by: rectify_by.unwrap_or_default(),
+            description,
+            grade,
+            found_on: found_on?,
+            rectify_by: rectify_by?,
             rectified_on,
         })
     }

@@ -6,10 +6,9 @@ use std::{collections::HashSet, future::Future};
 use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 
-use entities::{CreditClass, EnterpriseStatus, Industry, RiskLevel};
-
 use super::columns::{Column, Fields};
-use crate::{domain::RegionCode, error::AppResult, service::Actor};
+pub(super) use crate::service::directories::model::EnterpriseRow;
+use crate::{error::AppResult, service::Actor};
 
 /// How to import.
 #[derive(Debug, Clone, Default)]
@@ -179,17 +178,4 @@ impl KnownRegions {
             Ok(())
         }
     }
-}
-
-/// An enterprise as a row of the file gives it.
-#[derive(Debug, Clone)]
-pub(super) struct EnterpriseRecord {
-    pub credit_code: String,
-    pub name: String,
-    pub industry: Industry,
-    pub region_code: RegionCode,
-    pub risk_level: RiskLevel,
-    pub credit_class: CreditClass,
-    pub key_supervision: bool,
-    pub status: EnterpriseStatus,
 }

@@ -10,7 +10,7 @@ use super::{
     model::{Kind, Outcome, Staged},
     vocab::RISK_LEVELS,
 };
-use crate::{error::AppResult, service::Actor};
+use crate::{domain::CreditCode, error::AppResult, service::Actor};
 
 pub(super) const COLUMNS: &[Column] = &[
     Column {
@@ -58,7 +58,7 @@ pub(super) const COLUMNS: &[Column] = &[
 ];
 
 pub(super) struct Record {
-    credit_code: String,
+    credit_code: CreditCode,
     code: String,
     name: String,
     level: RiskLevel,
@@ -73,7 +73,7 @@ impl Item for Record {
     type Table = risk_item::Entity;
 
     fn credit_code(&self) -> &str {
-        &self.credit_code
+        self.credit_code.as_str()
     }
 
     fn code(&self) -> &str {
@@ -114,15 +114,20 @@ impl Kind for Risks {
         if code.chars().count() > 64 {
             f.problem("code", "must have at most 64 characters");
         }
+        let credit_code = f.credit_code("credit_code");
+        let name = f.required_text("name", 200);
+        let level = f
+            .choice("level", RISK_LEVELS, true)
+            .unwrap_or(RiskLevel::Low);
+        let measures = f.required_text("measures", 2_000);
+        let identified_on = f.date("identified_on");
         Some(Record {
-            credit_code: f.credit_code("credit_code"),
+            credit_code: credit_code?,
             code,
-            name: f.required_text("name", 200),
-            level: f
-                .choice("level", RISK_LEVELS, true)
-                .unwrap_or(RiskLevel::Low),
-            measures: f.required_text("measures", 2_000),
-            identified_on: f.date("identified_on"),
+            name,
+            level,
+            measures,
+            identified_on,
         })
     }
 

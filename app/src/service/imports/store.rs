@@ -20,7 +20,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::model::EnterpriseRecord;
+use super::model::EnterpriseRow;
 use crate::error::{AppError, AppResult};
 
 /// Rows per INSERT statement, well within both engines' parameter limits.
@@ -227,10 +227,10 @@ struct EnterpriseJson<'a> {
     status: &'static str,
 }
 
-impl<'a> From<&'a EnterpriseRecord> for EnterpriseJson<'a> {
-    fn from(r: &'a EnterpriseRecord) -> Self {
+impl<'a> From<&'a EnterpriseRow> for EnterpriseJson<'a> {
+    fn from(r: &'a EnterpriseRow) -> Self {
         Self {
-            credit_code: &r.credit_code,
+            credit_code: r.credit_code.as_str(),
             name: &r.name,
             industry: r.industry.as_str(),
             region_code: r.region_code.as_str(),
@@ -242,9 +242,9 @@ impl<'a> From<&'a EnterpriseRecord> for EnterpriseJson<'a> {
     }
 }
 
-fn enterprise_row(r: &EnterpriseRecord, now: DateTime<Utc>) -> enterprise::ActiveModel {
+fn enterprise_row(r: &EnterpriseRow, now: DateTime<Utc>) -> enterprise::ActiveModel {
     enterprise::ActiveModel {
-        credit_code: Set(r.credit_code.clone()),
+        credit_code: Set(r.credit_code.to_string()),
         name: Set(r.name.clone()),
         industry: Set(r.industry),
         region_code: Set(r.region_code.to_string()),
@@ -262,7 +262,7 @@ fn enterprise_row(r: &EnterpriseRecord, now: DateTime<Utc>) -> enterprise::Activ
 /// batch goes as one JSON parameter in one statement.
 pub async fn upsert_enterprises(
     txn: &DatabaseTransaction,
-    records: &[&EnterpriseRecord],
+    records: &[&EnterpriseRow],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     if records.is_empty() {
@@ -461,8 +461,9 @@ mod tests {
 
     #[test]
     fn postgresql_reads_every_written_column_from_the_json_rows() {
-        let record = EnterpriseRecord {
-            credit_code: "91350100M000100Y43".to_owned(),
+        let record = EnterpriseRow {
+            credit_code: crate::domain::CreditCode::parse("91350100M000100Y43")
+                .expect("a credit code"),
             name: "示例".to_owned(),
             industry: entities::Industry::Other,
             region_code: crate::domain::RegionCode::parse("350102").expect("a region code"),

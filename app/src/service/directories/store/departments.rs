@@ -7,7 +7,7 @@ use sea_orm::{
     QueryFilter as _, QueryOrder as _,
 };
 
-use super::Row;
+use super::{Row, taken};
 pub use super::{insert, update};
 use crate::{
     error::AppResult,
@@ -29,11 +29,8 @@ pub async fn code_taken<C: ConnectionTrait>(
     code: &str,
     except: Option<i64>,
 ) -> AppResult<bool> {
-    let mut query = department::Entity::find().filter(department::Column::Code.eq(code));
-    if let Some(id) = except {
-        query = query.filter(department::Column::Id.ne(id));
-    }
-    Ok(query.one(db).await?.is_some())
+    use department::Column as C;
+    taken::<department::Entity, _>(db, C::Code, code, C::Id, except).await
 }
 
 impl Row for DepartmentRow {

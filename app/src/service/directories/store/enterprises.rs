@@ -7,7 +7,7 @@ use sea_orm::{
     PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, Select,
 };
 
-use super::Row;
+use super::{Row, taken};
 pub use super::{insert, update};
 use crate::{
     error::AppResult,
@@ -29,12 +29,8 @@ pub async fn credit_code_taken<C: ConnectionTrait>(
     credit_code: &str,
     except: Option<i64>,
 ) -> AppResult<bool> {
-    let mut query =
-        enterprise::Entity::find().filter(enterprise::Column::CreditCode.eq(credit_code));
-    if let Some(id) = except {
-        query = query.filter(enterprise::Column::Id.ne(id));
-    }
-    Ok(query.one(db).await?.is_some())
+    use enterprise::Column as C;
+    taken::<enterprise::Entity, _>(db, C::CreditCode, credit_code, C::Id, except).await
 }
 
 impl Row for EnterpriseRow {

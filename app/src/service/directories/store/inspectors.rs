@@ -9,7 +9,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait as _},
 };
 
-use super::Row;
+use super::{Row, taken};
 pub use super::{insert, update};
 use crate::{
     error::AppResult,
@@ -31,11 +31,8 @@ pub async fn badge_taken<C: ConnectionTrait>(
     badge_no: &str,
     except: Option<i64>,
 ) -> AppResult<bool> {
-    let mut query = inspector::Entity::find().filter(inspector::Column::BadgeNo.eq(badge_no));
-    if let Some(id) = except {
-        query = query.filter(inspector::Column::Id.ne(id));
-    }
-    Ok(query.one(db).await?.is_some())
+    use inspector::Column as C;
+    taken::<inspector::Entity, _>(db, C::BadgeNo, badge_no, C::Id, except).await
 }
 
 /// The role of the user with this id, if there is one.

@@ -9,7 +9,8 @@ pub mod regions;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait as _, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter as _,
 };
 
 use crate::error::AppResult;
@@ -24,6 +25,26 @@ pub trait Row {
     /// Sets the row's fields and `updated_at` on `model`, and `created_at`
     /// when the model is new.
     fn set_on(&self, model: &mut Self::ActiveModel, now: DateTime<Utc>);
+}
+
+/// Whether a row other than the one with id `except` holds `value` in the
+/// unique column `column`.
+async fn taken<E, C>(
+    db: &C,
+    column: E::Column,
+    value: &str,
+    id: E::Column,
+    except: Option<i64>,
+) -> AppResult<bool>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let mut query = E::find().filter(column.eq(value));
+    if let Some(except) = except {
+        query = query.filter(id.ne(except));
+    }
+    Ok(query.one(db).await?.is_some())
 }
 
 /// Inserts a row.
