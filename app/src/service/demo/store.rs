@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use entities::{conflict, department, enterprise, indicator_set, inspector, region, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QuerySelect, TryGetableMany,
     sea_query::{Expr, IntoCondition},
 };
@@ -16,8 +16,8 @@ use sea_orm::{
 const BATCH: usize = 500;
 
 /// Inserts rows in statements of at most [`BATCH`] rows; returns how many.
-pub async fn insert_batches<A>(
-    txn: &DatabaseTransaction,
+pub async fn insert_batches<A, C: ConnectionTrait>(
+    db: &C,
     rows: Vec<A>,
     what: &str,
 ) -> anyhow::Result<u64>
@@ -29,7 +29,7 @@ where
     while rows.peek().is_some() {
         let batch: Vec<A> = rows.by_ref().take(BATCH).collect();
         added += A::Entity::insert_many(batch)
-            .exec_without_returning(txn)
+            .exec_without_returning(db)
             .await
             .with_context(|| format!("Failed to insert demo {what}"))?;
     }
@@ -38,102 +38,103 @@ where
 
 /// The given columns of the rows of `E` that `filter` selects, as tuples:
 /// the one query per table that finds which natural keys are present.
-async fn select<E, T, C>(
-    txn: &DatabaseTransaction,
+async fn select<E, T, R, C>(
+    db: &C,
     columns: impl IntoIterator<Item = E::Column>,
     filter: impl IntoCondition,
     what: &str,
-) -> anyhow::Result<C>
+) -> anyhow::Result<R>
 where
     E: EntityTrait,
     T: TryGetableMany,
-    C: FromIterator<T>,
+    R: FromIterator<T>,
+    C: ConnectionTrait,
 {
     let rows = E::find()
         .select_only()
         .columns(columns)
         .filter(filter)
         .into_tuple::<T>()
-        .all(txn)
+        .all(db)
         .await
         .with_context(|| format!("Failed to read {what}"))?;
     Ok(rows.into_iter().collect())
 }
 
 /// Which of these region codes are stored.
-pub async fn present_regions(
-    txn: &DatabaseTransaction,
+pub async fn present_regions<C: ConnectionTrait>(
+    db: &C,
     codes: impl IntoIterator<Item = &str>,
 ) -> anyhow::Result<HashSet<String>> {
     let filter = region::Column::Code.is_in(codes);
-    select::<region::Entity, _, _>(txn, [region::Column::Code], filter, "regions").await
+    select::<region::Entity, _, _, _>(db, [region::Column::Code], filter, "regions").await
 }
 
 /// Ids of the stored departments with these codes, by code.
-pub async fn department_ids(
-    txn: &DatabaseTransaction,
+pub async fn department_ids<C: ConnectionTrait>(
+    db: &C,
     codes: &[String],
 ) -> anyhow::Result<HashMap<String, i64>> {
     let columns = [department::Column::Code, department::Column::Id];
     let filter = department::Column::Code.is_in(codes.iter().cloned());
-    select::<department::Entity, (String, i64), _>(txn, columns, filter, "departments").await
+    select::<department::Entity, (String, i64), _, _>(db, columns, filter, "departments").await
 }
 
 /// The stored credit codes that start with 91 and one of these counties.
-pub async fn present_credit_codes(
-    txn: &DatabaseTransaction,
+pub async fn present_credit_codes<C: ConnectionTrait>(
+    db: &C,
     counties: impl IntoIterator<Item = &str>,
 ) -> anyhow::Result<HashSet<String>> {
     let filter = counties.into_iter().fold(Condition::any(), |any, code| {
         any.add(enterprise::Column::CreditCode.starts_with(format!("91{code}")))
     });
     let columns = [enterprise::Column::CreditCode];
-    select::<enterprise::Entity, _, _>(txn, columns, filter, "enterprises").await
+    select::<enterprise::Entity, _, _, _>(db, columns, filter, "enterprises").await
 }
 
 /// Ids of the stored enterprises with these credit codes, by code.
-pub async fn enterprise_ids(
-    txn: &DatabaseTransaction,
+pub async fn enterprise_ids<C: ConnectionTrait>(
+    db: &C,
     codes: impl IntoIterator<Item = String>,
 ) -> anyhow::Result<HashMap<String, i64>> {
     let columns = [enterprise::Column::CreditCode, enterprise::Column::Id];
     let filter = enterprise::Column::CreditCode.is_in(codes);
-    select::<enterprise::Entity, _, _>(txn, columns, filter, "enterprises").await
+    select::<enterprise::Entity, _, _, _>(db, columns, filter, "enterprises").await
 }
 
 /// Ids of the stored inspectors with these badge numbers, by badge number.
-pub async fn inspector_ids(
-    txn: &DatabaseTransaction,
+pub async fn inspector_ids<C: ConnectionTrait>(
+    db: &C,
     badges: impl IntoIterator<Item = String>,
 ) -> anyhow::Result<HashMap<String, i64>> {
     let columns = [inspector::Column::BadgeNo, inspector::Column::Id];
     let filter = inspector::Column::BadgeNo.is_in(badges);
-    select::<inspector::Entity, (String, i64), _>(txn, columns, filter, "inspectors").await
+    select::<inspector::Entity, (String, i64), _, _>(db, columns, filter, "inspectors").await
 }
 
 /// Which of these usernames are taken.
-pub async fn present_users(
-    txn: &DatabaseTransaction,
+pub async fn present_users<C: ConnectionTrait>(
+    db: &C,
     usernames: impl IntoIterator<Item = &str>,
 ) -> anyhow::Result<HashSet<String>> {
     let filter = user::Column::Username.is_in(usernames);
-    select::<user::Entity, _, _>(txn, [user::Column::Username], filter, "users").await
+    select::<user::Entity, _, _, _>(db, [user::Column::Username], filter, "users").await
 }
 
 /// Creates a user.
-pub async fn insert_user(
-    txn: &DatabaseTransaction,
+pub async fn insert_user<C: ConnectionTrait>(
+    db: &C,
     row: user::ActiveModel,
     username: &str,
 ) -> anyhow::Result<user::Model> {
-    row.insert(txn)
+    row.insert(db)
         .await
         .with_context(|| format!("Failed to create user {username}"))
 }
 
 /// Links the inspector with this badge number to a user, unless it has one.
-pub async fn link_inspector_user(
-    txn: &DatabaseTransaction,
+pub async fn link_inspector_user<C: ConnectionTrait>(
+    db: &C,
     badge_no: &str,
     user_id: i64,
     now: DateTime<Utc>,
@@ -143,7 +144,7 @@ pub async fn link_inspector_user(
         .col_expr(inspector::Column::UpdatedAt, Expr::value(now))
         .filter(inspector::Column::BadgeNo.eq(badge_no))
         .filter(inspector::Column::UserId.is_null())
-        .exec(txn)
+        .exec(db)
         .await
         .context("Failed to link the inspector user")?;
     Ok(())
@@ -157,8 +158,8 @@ pub struct ConflictKey {
 }
 
 /// The conflicts stored for these inspectors.
-pub async fn present_conflicts(
-    txn: &DatabaseTransaction,
+pub async fn present_conflicts<C: ConnectionTrait>(
+    db: &C,
     inspector_ids: impl IntoIterator<Item = i64>,
 ) -> anyhow::Result<HashSet<ConflictKey>> {
     let columns = [
@@ -167,7 +168,7 @@ pub async fn present_conflicts(
     ];
     let filter = conflict::Column::InspectorId.is_in(inspector_ids);
     let pairs: Vec<(i64, Option<i64>)> =
-        select::<conflict::Entity, _, _>(txn, columns, filter, "conflicts").await?;
+        select::<conflict::Entity, _, _, _>(db, columns, filter, "conflicts").await?;
     Ok(pairs
         .into_iter()
         .map(|(inspector_id, enterprise_id)| ConflictKey {
@@ -178,16 +179,16 @@ pub async fn present_conflicts(
 }
 
 /// Whether the indicator set `code` version `version` is stored.
-pub async fn indicator_set_exists(
-    txn: &DatabaseTransaction,
+pub async fn indicator_set_exists<C: ConnectionTrait>(
+    db: &C,
     code: &str,
     version: i32,
 ) -> anyhow::Result<bool> {
     let filter = Condition::all()
         .add(indicator_set::Column::Code.eq(code))
         .add(indicator_set::Column::Version.eq(version));
-    let present: Vec<i64> = select::<indicator_set::Entity, _, _>(
-        txn,
+    let present: Vec<i64> = select::<indicator_set::Entity, _, _, _>(
+        db,
         [indicator_set::Column::Id],
         filter,
         "indicator sets",
@@ -197,11 +198,11 @@ pub async fn indicator_set_exists(
 }
 
 /// Creates an indicator set.
-pub async fn insert_indicator_set(
-    txn: &DatabaseTransaction,
+pub async fn insert_indicator_set<C: ConnectionTrait>(
+    db: &C,
     row: indicator_set::ActiveModel,
 ) -> anyhow::Result<indicator_set::Model> {
-    row.insert(txn)
+    row.insert(db)
         .await
         .context("Failed to create the demo indicator set")
 }

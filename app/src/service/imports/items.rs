@@ -102,7 +102,7 @@ pub(super) async fn write<I: Item>(
     let credit_codes = batch.iter().map(|s| s.record.credit_code());
     let owners = enterprises_by_code(txn, actor, credit_codes).await?;
     let codes: Vec<&str> = batch.iter().map(|s| s.record.code()).collect();
-    let existing = store::items_by_key::<I::Table>(txn, owners.ids(), codes).await?;
+    let existing = store::items_by_key::<I::Table, _>(txn, owners.ids(), codes).await?;
     let now = Utc::now();
     let mut outcome = Outcome::default();
     let mut rows = Vec::new();

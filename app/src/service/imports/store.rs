@@ -14,8 +14,8 @@ use entities::{
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait as _, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    IdenStatic as _, IntoActiveModel, QueryFilter as _, QuerySelect as _, Statement,
+    ColumnTrait as _, ConnectionTrait, DbBackend, EntityTrait, IdenStatic as _, IntoActiveModel,
+    QueryFilter as _, QuerySelect as _, Statement,
     sea_query::{Expr, OnConflict},
 };
 use serde::Serialize;
@@ -27,12 +27,12 @@ use crate::error::{AppError, AppResult};
 const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// Settings for the import's one transaction.
-pub async fn tune(txn: &DatabaseTransaction) -> AppResult<()> {
-    if txn.get_database_backend() == DbBackend::Postgres {
+pub async fn tune<C: ConnectionTrait>(db: &C) -> AppResult<()> {
+    if db.get_database_backend() == DbBackend::Postgres {
         // The planner's statistics describe the tables before this import; as
         // they fill up inside the one transaction, its per-batch key lookups
         // would turn into sequential scans and the import quadratic.
-        txn.execute_unprepared("SET LOCAL enable_seqscan = off")
+        db.execute_unprepared("SET LOCAL enable_seqscan = off")
             .await?;
     }
     Ok(())
@@ -40,8 +40,8 @@ pub async fn tune(txn: &DatabaseTransaction) -> AppResult<()> {
 
 /// Inserts rows, in statements of at most [`ROWS_PER_STATEMENT`]; where a row's
 /// `key` is already stored, its `update` columns are overwritten instead.
-async fn upsert<A>(
-    txn: &DatabaseTransaction,
+async fn upsert<A, C: ConnectionTrait>(
+    db: &C,
     rows: Vec<A>,
     key: &[<A::Entity as EntityTrait>::Column],
     update: &[<A::Entity as EntityTrait>::Column],
@@ -60,38 +60,38 @@ where
                     .to_owned(),
             );
         }
-        insert.exec_without_returning(txn).await?;
+        insert.exec_without_returning(db).await?;
     }
     Ok(())
 }
 
 /// Every region code there is.
-pub async fn region_codes(txn: &DatabaseTransaction) -> AppResult<HashSet<String>> {
+pub async fn region_codes<C: ConnectionTrait>(db: &C) -> AppResult<HashSet<String>> {
     let codes: Vec<String> = region::Entity::find()
         .select_only()
         .column(region::Column::Code)
         .into_tuple()
-        .all(txn)
+        .all(db)
         .await?;
     Ok(codes.into_iter().collect())
 }
 
 /// Every region, by code.
-pub async fn regions_by_code(
-    txn: &DatabaseTransaction,
+pub async fn regions_by_code<C: ConnectionTrait>(
+    db: &C,
 ) -> AppResult<HashMap<String, region::Model>> {
-    let all = region::Entity::find().all(txn).await?;
+    let all = region::Entity::find().all(db).await?;
     Ok(all.into_iter().map(|m| (m.code.clone(), m)).collect())
 }
 
 /// Adds regions or renames and moves them, by code.
-pub async fn upsert_regions(
-    txn: &DatabaseTransaction,
+pub async fn upsert_regions<C: ConnectionTrait>(
+    db: &C,
     rows: Vec<region::ActiveModel>,
 ) -> AppResult<()> {
     use region::Column as C;
     upsert(
-        txn,
+        db,
         rows,
         &[C::Code],
         &[C::Name, C::Level, C::ParentCode, C::UpdatedAt],
@@ -100,63 +100,63 @@ pub async fn upsert_regions(
 }
 
 /// Every department, by code.
-pub async fn departments_by_code(
-    txn: &DatabaseTransaction,
+pub async fn departments_by_code<C: ConnectionTrait>(
+    db: &C,
 ) -> AppResult<HashMap<String, department::Model>> {
-    let all = department::Entity::find().all(txn).await?;
+    let all = department::Entity::find().all(db).await?;
     Ok(all.into_iter().map(|m| (m.code.clone(), m)).collect())
 }
 
 /// The departments with these codes.
-pub async fn departments_with_codes(
-    txn: &DatabaseTransaction,
+pub async fn departments_with_codes<C: ConnectionTrait>(
+    db: &C,
     codes: Vec<&str>,
 ) -> AppResult<Vec<department::Model>> {
     Ok(department::Entity::find()
         .filter(department::Column::Code.is_in(codes))
-        .all(txn)
+        .all(db)
         .await?)
 }
 
 /// Inserts a row and returns it as stored, with its id.
-pub async fn insert<A>(
-    txn: &DatabaseTransaction,
+pub async fn insert<A, C: ConnectionTrait>(
+    db: &C,
     row: A,
 ) -> AppResult<<A::Entity as EntityTrait>::Model>
 where
     A: ActiveModelTrait + ActiveModelBehavior + Send,
     <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
 {
-    Ok(row.insert(txn).await?)
+    Ok(row.insert(db).await?)
 }
 
 /// Writes a changed row.
-pub async fn update<A>(txn: &DatabaseTransaction, row: A) -> AppResult<()>
+pub async fn update<A, C: ConnectionTrait>(db: &C, row: A) -> AppResult<()>
 where
     A: ActiveModelTrait + ActiveModelBehavior + Send,
     <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
 {
-    row.update(txn).await?;
+    row.update(db).await?;
     Ok(())
 }
 
 /// The enterprises with these credit codes.
-pub async fn enterprises_with_codes(
-    txn: &DatabaseTransaction,
+pub async fn enterprises_with_codes<C: ConnectionTrait>(
+    db: &C,
     codes: Vec<&str>,
 ) -> AppResult<Vec<enterprise::Model>> {
     Ok(enterprise::Entity::find()
         .filter(enterprise::Column::CreditCode.is_in(codes))
-        .all(txn)
+        .all(db)
         .await?)
 }
 
 /// The enterprises of an import batch, by credit code.
-pub async fn enterprises_by_code(
-    txn: &DatabaseTransaction,
+pub async fn enterprises_by_code<C: ConnectionTrait>(
+    db: &C,
     codes: Vec<&str>,
 ) -> AppResult<HashMap<String, enterprise::Model>> {
-    let found = if txn.get_database_backend() == DbBackend::Postgres {
+    let found = if db.get_database_backend() == DbBackend::Postgres {
         // One JSON parameter instead of a thousand: much less for the server to parse.
         enterprise::Entity::find()
             .from_raw_sql(Statement::from_sql_and_values(
@@ -165,10 +165,10 @@ pub async fn enterprises_by_code(
                  (SELECT jsonb_array_elements_text($1::jsonb))",
                 [json(&codes)?.into()],
             ))
-            .all(txn)
+            .all(db)
             .await?
     } else {
-        enterprises_with_codes(txn, codes).await?
+        enterprises_with_codes(db, codes).await?
     };
     Ok(found
         .into_iter()
@@ -260,17 +260,17 @@ fn enterprise_row(r: &EnterpriseRow, now: DateTime<Utc>) -> enterprise::ActiveMo
 
 /// Adds enterprises or overwrites them, by credit code: on PostgreSQL the
 /// batch goes as one JSON parameter in one statement.
-pub async fn upsert_enterprises(
-    txn: &DatabaseTransaction,
+pub async fn upsert_enterprises<C: ConnectionTrait>(
+    db: &C,
     records: &[&EnterpriseRow],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     if records.is_empty() {
         return Ok(());
     }
-    if txn.get_database_backend() == DbBackend::Postgres {
+    if db.get_database_backend() == DbBackend::Postgres {
         let rows: Vec<EnterpriseJson<'_>> = records.iter().map(|r| (*r).into()).collect();
-        txn.execute_raw(Statement::from_sql_and_values(
+        db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             ENTERPRISE_UPSERT.as_str(),
             [json(&rows)?.into(), now.into()],
@@ -284,23 +284,23 @@ pub async fn upsert_enterprises(
         .map(|(c, _)| *c)
         .chain([enterprise::Column::UpdatedAt])
         .collect();
-    upsert(txn, rows, &[ENTERPRISE_COLUMNS[0].0], &update).await
+    upsert(db, rows, &[ENTERPRISE_COLUMNS[0].0], &update).await
 }
 
 /// The inspectors with these badge numbers.
-pub async fn inspectors_with_badges(
-    txn: &DatabaseTransaction,
+pub async fn inspectors_with_badges<C: ConnectionTrait>(
+    db: &C,
     badges: Vec<&str>,
 ) -> AppResult<Vec<inspector::Model>> {
     Ok(inspector::Entity::find()
         .filter(inspector::Column::BadgeNo.is_in(badges))
-        .all(txn)
+        .all(db)
         .await?)
 }
 
 /// Adds inspectors or overwrites them, by badge number; their logins stay.
-pub async fn upsert_inspectors(
-    txn: &DatabaseTransaction,
+pub async fn upsert_inspectors<C: ConnectionTrait>(
+    db: &C,
     rows: Vec<inspector::ActiveModel>,
 ) -> AppResult<()> {
     use inspector::Column as C;
@@ -312,40 +312,40 @@ pub async fn upsert_inspectors(
         C::Active,
         C::UpdatedAt,
     ];
-    upsert(txn, rows, &[C::BadgeNo], &update).await
+    upsert(db, rows, &[C::BadgeNo], &update).await
 }
 
 /// The conflicts of these inspectors.
-pub async fn conflicts_of(
-    txn: &DatabaseTransaction,
+pub async fn conflicts_of<C: ConnectionTrait>(
+    db: &C,
     inspector_ids: Vec<i64>,
 ) -> AppResult<Vec<conflict::Model>> {
     Ok(conflict::Entity::find()
         .filter(conflict::Column::InspectorId.is_in(inspector_ids))
-        .all(txn)
+        .all(db)
         .await?)
 }
 
 /// Changes the reason of a recorded conflict.
-pub async fn set_conflict_reason(
-    txn: &DatabaseTransaction,
+pub async fn set_conflict_reason<C: ConnectionTrait>(
+    db: &C,
     id: i64,
     reason: &str,
 ) -> AppResult<()> {
     conflict::Entity::update_many()
         .col_expr(conflict::Column::Reason, Expr::value(reason.to_owned()))
         .filter(conflict::Column::Id.eq(id))
-        .exec(txn)
+        .exec(db)
         .await?;
     Ok(())
 }
 
 /// Records new conflicts.
-pub async fn insert_conflicts(
-    txn: &DatabaseTransaction,
+pub async fn insert_conflicts<C: ConnectionTrait>(
+    db: &C,
     rows: Vec<conflict::ActiveModel>,
 ) -> AppResult<()> {
-    upsert(txn, rows, &[], &[]).await
+    upsert(db, rows, &[], &[]).await
 }
 
 /// An enterprise list item's natural key.
@@ -403,21 +403,21 @@ impl ItemTable for hazard_item::Entity {
 }
 
 /// The stored items of these enterprises with these codes, by key.
-pub async fn items_by_key<T: ItemTable>(
-    txn: &DatabaseTransaction,
+pub async fn items_by_key<T: ItemTable, C: ConnectionTrait>(
+    db: &C,
     enterprise_ids: Vec<i64>,
     codes: Vec<&str>,
 ) -> AppResult<HashMap<ItemKey, T::Model>> {
     let found = T::find()
         .filter(T::ENTERPRISE_ID.is_in(enterprise_ids))
         .filter(T::CODE.is_in(codes))
-        .all(txn)
+        .all(db)
         .await?;
     Ok(found.into_iter().map(|m| (T::key(&m), m)).collect())
 }
 
 /// Adds items or overwrites them, by enterprise and code.
-pub async fn upsert_items<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> AppResult<()>
+pub async fn upsert_items<A, C: ConnectionTrait>(db: &C, rows: Vec<A>) -> AppResult<()>
 where
     A: ActiveModelTrait + Send,
     A::Entity: ItemTable,
@@ -426,28 +426,28 @@ where
         <A::Entity as ItemTable>::ENTERPRISE_ID,
         <A::Entity as ItemTable>::CODE,
     ];
-    upsert(txn, rows, &key, <A::Entity as ItemTable>::UPDATED).await
+    upsert(db, rows, &key, <A::Entity as ItemTable>::UPDATED).await
 }
 
 /// The holidays stored for these dates, by date.
-pub async fn holidays_on(
-    txn: &DatabaseTransaction,
+pub async fn holidays_on<C: ConnectionTrait>(
+    db: &C,
     dates: Vec<NaiveDate>,
 ) -> AppResult<HashMap<NaiveDate, holiday::Model>> {
     let found = holiday::Entity::find()
         .filter(holiday::Column::Date.is_in(dates))
-        .all(txn)
+        .all(db)
         .await?;
     Ok(found.into_iter().map(|m| (m.date, m)).collect())
 }
 
 /// Adds holidays or overwrites them, by date.
-pub async fn upsert_holidays(
-    txn: &DatabaseTransaction,
+pub async fn upsert_holidays<C: ConnectionTrait>(
+    db: &C,
     rows: Vec<holiday::ActiveModel>,
 ) -> AppResult<()> {
     use holiday::Column as C;
-    upsert(txn, rows, &[C::Date], &[C::Name, C::Kind]).await
+    upsert(db, rows, &[C::Date], &[C::Name, C::Kind]).await
 }
 
 fn json<T: Serialize>(value: &T) -> AppResult<String> {

@@ -10,10 +10,11 @@ use reports::export::{
 use sea_orm::ConnectionTrait;
 
 use super::{
-    Actor, blocking, labels,
+    labels,
     store::{self, ItemCursor, PAGE},
+    writer::blocking,
 };
-use crate::{domain::Period, error::AppResult};
+use crate::{domain::Period, error::AppResult, service::Actor};
 
 /// Names of the units of one kind, by id; an inspector's with the badge number.
 async fn names<C: ConnectionTrait>(

@@ -11,8 +11,9 @@ use reports::export::{
 use sea_orm::ConnectionTrait;
 
 use super::{
-    Actor, blocking, labels,
+    labels,
     store::{self, PAGE},
+    writer::blocking,
 };
 use crate::{
     domain::{
@@ -21,6 +22,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     service::{
+        Actor,
         imports::vocab::{self, zh},
         plans,
     },

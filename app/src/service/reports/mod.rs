@@ -11,6 +11,7 @@ mod publication;
 mod scorecard;
 mod store;
 mod timeliness;
+mod writer;
 
 use std::io::{Seek as _, SeekFrom};
 
@@ -20,6 +21,7 @@ use reports::export::{Meta, XlsxError};
 pub use reports::export::{Sink, Written};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use sha2::{Digest as _, Sha256};
+use writer::blocking;
 
 use super::{
     Actor,
@@ -178,23 +180,6 @@ fn exporter_label(actor: &Actor) -> String {
     } else {
         format!("{}（命令行）", actor.username)
     }
-}
-
-/// Runs a writer step off the async runtime: workbook writing is CPU and file work.
-async fn blocking<T: Send + 'static>(
-    step: impl FnOnce() -> Result<T, XlsxError> + Send + 'static,
-) -> AppResult<T> {
-    tokio::task::spawn_blocking(step)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("report writer stopped: {e}")))?
-        .map_err(|e| match e {
-            XlsxError::RowColumnLimitError => AppError::TooLarge(
-                "the report has more rows than an Excel sheet holds (1,048,574); \
-                 export a shorter period or a smaller region"
-                    .to_owned(),
-            ),
-            other => AppError::Internal(anyhow::anyhow!("Failed to write the report: {other}")),
-        })
 }
 
 /// Exports a report in the caller's scope and records the export in the audit log.

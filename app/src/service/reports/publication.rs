@@ -9,10 +9,11 @@ use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 
 use super::{
-    Actor, blocking, labels,
+    labels,
     store::{self, PAGE},
+    writer::blocking,
 };
-use crate::{domain::Period, error::AppResult};
+use crate::{domain::Period, error::AppResult, service::Actor};
 
 /// A hazard as the publication stores it.
 #[derive(Deserialize)]

@@ -12,13 +12,14 @@ use reports::export::{
 use sea_orm::DatabaseConnection;
 
 use super::{
-    Actor, blocking, labels,
+    labels,
     store::{self, IndicatorPoints, NamedScore, PAGE},
+    writer::blocking,
 };
 use crate::{
     domain::{Period, RegionCode},
     error::AppResult,
-    service::score_rows::level_of,
+    service::{Actor, score_rows::level_of},
 };
 
 fn grade_of(grade: Grade) -> card::Grade {

@@ -11,14 +11,14 @@ use reports::export::{
 };
 use sea_orm::ConnectionTrait;
 
-use super::{Actor, blocking, store};
+use super::{store, writer::blocking};
 use crate::{
     domain::{
         Period,
         reporting::{Deadlines, IncidentFacts, ReportFacts, Verdict, judge},
     },
     error::AppResult,
-    service::{duties::facts_by_incident, score_parts},
+    service::{Actor, duties::facts_by_incident, score_parts},
 };
 
 /// One department's tallies.
