@@ -23,6 +23,7 @@ mod e2e {
     pub mod draw_verify;
     pub mod draws;
     pub mod fixtures;
+    pub mod hardening;
     pub mod health;
     pub mod imports;
     pub mod imports_malformed;

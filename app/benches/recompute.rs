@@ -36,8 +36,8 @@ use serde_json::json;
 use spotcheck::{
     domain::Period,
     service::{
-        Actor, score_parts,
-        scores::{Rules, recompute_period},
+        Actor,
+        scoring::{ScoringRules, recompute_period, store::settle_data_security},
     },
 };
 use support::{execute, insert, region_codes, regions_and_departments, v};
@@ -428,7 +428,7 @@ async fn load(db: &DatabaseConnection, scale: Scale) -> u64 {
     .await;
     // The checks were reviewed with these findings: their data-security sums
     // are settled as a review settles them, here all at once.
-    let (time, settled) = timed(score_parts::settle_data_security(&txn, Condition::all())).await;
+    let (time, settled) = timed(settle_data_security(&txn, Condition::all())).await;
     let settled = settled.unwrap();
     eprintln!(
         "  settled the data-security sums of {settled} checks in {:.0} ms ({:.1} µs a check)",
@@ -646,7 +646,7 @@ async fn run(name: &str, url: &str, scale: Scale) {
             load_time.as_secs_f64()
         );
     }
-    let rules = Rules::of(&spotcheck::config::Policy::default());
+    let rules = ScoringRules::of(&spotcheck::config::Policy::default());
     let period = Period::Year(2026);
     let now = Utc.with_ymd_and_hms(2027, 1, 15, 0, 0, 0).unwrap();
     for round in 1..=3 {

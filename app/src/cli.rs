@@ -322,8 +322,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score { period } => {
             let period = crate::domain::Period::parse(&period)?;
             let db = db::connect(&cli.database_url).await?;
-            let rules = service::scores::Rules::of(&policy);
-            let summary = service::scores::recompute_period(
+            let rules = service::scoring::ScoringRules::of(&policy);
+            let summary = service::scoring::recompute_period(
                 &db,
                 &Actor::system(),
                 &period,

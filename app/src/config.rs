@@ -210,6 +210,14 @@ pub struct Limits {
     pub import_xls_cells: u64,
     /// Row errors listed in an answer; the count covers all of them.
     pub import_errors_listed: usize,
+    /// Seconds a client has to send a request's header fields once it has begun.
+    pub header_read_secs: u64,
+    /// Seconds a connection may idle, no request in flight, before it is closed.
+    pub idle_secs: u64,
+    /// Largest request head (request line and header fields), in bytes.
+    pub header_bytes: usize,
+    /// Seconds a client has to send a request's body once its head is in.
+    pub body_read_secs: u64,
 }
 
 impl Default for Limits {
@@ -226,6 +234,10 @@ impl Default for Limits {
             import_cells: read.max_cells,
             import_xls_cells: read.max_xls_area,
             import_errors_listed: 1_000,
+            header_read_secs: 10,
+            idle_secs: 120,
+            header_bytes: 64 * 1024,
+            body_read_secs: 60,
         }
     }
 }
@@ -340,6 +352,13 @@ impl Policy {
         }
         let l = &self.limits;
         anyhow::ensure!(l.body_bytes > 0, "limits.body_bytes must be positive");
+        anyhow::ensure!(
+            l.header_read_secs > 0
+                && l.body_read_secs > 0
+                && l.idle_secs > 0
+                && l.header_bytes >= 8192,
+            "limits.header_read_secs, body_read_secs and idle_secs must be positive, header_bytes at least 8192"
+        );
         anyhow::ensure!(
             l.upload_entries > 0
                 && l.upload_uncompressed_bytes > 0

@@ -27,7 +27,7 @@ use crate::{
     service::{
         Actor, audit, draws,
         job_runs::{self, AUDIT_CHECKPOINT, NIGHTLY_SCORES, PLAN_DRAW_PREFIX, TASKS_OVERDUE},
-        scores, task_flow,
+        scoring, task_flow,
     },
     state::AppState,
 };
@@ -180,7 +180,7 @@ fn fixed_body(
                     .map(|n| format!("{n} tasks newly overdue"))
                     .map_err(|e| e.to_string()),
                 NIGHTLY_SCORES => {
-                    let done = scores::nightly(&s.db, &s.policy, fire.fire_time)
+                    let done = scoring::nightly(&s.db, &s.policy, fire.fire_time)
                         .await
                         .map_err(|e| e.to_string())?;
                     let periods: Vec<String> = done.iter().map(|d| d.period.to_string()).collect();

@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod input_guard;
 pub mod jobs;
 pub mod metrics;
 pub mod progress;

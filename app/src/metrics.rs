@@ -168,20 +168,37 @@ fn pool_stats(db: &DatabaseConnection) -> (i64, i64) {
     }
 }
 
-/// The route of a path for metric labels: numeric segments become `{id}`, so
-/// label values stay few.
+/// The label for requests that matched no route: one value, whatever was asked.
+pub const UNMATCHED: &str = "unmatched";
+
+/// The nests whose own pattern a request carries when nothing inside matched.
+const NESTS: [&str; 3] = ["/api/v1", "/docs", "/public/v1"];
+
+/// The route label of a request: the template of the route it matched (such as
+/// `/api/v1/tasks/:id`), or [`UNMATCHED`]. Only templates become label values, so
+/// the number of series is fixed however many paths clients make up.
 #[must_use]
-pub fn route_label(path: &str) -> String {
-    path.split('/')
-        .map(|segment| {
-            if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
-                "{id}"
-            } else {
-                segment
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+pub fn route_label(pattern: Option<&str>) -> &str {
+    match pattern {
+        Some(pattern) if !NESTS.contains(&pattern) => pattern,
+        _ => UNMATCHED,
+    }
+}
+
+/// The method label: the methods the API uses, and `OTHER` for any other.
+#[must_use]
+pub fn method_label(method: &poem::http::Method) -> &'static str {
+    use poem::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
 }
 
 #[cfg(test)]
@@ -189,19 +206,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_folded_out_of_routes() {
+    fn only_route_templates_become_labels() {
+        assert_eq!(route_label(Some("/api/v1/tasks/:id")), "/api/v1/tasks/:id");
+        assert_eq!(route_label(Some("/healthz")), "/healthz");
         assert_eq!(
-            route_label("/api/v1/enterprises/42"),
-            "/api/v1/enterprises/{id}"
+            route_label(Some("/api/v1")),
+            UNMATCHED,
+            "a nest without a route"
         );
-        assert_eq!(
-            route_label("/api/v1/regions/110000"),
-            "/api/v1/regions/{id}"
-        );
-        assert_eq!(
-            route_label("/api/v1/plans/7/draws"),
-            "/api/v1/plans/{id}/draws"
-        );
-        assert_eq!(route_label("/healthz"), "/healthz");
+        assert_eq!(route_label(None), UNMATCHED);
+    }
+
+    #[test]
+    fn unknown_methods_share_one_label() {
+        let made_up = poem::http::Method::from_bytes(b"BREW").unwrap_or_default();
+        assert_eq!(method_label(&made_up), "OTHER");
+        assert_eq!(method_label(&poem::http::Method::PATCH), "PATCH");
     }
 }

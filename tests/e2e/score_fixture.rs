@@ -259,9 +259,12 @@ pub async fn finding(db: &DatabaseConnection, task_id: i64, indicator_id: i64, p
     .insert(db)
     .await
     .expect("finding");
-    spotcheck::service::score_parts::settle_data_security(db, check_task::Column::Id.eq(task_id))
-        .await
-        .expect("settle the task's data-security sums");
+    spotcheck::service::scoring::store::settle_data_security(
+        db,
+        check_task::Column::Id.eq(task_id),
+    )
+    .await
+    .expect("settle the task's data-security sums");
 }
 
 async fn inspector(db: &DatabaseConnection, badge: &str, department: i64, region: &str) -> i64 {

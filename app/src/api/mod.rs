@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod china_time;
 mod conflicts;
 mod departments;
 mod draws;

@@ -17,9 +17,10 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, ListPage, page, period_filter};
 use crate::{
+    domain::region_code::level_of,
     service::{
         accountability::{self, ItemFilter},
-        scores::{self, ScoreFilter, ScoreView, Summary, level_of},
+        scoring::{self, ScoreFilter, ScoreView, Summary},
     },
     state::AppState,
 };
@@ -202,7 +203,8 @@ impl ScoresApi {
         auth: BearerAuth,
         period: Path<String>,
     ) -> poem::Result<Json<Recomputed>> {
-        let summary = scores::recompute(&state.db, &auth.0.actor, &period.0, &state.policy).await?;
+        let summary =
+            scoring::recompute(&state.db, &auth.0.actor, &period.0, &state.policy).await?;
         Ok(Json(summary.into()))
     }
 
@@ -229,7 +231,7 @@ impl ScoresApi {
             region_code: region_code.0,
             grade: grade.0,
         };
-        let paged = scores::list(
+        let paged = scoring::list(
             &state.db,
             &auth.0.actor,
             &filter,

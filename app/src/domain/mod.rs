@@ -1,5 +1,7 @@
 //! Pure domain rules over plain values: no database, no async.
 
+pub mod accountability;
+pub mod china_time;
 pub mod credit_code;
 pub mod draw;
 pub mod password;

@@ -76,6 +76,15 @@ pub fn prefix_of(code: &str) -> &str {
     }
 }
 
+/// The level of a stored region code, the level ranks are within; `None` for
+/// no region (national) or a code that is not one.
+#[must_use]
+pub fn level_of(region_code: Option<&str>) -> Option<RegionLevel> {
+    region_code
+        .and_then(|c| RegionCode::parse(c).ok())
+        .map(|c| c.level())
+}
+
 impl fmt::Display for RegionCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

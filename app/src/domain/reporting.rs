@@ -166,6 +166,40 @@ pub fn judge(
     }
 }
 
+/// Whether a report gives everything an initial report must: deaths, serious
+/// injuries, economic loss and a summary that is not blank.
+#[must_use]
+pub fn is_complete(
+    deaths: Option<i32>,
+    serious_injuries: Option<i32>,
+    economic_loss_yuan: Option<i64>,
+    summary: Option<&str>,
+) -> bool {
+    deaths.is_some()
+        && serious_injuries.is_some()
+        && economic_loss_yuan.is_some()
+        && summary.is_some_and(|s| !s.trim().is_empty())
+}
+
+/// Why a report of `stage` may not follow the stages already filed, if it may
+/// not: the initial report comes first and once, the final report last.
+#[must_use]
+pub fn out_of_order(stage: ReportStage, filed: &[ReportStage]) -> Option<&'static str> {
+    let has = |s| filed.contains(&s);
+    if has(ReportStage::Final) {
+        return Some("the final report has been filed; nothing may follow it");
+    }
+    match stage {
+        ReportStage::Initial if has(ReportStage::Initial) => {
+            Some("the initial report has been filed; send a follow_up or the final report")
+        }
+        ReportStage::FollowUp | ReportStage::Final if !has(ReportStage::Initial) => {
+            Some("the initial report comes first")
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,5 +370,41 @@ mod tests {
         // 0 (31 min > 30) + 20 + 20 + 20 (final on day 10) = 60
         assert_eq!(verdict.points, 60.0);
         assert_eq!(reasons(&verdict), vec![Late]);
+    }
+
+    #[test]
+    fn a_complete_report_gives_every_figure_and_a_summary() {
+        assert!(is_complete(Some(0), Some(0), Some(0), Some("collapse")));
+        assert!(
+            !is_complete(None, Some(0), Some(0), Some("collapse")),
+            "deaths"
+        );
+        assert!(
+            !is_complete(Some(0), Some(0), None, Some("collapse")),
+            "loss"
+        );
+        assert!(!is_complete(Some(0), Some(0), Some(0), Some("  ")), "blank");
+        assert!(!is_complete(Some(0), Some(0), Some(0), None), "no summary");
+    }
+
+    #[test]
+    fn reports_follow_initial_then_follow_ups_then_final() {
+        use ReportStage::{Final as Last, FollowUp, Initial};
+        let cases: [(ReportStage, &[ReportStage], bool); 7] = [
+            (Initial, &[], true),
+            (FollowUp, &[], false),
+            (Last, &[], false),
+            (Initial, &[Initial], false),
+            (FollowUp, &[Initial, FollowUp], true),
+            (Last, &[Initial], true),
+            (FollowUp, &[Initial, Last], false),
+        ];
+        for (stage, filed, allowed) in cases {
+            assert_eq!(
+                out_of_order(stage, filed).is_none(),
+                allowed,
+                "{stage:?} after {filed:?}"
+            );
+        }
     }
 }

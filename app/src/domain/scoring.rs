@@ -1,7 +1,10 @@
 //! Score formulas over plain numbers: indicator percentages, the overall score,
-//! its grade, and ranks.
+//! its grade, and ranks; and the periods the nightly recomputation covers.
 
+use chrono::{DateTime, Duration, Utc};
 use entities::Grade;
+
+use super::{Period, workdays::china_date};
 
 /// One indicator's contribution: points earned out of `max`, with a weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,6 +38,53 @@ pub fn weighted_percent(items: &[Scored]) -> Option<f64> {
 #[must_use]
 pub fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
+}
+
+/// Σ weight·share and Σ weight over the indicators counted for one subject,
+/// summed as the checks or self-assessments come in.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct WeightedSum {
+    /// Σ weightᵢ·pointsᵢ/maxᵢ.
+    pub total: f64,
+    /// Σ weightᵢ.
+    pub weight: f64,
+}
+
+impl WeightedSum {
+    /// Adds another part's sums.
+    pub fn add(&mut self, total: f64, weight: f64) {
+        self.total += total;
+        self.weight += weight;
+    }
+
+    /// 100 × total ÷ weight, rounded; `None` when nothing carried weight.
+    #[must_use]
+    pub fn percent(self) -> Option<f64> {
+        (self.weight > 0.0).then(|| round2(100.0 * self.total / self.weight))
+    }
+}
+
+/// A sum of values and how many there were, for their mean.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Tally {
+    /// Σ value.
+    pub total: f64,
+    /// How many values.
+    pub count: f64,
+}
+
+impl Tally {
+    /// Adds `count` values summing to `total`.
+    pub fn add(&mut self, total: f64, count: f64) {
+        self.total += total;
+        self.count += count;
+    }
+
+    /// The mean, rounded; `None` when there was nothing.
+    #[must_use]
+    pub fn mean(self) -> Option<f64> {
+        (self.count > 0.0).then(|| round2(self.total / self.count))
+    }
 }
 
 /// The weights of the three parts of the overall score.
@@ -124,6 +174,30 @@ pub fn competition_ranks(values: &[f64]) -> Vec<i32> {
         previous = Some((values[index], rank));
     }
     ranks
+}
+
+/// The periods the nightly recomputation covers: the month, quarter and year of
+/// yesterday (China time), and of today when it begins a new month.
+#[must_use]
+pub fn nightly_periods(now: DateTime<Utc>) -> Vec<Period> {
+    let today = china_date(now);
+    let mut periods = Vec::new();
+    for day in [today - Duration::days(1), today] {
+        let month = Period::month_of_date(day);
+        let Period::Month(year, m) = month else {
+            continue;
+        };
+        for period in [
+            month,
+            Period::Quarter(year, m.div_ceil(3)),
+            Period::Year(year),
+        ] {
+            if !periods.contains(&period) {
+                periods.push(period);
+            }
+        }
+    }
+    periods
 }
 
 #[cfg(test)]
@@ -219,5 +293,49 @@ mod tests {
         );
         assert_eq!(competition_ranks(&[50.0, 50.0, 50.0]), vec![1, 1, 1]);
         assert_eq!(competition_ranks(&[]), Vec::<i32>::new());
+    }
+
+    #[test]
+    fn sums_give_a_percentage_and_tallies_a_mean_only_when_not_empty() {
+        let mut sum = WeightedSum::default();
+        assert_eq!(sum.percent(), None);
+        sum.add(0.8, 1.0);
+        sum.add(2.0, 2.0);
+        assert_eq!(sum.percent(), Some(93.33));
+        let mut tally = Tally::default();
+        assert_eq!(tally.mean(), None);
+        tally.add(170.0, 2.0);
+        tally.add(0.0, 1.0);
+        assert_eq!(tally.mean(), Some(56.67));
+    }
+
+    #[test]
+    fn the_nightly_job_covers_yesterday_and_a_new_month() {
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default()
+        };
+        // 02:00 on 15 November China time: yesterday is in the same month.
+        assert_eq!(
+            nightly_periods(at("2026-11-14T18:00:00Z")),
+            vec![
+                Period::Month(2026, 11),
+                Period::Quarter(2026, 4),
+                Period::Year(2026)
+            ]
+        );
+        // 02:00 on 1 January China time: last year's December, Q4 and year, and the new ones.
+        assert_eq!(
+            nightly_periods(at("2026-12-31T18:00:00Z")),
+            vec![
+                Period::Month(2026, 12),
+                Period::Quarter(2026, 4),
+                Period::Year(2026),
+                Period::Month(2027, 1),
+                Period::Quarter(2027, 1),
+                Period::Year(2027)
+            ]
+        );
     }
 }

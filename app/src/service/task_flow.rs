@@ -14,7 +14,7 @@ use sea_orm::{
 use super::{
     Actor,
     audit::{self, Entry},
-    score_parts,
+    scoring,
     tasks::{self, TaskView},
     validate::Problems,
 };
@@ -241,7 +241,7 @@ pub async fn step(
     model.update(&txn).await?;
     if step == Step::Review {
         // The findings are final now: fix the check's data-security sums with its score.
-        score_parts::settle_data_security(&txn, check_task::Column::Id.eq(id)).await?;
+        scoring::store::settle_data_security(&txn, check_task::Column::Id.eq(id)).await?;
     }
     audit::append(
         &txn,

@@ -17,9 +17,9 @@ use super::{
     writer::blocking,
 };
 use crate::{
-    domain::{Period, RegionCode},
+    domain::{Period, RegionCode, region_code::level_of},
     error::AppResult,
-    service::{Actor, score_rows::level_of},
+    service::Actor,
 };
 
 fn grade_of(grade: Grade) -> card::Grade {

@@ -18,7 +18,10 @@ use crate::{
         reporting::{Deadlines, IncidentFacts, ReportFacts, Verdict, judge},
     },
     error::AppResult,
-    service::{Actor, duties::facts_by_incident, score_parts},
+    service::{
+        Actor,
+        incidents::{self, facts_by_incident},
+    },
 };
 
 /// One department's tallies.
@@ -103,7 +106,7 @@ pub(super) async fn write<C: ConnectionTrait>(
         .map(|(at, d)| (d.id, at))
         .collect();
 
-    let (incidents, reports) = score_parts::incidents(db, period, deadlines.final_days).await?;
+    let (incidents, reports) = incidents::of_period(db, period, deadlines.final_days).await?;
     let mut by_incident = facts_by_incident(&reports);
     for incident in incidents {
         let Some(tally) = slot

@@ -1,79 +1,62 @@
-//! The score list leadership reads, in the caller's scope.
+//! The stored scores callers list, and their subjects' names.
 
 use std::collections::HashMap;
 
-use entities::{Grade, Role, SubjectKind, department, enterprise, score};
+use entities::{SubjectKind, department, enterprise, score};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait as _, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, Select,
     sea_query::{Expr, ExprTrait as _, Order},
 };
 
-use super::{Actor, Page, Paged, score_rows::Key};
 use crate::{
-    domain::{Period, region_code::prefix_of},
+    domain::region_code::prefix_of,
     error::AppResult,
+    service::{
+        Actor, Page, Paged,
+        scoring::model::{ScoreFilter, SubjectKey},
+    },
 };
 
-/// Filters for listing scores.
-#[derive(Debug, Clone, Default)]
-pub struct ScoreFilter {
-    /// Exactly this period.
-    pub period: Option<Period>,
-    /// Departments or enterprises.
-    pub subject_kind: Option<SubjectKind>,
-    /// Region code (its subtree) or prefix.
-    pub region_code: Option<String>,
-    /// Grade.
-    pub grade: Option<Grade>,
+/// Whose scores a caller sees.
+pub enum Visible<'a> {
+    /// A department's own row, and its jurisdiction's enterprises.
+    Department { id: i64, jurisdiction: &'a Actor },
+    /// Every row in the caller's region.
+    InScope(&'a Actor),
 }
 
-/// A score with its subject's name.
-#[derive(Debug, Clone)]
-pub struct ScoreView {
-    /// The stored row.
-    pub score: score::Model,
-    /// The department's or enterprise's name.
-    pub name: String,
-}
-
-/// Lists scores the caller may see, best first: supervisors, leaders and admins
-/// their region; a department its own row and its jurisdiction's enterprises.
-///
-/// # Errors
-/// 403 for inspectors; when the database fails.
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    filter: &ScoreFilter,
-    page: Page,
-) -> AppResult<Paged<ScoreView>> {
-    actor.require(
-        &[
-            Role::Admin,
-            Role::Supervisor,
-            Role::Leader,
-            Role::Department,
-        ],
-        "read scores",
-    )?;
-    let mut query = score::Entity::find();
-    query = match actor.role {
-        Role::Department => query.filter(
+fn visible(which: &Visible<'_>) -> Select<score::Entity> {
+    let query = score::Entity::find();
+    match which {
+        Visible::Department { id, jurisdiction } => query.filter(
             Condition::any()
                 .add(
                     Condition::all()
                         .add(score::Column::SubjectKind.eq(SubjectKind::Department))
-                        .add(score::Column::SubjectId.eq(actor.department_id.unwrap_or(-1))),
+                        .add(score::Column::SubjectId.eq(*id)),
                 )
                 .add(
                     Condition::all()
                         .add(score::Column::SubjectKind.eq(SubjectKind::Enterprise))
-                        .add(actor.scope_condition(score::Column::RegionCode)),
+                        .add(jurisdiction.scope_condition(score::Column::RegionCode)),
                 ),
         ),
-        _ => query.filter(actor.scope_condition(score::Column::RegionCode)),
-    };
+        Visible::InScope(actor) => query.filter(actor.scope_condition(score::Column::RegionCode)),
+    }
+}
+
+/// A page of the visible scores the filter lets through, best first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    which: &Visible<'_>,
+    filter: &ScoreFilter,
+    page: Page,
+) -> AppResult<Paged<score::Model>> {
+    let mut query = visible(which);
     if let Some(period) = filter.period {
         query = query.filter(score::Column::Period.eq(period.to_string()));
     }
@@ -96,24 +79,17 @@ pub async fn list<C: ConnectionTrait>(
         .limit(page.size)
         .all(db)
         .await?;
-    let names = names(db, &scores).await?;
-    let items = scores
-        .into_iter()
-        .map(|score| ScoreView {
-            name: names
-                .get(&(score.subject_kind, score.subject_id))
-                .cloned()
-                .unwrap_or_default(),
-            score,
-        })
-        .collect();
-    Ok(Paged::new(items, total, page))
+    Ok(Paged::new(scores, total, page))
 }
 
-async fn names<C: ConnectionTrait>(
+/// The names of the scores' departments and enterprises.
+///
+/// # Errors
+/// When the database fails.
+pub async fn names<C: ConnectionTrait>(
     db: &C,
     scores: &[score::Model],
-) -> AppResult<HashMap<Key, String>> {
+) -> AppResult<HashMap<SubjectKey, String>> {
     let ids = |kind| {
         scores
             .iter()
@@ -131,7 +107,7 @@ async fn names<C: ConnectionTrait>(
     names.extend(
         departments
             .into_iter()
-            .map(|(id, name)| ((SubjectKind::Department, id), name)),
+            .map(|(id, name)| (SubjectKey::department(id), name)),
     );
     let enterprises: Vec<(i64, String)> = enterprise::Entity::find()
         .select_only()
@@ -143,7 +119,7 @@ async fn names<C: ConnectionTrait>(
     names.extend(
         enterprises
             .into_iter()
-            .map(|(id, name)| ((SubjectKind::Enterprise, id), name)),
+            .map(|(id, name)| (SubjectKey::enterprise(id), name)),
     );
     Ok(names)
 }

@@ -1,18 +1,20 @@
 //! The HTTP server: routes, middleware and the listener.
 
+mod conn;
+
 use std::time::Instant;
 
 use poem::{
-    Body, Endpoint, EndpointExt as _, IntoResponse, Request, Response, Route, Server, get, handler,
-    http::StatusCode,
-    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
-    web::Data,
+    Body, Endpoint, EndpointExt as _, IntoResponse, PathPattern, Request, Response, Route,
+    error::ResponseError as _, get, handler, http::StatusCode, web::Data,
 };
 
 use crate::{
     api::{self, RequestUser},
-    db, error,
-    metrics::{JobsGauge, route_label},
+    db,
+    error::{self, AppError},
+    input_guard,
+    metrics::{JobsGauge, method_label, route_label},
     state::AppState,
 };
 
@@ -24,6 +26,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     let public = api::public::service();
     let public_spec = public.spec_endpoint();
     let body_limit = state.policy.limits.body_bytes;
+    let body_time = std::time::Duration::from_secs(state.policy.limits.body_read_secs);
     Route::new()
         .nest("/api/v1", api)
         .at("/api/v1/openapi.json", spec)
@@ -33,18 +36,20 @@ pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics))
-        .catch_all_error(error::render)
-        .around(move |ep, req| limit_body(ep, req, body_limit))
+        .catch_all_error(render_keeping_route)
+        .around(move |ep, req| limit_body(ep, req, body_limit, body_time))
         .around(observe)
         .data(state)
 }
 
 /// Reads the body up to the limit, whether or not a Content-Length was sent,
-/// and answers 413 beyond it.
+/// and answers 413 beyond it and 408 when it takes longer than `within`;
+/// refuses control characters in the query and a JSON body.
 async fn limit_body<E: Endpoint>(
     ep: std::sync::Arc<E>,
     mut req: Request,
     limit: usize,
+    within: std::time::Duration,
 ) -> poem::Result<Response> {
     let too_large = || {
         error::json_error(
@@ -63,8 +68,33 @@ async fn limit_body<E: Endpoint>(
     {
         return Ok(too_large());
     }
-    match req.take_body().into_bytes_limit(limit).await {
+    let query_problems = input_guard::query_problems(req.uri().query().unwrap_or_default());
+    if let Some(first) = query_problems.first() {
+        return Ok(error::json_error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("query parameter {}: {}", first.field, first.message),
+            None,
+        ));
+    }
+    let read = tokio::time::timeout(within, req.take_body().into_bytes_limit(limit)).await;
+    let Ok(read) = read else {
+        return Ok(error::json_error(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "the request body did not arrive within {} s",
+                within.as_secs()
+            ),
+            None,
+        ));
+    };
+    match read {
         Ok(bytes) => {
+            let problems = input_guard::json_problems(&bytes);
+            if !problems.is_empty() {
+                return Ok(AppError::Validation(problems).as_response());
+            }
             // No body and no Content-Type is an absent JSON body: operations whose
             // body is optional (drawing a plan, returning a task) take their
             // defaults instead of answering 415.
@@ -90,11 +120,20 @@ async fn limit_body<E: Endpoint>(
     Ok(ep.call(req).await?.into_response())
 }
 
+/// An error's JSON answer, still carrying the route it matched for the metrics.
+async fn render_keeping_route(err: poem::Error) -> Response {
+    let pattern = err.data::<PathPattern>().cloned();
+    let mut response = error::render(err).await;
+    if let Some(pattern) = pattern {
+        response.set_data(pattern);
+    }
+    response
+}
+
 /// One log line and one metric observation per request.
 async fn observe<E: Endpoint>(ep: std::sync::Arc<E>, mut req: Request) -> poem::Result<Response> {
     let started = Instant::now();
-    let method = req.method().to_string();
-    let path = req.uri().path().to_owned();
+    let method = method_label(req.method());
     let user = RequestUser::default();
     req.extensions_mut().insert(user.clone());
     let state = req.data::<AppState>().cloned();
@@ -104,15 +143,12 @@ async fn observe<E: Endpoint>(ep: std::sync::Arc<E>, mut req: Request) -> poem::
     };
     let status = response.status().as_u16();
     let latency = started.elapsed();
-    let route = if status == 404 && !path.starts_with("/api/") {
-        "(unmatched)".to_owned()
-    } else {
-        route_label(&path)
-    };
+    let pattern = response.data::<PathPattern>().map(|p| p.0.clone());
+    let route = route_label(pattern.as_deref());
     if let Some(state) = state {
         state
             .metrics
-            .observe(&method, &route, status, latency.as_secs_f64());
+            .observe(method, route, status, latency.as_secs_f64());
     }
     tracing::info!(
         http.method = %method,
@@ -166,7 +202,7 @@ async fn metrics(state: Data<&AppState>) -> Response {
 
 /// A bound listener, so callers (and tests) know the port before serving.
 pub struct Bound {
-    acceptor: TcpAcceptor,
+    listener: tokio::net::TcpListener,
     /// The address actually bound (port 0 becomes a real port).
     pub addr: std::net::SocketAddr,
 }
@@ -176,19 +212,17 @@ pub struct Bound {
 /// # Errors
 /// When the address is malformed or taken.
 pub async fn bind(addr: &str) -> anyhow::Result<Bound> {
-    let acceptor = TcpListener::bind(addr.to_owned())
-        .into_acceptor()
+    let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("Failed to listen on {addr}: {e}"))?;
-    let addr = acceptor
+    let addr = listener
         .local_addr()
-        .first()
-        .and_then(|a| a.as_socket_addr().copied())
-        .ok_or_else(|| anyhow::anyhow!("Failed to read the bound address of {addr}"))?;
-    Ok(Bound { acceptor, addr })
+        .map_err(|e| anyhow::anyhow!("Failed to read the bound address of {addr}: {e}"))?;
+    Ok(Bound { listener, addr })
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves, then lets requests in flight finish for
+/// up to ten seconds.
 ///
 /// # Errors
 /// When the server fails.
@@ -197,12 +231,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    Server::new_with_acceptor(bound.acceptor)
-        .run_with_graceful_shutdown(
-            app(state),
-            shutdown,
-            Some(std::time::Duration::from_secs(10)),
-        )
-        .await?;
+    let limits = conn::ConnLimits {
+        header_read: std::time::Duration::from_secs(state.policy.limits.header_read_secs),
+        idle: std::time::Duration::from_secs(state.policy.limits.idle_secs),
+        header_bytes: state.policy.limits.header_bytes,
+        drain: std::time::Duration::from_secs(10),
+    };
+    conn::run(bound.listener, app(state), limits, shutdown).await?;
     Ok(())
 }

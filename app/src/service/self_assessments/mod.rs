@@ -2,6 +2,9 @@
 //! jurisdiction, against an indicator set for a period; `draft → submitted`,
 //! and a submitted one is read-only.
 
+pub mod model;
+mod store;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
@@ -9,12 +12,13 @@ use entities::{
     AssessmentStatus, IndicatorCategory, IndicatorSetStatus, Role, SubjectKind, indicator,
     indicator_set, self_assessment, self_assessment_item,
 };
-use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, IntoActiveModel as _, PaginatorTrait as _, QueryFilter,
-    QueryOrder, QuerySelect, Select,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
+pub use self::model::{AssessmentFilter, AssessmentInput, AssessmentView, ItemInput};
+use self::{
+    model::{AssessedSubject, NewAssessment},
+    store::{ScoredItems, Visible},
+};
 use super::{
     Actor, Page, Paged,
     audit::{self, Entry},
@@ -24,7 +28,7 @@ use super::{
 use crate::{
     db,
     domain::{
-        Period,
+        Period, RegionCode,
         scoring::{Scored, round2, weighted_percent},
     },
     error::{AppError, AppResult},
@@ -40,58 +44,8 @@ const READERS: &[Role] = &[
     Role::Leader,
 ];
 
-/// The points given one indicator.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ItemInput {
-    /// An indicator of the assessment's set.
-    pub indicator_id: i64,
-    /// 0 to the indicator's maximum.
-    pub points: f64,
-}
-
-/// A new self-assessment.
-#[derive(Debug, Clone)]
-pub struct AssessmentInput {
-    /// `2026`, `2026Q4` or `2026-11`.
-    pub period: String,
-    /// The indicator set assessed against (its current version).
-    pub indicator_set_id: i64,
-    /// The department assessed; defaults to the caller's.
-    pub department_id: Option<i64>,
-    /// An enterprise in the caller's jurisdiction, assessed instead of a department.
-    pub enterprise_id: Option<i64>,
-    /// Points per indicator.
-    pub items: Vec<ItemInput>,
-}
-
-/// A self-assessment with its items.
-#[derive(Debug, Clone)]
-pub struct AssessmentView {
-    /// The stored assessment.
-    pub assessment: self_assessment::Model,
-    /// Its items, by indicator.
-    pub items: Vec<self_assessment_item::Model>,
-    /// The data-security percentage its items give, if it has any such items.
-    pub data_security: Option<f64>,
-}
-
-/// Filters for listing self-assessments.
-#[derive(Debug, Clone, Default)]
-pub struct AssessmentFilter {
-    /// Exactly this period.
-    pub period: Option<Period>,
-    /// Lifecycle state.
-    pub status: Option<AssessmentStatus>,
-    /// Departments or enterprises.
-    pub subject_kind: Option<SubjectKind>,
-}
-
-/// Whom an assessment is about.
-struct Subject {
-    kind: SubjectKind,
-    department_id: Option<i64>,
-    enterprise_id: Option<i64>,
-    region_code: Option<String>,
+fn region(code: Option<&str>) -> Option<RegionCode> {
+    code.and_then(|c| RegionCode::parse(c).ok())
 }
 
 async fn subject<C: ConnectionTrait>(
@@ -99,7 +53,7 @@ async fn subject<C: ConnectionTrait>(
     actor: &Actor,
     input: &AssessmentInput,
     problems: &mut Problems,
-) -> AppResult<Option<Subject>> {
+) -> AppResult<Option<AssessedSubject>> {
     if let Some(id) = input.enterprise_id {
         if input.department_id.is_some() {
             problems.add(
@@ -109,11 +63,11 @@ async fn subject<C: ConnectionTrait>(
             return Ok(None);
         }
         return Ok(match enterprises::get(db, actor, id).await {
-            Ok(e) => Some(Subject {
+            Ok(e) => Some(AssessedSubject {
                 kind: SubjectKind::Enterprise,
                 department_id: None,
                 enterprise_id: Some(e.id),
-                region_code: Some(e.region_code),
+                region_code: region(Some(&e.region_code)),
             }),
             Err(AppError::NotFound(_)) => {
                 problems.add("enterprise_id", format!("enterprise {id} does not exist"));
@@ -135,11 +89,11 @@ async fn subject<C: ConnectionTrait>(
         ));
     }
     Ok(match departments::get(db, actor, id).await {
-        Ok(d) => Some(Subject {
+        Ok(d) => Some(AssessedSubject {
             kind: SubjectKind::Department,
             department_id: Some(d.id),
             enterprise_id: None,
-            region_code: d.region_code,
+            region_code: region(d.region_code.as_deref()),
         }),
         Err(AppError::NotFound(_)) => {
             problems.add("department_id", format!("department {id} does not exist"));
@@ -184,33 +138,54 @@ fn check_items(
     }
 }
 
-async fn indicators_of<C: ConnectionTrait>(
-    db: &C,
-    set_id: i64,
-) -> AppResult<HashMap<i64, indicator::Model>> {
-    Ok(indicator::Entity::find()
-        .filter(indicator::Column::SetId.eq(set_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i))
-        .collect())
+/// Checks that the set exists and is its code's current version.
+fn check_set(problems: &mut Problems, id: i64, set: Option<&indicator_set::Model>) {
+    match set {
+        None => problems.add(
+            "indicator_set_id",
+            format!("indicator set {id} does not exist"),
+        ),
+        Some(s) => problems.check(
+            s.status == IndicatorSetStatus::Active,
+            "indicator_set_id",
+            format!(
+                "indicator set {} is {}; use its current version{}",
+                s.id,
+                s.status,
+                s.superseded_by
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            ),
+        ),
+    }
 }
 
-async fn insert_items<C: ConnectionTrait>(db: &C, id: i64, items: &[ItemInput]) -> AppResult<()> {
-    if items.is_empty() {
-        return Ok(());
+/// Checks a new self-assessment, listing every problem.
+async fn check_new<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    input: &AssessmentInput,
+) -> AppResult<NewAssessment> {
+    let mut problems = Problems::new();
+    let period = Period::parse(&input.period)
+        .map_err(|e| problems.add("period", e.to_string()))
+        .ok();
+    let subject = subject(db, actor, input, &mut problems).await?;
+    let set = store::find_set(db, input.indicator_set_id).await?;
+    check_set(&mut problems, input.indicator_set_id, set.as_ref());
+    if let Some(subject) = &subject {
+        let indicators = store::indicators_of(db, input.indicator_set_id).await?;
+        check_items(&mut problems, &input.items, &indicators, subject.kind);
     }
-    let models = items.iter().map(|i| self_assessment_item::ActiveModel {
-        assessment_id: Set(id),
-        indicator_id: Set(i.indicator_id),
-        points: Set(i.points),
-        ..Default::default()
-    });
-    self_assessment_item::Entity::insert_many(models)
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    problems.finish()?;
+    let (Some(period), Some(subject)) = (period, subject) else {
+        return Err(AppError::invalid("period", "invalid"));
+    };
+    Ok(NewAssessment {
+        subject,
+        period,
+        indicator_set_id: input.indicator_set_id,
+    })
 }
 
 /// Files a draft self-assessment.
@@ -226,75 +201,16 @@ pub async fn create(
     input: AssessmentInput,
 ) -> AppResult<AssessmentView> {
     actor.require(WRITERS, "file self-assessments")?;
-    let mut problems = Problems::new();
-    let period = Period::parse(&input.period)
-        .map_err(|e| problems.add("period", e.to_string()))
-        .ok();
-    let subject = subject(db, actor, &input, &mut problems).await?;
-    let set = indicator_set::Entity::find_by_id(input.indicator_set_id)
-        .one(db)
-        .await?;
-    match &set {
-        None => problems.add(
-            "indicator_set_id",
-            format!("indicator set {} does not exist", input.indicator_set_id),
-        ),
-        Some(s) => problems.check(
-            s.status == IndicatorSetStatus::Active,
-            "indicator_set_id",
-            format!(
-                "indicator set {} is {}; use its current version{}",
-                s.id,
-                s.status,
-                s.superseded_by
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default()
-            ),
-        ),
-    }
-    if let Some(subject) = &subject {
-        let indicators = indicators_of(db, input.indicator_set_id).await?;
-        check_items(&mut problems, &input.items, &indicators, subject.kind);
-    }
-    problems.finish()?;
-    let (Some(period), Some(subject)) = (period, subject) else {
-        return Err(AppError::invalid("period", "invalid"));
-    };
+    let new = check_new(db, actor, &input).await?;
     let txn = db::begin_write(db).await?;
-    let existing = self_assessment::Entity::find()
-        .filter(self_assessment::Column::Period.eq(period.to_string()))
-        .filter(self_assessment::Column::IndicatorSetId.eq(input.indicator_set_id))
-        .filter(self_assessment::Column::SubjectKind.eq(subject.kind))
-        .filter(match subject.enterprise_id {
-            Some(e) => self_assessment::Column::EnterpriseId.eq(e),
-            None => self_assessment::Column::DepartmentId.eq(subject.department_id),
-        })
-        .one(&txn)
-        .await?;
-    if let Some(existing) = existing {
+    if let Some(existing) = store::find_same(&txn, &new).await? {
         return Err(AppError::Conflict(format!(
             "self-assessment {} already covers this subject, period and set",
             existing.id
         )));
     }
-    let now = Utc::now();
-    let model = self_assessment::ActiveModel {
-        subject_kind: Set(subject.kind),
-        department_id: Set(subject.department_id),
-        enterprise_id: Set(subject.enterprise_id),
-        region_code: Set(subject.region_code),
-        period: Set(period.to_string()),
-        indicator_set_id: Set(input.indicator_set_id),
-        status: Set(AssessmentStatus::Draft),
-        submitted_at: Set(None),
-        created_by: Set(actor.user_id),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    insert_items(&txn, model.id, &input.items).await?;
+    let model = store::insert(&txn, new, actor.user_id, Utc::now()).await?;
+    store::insert_items(&txn, model.id, &input.items).await?;
     audit::append(
         &txn,
         actor,
@@ -312,27 +228,14 @@ pub async fn create(
 }
 
 /// The assessments the caller may see.
-fn visible(actor: &Actor) -> AppResult<Select<self_assessment::Entity>> {
+fn visible(actor: &Actor) -> AppResult<Visible<'_>> {
     actor.require(READERS, "read self-assessments")?;
-    let query = self_assessment::Entity::find();
     Ok(match actor.role {
-        Role::Department => query.filter(
-            Condition::any()
-                .add(
-                    Condition::all()
-                        .add(self_assessment::Column::SubjectKind.eq(SubjectKind::Department))
-                        .add(
-                            self_assessment::Column::DepartmentId
-                                .eq(actor.department_id.unwrap_or(-1)),
-                        ),
-                )
-                .add(
-                    Condition::all()
-                        .add(self_assessment::Column::SubjectKind.eq(SubjectKind::Enterprise))
-                        .add(actor.scope_condition(self_assessment::Column::RegionCode)),
-                ),
-        ),
-        _ => query.filter(actor.scope_condition(self_assessment::Column::RegionCode)),
+        Role::Department => Visible::Department {
+            id: actor.department_id.unwrap_or(-1),
+            jurisdiction: actor,
+        },
+        _ => Visible::InScope(actor),
     })
 }
 
@@ -341,18 +244,7 @@ async fn views<C: ConnectionTrait>(
     assessments: Vec<self_assessment::Model>,
 ) -> AppResult<Vec<AssessmentView>> {
     let ids: Vec<i64> = assessments.iter().map(|a| a.id).collect();
-    let items = self_assessment_item::Entity::find()
-        .filter(self_assessment_item::Column::AssessmentId.is_in(ids))
-        .order_by_asc(self_assessment_item::Column::IndicatorId)
-        .all(db)
-        .await?;
-    let indicators: HashMap<i64, indicator::Model> = indicator::Entity::find()
-        .filter(indicator::Column::Id.is_in(items.iter().map(|i| i.indicator_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i))
-        .collect();
+    let ScoredItems { items, indicators } = store::items_of(db, ids).await?;
     let mut by_assessment: HashMap<i64, Vec<self_assessment_item::Model>> = HashMap::new();
     for item in items {
         by_assessment
@@ -388,9 +280,7 @@ async fn views<C: ConnectionTrait>(
 /// # Errors
 /// 403 for inspectors; 404 when it does not exist or is not the caller's to see.
 pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResult<AssessmentView> {
-    let assessment = visible(actor)?
-        .filter(self_assessment::Column::Id.eq(id))
-        .one(db)
+    let assessment = store::find(db, &visible(actor)?, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("self-assessment {id}")))?;
     views(db, vec![assessment])
@@ -409,38 +299,22 @@ pub async fn list<C: ConnectionTrait>(
     filter: &AssessmentFilter,
     page: Page,
 ) -> AppResult<Paged<AssessmentView>> {
-    let mut query = visible(actor)?;
-    if let Some(period) = filter.period {
-        query = query.filter(self_assessment::Column::Period.eq(period.to_string()));
-    }
-    if let Some(status) = filter.status {
-        query = query.filter(self_assessment::Column::Status.eq(status));
-    }
-    if let Some(kind) = filter.subject_kind {
-        query = query.filter(self_assessment::Column::SubjectKind.eq(kind));
-    }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(self_assessment::Column::Id)
-        .offset(page.offset())
-        .limit(page.size)
-        .all(db)
-        .await?;
-    Ok(Paged::new(views(db, items).await?, total, page))
+    let assessments = store::list(db, &visible(actor)?, filter, page).await?;
+    Ok(Paged::new(
+        views(db, assessments.items).await?,
+        assessments.total,
+        page,
+    ))
 }
 
-/// Loads a draft the caller may change, under the write lock: on PostgreSQL its
-/// row is locked first (SQLite's write transaction is exclusive already), so a
-/// concurrent submission and change cannot both pass.
+/// Loads a draft the caller may change, under the write lock: its row is
+/// locked first, so a concurrent submission and change cannot both pass.
 async fn writable_draft<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     id: i64,
 ) -> AppResult<AssessmentView> {
-    self_assessment::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(db)
-        .await?;
+    store::lock(db, id).await?;
     let view = get(db, actor, id).await?;
     actor.require(WRITERS, "change self-assessments")?;
     if view.assessment.status != AssessmentStatus::Draft {
@@ -466,7 +340,7 @@ pub async fn replace_items(
     let view = get(db, actor, id).await?;
     actor.require(WRITERS, "change self-assessments")?;
     let mut problems = Problems::new();
-    let indicators = indicators_of(db, view.assessment.indicator_set_id).await?;
+    let indicators = store::indicators_of(db, view.assessment.indicator_set_id).await?;
     check_items(
         &mut problems,
         &items,
@@ -476,14 +350,9 @@ pub async fn replace_items(
     problems.finish()?;
     let txn = db::begin_write(db).await?;
     let view = writable_draft(&txn, actor, id).await?;
-    self_assessment_item::Entity::delete_many()
-        .filter(self_assessment_item::Column::AssessmentId.eq(id))
-        .exec(&txn)
-        .await?;
-    insert_items(&txn, id, &items).await?;
-    let mut model = view.assessment.into_active_model();
-    model.updated_at = Set(Utc::now());
-    model.update(&txn).await?;
+    store::delete_items(&txn, id).await?;
+    store::insert_items(&txn, id, &items).await?;
+    store::mark_changed(&txn, view.assessment, Utc::now()).await?;
     audit::append(
         &txn,
         actor,
@@ -505,7 +374,7 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
     let txn = db::begin_write(db).await?;
     let view = writable_draft(&txn, actor, id).await?;
     let scored: HashSet<i64> = view.items.iter().map(|i| i.indicator_id).collect();
-    let mut missing: Vec<String> = indicators_of(&txn, view.assessment.indicator_set_id)
+    let mut missing: Vec<String> = store::indicators_of(&txn, view.assessment.indicator_set_id)
         .await?
         .into_values()
         .filter(|i| i.applies_to == view.assessment.subject_kind && !scored.contains(&i.id))
@@ -518,12 +387,7 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
             format!("no points for {}", missing.join(", ")),
         ));
     }
-    let now = Utc::now();
-    let mut model = view.assessment.into_active_model();
-    model.status = Set(AssessmentStatus::Submitted);
-    model.submitted_at = Set(Some(now));
-    model.updated_at = Set(now);
-    model.update(&txn).await?;
+    store::mark_submitted(&txn, view.assessment, Utc::now()).await?;
     audit::append(
         &txn,
         actor,

@@ -1,20 +1,19 @@
-//! The set-based statements behind a score recomputation: a handful of
-//! aggregates over the whole period, grouped in the database, so the number of
-//! statements does not grow with the number of departments or enterprises.
+//! The set-based reads behind a score recomputation: a handful of aggregates
+//! over the whole period, grouped in the database, so the number of statements
+//! does not grow with the number of departments or enterprises; and the
+//! data-security sums a check's review settles, which they read.
 
-use chrono::{DateTime, Duration, Utc};
 use entities::{
-    AssessmentStatus, IndicatorCategory, ReportStage, Severity, SubjectKind, TaskStatus,
-    check_task, finding, incident, incident_report, indicator, self_assessment,
-    self_assessment_item,
+    AssessmentStatus, IndicatorCategory, SubjectKind, TaskStatus, check_task, department, finding,
+    indicator, self_assessment, self_assessment_item,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait as _,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect,
     sea_query::{Alias, Expr, ExprTrait as _, Func, IntoCondition, Query, SelectStatement},
 };
 
-use crate::{domain::Period, error::AppResult};
+use crate::{domain::Period, error::AppResult, service::scoring::model::SubjectKey};
 
 /// One subject's sums from its checks in the period.
 #[derive(Debug, Clone, FromQueryResult)]
@@ -67,31 +66,44 @@ pub struct RegionSums {
     pub count: Option<f64>,
 }
 
-/// Names the subject a row is about.
-pub trait Subject {
-    /// The stored kind, id columns and region.
-    fn parts(&self) -> (&str, Option<i64>, Option<i64>);
-
-    /// The subject, if the row names one.
-    fn subject(&self) -> Option<(SubjectKind, i64)> {
-        let (kind, enterprise, department) = self.parts();
-        match SubjectKind::from_name(kind)? {
-            SubjectKind::Enterprise => Some((SubjectKind::Enterprise, enterprise?)),
-            SubjectKind::Department => Some((SubjectKind::Department, department?)),
-        }
+impl CheckSums {
+    /// The subject the row is about, if it names one.
+    #[must_use]
+    pub fn subject(&self) -> Option<SubjectKey> {
+        SubjectKey::of_target(&self.subject_kind, self.enterprise_id, self.department_id)
     }
 }
 
-impl Subject for CheckSums {
-    fn parts(&self) -> (&str, Option<i64>, Option<i64>) {
-        (&self.subject_kind, self.enterprise_id, self.department_id)
+impl AssessedSums {
+    /// The subject the row is about, if it names one.
+    #[must_use]
+    pub fn subject(&self) -> Option<SubjectKey> {
+        SubjectKey::of_target(&self.subject_kind, self.enterprise_id, self.department_id)
     }
 }
 
-impl Subject for AssessedSums {
-    fn parts(&self) -> (&str, Option<i64>, Option<i64>) {
-        (&self.subject_kind, self.enterprise_id, self.department_id)
-    }
+/// A department and its region (`None`: national).
+#[derive(Debug, Clone)]
+pub struct DepartmentRegion {
+    pub id: i64,
+    pub region_code: Option<String>,
+}
+
+/// Every department with its region.
+///
+/// # Errors
+/// When the database fails.
+pub async fn departments<C: ConnectionTrait>(db: &C) -> AppResult<Vec<DepartmentRegion>> {
+    let rows: Vec<(i64, Option<String>)> = department::Entity::find()
+        .select_only()
+        .columns([department::Column::Id, department::Column::RegionCode])
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, region_code)| DepartmentRegion { id, region_code })
+        .collect())
 }
 
 fn col<T, C>(table: T, column: C) -> Expr
@@ -118,24 +130,32 @@ fn weighted_share(points: Expr) -> Expr {
         .div(max())
 }
 
+/// Keeps to the indicators that count for data security: of that category,
+/// with a positive maximum and weight.
+fn data_security_indicators(query: &mut SelectStatement) -> &mut SelectStatement {
+    let i = |c: indicator::Column| col(indicator::Entity, c);
+    query
+        .and_where(i(indicator::Column::Category).eq(IndicatorCategory::DataSecurity.as_str()))
+        .and_where(i(indicator::Column::MaxPoints).gt(0.0))
+        .and_where(i(indicator::Column::Weight).gt(0.0))
+}
+
 /// The findings of the check being updated that count for data security: its
-/// latest findings on indicators of that category with positive maximum and weight.
+/// latest findings on the indicators that count.
 fn counted_findings(value: Expr) -> SelectStatement {
     let f = |c: finding::Column| col(finding::Entity, c);
-    let i = |c: indicator::Column| col(indicator::Entity, c);
-    Query::select()
+    let mut query = Query::select();
+    query
         .expr(Func::sum(value))
         .from(finding::Entity)
         .inner_join(
             indicator::Entity,
-            i(indicator::Column::Id).equals((finding::Entity, finding::Column::IndicatorId)),
+            col(indicator::Entity, indicator::Column::Id)
+                .equals((finding::Entity, finding::Column::IndicatorId)),
         )
         .and_where(f(finding::Column::TaskId).equals((check_task::Entity, check_task::Column::Id)))
-        .and_where(f(finding::Column::Superseded).eq(false))
-        .and_where(i(indicator::Column::Category).eq(IndicatorCategory::DataSecurity.as_str()))
-        .and_where(i(indicator::Column::MaxPoints).gt(0.0))
-        .and_where(i(indicator::Column::Weight).gt(0.0))
-        .to_owned()
+        .and_where(f(finding::Column::Superseded).eq(false));
+    data_security_indicators(&mut query).to_owned()
 }
 
 /// Settles the data-security sums of the reviewed or published checks `which`
@@ -298,6 +318,16 @@ pub async fn self_assessed<C: ConnectionTrait>(
     db: &C,
     period: &Period,
 ) -> AppResult<Vec<AssessedSums>> {
+    let statement = db
+        .get_database_backend()
+        .build(&self_assessed_query(period));
+    Ok(AssessedSums::find_by_statement(statement).all(db).await?)
+}
+
+/// Per subject, Σ weighted share and Σ weight of the data-security items of
+/// its submitted self-assessments of the period or any part of it, and the
+/// latest of them.
+fn self_assessed_query(period: &Period) -> SelectStatement {
     let periods: Vec<String> = period
         .with_parts()
         .iter()
@@ -305,19 +335,15 @@ pub async fn self_assessed<C: ConnectionTrait>(
         .collect();
     let sa = |c: self_assessment::Column| col(self_assessment::Entity, c);
     let item = |c: self_assessment_item::Column| col(self_assessment_item::Entity, c);
-    let query = Query::select()
-        .column((
-            self_assessment::Entity,
-            self_assessment::Column::SubjectKind,
-        ))
-        .column((
-            self_assessment::Entity,
-            self_assessment::Column::EnterpriseId,
-        ))
-        .column((
-            self_assessment::Entity,
-            self_assessment::Column::DepartmentId,
-        ))
+    let subject = [
+        self_assessment::Column::SubjectKind,
+        self_assessment::Column::EnterpriseId,
+        self_assessment::Column::DepartmentId,
+    ]
+    .map(|c| (self_assessment::Entity, c));
+    let mut query = Query::select();
+    query
+        .columns(subject)
         .expr_as(
             Func::max(sa(self_assessment::Column::RegionCode)),
             Alias::new("region_code"),
@@ -350,119 +376,8 @@ pub async fn self_assessed<C: ConnectionTrait>(
             )),
         )
         .and_where(sa(self_assessment::Column::Status).eq(AssessmentStatus::Submitted.as_str()))
-        .and_where(sa(self_assessment::Column::Period).is_in(periods))
-        .and_where(
-            col(indicator::Entity, indicator::Column::Category)
-                .eq(IndicatorCategory::DataSecurity.as_str()),
-        )
-        .and_where(col(indicator::Entity, indicator::Column::MaxPoints).gt(0.0))
-        .and_where(col(indicator::Entity, indicator::Column::Weight).gt(0.0))
-        .group_by_columns([
-            (
-                self_assessment::Entity,
-                self_assessment::Column::SubjectKind,
-            ),
-            (
-                self_assessment::Entity,
-                self_assessment::Column::EnterpriseId,
-            ),
-            (
-                self_assessment::Entity,
-                self_assessment::Column::DepartmentId,
-            ),
-        ])
-        .to_owned();
-    let statement = db.get_database_backend().build(&query);
-    Ok(AssessedSums::find_by_statement(statement).all(db).await?)
-}
-
-/// What the reporting rules need of an incident.
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct IncidentRow {
-    /// Id.
-    pub id: i64,
-    /// The reporting department.
-    pub department_id: i64,
-    /// Where.
-    pub region_code: String,
-    /// When.
-    pub occurred_at: DateTime<Utc>,
-    /// As stated.
-    pub stated_severity: Option<Severity>,
-    /// As derived.
-    pub derived_severity: Severity,
-}
-
-/// What the reporting rules need of a report.
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct ReportRow {
-    /// The incident.
-    pub incident_id: i64,
-    /// Stage.
-    pub stage: ReportStage,
-    /// Filed.
-    pub reported_at: DateTime<Utc>,
-    /// 直报.
-    pub direct: bool,
-    /// Gave deaths.
-    pub deaths: Option<i32>,
-    /// Gave serious injuries.
-    pub serious_injuries: Option<i32>,
-    /// Gave the loss.
-    pub economic_loss_yuan: Option<i64>,
-    /// Gave a summary.
-    pub summary: Option<String>,
-}
-
-/// Incidents that occurred in the period, or whose final deadline may fall in
-/// it, with their reports.
-///
-/// # Errors
-/// When the database fails.
-pub async fn incidents<C: ConnectionTrait>(
-    db: &C,
-    period: &Period,
-    final_days: i64,
-) -> AppResult<(Vec<IncidentRow>, Vec<ReportRow>)> {
-    let from: DateTime<Utc> = period.start() - Duration::days(final_days.saturating_add(1));
-    let window = incident::Entity::find()
-        .filter(incident::Column::OccurredAt.gte(from))
-        .filter(incident::Column::OccurredAt.lt(period.end()));
-    let ids = window
-        .clone()
-        .select_only()
-        .column(incident::Column::Id)
-        .into_query();
-    let incidents = window
-        .select_only()
-        .columns([
-            incident::Column::Id,
-            incident::Column::DepartmentId,
-            incident::Column::RegionCode,
-            incident::Column::OccurredAt,
-            incident::Column::StatedSeverity,
-            incident::Column::DerivedSeverity,
-        ])
-        .order_by_asc(incident::Column::Id)
-        .into_model::<IncidentRow>()
-        .all(db)
-        .await?;
-    let reports = incident_report::Entity::find()
-        .select_only()
-        .columns([
-            incident_report::Column::IncidentId,
-            incident_report::Column::Stage,
-            incident_report::Column::ReportedAt,
-            incident_report::Column::Direct,
-            incident_report::Column::Deaths,
-            incident_report::Column::SeriousInjuries,
-            incident_report::Column::EconomicLossYuan,
-            incident_report::Column::Summary,
-        ])
-        .filter(incident_report::Column::IncidentId.in_subquery(ids))
-        .order_by_asc(incident_report::Column::Id)
-        .into_model::<ReportRow>()
-        .all(db)
-        .await?;
-    Ok((incidents, reports))
+        .and_where(sa(self_assessment::Column::Period).is_in(periods));
+    data_security_indicators(&mut query)
+        .group_by_columns(subject)
+        .to_owned()
 }

@@ -1,0 +1,73 @@
+//! The types accountability items are raised and listed with.
+
+use entities::{
+    AccountabilityReason, AccountabilityStatus, AccountableKind, EvidenceKind, SubjectKind,
+};
+
+use crate::domain::{Period, RegionCode};
+
+/// An item to raise.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NewItem {
+    /// The period it is counted in: the month a duty fell due, or a score's period.
+    pub period: String,
+    /// Who is held to account.
+    pub subject_kind: AccountableKind,
+    /// The department's, inspector's or enterprise's id.
+    pub subject_id: i64,
+    /// Where, for scope.
+    pub region_code: Option<RegionCode>,
+    pub reason: AccountabilityReason,
+    /// What the evidence is.
+    pub evidence_kind: EvidenceKind,
+    /// The evidence's id.
+    pub evidence_id: i64,
+}
+
+impl NewItem {
+    /// The item's unique key.
+    #[must_use]
+    pub fn key(&self) -> ItemKey {
+        ItemKey {
+            period: self.period.clone(),
+            subject_kind: self.subject_kind,
+            subject_id: self.subject_id,
+            reason: self.reason,
+            evidence_kind: self.evidence_kind,
+            evidence_id: self.evidence_id,
+        }
+    }
+}
+
+/// The fields of a [`NewItem`] that make it unique: raising the same key
+/// again adds nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ItemKey {
+    pub period: String,
+    pub subject_kind: AccountableKind,
+    pub subject_id: i64,
+    pub reason: AccountabilityReason,
+    pub evidence_kind: EvidenceKind,
+    pub evidence_id: i64,
+}
+
+/// Filters for listing items.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    /// Items counted in this period or any quarter or month inside it.
+    pub period: Option<Period>,
+    /// Lifecycle state.
+    pub status: Option<AccountabilityStatus>,
+    pub reason: Option<AccountabilityReason>,
+    /// Departments, inspectors or enterprises.
+    pub subject_kind: Option<AccountableKind>,
+}
+
+/// The accountable kind of a score subject.
+#[must_use]
+pub fn accountable_kind(kind: SubjectKind) -> AccountableKind {
+    match kind {
+        SubjectKind::Department => AccountableKind::Department,
+        SubjectKind::Enterprise => AccountableKind::Enterprise,
+    }
+}
