@@ -30,8 +30,8 @@ use spotcheck::{
     domain::CreditCode,
     service::{
         Actor,
+        directories::regions::{self, RegionInput},
         imports::{self, ImportKind, ImportOptions},
-        regions::{self, RegionInput},
     },
 };
 

@@ -11,7 +11,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, NoContent, page};
 use crate::{
-    service::conflicts::{self, ConflictInput},
+    service::directories::conflicts::{self, ConflictInput},
     state::AppState,
 };
 

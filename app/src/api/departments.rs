@@ -11,7 +11,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, page};
 use crate::{
-    service::departments::{self, DepartmentFilter, DepartmentInput},
+    service::directories::departments::{self, DepartmentFilter, DepartmentInput},
     state::AppState,
 };
 

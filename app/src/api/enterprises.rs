@@ -11,7 +11,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, page};
 use crate::{
-    service::enterprises::{self, EnterpriseFilter, EnterpriseInput},
+    service::directories::enterprises::{self, EnterpriseFilter, EnterpriseInput},
     state::AppState,
 };
 

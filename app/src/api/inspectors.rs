@@ -11,7 +11,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, page};
 use crate::{
-    service::inspectors::{self, InspectorFilter, InspectorInput, industries_of},
+    service::directories::inspectors::{self, InspectorFilter, InspectorInput, industries_of},
     state::AppState,
 };
 

@@ -11,7 +11,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, NoContent, page};
 use crate::{
-    service::regions::{self, RegionFilter, RegionInput},
+    service::directories::regions::{self, RegionFilter, RegionInput},
     state::AppState,
 };
 

@@ -13,7 +13,6 @@ pub mod inspectors;
 pub mod names;
 pub mod placement;
 pub mod regions;
-pub mod rows;
 pub mod users;
 
 use rand::SeedableRng as _;

@@ -123,7 +123,7 @@ impl Actor {
 /// `column LIKE 'prefix%'`, with the prefix bound as a value and matched literally.
 #[must_use]
 pub fn starts_with(column: impl ColumnTrait, prefix: &str) -> SimpleExpr {
-    super::text_starts_with(column, prefix)
+    super::store_util::text_starts_with(column, prefix)
 }
 
 #[cfg(test)]

@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use super::{
     Actor,
     audit::{self, Entry},
+    directories::inspectors::industries_of,
     draw_rows::{self, NewTask, TaskCommon},
-    inspectors::industries_of,
     plans::{self, PlanSpec, spec_of},
 };
 use crate::{

@@ -6,22 +6,19 @@ pub mod accountability;
 pub mod accounts;
 pub mod actor;
 pub mod audit;
-pub mod conflicts;
 pub mod demo;
-pub mod departments;
+pub mod directories;
 pub mod draw_rows;
 pub mod draws;
-pub mod enterprises;
 pub mod imports;
 pub mod incidents;
 pub mod indicator_sets;
-pub mod inspectors;
 pub mod job_runs;
 pub mod plans;
-pub mod regions;
 pub mod reports;
 pub mod scoring;
 pub mod self_assessments;
+pub mod store_util;
 pub mod tasks;
 pub mod validate;
 
@@ -146,51 +143,4 @@ pub(crate) async fn in_own_task<T: Send + 'static>(
     tokio::spawn(work)
         .await
         .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("{what} failed: {e}")))?
-}
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`; the
-/// LIKE helpers below are for the capabilities' stores (and the scope
-/// condition of [`Actor`]).
-#[must_use]
-pub fn like_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `column LIKE 'text%'` with the user's text matched literally.
-pub fn text_starts_with(
-    column: impl sea_orm::ColumnTrait,
-    text: &str,
-) -> sea_orm::sea_query::SimpleExpr {
-    use sea_orm::sea_query::{Expr, ExprTrait as _, LikeExpr};
-    Expr::col(column.as_column_ref())
-        .like(LikeExpr::new(format!("{}%", like_escape(text))).escape('\\'))
-}
-
-/// A case-insensitive search: `LOWER(column) LIKE '%text%'`, the text matched
-/// literally, the same on SQLite and PostgreSQL.
-pub fn text_contains(
-    column: impl sea_orm::ColumnTrait,
-    text: &str,
-) -> sea_orm::sea_query::SimpleExpr {
-    use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
-    Expr::expr(Func::lower(Expr::col(column.as_column_ref())))
-        .like(LikeExpr::new(format!("%{}%", like_escape(&text.to_lowercase()))).escape('\\'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(like_escape("50%_a\\b"), "50\\%\\_a\\\\b");
-        assert_eq!(like_escape("河北"), "河北");
-    }
 }

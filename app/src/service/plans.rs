@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     Actor, Page, Paged,
     audit::{self, Entry},
-    departments,
+    directories::departments,
     validate::Problems,
 };
 use crate::{

@@ -17,7 +17,7 @@ use crate::{
     service::{
         Actor, Page, Paged,
         audit::{self, Entry},
-        departments,
+        directories::departments,
         validate::Problems,
     },
 };

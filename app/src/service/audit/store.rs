@@ -9,7 +9,7 @@ use sea_orm::{
 use super::model::AuditFilter;
 use crate::{
     error::AppResult,
-    service::{Page, Paged, text_starts_with},
+    service::{Page, Paged, store_util::text_starts_with},
 };
 
 /// The advisory-lock key that serialises appends on PostgreSQL.

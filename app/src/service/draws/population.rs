@@ -21,7 +21,7 @@ use serde::Deserialize;
 use super::{PlanSpec, Target, prefix_condition};
 use crate::{
     error::{AppError, AppResult},
-    service::{in_own_task, like_escape},
+    service::{in_own_task, store_util::like_escape},
 };
 
 /// The plan's enterprises, less those cooling down, as draw targets.

@@ -4,6 +4,8 @@
 use chrono::NaiveDate;
 use reports::read::{Cell, normalize_code, normalize_width};
 
+use crate::domain::{CreditCode, RegionCode};
+
 /// One column of an import kind.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
@@ -273,6 +275,37 @@ impl<'a> Fields<'a> {
             self.problem(key, format!("'{text}' is not one of {}", describe(table)));
         }
         found
+    }
+
+    /// A six-digit region code.
+    pub fn region_code(&mut self, key: &str, required: bool) -> Option<RegionCode> {
+        let code = if required {
+            Some(self.required_code(key)).filter(|c| !c.is_empty())
+        } else {
+            self.code(key)
+        }?;
+        match RegionCode::parse(&code) {
+            Ok(code) => Some(code),
+            Err(e) => {
+                self.problem(key, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// A unified social credit code that must be there, its check character verified.
+    pub fn credit_code(&mut self, key: &str) -> Option<CreditCode> {
+        let code = self.required_code(key);
+        if code.is_empty() {
+            return None;
+        }
+        match CreditCode::parse(&code) {
+            Ok(code) => Some(code),
+            Err(e) => {
+                self.problem(key, e.to_string());
+                None
+            }
+        }
     }
 
     /// 是/否, yes/no, true/false, y/n, 1/0.

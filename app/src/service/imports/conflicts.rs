@@ -5,18 +5,22 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entities::{conflict, department, inspector};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, DatabaseTransaction, EntityTrait as _, QueryFilter as _,
-    sea_query::Expr,
-};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 
 use super::{
-    Actor, Kind, Outcome, Staged,
     columns::{Column, Fields},
-    enterprises::credit_code,
-    items::enterprises_by_code,
+    items::{Owners, enterprises_by_code},
+    model::{Kind, Outcome, Staged},
+    store,
 };
-use crate::error::AppResult;
+use crate::{
+    domain::CreditCode,
+    error::AppResult,
+    service::{Actor, directories::model::ConflictPair},
+};
+
+/// Rows whose names are looked up together.
+const CHUNK: usize = 1_000;
 
 pub(super) const COLUMNS: &[Column] = &[
     Column {
@@ -49,12 +53,101 @@ pub(super) const COLUMNS: &[Column] = &[
 
 pub(super) struct Record {
     badge_no: String,
-    credit_code: Option<String>,
+    credit_code: Option<CreditCode>,
     department_code: Option<String>,
     reason: String,
 }
 
 pub(super) struct Conflicts;
+
+/// What the rows of a chunk name, as stored and in the actor's scope.
+struct Named {
+    inspectors: HashMap<String, inspector::Model>,
+    enterprises: Owners,
+    departments: HashMap<String, department::Model>,
+    /// The conflicts these inspectors already have.
+    existing: HashMap<ConflictPair, conflict::Model>,
+}
+
+impl Named {
+    async fn load(
+        txn: &DatabaseTransaction,
+        actor: &Actor,
+        chunk: &[Staged<Record>],
+    ) -> AppResult<Self> {
+        let badges: Vec<&str> = chunk.iter().map(|s| s.record.badge_no.as_str()).collect();
+        let inspectors: HashMap<String, inspector::Model> =
+            store::inspectors_with_badges(txn, badges)
+                .await?
+                .into_iter()
+                .filter(|m| actor.covers(&m.region_code))
+                .map(|m| (m.badge_no.clone(), m))
+                .collect();
+        let credit_codes = chunk
+            .iter()
+            .filter_map(|s| s.record.credit_code.as_ref().map(CreditCode::as_str));
+        let enterprises = enterprises_by_code(txn, actor, credit_codes).await?;
+        let department_codes: Vec<&str> = chunk
+            .iter()
+            .filter_map(|s| s.record.department_code.as_deref())
+            .collect();
+        let departments = store::departments_with_codes(txn, department_codes)
+            .await?
+            .into_iter()
+            .filter(|d| actor.covers_opt(d.region_code.as_deref()))
+            .map(|d| (d.code.clone(), d))
+            .collect();
+        let inspector_ids: Vec<i64> = inspectors.values().map(|i| i.id).collect();
+        let existing = store::conflicts_of(txn, inspector_ids)
+            .await?
+            .into_iter()
+            .map(|c| (pair_of(&c), c))
+            .collect();
+        Ok(Self {
+            inspectors,
+            enterprises,
+            departments,
+            existing,
+        })
+    }
+
+    /// The pair a row names, or `None` with the row rejected.
+    fn pair(&self, r: &Record, index: usize, outcome: &mut Outcome) -> Option<ConflictPair> {
+        let Some(inspector) = self.inspectors.get(&r.badge_no) else {
+            let message = format!("no inspector has badge number {}", r.badge_no);
+            outcome.reject(index, "badge_no", message);
+            return None;
+        };
+        let (enterprise_id, department_id) = match (&r.credit_code, &r.department_code) {
+            (Some(code), _) => {
+                let id = self.enterprises.resolve(code.as_str(), index, outcome)?;
+                (Some(id), None)
+            }
+            (None, Some(code)) => {
+                let Some(d) = self.departments.get(code) else {
+                    let message = format!("department {code} does not exist");
+                    outcome.reject(index, "department_code", message);
+                    return None;
+                };
+                (None, Some(d.id))
+            }
+            (None, None) => return None,
+        };
+        Some(ConflictPair {
+            inspector_id: inspector.id,
+            enterprise_id,
+            department_id,
+        })
+    }
+}
+
+fn pair_of(c: &conflict::Model) -> ConflictPair {
+    ConflictPair {
+        inspector_id: c.inspector_id,
+        enterprise_id: c.enterprise_id,
+        department_id: c.department_id,
+    }
+}
 
 impl Kind for Conflicts {
     type Record = Record;
@@ -63,23 +156,28 @@ impl Kind for Conflicts {
     const COLUMNS: &'static [Column] = COLUMNS;
     const KEY_COLUMN: &'static str = "badge_no";
 
-    fn parse(f: &mut Fields<'_>) -> Record {
+    fn parse(f: &mut Fields<'_>) -> Option<Record> {
         let badge_no = f.required_code("badge_no");
         let has_credit = f.code("credit_code").is_some();
-        let credit_code = has_credit.then(|| credit_code(f, "credit_code"));
+        let credit_code = has_credit.then(|| f.credit_code("credit_code"));
         let department_code = f.code("department_code");
-        if credit_code.is_some() == department_code.is_some() {
+        if has_credit == department_code.is_some() {
             f.problem(
                 "credit_code",
                 "give exactly one of a credit code (enterprise) and a department code",
             );
         }
-        Record {
+        let reason = f.required_text("reason", 500);
+        let credit_code = match credit_code {
+            Some(parsed) => Some(parsed?),
+            None => None,
+        };
+        Some(Record {
             badge_no,
             credit_code,
             department_code,
-            reason: f.required_text("reason", 500),
-        }
+            reason,
+        })
     }
 
     fn key(record: &Record) -> String {
@@ -104,107 +202,34 @@ impl Kind for Conflicts {
         let mut outcome = Outcome::default();
         let mut inserts = Vec::new();
         let now = Utc::now();
-        for chunk_start in (0..batch.len()).step_by(1_000) {
-            let chunk = &batch[chunk_start..batch.len().min(chunk_start + 1_000)];
-            let badges: Vec<&str> = chunk.iter().map(|s| s.record.badge_no.as_str()).collect();
-            let inspectors: HashMap<String, inspector::Model> = inspector::Entity::find()
-                .filter(inspector::Column::BadgeNo.is_in(badges))
-                .all(txn)
-                .await?
-                .into_iter()
-                .filter(|m| actor.covers(&m.region_code))
-                .map(|m| (m.badge_no.clone(), m))
-                .collect();
-            let enterprises = enterprises_by_code(
-                txn,
-                actor,
-                chunk.iter().filter_map(|s| s.record.credit_code.as_deref()),
-            )
-            .await?;
-            let department_codes: Vec<&str> = chunk
-                .iter()
-                .filter_map(|s| s.record.department_code.as_deref())
-                .collect();
-            let departments: HashMap<String, department::Model> = department::Entity::find()
-                .filter(department::Column::Code.is_in(department_codes))
-                .all(txn)
-                .await?
-                .into_iter()
-                .filter(|d| actor.covers_opt(d.region_code.as_deref()))
-                .map(|d| (d.code.clone(), d))
-                .collect();
-            let inspector_ids: Vec<i64> = inspectors.values().map(|i| i.id).collect();
-            let existing: HashMap<(i64, Option<i64>, Option<i64>), conflict::Model> =
-                conflict::Entity::find()
-                    .filter(conflict::Column::InspectorId.is_in(inspector_ids))
-                    .all(txn)
-                    .await?
-                    .into_iter()
-                    .map(|c| ((c.inspector_id, c.enterprise_id, c.department_id), c))
-                    .collect();
+        for (chunk_index, chunk) in batch.chunks(CHUNK).enumerate() {
+            let named = Named::load(txn, actor, chunk).await?;
             for (offset, staged) in chunk.iter().enumerate() {
-                let index = chunk_start + offset;
                 let r = &staged.record;
-                let Some(inspector) = inspectors.get(&r.badge_no) else {
-                    outcome.reject(
-                        index,
-                        "badge_no",
-                        format!("no inspector has badge number {}", r.badge_no),
-                    );
+                let index = chunk_index * CHUNK + offset;
+                let Some(pair) = named.pair(r, index, &mut outcome) else {
                     continue;
                 };
-                let target = match (&r.credit_code, &r.department_code) {
-                    (Some(code), _) => match enterprises.resolve(code, index, &mut outcome) {
-                        Some(id) => (Some(id), None),
-                        None => continue,
-                    },
-                    (None, Some(code)) => match departments.get(code) {
-                        Some(d) => (None, Some(d.id)),
-                        None => {
-                            outcome.reject(
-                                index,
-                                "department_code",
-                                format!("department {code} does not exist"),
-                            );
-                            continue;
-                        }
-                    },
-                    (None, None) => continue,
-                };
-                match existing.get(&(inspector.id, target.0, target.1)) {
-                    Some(c) if c.reason == r.reason => outcome.unchanged += 1,
-                    Some(c) => {
-                        outcome.updated += 1;
-                        if write {
-                            conflict::Entity::update_many()
-                                .col_expr(conflict::Column::Reason, Expr::value(r.reason.clone()))
-                                .filter(conflict::Column::Id.eq(c.id))
-                                .exec(txn)
-                                .await?;
-                        }
-                    }
-                    None => {
-                        outcome.inserted += 1;
-                        inserts.push(conflict::ActiveModel {
-                            inspector_id: Set(inspector.id),
-                            enterprise_id: Set(target.0),
-                            department_id: Set(target.1),
-                            reason: Set(r.reason.clone()),
-                            created_at: Set(now),
-                            ..Default::default()
-                        });
-                    }
+                let stored = named.existing.get(&pair);
+                if !outcome.count(stored, |c| c.reason == r.reason) {
+                    continue;
+                }
+                match stored {
+                    Some(c) if write => store::set_conflict_reason(txn, c.id, &r.reason).await?,
+                    Some(_) => {}
+                    None => inserts.push(conflict::ActiveModel {
+                        inspector_id: Set(pair.inspector_id),
+                        enterprise_id: Set(pair.enterprise_id),
+                        department_id: Set(pair.department_id),
+                        reason: Set(r.reason.clone()),
+                        created_at: Set(now),
+                        ..Default::default()
+                    }),
                 }
             }
         }
-        if write && !inserts.is_empty() {
-            let mut rows = inserts.into_iter().peekable();
-            while rows.peek().is_some() {
-                let chunk: Vec<_> = rows.by_ref().take(1_000).collect();
-                conflict::Entity::insert_many(chunk)
-                    .exec_without_returning(txn)
-                    .await?;
-            }
+        if write {
+            store::insert_conflicts(txn, inserts).await?;
         }
         Ok(outcome)
     }

@@ -3,20 +3,17 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entities::{DepartmentKind, department};
-use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, DatabaseTransaction, EntityTrait as _,
-    IntoActiveModel as _,
-};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, IntoActiveModel as _};
 
 use super::{
-    Actor, Kind, Outcome, Staged, check_region,
     columns::{Column, Fields},
-    region_code, region_codes,
+    model::{Kind, KnownRegions, Outcome, Staged},
+    store,
     vocab::DEPARTMENT_KINDS,
 };
-use crate::error::AppResult;
+use crate::{domain::RegionCode, error::AppResult, service::Actor};
 
 pub(super) const COLUMNS: &[Column] = &[
     Column {
@@ -57,15 +54,119 @@ pub(super) struct Record {
     code: String,
     name: String,
     kind: DepartmentKind,
-    region_code: Option<String>,
+    region_code: Option<RegionCode>,
     parent_code: Option<String>,
 }
 
 pub(super) struct Departments;
 
 pub(super) struct Context {
-    regions: HashSet<String>,
+    regions: KnownRegions,
     by_code: HashMap<String, department::Model>,
+}
+
+/// How many ancestors of each row the file holds; a count beyond the batch's
+/// length means the chain of parents loops.
+fn depths(batch: &[Staged<Record>]) -> Vec<usize> {
+    let in_file: HashMap<&str, usize> = batch
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.record.code.as_str(), i))
+        .collect();
+    batch
+        .iter()
+        .map(|staged| {
+            let mut at = staged.record.parent_code.as_deref();
+            let mut steps = 0;
+            while let Some(parent) = at.and_then(|p| in_file.get(p)) {
+                steps += 1;
+                if steps > batch.len() {
+                    break;
+                }
+                at = batch[*parent].record.parent_code.as_deref();
+            }
+            steps
+        })
+        .collect()
+}
+
+/// What a batch has settled so far, row by row, parents first.
+struct Pass {
+    /// Ids of departments stored or written (in a dry run, about to be) by code.
+    ids: HashMap<String, i64>,
+    /// Codes of the rows rejected.
+    rejected: HashSet<String>,
+    /// Stand-in ids, below zero, for departments a dry run does not write.
+    placeholder: i64,
+}
+
+impl Pass {
+    /// The parent's id of a row whose region is in order, or the column at
+    /// fault and why.
+    fn parent_id(
+        &self,
+        context: &Context,
+        actor: &Actor,
+        r: &Record,
+    ) -> Result<Option<i64>, (&'static str, String)> {
+        match &r.region_code {
+            Some(region) => context.regions.check(actor, region.as_str()),
+            None if actor.covers_opt(None) => Ok(()),
+            None => Err("only national users may import national departments".to_owned()),
+        }
+        .map_err(|e| ("region_code", e))?;
+        let parent_id = match &r.parent_code {
+            None => None,
+            Some(p) if self.rejected.contains(p) => {
+                return Err(("parent_code", format!("the parent {p} was rejected")));
+            }
+            Some(p) => match self.ids.get(p) {
+                Some(id) => Some(*id),
+                None => return Err(("parent_code", format!("department {p} does not exist"))),
+            },
+        };
+        let stored = context.by_code.get(&r.code);
+        if stored.is_some_and(|m| !actor.covers_opt(m.region_code.as_deref())) {
+            let message = "this code belongs to a department outside your jurisdiction";
+            return Err(("code", message.to_owned()));
+        }
+        Ok(parent_id)
+    }
+}
+
+fn same(m: &department::Model, r: &Record, parent_id: Option<i64>) -> bool {
+    m.name == r.name
+        && m.kind == r.kind
+        && m.region_code.as_deref() == r.region_code.as_ref().map(RegionCode::as_str)
+        && m.parent_id == parent_id
+}
+
+fn new_row(r: &Record, parent_id: Option<i64>, now: DateTime<Utc>) -> department::ActiveModel {
+    department::ActiveModel {
+        code: Set(r.code.clone()),
+        name: Set(r.name.clone()),
+        kind: Set(r.kind),
+        region_code: Set(r.region_code.as_ref().map(ToString::to_string)),
+        parent_id: Set(parent_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+fn changed_row(
+    m: &department::Model,
+    r: &Record,
+    parent_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> department::ActiveModel {
+    let mut model = m.clone().into_active_model();
+    model.name = Set(r.name.clone());
+    model.kind = Set(r.kind);
+    model.region_code = Set(r.region_code.as_ref().map(ToString::to_string));
+    model.parent_id = Set(parent_id);
+    model.updated_at = Set(now);
+    model
 }
 
 impl Kind for Departments {
@@ -75,7 +176,7 @@ impl Kind for Departments {
     const COLUMNS: &'static [Column] = COLUMNS;
     const KEY_COLUMN: &'static str = "code";
 
-    fn parse(f: &mut Fields<'_>) -> Record {
+    fn parse(f: &mut Fields<'_>) -> Option<Record> {
         let code = f.required_code("code");
         if code.chars().count() > 64 {
             f.problem("code", "must have at most 64 characters");
@@ -84,15 +185,15 @@ impl Kind for Departments {
         if parent_code.as_ref().is_some_and(|p| *p == code) {
             f.problem("parent_code", "a department cannot be its own parent");
         }
-        Record {
+        Some(Record {
             code,
             name: f.required_text("name", 200),
             kind: f
                 .choice("kind", DEPARTMENT_KINDS, true)
                 .unwrap_or(DepartmentKind::Other),
-            region_code: region_code(f, "region_code", false),
+            region_code: f.region_code("region_code", false),
             parent_code,
-        }
+        })
     }
 
     fn key(record: &Record) -> String {
@@ -101,13 +202,8 @@ impl Kind for Departments {
 
     async fn context(txn: &DatabaseTransaction, _actor: &Actor) -> AppResult<Context> {
         Ok(Context {
-            regions: region_codes(txn).await?,
-            by_code: department::Entity::find()
-                .all(txn)
-                .await?
-                .into_iter()
-                .map(|m| (m.code.clone(), m))
-                .collect(),
+            regions: KnownRegions(store::region_codes(txn).await?),
+            by_code: store::departments_by_code(txn).await?,
         })
     }
 
@@ -118,131 +214,51 @@ impl Kind for Departments {
         batch: &[Staged<Record>],
         write: bool,
     ) -> AppResult<Outcome> {
-        let in_file: HashMap<&str, usize> = batch
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.record.code.as_str(), i))
-            .collect();
-        let mut outcome = Outcome::default();
-        let mut depth = vec![0usize; batch.len()];
-        for (index, staged) in batch.iter().enumerate() {
-            let mut at = staged.record.parent_code.as_deref();
-            let mut steps = 0;
-            while let Some(parent) = at.and_then(|p| in_file.get(p)) {
-                steps += 1;
-                if steps > batch.len() {
-                    break;
-                }
-                at = batch[*parent].record.parent_code.as_deref();
-            }
-            depth[index] = steps;
-        }
+        let depth = depths(batch);
         let mut order: Vec<usize> = (0..batch.len()).collect();
         order.sort_by_key(|&i| (depth[i], i));
-        // Ids of departments written (or, in a dry run, about to be) by code.
-        let mut ids: HashMap<String, i64> = context
-            .by_code
-            .iter()
-            .map(|(c, m)| (c.clone(), m.id))
-            .collect();
-        let mut rejected = HashSet::new();
-        let mut placeholder = 0i64;
+        let mut pass = Pass {
+            ids: context
+                .by_code
+                .iter()
+                .map(|(c, m)| (c.clone(), m.id))
+                .collect(),
+            rejected: HashSet::new(),
+            placeholder: 0,
+        };
+        let mut outcome = Outcome::default();
         let now = Utc::now();
         for index in order {
             let r = &batch[index].record;
-            if depth[index] > batch.len() {
-                outcome.reject(
-                    index,
-                    "parent_code",
-                    "the parent chain loops back to this department",
-                );
-                rejected.insert(r.code.clone());
-                continue;
-            }
-            let checked = match &r.region_code {
-                Some(region) => check_region(&context.regions, actor, region),
-                None if actor.covers_opt(None) => Ok(()),
-                None => Err("only national users may import national departments".to_owned()),
+            let checked = if depth[index] > batch.len() {
+                let message = "the parent chain loops back to this department";
+                Err(("parent_code", message.to_owned()))
+            } else {
+                pass.parent_id(context, actor, r)
             };
-            if let Err(e) = checked {
-                outcome.reject(index, "region_code", e);
-                rejected.insert(r.code.clone());
-                continue;
-            }
-            let parent_id = match &r.parent_code {
-                None => None,
-                Some(p) if rejected.contains(p) => {
-                    outcome.reject(index, "parent_code", format!("the parent {p} was rejected"));
-                    rejected.insert(r.code.clone());
+            let parent_id = match checked {
+                Ok(parent_id) => parent_id,
+                Err((column, message)) => {
+                    outcome.reject(index, column, message);
+                    pass.rejected.insert(r.code.clone());
                     continue;
                 }
-                Some(p) => match ids.get(p) {
-                    Some(id) => Some(*id),
-                    None => {
-                        outcome.reject(
-                            index,
-                            "parent_code",
-                            format!("department {p} does not exist"),
-                        );
-                        rejected.insert(r.code.clone());
-                        continue;
-                    }
-                },
             };
-            let existing = context.by_code.get(&r.code);
-            if let Some(m) = existing
-                && !actor.covers_opt(m.region_code.as_deref())
-            {
-                outcome.reject(
-                    index,
-                    "code",
-                    "this code belongs to a department outside your jurisdiction",
-                );
-                rejected.insert(r.code.clone());
+            let stored = context.by_code.get(&r.code);
+            if !outcome.count(stored, |m| same(m, r, parent_id)) {
                 continue;
             }
-            match existing {
-                Some(m)
-                    if m.name == r.name
-                        && m.kind == r.kind
-                        && m.region_code == r.region_code
-                        && m.parent_id == parent_id =>
-                {
-                    outcome.unchanged += 1;
-                }
-                Some(m) => {
-                    outcome.updated += 1;
-                    if write {
-                        let mut model = m.clone().into_active_model();
-                        model.name = Set(r.name.clone());
-                        model.kind = Set(r.kind);
-                        model.region_code = Set(r.region_code.clone());
-                        model.parent_id = Set(parent_id);
-                        model.updated_at = Set(now);
-                        model.update(txn).await?;
-                    }
-                }
+            match stored {
+                Some(m) if write => store::update(txn, changed_row(m, r, parent_id, now)).await?,
+                Some(_) => {}
                 None => {
-                    outcome.inserted += 1;
                     let id = if write {
-                        department::ActiveModel {
-                            code: Set(r.code.clone()),
-                            name: Set(r.name.clone()),
-                            kind: Set(r.kind),
-                            region_code: Set(r.region_code.clone()),
-                            parent_id: Set(parent_id),
-                            created_at: Set(now),
-                            updated_at: Set(now),
-                            ..Default::default()
-                        }
-                        .insert(txn)
-                        .await?
-                        .id
+                        store::insert(txn, new_row(r, parent_id, now)).await?.id
                     } else {
-                        placeholder -= 1;
-                        placeholder
+                        pass.placeholder -= 1;
+                        pass.placeholder
                     };
-                    ids.insert(r.code.clone(), id);
+                    pass.ids.insert(r.code.clone(), id);
                 }
             }
         }

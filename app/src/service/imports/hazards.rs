@@ -1,23 +1,17 @@
 //! Hidden-hazard lists (隐患排查治理清单), upserted by enterprise and the
 //! hazard's own code.
 
-use std::collections::HashMap;
-
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entities::{HazardGrade, hazard_item};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, DatabaseTransaction, EntityTrait as _, QueryFilter as _,
-    sea_query::OnConflict,
-};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 
 use super::{
-    Actor, Kind, Outcome, Staged,
     columns::{Column, Fields},
-    enterprises::credit_code,
-    items::enterprises_by_code,
+    items::{self, Item},
+    model::{Kind, Outcome, Staged},
     vocab::HAZARD_GRADES,
 };
-use crate::error::AppResult;
+use crate::{domain::CreditCode, error::AppResult, service::Actor};
 
 pub(super) const COLUMNS: &[Column] = &[
     Column {
@@ -74,7 +68,7 @@ pub(super) const COLUMNS: &[Column] = &[
 ];
 
 pub(super) struct Record {
-    credit_code: String,
+    credit_code: CreditCode,
     code: String,
     description: String,
     grade: HazardGrade,
@@ -85,6 +79,43 @@ pub(super) struct Record {
 
 pub(super) struct Hazards;
 
+impl Item for Record {
+    type Row = hazard_item::ActiveModel;
+    type Table = hazard_item::Entity;
+
+    fn credit_code(&self) -> &str {
+        self.credit_code.as_str()
+    }
+
+    fn code(&self) -> &str {
+        &self.code
+    }
+
+    fn same(&self, m: &hazard_item::Model) -> bool {
+        m.description == self.description
+            && m.grade == self.grade
+            && m.found_on == self.found_on
+            && m.rectify_by == self.rectify_by
+            && m.rectified_on == self.rectified_on
+    }
+
+    fn row(&self, enterprise_id: i64, now: DateTime<Utc>) -> hazard_item::ActiveModel {
+        hazard_item::ActiveModel {
+            enterprise_id: Set(enterprise_id),
+            code: Set(self.code.clone()),
+            description: Set(self.description.clone()),
+            grade: Set(self.grade),
+            found_on: Set(self.found_on),
+            rectify_by: Set(self.rectify_by),
+            rectified_on: Set(self.rectified_on),
+            task_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    }
+}
+
 impl Kind for Hazards {
     type Record = Record;
     type Context = ();
@@ -92,7 +123,7 @@ impl Kind for Hazards {
     const COLUMNS: &'static [Column] = COLUMNS;
     const KEY_COLUMN: &'static str = "code";
 
-    fn parse(f: &mut Fields<'_>) -> Record {
+    fn parse(f: &mut Fields<'_>) -> Option<Record> {
         let code = f.required_code("code");
         if code.chars().count() > 64 {
             f.problem("code", "must have at most 64 characters");
@@ -116,17 +147,20 @@ impl Kind for Hazards {
                 format!("rectified {done}, before it was found {found}"),
             );
         }
-        Record {
-            credit_code: credit_code(f, "credit_code"),
+        let credit_code = f.credit_code("credit_code");
+        let description = f.required_text("description", 2_000);
+        let grade = f
+            .choice("grade", HAZARD_GRADES, true)
+            .unwrap_or(HazardGrade::General);
+        Some(Record {
+            credit_code: credit_code?,
             code,
-            description: f.required_text("description", 2_000),
-            grade: f
-                .choice("grade", HAZARD_GRADES, true)
-                .unwrap_or(HazardGrade::General),
-            found_on: found_on.unwrap_or_default(),
-            rectify_by: rectify_by.unwrap_or_default(),
+            description,
+            grade,
+            found_on: found_on?,
+            rectify_by: rectify_by?,
             rectified_on,
-        }
+        })
     }
 
     fn key(record: &Record) -> String {
@@ -144,76 +178,6 @@ impl Kind for Hazards {
         batch: &[Staged<Record>],
         write: bool,
     ) -> AppResult<Outcome> {
-        let owners = enterprises_by_code(
-            txn,
-            actor,
-            batch.iter().map(|s| s.record.credit_code.as_str()),
-        )
-        .await?;
-        let ids = owners.ids();
-        let codes: Vec<&str> = batch.iter().map(|s| s.record.code.as_str()).collect();
-        let existing: HashMap<(i64, String), hazard_item::Model> = hazard_item::Entity::find()
-            .filter(hazard_item::Column::EnterpriseId.is_in(ids))
-            .filter(hazard_item::Column::Code.is_in(codes))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|m| ((m.enterprise_id, m.code.clone()), m))
-            .collect();
-        let now = Utc::now();
-        let mut outcome = Outcome::default();
-        let mut rows = Vec::new();
-        for (index, staged) in batch.iter().enumerate() {
-            let r = &staged.record;
-            let Some(enterprise_id) = owners.resolve(&r.credit_code, index, &mut outcome) else {
-                continue;
-            };
-            match existing.get(&(enterprise_id, r.code.clone())) {
-                Some(m)
-                    if m.description == r.description
-                        && m.grade == r.grade
-                        && m.found_on == r.found_on
-                        && m.rectify_by == r.rectify_by
-                        && m.rectified_on == r.rectified_on =>
-                {
-                    outcome.unchanged += 1;
-                    continue;
-                }
-                Some(_) => outcome.updated += 1,
-                None => outcome.inserted += 1,
-            }
-            rows.push(hazard_item::ActiveModel {
-                enterprise_id: Set(enterprise_id),
-                code: Set(r.code.clone()),
-                description: Set(r.description.clone()),
-                grade: Set(r.grade),
-                found_on: Set(r.found_on),
-                rectify_by: Set(r.rectify_by),
-                rectified_on: Set(r.rectified_on),
-                task_id: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            });
-        }
-        if write && !rows.is_empty() {
-            use hazard_item::Column as C;
-            hazard_item::Entity::insert_many(rows)
-                .on_conflict(
-                    OnConflict::columns([C::EnterpriseId, C::Code])
-                        .update_columns([
-                            C::Description,
-                            C::Grade,
-                            C::FoundOn,
-                            C::RectifyBy,
-                            C::RectifiedOn,
-                            C::UpdatedAt,
-                        ])
-                        .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
-        }
-        Ok(outcome)
+        items::write(txn, actor, batch, write).await
     }
 }

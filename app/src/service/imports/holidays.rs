@@ -1,20 +1,16 @@
 //! Holidays and adjusted workdays (调休), upserted by date.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use entities::{HolidayKind, holiday};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, DatabaseTransaction, EntityTrait as _, QueryFilter as _,
-    sea_query::OnConflict,
-};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 
 use super::{
-    Actor, Kind, Outcome, Staged,
     columns::{Column, Fields},
+    model::{Kind, Outcome, Staged},
+    store,
     vocab::HOLIDAY_KINDS,
 };
-use crate::error::AppResult;
+use crate::{error::AppResult, service::Actor};
 
 pub(super) const COLUMNS: &[Column] = &[
     Column {
@@ -55,14 +51,14 @@ impl Kind for Holidays {
     const COLUMNS: &'static [Column] = COLUMNS;
     const KEY_COLUMN: &'static str = "date";
 
-    fn parse(f: &mut Fields<'_>) -> Record {
-        Record {
+    fn parse(f: &mut Fields<'_>) -> Option<Record> {
+        Some(Record {
             date: f.required_date("date").unwrap_or_default(),
             name: f.required_text("name", 100),
             kind: f
                 .choice("kind", HOLIDAY_KINDS, true)
                 .unwrap_or(HolidayKind::Holiday),
-        }
+        })
     }
 
     fn key(record: &Record) -> String {
@@ -81,40 +77,22 @@ impl Kind for Holidays {
         write: bool,
     ) -> AppResult<Outcome> {
         let dates: Vec<NaiveDate> = batch.iter().map(|s| s.record.date).collect();
-        let existing: HashMap<NaiveDate, holiday::Model> = holiday::Entity::find()
-            .filter(holiday::Column::Date.is_in(dates))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|m| (m.date, m))
-            .collect();
+        let existing = store::holidays_on(txn, dates).await?;
         let mut outcome = Outcome::default();
         let mut rows = Vec::new();
         for staged in batch {
             let r = &staged.record;
-            match existing.get(&r.date) {
-                Some(m) if m.name == r.name && m.kind == r.kind => {
-                    outcome.unchanged += 1;
-                    continue;
-                }
-                Some(_) => outcome.updated += 1,
-                None => outcome.inserted += 1,
+            let stored = existing.get(&r.date);
+            if outcome.count(stored, |m| m.name == r.name && m.kind == r.kind) {
+                rows.push(holiday::ActiveModel {
+                    date: Set(r.date),
+                    name: Set(r.name.clone()),
+                    kind: Set(r.kind),
+                });
             }
-            rows.push(holiday::ActiveModel {
-                date: Set(r.date),
-                name: Set(r.name.clone()),
-                kind: Set(r.kind),
-            });
         }
-        if write && !rows.is_empty() {
-            holiday::Entity::insert_many(rows)
-                .on_conflict(
-                    OnConflict::column(holiday::Column::Date)
-                        .update_columns([holiday::Column::Name, holiday::Column::Kind])
-                        .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
+        if write {
+            store::upsert_holidays(txn, rows).await?;
         }
         Ok(outcome)
     }

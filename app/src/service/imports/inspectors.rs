@@ -1,21 +1,22 @@
 //! Inspectors, upserted by badge number. The department is named by its code.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entities::{Industry, department, inspector};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, DatabaseTransaction, EntityTrait as _, QueryFilter as _,
-    sea_query::OnConflict,
-};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 
 use super::{
-    Actor, Kind, Outcome, Staged, check_region,
     columns::{Column, Fields, find_choice},
-    region_code, region_codes,
+    model::{Kind, KnownRegions, Outcome, Staged},
+    store,
     vocab::INDUSTRIES,
 };
-use crate::{error::AppResult, service::inspectors::industries_of};
+use crate::{
+    domain::RegionCode,
+    error::AppResult,
+    service::{Actor, directories::inspectors::industries_of},
+};
 
 pub(super) const COLUMNS: &[Column] = &[
     Column {
@@ -62,7 +63,7 @@ pub(super) struct Record {
     badge_no: String,
     name: String,
     department_code: String,
-    region_code: String,
+    region_code: RegionCode,
     industries: Vec<Industry>,
     active: bool,
 }
@@ -70,7 +71,7 @@ pub(super) struct Record {
 pub(super) struct Inspectors;
 
 pub(super) struct Context {
-    regions: HashSet<String>,
+    regions: KnownRegions,
     departments: HashMap<String, department::Model>,
 }
 
@@ -94,6 +95,56 @@ fn industries(f: &mut Fields<'_>) -> Vec<Industry> {
     found
 }
 
+/// The department of a row, or the column at fault and why.
+fn check<'c>(
+    context: &'c Context,
+    actor: &Actor,
+    r: &Record,
+    stored: Option<&inspector::Model>,
+) -> Result<&'c department::Model, (&'static str, String)> {
+    context
+        .regions
+        .check(actor, r.region_code.as_str())
+        .map_err(|e| ("region_code", e))?;
+    let department = context
+        .departments
+        .get(&r.department_code)
+        .filter(|d| actor.covers_opt(d.region_code.as_deref()))
+        .ok_or_else(|| {
+            let message = format!("department {} does not exist", r.department_code);
+            ("department_code", message)
+        })?;
+    if stored.is_some_and(|m| !actor.covers(&m.region_code)) {
+        let message = "this badge belongs to an inspector outside your jurisdiction";
+        return Err(("badge_no", message.to_owned()));
+    }
+    Ok(department)
+}
+
+fn same(m: &inspector::Model, r: &Record, department_id: i64) -> bool {
+    m.name == r.name
+        && m.department_id == department_id
+        && m.region_code == r.region_code.as_str()
+        && industries_of(m) == r.industries
+        && m.active == r.active
+}
+
+fn row(r: &Record, department_id: i64, now: DateTime<Utc>) -> inspector::ActiveModel {
+    let names: Vec<&str> = r.industries.iter().map(|i| i.as_str()).collect();
+    inspector::ActiveModel {
+        badge_no: Set(r.badge_no.clone()),
+        name: Set(r.name.clone()),
+        department_id: Set(department_id),
+        region_code: Set(r.region_code.to_string()),
+        industries: Set(serde_json::json!(names)),
+        active: Set(r.active),
+        user_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
 impl Kind for Inspectors {
     type Record = Record;
     type Context = Context;
@@ -101,19 +152,24 @@ impl Kind for Inspectors {
     const COLUMNS: &'static [Column] = COLUMNS;
     const KEY_COLUMN: &'static str = "badge_no";
 
-    fn parse(f: &mut Fields<'_>) -> Record {
+    fn parse(f: &mut Fields<'_>) -> Option<Record> {
         let badge_no = f.required_code("badge_no");
         if badge_no.chars().count() > 64 {
             f.problem("badge_no", "must have at most 64 characters");
         }
-        Record {
+        let name = f.required_text("name", 100);
+        let department_code = f.required_code("department_code");
+        let region_code = f.region_code("region_code", true);
+        let industries = industries(f);
+        let active = f.boolean("active").unwrap_or(true);
+        Some(Record {
             badge_no,
-            name: f.required_text("name", 100),
-            department_code: f.required_code("department_code"),
-            region_code: region_code(f, "region_code", true).unwrap_or_default(),
-            industries: industries(f),
-            active: f.boolean("active").unwrap_or(true),
-        }
+            name,
+            department_code,
+            region_code: region_code?,
+            industries,
+            active,
+        })
     }
 
     fn key(record: &Record) -> String {
@@ -122,13 +178,8 @@ impl Kind for Inspectors {
 
     async fn context(txn: &DatabaseTransaction, _actor: &Actor) -> AppResult<Context> {
         Ok(Context {
-            regions: region_codes(txn).await?,
-            departments: department::Entity::find()
-                .all(txn)
-                .await?
-                .into_iter()
-                .map(|m| (m.code.clone(), m))
-                .collect(),
+            regions: KnownRegions(store::region_codes(txn).await?),
+            departments: store::departments_by_code(txn).await?,
         })
     }
 
@@ -140,87 +191,31 @@ impl Kind for Inspectors {
         write: bool,
     ) -> AppResult<Outcome> {
         let badges: Vec<&str> = batch.iter().map(|s| s.record.badge_no.as_str()).collect();
-        let existing: HashMap<String, inspector::Model> = inspector::Entity::find()
-            .filter(inspector::Column::BadgeNo.is_in(badges))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|m| (m.badge_no.clone(), m))
-            .collect();
+        let existing: HashMap<String, inspector::Model> =
+            store::inspectors_with_badges(txn, badges)
+                .await?
+                .into_iter()
+                .map(|m| (m.badge_no.clone(), m))
+                .collect();
         let now = Utc::now();
         let mut outcome = Outcome::default();
         let mut rows = Vec::new();
         for (index, staged) in batch.iter().enumerate() {
             let r = &staged.record;
-            if let Err(e) = check_region(&context.regions, actor, &r.region_code) {
-                outcome.reject(index, "region_code", e);
-                continue;
-            }
-            let department = context
-                .departments
-                .get(&r.department_code)
-                .filter(|d| actor.covers_opt(d.region_code.as_deref()));
-            let Some(department) = department else {
-                outcome.reject(
-                    index,
-                    "department_code",
-                    format!("department {} does not exist", r.department_code),
-                );
-                continue;
+            let stored = existing.get(&r.badge_no);
+            let department = match check(context, actor, r, stored) {
+                Ok(department) => department,
+                Err((column, message)) => {
+                    outcome.reject(index, column, message);
+                    continue;
+                }
             };
-            match existing.get(&r.badge_no) {
-                Some(m) if !actor.covers(&m.region_code) => {
-                    outcome.reject(
-                        index,
-                        "badge_no",
-                        "this badge belongs to an inspector outside your jurisdiction",
-                    );
-                    continue;
-                }
-                Some(m)
-                    if m.name == r.name
-                        && m.department_id == department.id
-                        && m.region_code == r.region_code
-                        && industries_of(m) == r.industries
-                        && m.active == r.active =>
-                {
-                    outcome.unchanged += 1;
-                    continue;
-                }
-                Some(_) => outcome.updated += 1,
-                None => outcome.inserted += 1,
+            if outcome.count(stored, |m| same(m, r, department.id)) {
+                rows.push(row(r, department.id, now));
             }
-            let names: Vec<&str> = r.industries.iter().map(|i| i.as_str()).collect();
-            rows.push(inspector::ActiveModel {
-                badge_no: Set(r.badge_no.clone()),
-                name: Set(r.name.clone()),
-                department_id: Set(department.id),
-                region_code: Set(r.region_code.clone()),
-                industries: Set(serde_json::json!(names)),
-                active: Set(r.active),
-                user_id: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            });
         }
-        if write && !rows.is_empty() {
-            use inspector::Column as C;
-            inspector::Entity::insert_many(rows)
-                .on_conflict(
-                    OnConflict::column(C::BadgeNo)
-                        .update_columns([
-                            C::Name,
-                            C::DepartmentId,
-                            C::RegionCode,
-                            C::Industries,
-                            C::Active,
-                            C::UpdatedAt,
-                        ])
-                        .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
+        if write {
+            store::upsert_inspectors(txn, rows).await?;
         }
         Ok(outcome)
     }

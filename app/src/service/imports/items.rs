@@ -1,12 +1,16 @@
-//! What risk and hazard lists share: the enterprise named by credit code.
+//! What risk and hazard lists share: the enterprise named by credit code, and
+//! the upsert by that enterprise and the item's own code.
 
 use std::collections::HashMap;
 
-use entities::enterprise;
-use sea_orm::{ColumnTrait as _, DatabaseTransaction, EntityTrait as _, QueryFilter as _};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait};
 
-use super::{Actor, Outcome};
-use crate::error::AppResult;
+use super::{
+    model::{Outcome, Staged},
+    store::{self, ItemKey, ItemTable},
+};
+use crate::{error::AppResult, service::Actor};
 
 /// The enterprises of a batch by credit code: id, or why it cannot be used.
 #[derive(Debug)]
@@ -51,10 +55,7 @@ pub(super) async fn enterprises_by_code(
     let mut codes: Vec<&str> = codes.collect();
     codes.sort_unstable();
     codes.dedup();
-    let found = enterprise::Entity::find()
-        .filter(enterprise::Column::CreditCode.is_in(codes.iter().copied()))
-        .all(txn)
-        .await?;
+    let found = store::enterprises_with_codes(txn, codes.clone()).await?;
     let mut map: HashMap<String, Result<i64, String>> = codes
         .iter()
         .map(|c| {
@@ -74,4 +75,52 @@ pub(super) async fn enterprises_by_code(
         map.insert(e.credit_code, value);
     }
     Ok(Owners(map))
+}
+
+/// A line of an enterprise's risk or hazard list.
+pub(super) trait Item: Send + Sync {
+    type Row: ActiveModelTrait<Entity = Self::Table> + Send;
+    type Table: ItemTable;
+    /// The enterprise's credit code.
+    fn credit_code(&self) -> &str;
+    /// The enterprise's own code for the item.
+    fn code(&self) -> &str;
+    /// Whether the stored item says the same.
+    fn same(&self, stored: &<Self::Table as EntityTrait>::Model) -> bool;
+    /// The row to write for the enterprise with id `enterprise_id`.
+    fn row(&self, enterprise_id: i64, now: DateTime<Utc>) -> Self::Row;
+}
+
+/// Checks a batch of items against the stored ones and, when `write`,
+/// upserts those that are new or changed.
+pub(super) async fn write<I: Item>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    batch: &[Staged<I>],
+    write: bool,
+) -> AppResult<Outcome> {
+    let credit_codes = batch.iter().map(|s| s.record.credit_code());
+    let owners = enterprises_by_code(txn, actor, credit_codes).await?;
+    let codes: Vec<&str> = batch.iter().map(|s| s.record.code()).collect();
+    let existing = store::items_by_key::<I::Table, _>(txn, owners.ids(), codes).await?;
+    let now = Utc::now();
+    let mut outcome = Outcome::default();
+    let mut rows = Vec::new();
+    for (index, staged) in batch.iter().enumerate() {
+        let item = &staged.record;
+        let Some(enterprise_id) = owners.resolve(item.credit_code(), index, &mut outcome) else {
+            continue;
+        };
+        let key = ItemKey {
+            enterprise_id,
+            code: item.code().to_owned(),
+        };
+        if outcome.count(existing.get(&key), |stored| item.same(stored)) {
+            rows.push(item.row(enterprise_id, now));
+        }
+    }
+    if write {
+        store::upsert_items(txn, rows).await?;
+    }
+    Ok(outcome)
 }

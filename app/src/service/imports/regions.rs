@@ -3,18 +3,19 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entities::{RegionLevel, region};
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait as _, sea_query::OnConflict};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 
 use super::{
-    Actor, Kind, Outcome, Staged,
     columns::{Column, Fields},
-    region_code,
+    model::{Kind, Outcome, Staged},
+    store,
 };
 use crate::{
     domain::{RegionCode, region_code::prefix_of},
     error::AppResult,
+    service::Actor,
 };
 
 pub(super) const COLUMNS: &[Column] = &[
@@ -39,19 +40,66 @@ pub(super) const COLUMNS: &[Column] = &[
 ];
 
 pub(super) struct Record {
-    code: String,
+    code: RegionCode,
     name: String,
-    level: RegionLevel,
-    parent_code: Option<String>,
+    parent_code: Option<RegionCode>,
 }
 
 pub(super) struct Regions;
 
-fn level_rank(level: RegionLevel) -> u8 {
+fn level_rank(level: RegionLevel) -> usize {
     match level {
         RegionLevel::Province => 0,
         RegionLevel::City => 1,
         RegionLevel::County => 2,
+    }
+}
+
+/// The rows' places in the batch, provinces first, then cities, then counties.
+fn parents_first(batch: &[Staged<Record>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..batch.len()).collect();
+    order.sort_by_key(|&i| {
+        let code = &batch[i].record.code;
+        (level_rank(code.level()), code.clone())
+    });
+    order
+}
+
+/// Checks a row's scope and parent against the regions known so far.
+fn check(actor: &Actor, known: &HashSet<String>, r: &Record) -> Result<(), (&'static str, String)> {
+    let code = r.code.as_str();
+    if !actor.covers(code) {
+        return Err((
+            "code",
+            format!("region {code} is outside your jurisdiction"),
+        ));
+    }
+    if let Some(parent) = &r.parent_code {
+        let parent = parent.as_str();
+        if !known.contains(parent) {
+            return Err(("parent_code", format!("region {parent} does not exist")));
+        }
+        if parent == code || !code.starts_with(prefix_of(parent)) {
+            return Err(("parent_code", format!("{code} does not lie under {parent}")));
+        }
+    }
+    Ok(())
+}
+
+fn same(m: &region::Model, r: &Record) -> bool {
+    m.name == r.name
+        && m.parent_code.as_deref() == r.parent_code.as_ref().map(RegionCode::as_str)
+        && m.level == r.code.level()
+}
+
+fn row(r: &Record, now: DateTime<Utc>) -> region::ActiveModel {
+    region::ActiveModel {
+        code: Set(r.code.to_string()),
+        name: Set(r.name.clone()),
+        level: Set(r.code.level()),
+        parent_code: Set(r.parent_code.as_ref().map(ToString::to_string)),
+        created_at: Set(now),
+        updated_at: Set(now),
     }
 }
 
@@ -62,38 +110,34 @@ impl Kind for Regions {
     const COLUMNS: &'static [Column] = COLUMNS;
     const KEY_COLUMN: &'static str = "code";
 
-    fn parse(f: &mut Fields<'_>) -> Record {
-        let code = region_code(f, "code", true).and_then(|c| RegionCode::parse(&c).ok());
+    fn parse(f: &mut Fields<'_>) -> Option<Record> {
+        let code = f.region_code("code", true);
         let name = f.required_text("name", 100);
-        let explicit = region_code(f, "parent_code", false);
-        let level = code.as_ref().map_or(RegionLevel::County, RegionCode::level);
+        let explicit = f.region_code("parent_code", false);
         let parent_code = match (&code, explicit) {
-            (Some(_), Some(_)) if level == RegionLevel::Province => {
+            (Some(code), Some(_)) if code.level() == RegionLevel::Province => {
                 f.problem("parent_code", "a province has no parent");
                 None
             }
-            (Some(code), explicit) => explicit.or_else(|| code.implied_parent()),
+            (Some(code), explicit) => explicit.or_else(|| {
+                code.implied_parent()
+                    .and_then(|p| RegionCode::parse(&p).ok())
+            }),
             (None, explicit) => explicit,
         };
-        Record {
-            code: code.map(|c| c.to_string()).unwrap_or_default(),
+        Some(Record {
+            code: code?,
             name,
-            level,
             parent_code,
-        }
+        })
     }
 
     fn key(record: &Record) -> String {
-        record.code.clone()
+        record.code.to_string()
     }
 
     async fn context(txn: &DatabaseTransaction, _actor: &Actor) -> AppResult<Self::Context> {
-        Ok(region::Entity::find()
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|m| (m.code.clone(), m))
-            .collect())
+        store::regions_by_code(txn).await
     }
 
     async fn write(
@@ -103,80 +147,24 @@ impl Kind for Regions {
         batch: &[Staged<Record>],
         write: bool,
     ) -> AppResult<Outcome> {
-        let mut order: Vec<usize> = (0..batch.len()).collect();
-        order.sort_by_key(|&i| {
-            (
-                level_rank(batch[i].record.level),
-                batch[i].record.code.clone(),
-            )
-        });
         let mut known: HashSet<String> = existing.keys().cloned().collect();
         let mut outcome = Outcome::default();
         let mut levels: [Vec<region::ActiveModel>; 3] = Default::default();
         let now = Utc::now();
-        for index in order {
+        for index in parents_first(batch) {
             let r = &batch[index].record;
-            if !actor.covers(&r.code) {
-                outcome.reject(
-                    index,
-                    "code",
-                    format!("region {} is outside your jurisdiction", r.code),
-                );
+            if let Err((column, message)) = check(actor, &known, r) {
+                outcome.reject(index, column, message);
                 continue;
             }
-            if let Some(parent) = &r.parent_code {
-                if !known.contains(parent) {
-                    outcome.reject(
-                        index,
-                        "parent_code",
-                        format!("region {parent} does not exist"),
-                    );
-                    continue;
-                }
-                if parent == &r.code || !r.code.starts_with(prefix_of(parent)) {
-                    outcome.reject(
-                        index,
-                        "parent_code",
-                        format!("{} does not lie under {parent}", r.code),
-                    );
-                    continue;
-                }
+            if outcome.count(existing.get(r.code.as_str()), |m| same(m, r)) {
+                known.insert(r.code.to_string());
+                levels[level_rank(r.code.level())].push(row(r, now));
             }
-            match existing.get(&r.code) {
-                Some(m)
-                    if m.name == r.name && m.parent_code == r.parent_code && m.level == r.level =>
-                {
-                    outcome.unchanged += 1;
-                    continue;
-                }
-                Some(_) => outcome.updated += 1,
-                None => outcome.inserted += 1,
-            }
-            known.insert(r.code.clone());
-            levels[usize::from(level_rank(r.level))].push(region::ActiveModel {
-                code: Set(r.code.clone()),
-                name: Set(r.name.clone()),
-                level: Set(r.level),
-                parent_code: Set(r.parent_code.clone()),
-                created_at: Set(now),
-                updated_at: Set(now),
-            });
         }
         if write {
             for rows in levels {
-                let mut rows = rows.into_iter().peekable();
-                while rows.peek().is_some() {
-                    let chunk: Vec<_> = rows.by_ref().take(1_000).collect();
-                    use region::Column as C;
-                    region::Entity::insert_many(chunk)
-                        .on_conflict(
-                            OnConflict::column(C::Code)
-                                .update_columns([C::Name, C::Level, C::ParentCode, C::UpdatedAt])
-                                .to_owned(),
-                        )
-                        .exec_without_returning(txn)
-                        .await?;
-                }
+                store::upsert_regions(txn, rows).await?;
             }
         }
         Ok(outcome)

@@ -1,22 +1,16 @@
 //! Risk lists (风险清单), upserted by enterprise and the risk's own code.
 
-use std::collections::HashMap;
-
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entities::{RiskLevel, risk_item};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, DatabaseTransaction, EntityTrait as _, QueryFilter as _,
-    sea_query::OnConflict,
-};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 
 use super::{
-    Actor, Kind, Outcome, Staged,
     columns::{Column, Fields},
-    enterprises::credit_code,
-    items::enterprises_by_code,
+    items::{self, Item},
+    model::{Kind, Outcome, Staged},
     vocab::RISK_LEVELS,
 };
-use crate::error::AppResult;
+use crate::{domain::CreditCode, error::AppResult, service::Actor};
 
 pub(super) const COLUMNS: &[Column] = &[
     Column {
@@ -64,7 +58,7 @@ pub(super) const COLUMNS: &[Column] = &[
 ];
 
 pub(super) struct Record {
-    credit_code: String,
+    credit_code: CreditCode,
     code: String,
     name: String,
     level: RiskLevel,
@@ -74,6 +68,40 @@ pub(super) struct Record {
 
 pub(super) struct Risks;
 
+impl Item for Record {
+    type Row = risk_item::ActiveModel;
+    type Table = risk_item::Entity;
+
+    fn credit_code(&self) -> &str {
+        self.credit_code.as_str()
+    }
+
+    fn code(&self) -> &str {
+        &self.code
+    }
+
+    fn same(&self, m: &risk_item::Model) -> bool {
+        m.name == self.name
+            && m.level == self.level
+            && m.measures == self.measures
+            && m.identified_on == self.identified_on
+    }
+
+    fn row(&self, enterprise_id: i64, now: DateTime<Utc>) -> risk_item::ActiveModel {
+        risk_item::ActiveModel {
+            enterprise_id: Set(enterprise_id),
+            code: Set(self.code.clone()),
+            name: Set(self.name.clone()),
+            level: Set(self.level),
+            measures: Set(self.measures.clone()),
+            identified_on: Set(self.identified_on),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    }
+}
+
 impl Kind for Risks {
     type Record = Record;
     type Context = ();
@@ -81,21 +109,26 @@ impl Kind for Risks {
     const COLUMNS: &'static [Column] = COLUMNS;
     const KEY_COLUMN: &'static str = "code";
 
-    fn parse(f: &mut Fields<'_>) -> Record {
+    fn parse(f: &mut Fields<'_>) -> Option<Record> {
         let code = f.required_code("code");
         if code.chars().count() > 64 {
             f.problem("code", "must have at most 64 characters");
         }
-        Record {
-            credit_code: credit_code(f, "credit_code"),
+        let credit_code = f.credit_code("credit_code");
+        let name = f.required_text("name", 200);
+        let level = f
+            .choice("level", RISK_LEVELS, true)
+            .unwrap_or(RiskLevel::Low);
+        let measures = f.required_text("measures", 2_000);
+        let identified_on = f.date("identified_on");
+        Some(Record {
+            credit_code: credit_code?,
             code,
-            name: f.required_text("name", 200),
-            level: f
-                .choice("level", RISK_LEVELS, true)
-                .unwrap_or(RiskLevel::Low),
-            measures: f.required_text("measures", 2_000),
-            identified_on: f.date("identified_on"),
-        }
+            name,
+            level,
+            measures,
+            identified_on,
+        })
     }
 
     fn key(record: &Record) -> String {
@@ -113,72 +146,6 @@ impl Kind for Risks {
         batch: &[Staged<Record>],
         write: bool,
     ) -> AppResult<Outcome> {
-        let owners = enterprises_by_code(
-            txn,
-            actor,
-            batch.iter().map(|s| s.record.credit_code.as_str()),
-        )
-        .await?;
-        let ids = owners.ids();
-        let codes: Vec<&str> = batch.iter().map(|s| s.record.code.as_str()).collect();
-        let existing: HashMap<(i64, String), risk_item::Model> = risk_item::Entity::find()
-            .filter(risk_item::Column::EnterpriseId.is_in(ids))
-            .filter(risk_item::Column::Code.is_in(codes))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|m| ((m.enterprise_id, m.code.clone()), m))
-            .collect();
-        let now = Utc::now();
-        let mut outcome = Outcome::default();
-        let mut rows = Vec::new();
-        for (index, staged) in batch.iter().enumerate() {
-            let r = &staged.record;
-            let Some(enterprise_id) = owners.resolve(&r.credit_code, index, &mut outcome) else {
-                continue;
-            };
-            match existing.get(&(enterprise_id, r.code.clone())) {
-                Some(m)
-                    if m.name == r.name
-                        && m.level == r.level
-                        && m.measures == r.measures
-                        && m.identified_on == r.identified_on =>
-                {
-                    outcome.unchanged += 1;
-                    continue;
-                }
-                Some(_) => outcome.updated += 1,
-                None => outcome.inserted += 1,
-            }
-            rows.push(risk_item::ActiveModel {
-                enterprise_id: Set(enterprise_id),
-                code: Set(r.code.clone()),
-                name: Set(r.name.clone()),
-                level: Set(r.level),
-                measures: Set(r.measures.clone()),
-                identified_on: Set(r.identified_on),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            });
-        }
-        if write && !rows.is_empty() {
-            use risk_item::Column as C;
-            risk_item::Entity::insert_many(rows)
-                .on_conflict(
-                    OnConflict::columns([C::EnterpriseId, C::Code])
-                        .update_columns([
-                            C::Name,
-                            C::Level,
-                            C::Measures,
-                            C::IdentifiedOn,
-                            C::UpdatedAt,
-                        ])
-                        .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
-        }
-        Ok(outcome)
+        items::write(txn, actor, batch, write).await
     }
 }

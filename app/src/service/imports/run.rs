@@ -11,26 +11,32 @@ use reports::{
     read::{ReadError, ReadSummary, Row, RowSink},
     template::ErrorWorkbook,
 };
-use sea_orm::{ConnectionTrait as _, DatabaseConnection, DatabaseTransaction, DbBackend};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use sha2::{Digest as _, Sha256};
 use tokio::sync::mpsc;
 
 use super::{
-    Actor, ImportKind, ImportOptions, ImportReport, Kind, Progress, RowError, Staged,
     columns::{Fields, HeaderMap, HeaderMatch, match_header},
+    model::{ImportOptions, ImportReport, Kind, Progress, RowError, Staged},
+    store,
 };
 use crate::{
     config::Limits,
     db,
     error::{AppError, AppResult},
-    service::audit::{self, Entry},
+    service::{
+        Actor,
+        audit::{self, Entry},
+    },
 };
 
-pub(super) struct Run<'a> {
+/// One import of a file of one kind.
+pub(super) struct Importer<'a> {
     pub db: &'a DatabaseConnection,
     pub actor: &'a Actor,
     pub limits: &'a Limits,
-    pub kind: ImportKind,
+    /// The kind's name.
+    pub kind: &'static str,
     pub options: &'a ImportOptions,
     pub progress: &'a (dyn Fn(Progress) + Send + Sync),
 }
@@ -122,6 +128,27 @@ struct State<K: Kind> {
 }
 
 impl<K: Kind> State<K> {
+    fn new(importer: &Importer<'_>) -> Self {
+        Self {
+            sheet: String::new(),
+            header: None,
+            rows_searched: 0,
+            seen: HashMap::new(),
+            hasher: std::hash::RandomState::new(),
+            staged: Vec::new(),
+            report: ImportReport {
+                kind: importer.kind.to_owned(),
+                dry_run: importer.options.dry_run,
+                ..ImportReport::default()
+            },
+            errors_listed: importer.limits.import_errors_listed,
+            error_book: None,
+            pending: Vec::new(),
+            keep_original: importer.options.skip_invalid,
+            fatal: None,
+        }
+    }
+
     fn header_of(&self, key: &str) -> String {
         let col = K::COLUMNS.iter().position(|c| c.key == key);
         let found = col.and_then(|col| {
@@ -222,7 +249,10 @@ impl<K: Kind> State<K> {
         }
         self.report.rows += 1;
         let record = K::parse(&mut fields);
-        let problems = std::mem::take(&mut fields.problems);
+        let mut problems = std::mem::take(&mut fields.problems);
+        if record.is_none() && problems.is_empty() {
+            problems.push(("", "the row could not be read".to_owned()));
+        }
         let original = if self.keep_original {
             row.cells
                 .iter()
@@ -239,6 +269,9 @@ impl<K: Kind> State<K> {
             self.reject(row.number, problems, &original)?;
             return Ok(ControlFlow::Continue(()));
         }
+        let Some(record) = record else {
+            return Ok(ControlFlow::Continue(()));
+        };
         let key = K::key(&record);
         let hash = std::hash::BuildHasher::hash_one(&self.hasher, &key);
         if let Some(first) = self.seen.get(&hash) {
@@ -311,14 +344,41 @@ impl<K: Kind> State<K> {
         self.report.updated += outcome.updated;
         self.report.unchanged += outcome.unchanged;
         let mut rejected = outcome.rejected;
-        rejected.sort_by_key(|(index, _, _)| *index);
-        for (index, key, message) in rejected {
-            if let Some(staged) = batch.get(index) {
-                let problem = (self.header_of(key), message);
+        rejected.sort_by_key(|r| r.index);
+        for r in rejected {
+            if let Some(staged) = batch.get(r.index) {
+                let problem = (self.header_of(r.column), r.message);
                 self.reject(staged.row, vec![problem], &staged.original)?;
             }
         }
         self.write_pending()
+    }
+
+    /// Takes the file's hash and sheet once it has been read; fails when the
+    /// file could not be imported at all.
+    fn end_of_file(&mut self, sha256: String, summary: ReadSummary) -> AppResult<()> {
+        self.report.sha256 = sha256;
+        self.report.sheet = summary.sheet;
+        if self.sheet.is_empty() {
+            self.sheet = self.report.sheet.clone();
+        }
+        if let Some(fatal) = self.fatal.take() {
+            return Err(with_sha(fatal, &self.report.sha256));
+        }
+        if self.header.is_none() {
+            let message = if self.rows_searched == 0 {
+                "the sheet is empty".to_owned()
+            } else {
+                no_header::<K>()
+            };
+            self.fail_file(1, vec![(None, message)]);
+            let fatal = self
+                .fatal
+                .take()
+                .unwrap_or_else(|| AppError::BadRequest("no header".into()));
+            return Err(with_sha(fatal, &self.report.sha256));
+        }
+        Ok(())
     }
 }
 
@@ -349,44 +409,45 @@ fn rejected(message: String, errors: &[RowError], report: &ImportReport) -> AppE
     AppError::Rejected { message, detail }
 }
 
-impl Run<'_> {
-    pub(super) async fn go<K: Kind, R: Read + Seek + Send + 'static>(
+impl Importer<'_> {
+    /// Reads the source on a thread of its own and checks and writes its rows
+    /// in batches, all in one transaction.
+    pub(super) async fn import<K: Kind, R: Read + Seek + Send + 'static>(
         self,
         source: R,
     ) -> AppResult<ImportReport> {
         // Room for the reader to run ahead (64 × 512 rows) while a batch is written.
-        let (tx, mut rx) = mpsc::channel::<Message>(64);
+        let (tx, rx) = mpsc::channel::<Message>(64);
         let read_limits = self.limits.read_limits();
         let reader = tokio::task::spawn_blocking(move || read_source(source, &read_limits, tx));
         let txn = db::begin_write(self.db).await?;
-        if txn.get_database_backend() == DbBackend::Postgres {
-            // The planner's statistics describe the tables before this import; as
-            // they fill up inside the one transaction, its per-batch key lookups
-            // would turn into sequential scans and the import quadratic.
-            txn.execute_unprepared("SET LOCAL enable_seqscan = off")
-                .await?;
-        }
+        store::tune(&txn).await?;
         let mut context = K::context(&txn, self.actor).await?;
-        let mut state = State::<K> {
-            sheet: String::new(),
-            header: None,
-            rows_searched: 0,
-            seen: HashMap::new(),
-            hasher: std::hash::RandomState::new(),
-            staged: Vec::new(),
-            report: ImportReport {
-                kind: self.kind.as_str().to_owned(),
-                dry_run: self.options.dry_run,
-                ..ImportReport::default()
-            },
-            errors_listed: self.limits.import_errors_listed,
-            error_book: None,
-            pending: Vec::new(),
-            keep_original: self.options.skip_invalid,
-            fatal: None,
-        };
+        let mut state = State::<K>::new(&self);
+        self.take_rows(&txn, &mut context, &mut state, rx).await?;
+        let read = reader
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("the reading thread failed: {e}")))?;
+        let (sha256, summary) = read.map_err(read_error)?;
+        state.end_of_file(sha256, summary)?;
+        state
+            .flush(&txn, self.actor, &mut context, self.options.skip_invalid)
+            .await?;
+        state.report.errors.sort_by_key(|e| e.row);
+        self.finish(txn, state).await
+    }
+
+    /// Handles the rows as they come from the reading thread, writing a batch
+    /// whenever one is full, until the file ends or cannot be imported.
+    async fn take_rows<K: Kind>(
+        &self,
+        txn: &DatabaseTransaction,
+        context: &mut K::Context,
+        state: &mut State<K>,
+        mut rx: mpsc::Receiver<Message>,
+    ) -> AppResult<()> {
         let mut handled = 0u64;
-        'read: while let Some(message) = rx.recv().await {
+        while let Some(message) = rx.recv().await {
             match message {
                 Message::Started(sheet, hint) => {
                     state.sheet = sheet;
@@ -396,51 +457,18 @@ impl Run<'_> {
                     for row in rows {
                         handled += 1;
                         if state.row(row)?.is_break() {
-                            break 'read;
+                            return Ok(());
                         }
                         if state.staged.len() >= K::BATCH {
-                            state
-                                .flush(&txn, self.actor, &mut context, self.options.skip_invalid)
-                                .await?;
+                            let skip_invalid = self.options.skip_invalid;
+                            state.flush(txn, self.actor, context, skip_invalid).await?;
                         }
                     }
                     (self.progress)(Progress::Rows(handled));
                 }
             }
         }
-        drop(rx);
-        let read = reader
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("the reading thread failed: {e}")))?;
-        let (sha256, summary) = read.map_err(read_error)?;
-        state.report.sha256 = sha256;
-        state.report.sheet = summary.sheet;
-        if state.sheet.is_empty() {
-            state.sheet = state.report.sheet.clone();
-        }
-        if let Some(fatal) = state.fatal.take() {
-            return Err(with_sha(fatal, &state.report.sha256));
-        }
-        if state.header.is_none() {
-            let message = if state.rows_searched == 0 {
-                "the sheet is empty".to_owned()
-            } else {
-                no_header::<K>()
-            };
-            state.fail_file(1, vec![(None, message)]);
-            return Err(with_sha(
-                state
-                    .fatal
-                    .take()
-                    .unwrap_or_else(|| AppError::BadRequest("no header".into())),
-                &state.report.sha256,
-            ));
-        }
-        state
-            .flush(&txn, self.actor, &mut context, self.options.skip_invalid)
-            .await?;
-        state.report.errors.sort_by_key(|e| e.row);
-        self.finish(txn, state).await
+        Ok(())
     }
 
     async fn finish<K: Kind>(
@@ -470,22 +498,19 @@ impl Run<'_> {
         audit::append(
             &txn,
             self.actor,
-            Entry::ok(
-                &format!("import.{}", self.kind.as_str()),
-                "import",
-                self.kind.as_str(),
-            )
-            .with_detail(serde_json::json!({
-                "file_name": self.options.file_name,
-                "sha256": report.sha256,
-                "sheet": report.sheet,
-                "rows": report.rows,
-                "inserted": report.inserted,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-                "rejected": report.rejected,
-                "skip_invalid": self.options.skip_invalid,
-            })),
+            Entry::ok(&format!("import.{}", self.kind), "import", self.kind).with_detail(
+                serde_json::json!({
+                    "file_name": self.options.file_name,
+                    "sha256": report.sha256,
+                    "sheet": report.sheet,
+                    "rows": report.rows,
+                    "inserted": report.inserted,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "rejected": report.rejected,
+                    "skip_invalid": self.options.skip_invalid,
+                }),
+            ),
         )
         .await?;
         txn.commit().await?;

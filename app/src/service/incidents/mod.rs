@@ -21,7 +21,7 @@ pub use self::{
 use super::{
     Actor, Page, Paged,
     audit::{self, Entry},
-    departments, regions,
+    directories::{departments, regions},
     validate::Problems,
 };
 use crate::{

@@ -2,55 +2,37 @@
 
 use std::collections::HashMap;
 
-use entities::{
-    AccountabilityStatus, AccountableKind, accountability_item, department, enterprise, inspector,
-};
+use entities::{AccountabilityStatus, AccountableKind, accountability_item};
 use reports::export::{
     Meta, Sink, Written,
     accountability::{AccountabilityReport, AccountabilityRow, Status},
 };
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+use sea_orm::ConnectionTrait;
+
+use super::{
+    labels,
+    store::{self, ItemCursor, PAGE},
+    writer::blocking,
 };
+use crate::{domain::Period, error::AppResult, service::Actor};
 
-use super::{Actor, PAGE, blocking, labels};
-use crate::{domain::Period, error::AppResult};
-
-/// Names of the units of one kind, by id.
+/// Names of the units of one kind, by id; an inspector's with the badge number.
 async fn names<C: ConnectionTrait>(
     db: &C,
     kind: AccountableKind,
-    ids: Vec<i64>,
+    ids: &[i64],
 ) -> AppResult<HashMap<i64, String>> {
-    let mut names = HashMap::new();
-    for chunk in ids.chunks(1_000) {
-        let chunk = chunk.to_vec();
-        let found: Vec<(i64, String)> = match kind {
-            AccountableKind::Department => department::Entity::find()
-                .filter(department::Column::Id.is_in(chunk))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|d| (d.id, d.name))
-                .collect(),
-            AccountableKind::Enterprise => enterprise::Entity::find()
-                .filter(enterprise::Column::Id.is_in(chunk))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|e| (e.id, e.name))
-                .collect(),
-            AccountableKind::Inspector => inspector::Entity::find()
-                .filter(inspector::Column::Id.is_in(chunk))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|i| (i.id, format!("{}（{}）", i.name, i.badge_no)))
-                .collect(),
-        };
-        names.extend(found);
-    }
-    Ok(names)
+    let units = store::units(db, kind, ids).await?;
+    Ok(units
+        .into_iter()
+        .map(|u| {
+            let name = match u.badge_no {
+                Some(badge) => format!("{}（{badge}）", u.name),
+                None => u.name,
+            };
+            (u.id, name)
+        })
+        .collect())
 }
 
 fn status_of(status: AccountabilityStatus) -> Status {
@@ -77,7 +59,7 @@ async fn page_rows<C: ConnectionTrait>(
     for (kind, mut ids) in by_kind {
         ids.sort_unstable();
         ids.dedup();
-        for (id, name) in names(db, kind, ids).await? {
+        for (id, name) in names(db, kind, &ids).await? {
             unit_names.insert((kind, id), name);
         }
     }
@@ -115,42 +97,12 @@ pub(super) async fn write<C: ConnectionTrait>(
         .iter()
         .map(ToString::to_string)
         .collect();
-    let scoped = accountability_item::Entity::find()
-        .filter(actor.scope_condition(accountability_item::Column::RegionCode))
-        .filter(accountability_item::Column::Period.is_in(periods));
     let mut report = blocking(move || AccountabilityReport::new(&meta)).await?;
-    // Units together: by kind and id, then in the order raised. Pages follow
-    // the last row seen, so items raised meanwhile neither repeat nor shift.
-    let mut after: Option<(AccountableKind, i64, i64)> = None;
+    let mut after = None;
     loop {
-        let mut query = scoped.clone();
-        if let Some((kind, subject, id)) = after {
-            use accountability_item::Column as C;
-            query = query.filter(
-                Condition::any()
-                    .add(C::SubjectKind.gt(kind))
-                    .add(
-                        Condition::all()
-                            .add(C::SubjectKind.eq(kind))
-                            .add(C::SubjectId.gt(subject)),
-                    )
-                    .add(
-                        Condition::all()
-                            .add(C::SubjectKind.eq(kind))
-                            .add(C::SubjectId.eq(subject))
-                            .add(C::Id.gt(id)),
-                    ),
-            );
-        }
-        let items = query
-            .order_by_asc(accountability_item::Column::SubjectKind)
-            .order_by_asc(accountability_item::Column::SubjectId)
-            .order_by_asc(accountability_item::Column::Id)
-            .limit(PAGE)
-            .all(db)
-            .await?;
+        let items = store::accountability_items_after(db, actor, &periods, after).await?;
         let Some(last) = items.last() else { break };
-        after = Some((last.subject_kind, last.subject_id, last.id));
+        after = Some(ItemCursor::of(last));
         let full = items.len() as u64 == PAGE;
         let rows = page_rows(db, items).await?;
         report = blocking(move || {

@@ -3,14 +3,18 @@
 
 use std::collections::HashMap;
 
-use entities::{check_task, department, draw, enterprise, inspector, task_inspector};
+use entities::{check_task, draw, enterprise, inspector};
 use reports::export::{
     Meta, Sink, Written,
     draw_list::{DrawCover, DrawList, DrawTaskRow, UnassignedRow},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::ConnectionTrait;
 
-use super::{Actor, PAGE, blocking, labels};
+use super::{
+    labels,
+    store::{self, PAGE},
+    writer::blocking,
+};
 use crate::{
     domain::{
         draw::{Unassigned, UnassignedReason},
@@ -18,6 +22,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     service::{
+        Actor,
         imports::vocab::{self, zh},
         plans,
     },
@@ -31,62 +36,57 @@ struct Target {
     enterprise: Option<enterprise::Model>,
 }
 
-async fn targets<C: ConnectionTrait>(
-    db: &C,
-    enterprise_ids: Vec<i64>,
-    department_ids: Vec<i64>,
-) -> AppResult<(HashMap<i64, Target>, HashMap<i64, Target>)> {
-    let mut found = Vec::with_capacity(enterprise_ids.len());
-    for chunk in enterprise_ids.chunks(PAGE as usize) {
-        found.extend(
-            enterprise::Entity::find()
-                .filter(enterprise::Column::Id.is_in(chunk.to_vec()))
-                .all(db)
-                .await?,
-        );
-    }
-    let enterprises = found
-        .into_iter()
-        .map(|e| {
-            let target = Target {
-                name: e.name.clone(),
-                code: e.credit_code.clone(),
-                region_code: e.region_code.clone(),
-                enterprise: None,
-            };
-            (
-                e.id,
-                Target {
+/// Enterprises and departments checked, by id.
+#[derive(Default)]
+struct Targets {
+    enterprises: HashMap<i64, Target>,
+    departments: HashMap<i64, Target>,
+}
+
+impl Targets {
+    async fn load<C: ConnectionTrait>(
+        db: &C,
+        enterprise_ids: &[i64],
+        department_ids: &[i64],
+    ) -> AppResult<Self> {
+        let enterprises = store::enterprises(db, enterprise_ids)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let id = e.id;
+                let target = Target {
+                    name: e.name.clone(),
+                    code: e.credit_code.clone(),
+                    region_code: e.region_code.clone(),
                     enterprise: Some(e),
-                    ..target
-                },
-            )
-        })
-        .collect();
-    let mut found = Vec::with_capacity(department_ids.len());
-    for chunk in department_ids.chunks(PAGE as usize) {
-        found.extend(
-            department::Entity::find()
-                .filter(department::Column::Id.is_in(chunk.to_vec()))
-                .all(db)
-                .await?,
-        );
-    }
-    let departments = found
-        .into_iter()
-        .map(|d| {
-            (
-                d.id,
-                Target {
+                };
+                (id, target)
+            })
+            .collect();
+        let departments = store::departments(db, department_ids)
+            .await?
+            .into_iter()
+            .map(|d| {
+                let target = Target {
                     name: d.name,
                     code: d.code,
                     region_code: d.region_code.unwrap_or_default(),
                     enterprise: None,
-                },
-            )
+                };
+                (d.id, target)
+            })
+            .collect();
+        Ok(Self {
+            enterprises,
+            departments,
         })
-        .collect();
-    Ok((enterprises, departments))
+    }
+
+    fn of_task(&self, task: &check_task::Model) -> Option<&Target> {
+        task.enterprise_id
+            .and_then(|id| self.enterprises.get(&id))
+            .or_else(|| task.department_id.and_then(|id| self.departments.get(&id)))
+    }
 }
 
 fn reason_text(reason: &UnassignedReason) -> String {
@@ -106,16 +106,17 @@ async fn unassigned_rows<C: ConnectionTrait>(
     unassigned: &[Unassigned],
 ) -> AppResult<Vec<UnassignedRow>> {
     let ids: Vec<i64> = unassigned.iter().map(|u| u.target_id).collect();
-    let (enterprises, departments) = match target_kind {
-        entities::SubjectKind::Enterprise => targets(db, ids, Vec::new()).await?,
-        entities::SubjectKind::Department => targets(db, Vec::new(), ids).await?,
+    let targets = match target_kind {
+        entities::SubjectKind::Enterprise => Targets::load(db, &ids, &[]).await?,
+        entities::SubjectKind::Department => Targets::load(db, &[], &ids).await?,
     };
     Ok(unassigned
         .iter()
         .map(|u| {
-            let target = enterprises
+            let target = targets
+                .enterprises
                 .get(&u.target_id)
-                .or(departments.get(&u.target_id));
+                .or(targets.departments.get(&u.target_id));
             UnassignedRow {
                 target_name: target.map(|t| t.name.clone()).unwrap_or_default(),
                 target_code: target.map(|t| t.code.clone()).unwrap_or_default(),
@@ -155,89 +156,96 @@ fn cover_of(stored: &draw::Model, replaced: Option<&draw::Model>, plan_name: Str
     }
 }
 
+/// A member of a task's team.
+struct Member {
+    name: String,
+    badge_no: String,
+}
+
+/// The teams of these tasks by task, each in team order (lead first): the
+/// order the draw itself shows.
+async fn teams<C: ConnectionTrait>(
+    db: &C,
+    task_ids: Vec<i64>,
+) -> AppResult<HashMap<i64, Vec<Member>>> {
+    let links = store::team_members(db, task_ids).await?;
+    let mut inspector_ids: Vec<i64> = links.iter().map(|l| l.inspector_id).collect();
+    inspector_ids.sort_unstable();
+    inspector_ids.dedup();
+    let people: HashMap<i64, inspector::Model> = store::inspectors(db, &inspector_ids)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+    let mut places: HashMap<i64, Vec<(i16, i64)>> = HashMap::new();
+    for link in links {
+        places
+            .entry(link.task_id)
+            .or_default()
+            .push((link.position, link.inspector_id));
+    }
+    Ok(places
+        .into_iter()
+        .map(|(task_id, mut team)| {
+            team.sort_unstable();
+            let members = team
+                .iter()
+                .filter_map(|(_, id)| people.get(id))
+                .map(|i| Member {
+                    name: i.name.clone(),
+                    badge_no: i.badge_no.clone(),
+                })
+                .collect();
+            (task_id, members)
+        })
+        .collect())
+}
+
+fn task_row(task: check_task::Model, target: Option<&Target>, team: &[Member]) -> DrawTaskRow {
+    let firm = target.and_then(|t| t.enterprise.as_ref());
+    let joined = |part: fn(&Member) -> &str| team.iter().map(part).collect::<Vec<_>>().join("、");
+    DrawTaskRow {
+        task_id: task.id,
+        target_name: target.map(|t| t.name.clone()).unwrap_or_default(),
+        target_code: target.map(|t| t.code.clone()).unwrap_or_default(),
+        region_code: task.region_code,
+        industry: firm
+            .map_or("", |e| zh(vocab::INDUSTRIES, e.industry))
+            .to_owned(),
+        risk_level: firm
+            .map_or("", |e| zh(vocab::RISK_LEVELS, e.risk_level))
+            .to_owned(),
+        credit_class: firm
+            .map_or("", |e| zh(vocab::CREDIT_CLASSES, e.credit_class))
+            .to_owned(),
+        key_supervision: if firm.is_some_and(|e| e.key_supervision) {
+            "是".to_owned()
+        } else {
+            String::new()
+        },
+        inspectors: joined(|m| &m.name),
+        badges: joined(|m| &m.badge_no),
+        due: china_date(task.due_at),
+        status: labels::task_status(task.status).to_owned(),
+    }
+}
+
 /// One page of tasks as rows.
 async fn page_rows<C: ConnectionTrait>(
     db: &C,
     tasks: Vec<check_task::Model>,
 ) -> AppResult<Vec<DrawTaskRow>> {
     let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
-    let links = task_inspector::Entity::find()
-        .filter(task_inspector::Column::TaskId.is_in(ids))
-        .order_by_asc(task_inspector::Column::TaskId)
-        .order_by_asc(task_inspector::Column::Position)
-        .all(db)
-        .await?;
-    let mut inspector_ids: Vec<i64> = links.iter().map(|l| l.inspector_id).collect();
-    inspector_ids.sort_unstable();
-    inspector_ids.dedup();
-    let mut people: HashMap<i64, (String, String)> = HashMap::new();
-    for chunk in inspector_ids.chunks(PAGE as usize) {
-        for i in inspector::Entity::find()
-            .filter(inspector::Column::Id.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            people.insert(i.id, (i.name, i.badge_no));
-        }
-    }
-    // In team order (lead first): the order the draw itself shows.
-    let mut teams: HashMap<i64, Vec<(i16, i64)>> = HashMap::new();
-    for link in links {
-        teams
-            .entry(link.task_id)
-            .or_default()
-            .push((link.position, link.inspector_id));
-    }
-    let (enterprises, departments) = targets(
-        db,
-        tasks.iter().filter_map(|t| t.enterprise_id).collect(),
-        tasks.iter().filter_map(|t| t.department_id).collect(),
-    )
-    .await?;
+    let mut teams = teams(db, ids).await?;
+    let enterprise_ids: Vec<i64> = tasks.iter().filter_map(|t| t.enterprise_id).collect();
+    let department_ids: Vec<i64> = tasks.iter().filter_map(|t| t.department_id).collect();
+    let targets = Targets::load(db, &enterprise_ids, &department_ids).await?;
     Ok(tasks
         .into_iter()
         .map(|task| {
-            let target = task
-                .enterprise_id
-                .and_then(|id| enterprises.get(&id))
-                .or_else(|| task.department_id.and_then(|id| departments.get(&id)));
-            let firm = target.and_then(|t| t.enterprise.as_ref());
-            let mut team = teams.remove(&task.id).unwrap_or_default();
-            team.sort_unstable();
-            let members: Vec<&(String, String)> =
-                team.iter().filter_map(|(_, id)| people.get(id)).collect();
-            DrawTaskRow {
-                task_id: task.id,
-                target_name: target.map(|t| t.name.clone()).unwrap_or_default(),
-                target_code: target.map(|t| t.code.clone()).unwrap_or_default(),
-                region_code: task.region_code,
-                industry: firm
-                    .map_or("", |e| zh(vocab::INDUSTRIES, e.industry))
-                    .to_owned(),
-                risk_level: firm
-                    .map_or("", |e| zh(vocab::RISK_LEVELS, e.risk_level))
-                    .to_owned(),
-                credit_class: firm
-                    .map_or("", |e| zh(vocab::CREDIT_CLASSES, e.credit_class))
-                    .to_owned(),
-                key_supervision: if firm.is_some_and(|e| e.key_supervision) {
-                    "是".to_owned()
-                } else {
-                    String::new()
-                },
-                inspectors: members
-                    .iter()
-                    .map(|(name, _)| name.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、"),
-                badges: members
-                    .iter()
-                    .map(|(_, badge)| badge.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、"),
-                due: china_date(task.due_at),
-                status: labels::task_status(task.status).to_owned(),
-            }
+            let team = teams.remove(&task.id).unwrap_or_default();
+            let target = targets.of_task(&task);
+            task_row(task, target, &team)
         })
         .collect())
 }
@@ -251,31 +259,19 @@ pub(super) async fn write<C: ConnectionTrait>(
     sink: Sink,
 ) -> AppResult<(Written, u64)> {
     let not_found = || AppError::NotFound(format!("draw {draw_id}"));
-    let stored = draw::Entity::find_by_id(draw_id)
-        .one(db)
-        .await?
-        .ok_or_else(not_found)?;
+    let stored = store::draw(db, draw_id).await?.ok_or_else(not_found)?;
     let plan = plans::get(db, actor, stored.plan_id)
         .await
         .map_err(|e| e.hidden_as(not_found))?;
     let unassigned: Vec<Unassigned> =
         serde_json::from_value(stored.unassigned.clone()).unwrap_or_default();
     let unassigned = unassigned_rows(db, plan.target_kind, &unassigned).await?;
-    let replaced = draw::Entity::find()
-        .filter(draw::Column::SupersededBy.eq(draw_id))
-        .one(db)
-        .await?;
+    let replaced = store::draw_replaced_by(db, draw_id).await?;
     let cover = cover_of(&stored, replaced.as_ref(), plan.name);
     let mut list = blocking(move || DrawList::new(&meta, &cover, &unassigned)).await?;
     let mut after = 0i64;
     loop {
-        let tasks = check_task::Entity::find()
-            .filter(check_task::Column::DrawId.eq(draw_id))
-            .filter(check_task::Column::Id.gt(after))
-            .order_by_asc(check_task::Column::Id)
-            .limit(PAGE)
-            .all(db)
-            .await?;
+        let tasks = store::draw_tasks_after(db, draw_id, after).await?;
         let Some(last) = tasks.last() else { break };
         after = last.id;
         let full = tasks.len() as u64 == PAGE;

@@ -9,16 +9,19 @@ mod draw_list;
 pub mod labels;
 mod publication;
 mod scorecard;
+mod store;
 mod timeliness;
+mod writer;
 
 use std::io::{Seek as _, SeekFrom};
 
 use chrono::{DateTime, Utc};
-use entities::{Role, region};
+use entities::Role;
 use reports::export::{Meta, XlsxError};
 pub use reports::export::{Sink, Written};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use sha2::{Digest as _, Sha256};
+use writer::blocking;
 
 use super::{
     Actor,
@@ -33,8 +36,6 @@ use crate::{
 
 /// Who may export reports: those who plan checks and those who read results.
 const EXPORTERS: &[Role] = &[Role::Admin, Role::Supervisor, Role::Leader];
-/// Rows read per query when a report is streamed.
-const PAGE: u64 = 5_000;
 
 /// The reports there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,11 +170,8 @@ async fn scope_label<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Str
     let Some(code) = actor.region_code.as_deref() else {
         return Ok("全国".to_owned());
     };
-    let name = region::Entity::find_by_id(code.to_owned())
-        .one(db)
-        .await?
-        .map_or_else(|| code.to_owned(), |r| r.name);
-    Ok(name)
+    let name = store::region_name(db, code).await?;
+    Ok(name.unwrap_or_else(|| code.to_owned()))
 }
 
 fn exporter_label(actor: &Actor) -> String {
@@ -182,23 +180,6 @@ fn exporter_label(actor: &Actor) -> String {
     } else {
         format!("{}（命令行）", actor.username)
     }
-}
-
-/// Runs a writer step off the async runtime: workbook writing is CPU and file work.
-async fn blocking<T: Send + 'static>(
-    step: impl FnOnce() -> Result<T, XlsxError> + Send + 'static,
-) -> AppResult<T> {
-    tokio::task::spawn_blocking(step)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("report writer stopped: {e}")))?
-        .map_err(|e| match e {
-            XlsxError::RowColumnLimitError => AppError::TooLarge(
-                "the report has more rows than an Excel sheet holds (1,048,574); \
-                 export a shorter period or a smaller region"
-                    .to_owned(),
-            ),
-            other => AppError::Internal(anyhow::anyhow!("Failed to write the report: {other}")),
-        })
 }
 
 /// Exports a report in the caller's scope and records the export in the audit log.

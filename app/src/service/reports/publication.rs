@@ -5,11 +5,15 @@ use reports::export::{
     Meta, Sink, Written,
     publication::{PublicationList, PublicationRow},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 
-use super::{Actor, PAGE, blocking, labels};
-use crate::{domain::Period, error::AppResult};
+use super::{
+    labels,
+    store::{self, PAGE},
+    writer::blocking,
+};
+use crate::{domain::Period, error::AppResult, service::Actor};
 
 /// A hazard as the publication stores it.
 #[derive(Deserialize)]
@@ -47,23 +51,10 @@ pub(super) async fn write<C: ConnectionTrait>(
     period: Option<&Period>,
     sink: Sink,
 ) -> AppResult<(Written, u64)> {
-    let mut query =
-        publication::Entity::find().filter(actor.scope_condition(publication::Column::RegionCode));
-    if let Some(period) = period {
-        query = query
-            .filter(publication::Column::CheckDate.gte(period.first_day()))
-            .filter(publication::Column::CheckDate.lt(period.end_day()));
-    }
     let mut list = blocking(move || PublicationList::new(&meta)).await?;
     let mut after = 0i64;
     loop {
-        let page = query
-            .clone()
-            .filter(publication::Column::Id.gt(after))
-            .order_by_asc(publication::Column::Id)
-            .limit(PAGE)
-            .all(db)
-            .await?;
+        let page = store::publications_after(db, actor, period, after).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
         let full = page.len() as u64 == PAGE;

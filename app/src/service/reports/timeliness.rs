@@ -4,24 +4,24 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entities::{ReportStage, department};
+use entities::ReportStage;
 use reports::export::{
     Meta, Sink, Written,
     timeliness::{TimelinessRow, timeliness_report},
 };
-use sea_orm::{
-    ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::{Expr, ExprTrait as _, Order},
-};
+use sea_orm::ConnectionTrait;
 
-use super::{Actor, blocking};
+use super::{store, writer::blocking};
 use crate::{
     domain::{
         Period,
-        reporting::{Deadlines, IncidentFacts, judge},
+        reporting::{Deadlines, IncidentFacts, ReportFacts, Verdict, judge},
     },
     error::AppResult,
-    service::incidents::{self, facts_by_incident},
+    service::{
+        Actor,
+        incidents::{self, facts_by_incident},
+    },
 };
 
 /// One department's tallies.
@@ -29,6 +29,46 @@ use crate::{
 struct Tally {
     row: TimelinessRow,
     points: f64,
+}
+
+impl Tally {
+    /// Counts one incident: whether its initial report met the deadline and
+    /// the direct-report duty, and its points.
+    fn add(&mut self, verdict: &Verdict, reports: &[ReportFacts], now: DateTime<Utc>) {
+        let initial = reports
+            .iter()
+            .filter(|r| r.stage == ReportStage::Initial)
+            .min_by_key(|r| r.reported_at);
+        let row = &mut self.row;
+        row.incidents += 1;
+        match initial {
+            Some(report) if report.reported_at <= verdict.initial_due => row.on_time += 1,
+            Some(report) => {
+                let late = minutes_late(report.reported_at, verdict.initial_due);
+                row.late += 1;
+                row.minutes_late += late;
+                row.max_minutes_late = std::cmp::max(row.max_minutes_late, late);
+            }
+            None if now <= verdict.initial_due => row.pending += 1,
+            None => row.missing += 1,
+        }
+        if verdict.direct_required {
+            row.direct_required += 1;
+            if initial.is_some_and(|r| r.direct) {
+                row.direct_done += 1;
+            }
+        }
+        self.points += verdict.points;
+    }
+
+    /// The row, with the mean points of its incidents.
+    fn finish(mut self) -> TimelinessRow {
+        if self.row.incidents > 0 {
+            let mean = self.points / self.row.incidents as f64;
+            self.row.points = Some(crate::domain::scoring::round2(mean));
+        }
+        self.row
+    }
 }
 
 /// Whole minutes after the deadline, a started minute counting as one.
@@ -48,17 +88,7 @@ pub(super) async fn write<C: ConnectionTrait>(
     now: DateTime<Utc>,
     sink: Sink,
 ) -> AppResult<(Written, u64)> {
-    let departments = department::Entity::find()
-        .filter(actor.scope_condition(department::Column::RegionCode))
-        // National departments (no region) first on both engines.
-        .order_by(
-            Expr::col(department::Column::RegionCode).is_not_null(),
-            Order::Asc,
-        )
-        .order_by_asc(department::Column::RegionCode)
-        .order_by_asc(department::Column::Code)
-        .all(db)
-        .await?;
+    let departments = store::departments_in_scope(db, actor).await?;
     let mut tallies: Vec<Tally> = departments
         .iter()
         .map(|d| Tally {
@@ -95,41 +125,9 @@ pub(super) async fn write<C: ConnectionTrait>(
             stated: incident.stated_severity,
         };
         let verdict = judge(&facts, &reports, deadlines, now);
-        let initial = reports
-            .iter()
-            .filter(|r| r.stage == ReportStage::Initial)
-            .min_by_key(|r| r.reported_at);
-        let row = &mut tally.row;
-        row.incidents += 1;
-        match initial {
-            Some(report) if report.reported_at <= verdict.initial_due => row.on_time += 1,
-            Some(report) => {
-                let late = minutes_late(report.reported_at, verdict.initial_due);
-                row.late += 1;
-                row.minutes_late += late;
-                row.max_minutes_late = std::cmp::max(row.max_minutes_late, late);
-            }
-            None if now <= verdict.initial_due => row.pending += 1,
-            None => row.missing += 1,
-        }
-        if verdict.direct_required {
-            row.direct_required += 1;
-            if initial.is_some_and(|r| r.direct) {
-                row.direct_done += 1;
-            }
-        }
-        tally.points += verdict.points;
+        tally.add(&verdict, &reports, now);
     }
-    let rows: Vec<TimelinessRow> = tallies
-        .into_iter()
-        .map(|mut t| {
-            if t.row.incidents > 0 {
-                let mean = t.points / t.row.incidents as f64;
-                t.row.points = Some(crate::domain::scoring::round2(mean));
-            }
-            t.row
-        })
-        .collect();
+    let rows: Vec<TimelinessRow> = tallies.into_iter().map(Tally::finish).collect();
     let count = rows.len() as u64;
     let written = blocking(move || timeliness_report(&meta, rows, sink)).await?;
     Ok((written, count))

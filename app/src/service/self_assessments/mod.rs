@@ -22,7 +22,7 @@ use self::{
 use super::{
     Actor, Page, Paged,
     audit::{self, Entry},
-    departments, enterprises,
+    directories::{departments, enterprises},
     validate::Problems,
 };
 use crate::{

@@ -21,7 +21,7 @@ use super::model::{
 use crate::{
     domain::task_state::AWAITING_INSPECTORS,
     error::AppResult,
-    service::{Page, Paged, scoring, text_starts_with},
+    service::{Page, Paged, scoring, store_util::text_starts_with},
 };
 
 /// The task, if it exists.

@@ -2,20 +2,19 @@
 //! are added, present ones are left alone, all in one transaction closed by one
 //! `demo.load` audit entry. A load that finds everything present writes nothing.
 
+mod rows;
+mod store;
+
 use std::{
-    collections::{BTreeSet, HashMap, HashSet},
+    collections::{BTreeSet, HashMap},
     fmt,
     time::Instant,
 };
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
-use entities::{Role, conflict, department, enterprise, indicator_set, inspector, region, user};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect, TryGetableMany,
-    sea_query::{Expr, IntoCondition},
-};
+use entities::Role;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use super::{
     Actor, accounts,
@@ -27,12 +26,10 @@ use crate::{
         self,
         enterprises::DemoEnterprise,
         inspectors::{DemoConflict, DemoInspector},
-        rows,
+        users::DemoUserSpec,
     },
 };
-
-/// Rows per INSERT statement, well within SQLite's and PostgreSQL's parameter limits.
-const BATCH: usize = 500;
+use store::ConflictKey;
 
 /// Options for the demo data set.
 #[derive(Debug, Clone)]
@@ -106,6 +103,26 @@ impl fmt::Debug for DemoUser {
     }
 }
 
+/// The generated rows of one seed.
+struct Generated {
+    enterprises: Vec<DemoEnterprise>,
+    inspectors: Vec<DemoInspector>,
+    conflicts: Vec<DemoConflict>,
+}
+
+impl Generated {
+    fn new(options: &DemoOptions) -> anyhow::Result<Self> {
+        let enterprises = demo::enterprises::generate(options.seed, options.enterprises)?;
+        let inspectors = demo::inspectors::generate(options.seed)?;
+        let conflicts = demo::inspectors::conflicts(options.seed, &enterprises, &inspectors);
+        Ok(Self {
+            enterprises,
+            inspectors,
+            conflicts,
+        })
+    }
+}
+
 /// Loads whatever part of the demo data set is missing.
 ///
 /// # Errors
@@ -114,27 +131,11 @@ impl fmt::Debug for DemoUser {
 #[tracing::instrument(skip_all, fields(demo.seed = options.seed, demo.enterprises = options.enterprises))]
 pub async fn load(db: &DatabaseConnection, options: &DemoOptions) -> anyhow::Result<DemoReport> {
     let started = Instant::now();
-    let seed = options.seed;
-    let enterprises = demo::enterprises::generate(seed, options.enterprises)?;
-    let inspectors = demo::inspectors::generate(seed)?;
-    let conflicts = demo::inspectors::conflicts(seed, &enterprises, &inspectors);
-
+    let generated = Generated::new(options)?;
     let txn = db::begin_write(db)
         .await
         .context("Failed to begin the demo load")?;
-    let now = Utc::now();
-    let mut report = DemoReport {
-        regions: load_regions(&txn, now).await?,
-        ..DemoReport::default()
-    };
-    let (added, departments) = load_departments(&txn, now).await?;
-    report.departments = added;
-    report.enterprises = load_enterprises(&txn, &enterprises, now).await?;
-    report.inspectors = load_inspectors(&txn, &inspectors, &departments, now).await?;
-    report.users = load_users(&txn, &departments, &inspectors, now).await?;
-    report.conflicts = load_conflicts(&txn, &conflicts, &enterprises, now).await?;
-    report.indicators = load_indicators(&txn, now).await?;
-
+    let report = add_missing(&txn, &generated, Utc::now()).await?;
     if report.is_empty() {
         txn.rollback()
             .await
@@ -142,23 +143,7 @@ pub async fn load(db: &DatabaseConnection, options: &DemoOptions) -> anyhow::Res
         tracing::info!("demo data set already present; nothing added");
         return Ok(report);
     }
-    let detail = serde_json::json!({
-        "enterprises_requested": options.enterprises,
-        "regions": report.regions,
-        "departments": report.departments,
-        "enterprises": report.enterprises,
-        "inspectors": report.inspectors,
-        "conflicts": report.conflicts,
-        "indicators": report.indicators,
-        "users": report.users.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(),
-    });
-    audit::append(
-        &txn,
-        &Actor::system(),
-        Entry::ok("demo.load", "dataset", seed).with_detail(detail),
-    )
-    .await
-    .context("Failed to audit the demo load")?;
+    audit_load(&txn, options, &report).await?;
     txn.commit()
         .await
         .context("Failed to commit the demo data set")?;
@@ -170,72 +155,60 @@ pub async fn load(db: &DatabaseConnection, options: &DemoOptions) -> anyhow::Res
     Ok(report)
 }
 
-/// Inserts rows in statements of at most [`BATCH`] rows; returns how many.
-async fn insert_batches<A>(
+/// Adds every missing row, parents before the rows that refer to them.
+async fn add_missing(
     txn: &DatabaseTransaction,
-    rows: Vec<A>,
-    what: &str,
-) -> anyhow::Result<u64>
-where
-    A: ActiveModelTrait + Send,
-{
-    let mut added = 0;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let batch: Vec<A> = rows.by_ref().take(BATCH).collect();
-        added += A::Entity::insert_many(batch)
-            .exec_without_returning(txn)
-            .await
-            .with_context(|| format!("Failed to insert demo {what}"))?;
-    }
-    Ok(added)
+    generated: &Generated,
+    now: DateTime<Utc>,
+) -> anyhow::Result<DemoReport> {
+    let regions = load_regions(txn, now).await?;
+    let (departments, department_ids) = load_departments(txn, now).await?;
+    Ok(DemoReport {
+        regions,
+        departments,
+        enterprises: load_enterprises(txn, &generated.enterprises, now).await?,
+        inspectors: load_inspectors(txn, &generated.inspectors, &department_ids, now).await?,
+        users: load_users(txn, &department_ids, &generated.inspectors, now).await?,
+        conflicts: load_conflicts(txn, &generated.conflicts, &generated.enterprises, now).await?,
+        indicators: load_indicators(txn, now).await?,
+    })
 }
 
-/// The given columns of the rows of `E` that `filter` selects, as tuples:
-/// the one query per table that finds which natural keys are present.
-async fn select<E, T, C>(
+/// The `demo.load` audit entry: what was asked for and what was added.
+async fn audit_load(
     txn: &DatabaseTransaction,
-    columns: impl IntoIterator<Item = E::Column>,
-    filter: impl IntoCondition,
-    what: &str,
-) -> anyhow::Result<C>
-where
-    E: EntityTrait,
-    T: TryGetableMany,
-    C: FromIterator<T>,
-{
-    let rows = E::find()
-        .select_only()
-        .columns(columns)
-        .filter(filter)
-        .into_tuple::<T>()
-        .all(txn)
-        .await
-        .with_context(|| format!("Failed to read {what}"))?;
-    Ok(rows.into_iter().collect())
+    options: &DemoOptions,
+    report: &DemoReport,
+) -> anyhow::Result<()> {
+    let detail = serde_json::json!({
+        "enterprises_requested": options.enterprises,
+        "regions": report.regions,
+        "departments": report.departments,
+        "enterprises": report.enterprises,
+        "inspectors": report.inspectors,
+        "conflicts": report.conflicts,
+        "indicators": report.indicators,
+        "users": report.users.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(),
+    });
+    audit::append(
+        txn,
+        &Actor::system(),
+        Entry::ok("demo.load", "dataset", options.seed).with_detail(detail),
+    )
+    .await
+    .context("Failed to audit the demo load")?;
+    Ok(())
 }
 
 async fn load_regions(txn: &DatabaseTransaction, now: DateTime<Utc>) -> anyhow::Result<u64> {
     let all = demo::regions::REGIONS;
-    let filter = region::Column::Code.is_in(all.iter().map(|r| r.code));
-    let present: HashSet<String> =
-        select::<region::Entity, _, _>(txn, [region::Column::Code], filter, "regions").await?;
+    let present = store::present_regions(txn, all.iter().map(|r| r.code)).await?;
     let rows = all
         .iter()
         .filter(|r| !present.contains(r.code))
         .map(|r| rows::region(r, now).with_context(|| format!("Failed to parse region {}", r.code)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    insert_batches(txn, rows, "regions").await
-}
-
-/// Ids of departments by code.
-async fn department_ids(
-    txn: &DatabaseTransaction,
-    codes: &[String],
-) -> anyhow::Result<HashMap<String, i64>> {
-    let columns = [department::Column::Code, department::Column::Id];
-    let filter = department::Column::Code.is_in(codes.iter().cloned());
-    select::<department::Entity, (String, i64), _>(txn, columns, filter, "departments").await
+    store::insert_batches(txn, rows, "regions").await
 }
 
 /// Adds the missing departments level by level, so that parents have ids
@@ -246,7 +219,7 @@ async fn load_departments(
 ) -> anyhow::Result<(u64, HashMap<String, i64>)> {
     let all = demo::departments::departments();
     let codes: Vec<String> = all.iter().map(|d| d.code.clone()).collect();
-    let mut ids = department_ids(txn, &codes).await?;
+    let mut ids = store::department_ids(txn, &codes).await?;
     let mut added = 0;
     let depths: BTreeSet<u8> = all.iter().map(|d| d.depth).collect();
     for depth in depths {
@@ -259,8 +232,8 @@ async fn load_departments(
             })
             .collect();
         if !rows.is_empty() {
-            added += insert_batches(txn, rows, "departments").await?;
-            ids = department_ids(txn, &codes).await?;
+            added += store::insert_batches(txn, rows, "departments").await?;
+            ids = store::department_ids(txn, &codes).await?;
         }
     }
     Ok((added, ids))
@@ -272,30 +245,14 @@ async fn load_enterprises(
     now: DateTime<Utc>,
 ) -> anyhow::Result<u64> {
     // Every demo code starts with 91 and its county: one query finds those taken.
-    let filter = demo::placement::GENERAL
-        .iter()
-        .fold(Condition::any(), |any, (code, _)| {
-            any.add(enterprise::Column::CreditCode.starts_with(format!("91{code}")))
-        });
-    let columns = [enterprise::Column::CreditCode];
-    let present: HashSet<String> =
-        select::<enterprise::Entity, _, _>(txn, columns, filter, "enterprises").await?;
+    let counties = demo::placement::GENERAL.iter().map(|(code, _)| *code);
+    let present = store::present_credit_codes(txn, counties).await?;
     let rows = enterprises
         .iter()
         .filter(|e| !present.contains(&e.credit_code))
         .map(|e| rows::enterprise(e, now))
         .collect();
-    insert_batches(txn, rows, "enterprises").await
-}
-
-/// Ids of inspectors by badge number.
-async fn inspector_ids(
-    txn: &DatabaseTransaction,
-    badges: impl IntoIterator<Item = String>,
-) -> anyhow::Result<HashMap<String, i64>> {
-    let columns = [inspector::Column::BadgeNo, inspector::Column::Id];
-    let filter = inspector::Column::BadgeNo.is_in(badges);
-    select::<inspector::Entity, (String, i64), _>(txn, columns, filter, "inspectors").await
+    store::insert_batches(txn, rows, "enterprises").await
 }
 
 async fn load_inspectors(
@@ -304,7 +261,8 @@ async fn load_inspectors(
     departments: &HashMap<String, i64>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<u64> {
-    let present = inspector_ids(txn, inspectors.iter().map(|i| i.badge_no.clone())).await?;
+    let badges = inspectors.iter().map(|i| i.badge_no.clone());
+    let present = store::inspector_ids(txn, badges).await?;
     let rows = inspectors
         .iter()
         .filter(|i| !present.contains_key(&i.badge_no))
@@ -315,7 +273,23 @@ async fn load_inspectors(
             Ok(rows::inspector(i, *department_id, now))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    insert_batches(txn, rows, "inspectors").await
+    store::insert_batches(txn, rows, "inspectors").await
+}
+
+/// Fresh passwords for `count` users and their argon2id hashes, hashed off
+/// the async runtime.
+async fn new_passwords(count: usize) -> anyhow::Result<Vec<(String, String)>> {
+    let passwords = (0..count)
+        .map(|_| demo::users::new_password())
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    tokio::task::spawn_blocking(move || {
+        passwords
+            .into_iter()
+            .map(|p| accounts::hash_now(&p).map(|hash| (p, hash)))
+            .collect::<anyhow::Result<Vec<_>>>()
+    })
+    .await
+    .context("Failed to hash the demo passwords")?
 }
 
 /// Creates the missing users with fresh passwords, and links a newly created
@@ -327,31 +301,17 @@ async fn load_users(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<DemoUser>> {
     let specs = demo::users::USERS;
-    let filter = user::Column::Username.is_in(specs.iter().map(|u| u.username));
-    let present: HashSet<String> =
-        select::<user::Entity, _, _>(txn, [user::Column::Username], filter, "users").await?;
-    let missing: Vec<_> = specs
+    let present = store::present_users(txn, specs.iter().map(|u| u.username)).await?;
+    let missing: Vec<&DemoUserSpec> = specs
         .iter()
         .filter(|u| !present.contains(u.username))
         .collect();
     if missing.is_empty() {
         return Ok(Vec::new());
     }
-    let passwords = missing
-        .iter()
-        .map(|_| demo::users::new_password())
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let to_hash = passwords.clone();
-    let hashes = tokio::task::spawn_blocking(move || {
-        to_hash
-            .iter()
-            .map(|p| accounts::hash_now(p))
-            .collect::<anyhow::Result<Vec<_>>>()
-    })
-    .await
-    .context("Failed to hash the demo passwords")??;
+    let passwords = new_passwords(missing.len()).await?;
     let mut created = Vec::with_capacity(missing.len());
-    for ((spec, password), hash) in missing.into_iter().zip(passwords).zip(hashes) {
+    for (spec, (password, hash)) in missing.into_iter().zip(passwords) {
         let department_id = spec
             .department_code
             .map(|code| {
@@ -361,21 +321,12 @@ async fn load_users(
                     .with_context(|| format!("Failed to find department {code}"))
             })
             .transpose()?;
-        let saved = rows::user(spec, hash, department_id, now)
-            .insert(txn)
-            .await
-            .with_context(|| format!("Failed to create user {}", spec.username))?;
+        let row = rows::user(spec, hash, department_id, now);
+        let saved = store::insert_user(txn, row, spec.username).await?;
         if spec.role == Role::Inspector
             && let Some(first) = inspectors.first()
         {
-            inspector::Entity::update_many()
-                .col_expr(inspector::Column::UserId, Expr::value(saved.id))
-                .col_expr(inspector::Column::UpdatedAt, Expr::value(now))
-                .filter(inspector::Column::BadgeNo.eq(first.badge_no.as_str()))
-                .filter(inspector::Column::UserId.is_null())
-                .exec(txn)
-                .await
-                .context("Failed to link the inspector user")?;
+            store::link_inspector_user(txn, &first.badge_no, saved.id, now).await?;
         }
         created.push(DemoUser {
             username: saved.username,
@@ -395,22 +346,14 @@ async fn load_conflicts(
     if conflicts.is_empty() {
         return Ok(0);
     }
-    let inspectors = inspector_ids(txn, conflicts.iter().map(|c| c.badge_no.clone())).await?;
+    let badges = conflicts.iter().map(|c| c.badge_no.clone());
+    let inspectors = store::inspector_ids(txn, badges).await?;
     let codes = conflicts
         .iter()
         .filter_map(|c| enterprises.get(c.enterprise_index))
         .map(|e| e.credit_code.clone());
-    let columns = [enterprise::Column::CreditCode, enterprise::Column::Id];
-    let filter = enterprise::Column::CreditCode.is_in(codes);
-    let enterprise_ids: HashMap<String, i64> =
-        select::<enterprise::Entity, _, _>(txn, columns, filter, "enterprises").await?;
-    let columns = [
-        conflict::Column::InspectorId,
-        conflict::Column::EnterpriseId,
-    ];
-    let filter = conflict::Column::InspectorId.is_in(inspectors.values().copied());
-    let present: HashSet<(i64, Option<i64>)> =
-        select::<conflict::Entity, _, _>(txn, columns, filter, "conflicts").await?;
+    let enterprise_ids = store::enterprise_ids(txn, codes).await?;
+    let present = store::present_conflicts(txn, inspectors.values().copied()).await?;
     let mut rows = Vec::new();
     for c in conflicts {
         let inspector_id = inspectors.get(&c.badge_no).copied();
@@ -421,42 +364,36 @@ async fn load_conflicts(
         let (Some(inspector_id), Some(enterprise_id)) = (inspector_id, enterprise_id) else {
             anyhow::bail!("Failed to find the inspector or enterprise of a demo conflict");
         };
-        if !present.contains(&(inspector_id, Some(enterprise_id))) {
+        let key = ConflictKey {
+            inspector_id,
+            enterprise_id: Some(enterprise_id),
+        };
+        if !present.contains(&key) {
             rows.push(rows::conflict(c, inspector_id, enterprise_id, now));
         }
     }
-    insert_batches(txn, rows, "conflicts").await
+    store::insert_batches(txn, rows, "conflicts").await
 }
 
 /// Adds the indicator set with its indicators unless the set (code, version) exists.
 async fn load_indicators(txn: &DatabaseTransaction, now: DateTime<Utc>) -> anyhow::Result<u64> {
     use demo::indicators::{INDICATORS, SET_CODE, SET_VERSION};
-    let filter = Condition::all()
-        .add(indicator_set::Column::Code.eq(SET_CODE))
-        .add(indicator_set::Column::Version.eq(SET_VERSION));
-    let present: Vec<i64> = select::<indicator_set::Entity, _, _>(
-        txn,
-        [indicator_set::Column::Id],
-        filter,
-        "indicator sets",
-    )
-    .await?;
-    if !present.is_empty() {
+    if store::indicator_set_exists(txn, SET_CODE, SET_VERSION).await? {
         return Ok(0);
     }
-    let set = rows::indicator_set(now)
-        .insert(txn)
-        .await
-        .context("Failed to create the demo indicator set")?;
+    let set = store::insert_indicator_set(txn, rows::indicator_set(now)).await?;
     let rows = INDICATORS
         .iter()
         .map(|i| rows::indicator(i, set.id))
         .collect();
-    insert_batches(txn, rows, "indicators").await
+    store::insert_batches(txn, rows, "indicators").await
 }
 
 #[cfg(test)]
 mod tests {
+    use entities::inspector;
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+
     use super::*;
 
     async fn load_with(db: &DatabaseConnection, enterprises: usize) -> DemoReport {

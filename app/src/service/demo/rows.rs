@@ -8,19 +8,21 @@ use entities::{
 };
 use sea_orm::ActiveValue::{NotSet, Set};
 
-use super::{
-    departments::DemoDepartment,
-    enterprises::DemoEnterprise,
-    indicators::{DemoIndicator, SET_CODE, SET_NAME, SET_VERSION},
-    inspectors::{DemoConflict, DemoInspector},
-    regions::DemoRegion,
-    users::DemoUserSpec,
+use crate::{
+    demo::{
+        departments::DemoDepartment,
+        enterprises::DemoEnterprise,
+        indicators::{DemoIndicator, SET_CODE, SET_NAME, SET_VERSION},
+        inspectors::{DemoConflict, DemoInspector},
+        regions::DemoRegion,
+        users::DemoUserSpec,
+    },
+    domain::RegionCode,
 };
-use crate::domain::RegionCode;
 
 /// A region row; `None` if the code is malformed (the built-in codes are not).
 #[must_use]
-pub fn region(r: &DemoRegion, now: DateTime<Utc>) -> Option<region::ActiveModel> {
+pub(super) fn region(r: &DemoRegion, now: DateTime<Utc>) -> Option<region::ActiveModel> {
     let level = RegionCode::parse(r.code).ok()?.level();
     Some(region::ActiveModel {
         code: Set(r.code.to_owned()),
@@ -34,7 +36,7 @@ pub fn region(r: &DemoRegion, now: DateTime<Utc>) -> Option<region::ActiveModel>
 
 /// A department row under the department with id `parent_id`.
 #[must_use]
-pub fn department(
+pub(super) fn department(
     d: &DemoDepartment,
     parent_id: Option<i64>,
     now: DateTime<Utc>,
@@ -53,7 +55,7 @@ pub fn department(
 
 /// An enterprise row.
 #[must_use]
-pub fn enterprise(e: &DemoEnterprise, now: DateTime<Utc>) -> enterprise::ActiveModel {
+pub(super) fn enterprise(e: &DemoEnterprise, now: DateTime<Utc>) -> enterprise::ActiveModel {
     enterprise::ActiveModel {
         id: NotSet,
         credit_code: Set(e.credit_code.clone()),
@@ -71,7 +73,7 @@ pub fn enterprise(e: &DemoEnterprise, now: DateTime<Utc>) -> enterprise::ActiveM
 
 /// An inspector row in the department with id `department_id`, with no user yet.
 #[must_use]
-pub fn inspector(
+pub(super) fn inspector(
     i: &DemoInspector,
     department_id: i64,
     now: DateTime<Utc>,
@@ -97,7 +99,7 @@ pub fn inspector(
 
 /// An active, unlocked user row with an argon2id `password_hash`.
 #[must_use]
-pub fn user(
+pub(super) fn user(
     spec: &DemoUserSpec,
     password_hash: String,
     department_id: Option<i64>,
@@ -119,7 +121,7 @@ pub fn user(
 
 /// A conflict row between an inspector and an enterprise, by id.
 #[must_use]
-pub fn conflict(
+pub(super) fn conflict(
     c: &DemoConflict,
     inspector_id: i64,
     enterprise_id: i64,
@@ -137,7 +139,7 @@ pub fn conflict(
 
 /// The active data-security indicator set.
 #[must_use]
-pub fn indicator_set(now: DateTime<Utc>) -> indicator_set::ActiveModel {
+pub(super) fn indicator_set(now: DateTime<Utc>) -> indicator_set::ActiveModel {
     indicator_set::ActiveModel {
         id: NotSet,
         code: Set(SET_CODE.to_owned()),
@@ -152,7 +154,7 @@ pub fn indicator_set(now: DateTime<Utc>) -> indicator_set::ActiveModel {
 
 /// A data-security indicator for departments in the set with id `set_id`.
 #[must_use]
-pub fn indicator(i: &DemoIndicator, set_id: i64) -> indicator::ActiveModel {
+pub(super) fn indicator(i: &DemoIndicator, set_id: i64) -> indicator::ActiveModel {
     indicator::ActiveModel {
         id: NotSet,
         set_id: Set(set_id),
