@@ -57,6 +57,8 @@ mod m20261207_000001_task_inspector_natural_key;
 mod m20261207_000002_key_checks_read_keys_once;
 mod m20261207_000003_check_task_data_security;
 mod m20261207_100001_add_job_run_lease;
+mod m20261207_200001_restore_draw_foreign_keys;
+mod m20261207_200002_constrain_check_task_target;
 
 /// Every migration of the schema, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -100,6 +102,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000002_key_checks_read_keys_once::Migration),
             Box::new(m20261207_000003_check_task_data_security::Migration),
             Box::new(m20261207_100001_add_job_run_lease::Migration),
+            Box::new(m20261207_200001_restore_draw_foreign_keys::Migration),
+            Box::new(m20261207_200002_constrain_check_task_target::Migration),
         ]
     }
 }

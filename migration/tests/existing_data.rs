@@ -2,7 +2,10 @@
 //!
 //! - keying team members by task and inspector keeps every existing team in the
 //!   order it was drawn: lead first, then the members in the order of their old ids;
-//! - reviewed and published checks get the data-security sums of their findings.
+//! - reviewed and published checks get the data-security sums of their findings;
+//! - the native keys of tasks and teams (and a task's one target) come back over
+//!   the rows already there: every row, index and id counter stays, and a row
+//!   that breaks them stops the upgrade without changing anything.
 //!
 //! Runs on an in-memory SQLite, and on a fresh PostgreSQL database when
 //! `SPOTCHECK_TEST_POSTGRES_URL` is set.
@@ -20,8 +23,8 @@ use entities::{
 use migration::{Migrator, MigratorTrait};
 use sea_orm_migration::sea_orm::entity::prelude::*;
 use sea_orm_migration::sea_orm::{
-    ActiveValue::NotSet, ConnectionTrait, Database, DatabaseConnection, IntoActiveModel,
-    QueryOrder, QuerySelect, Statement,
+    ActiveValue::NotSet, ConnectionTrait, Database, DatabaseConnection, DbBackend, IntoActiveModel,
+    QueryOrder, QuerySelect, Statement, Value,
 };
 
 /// Inserts a model with a generated id; evaluates to the id.
@@ -47,6 +50,20 @@ async fn existing_teams_keep_their_order_on_sqlite() -> TestResult {
 async fn existing_teams_keep_their_order_on_postgres() -> TestResult {
     on_postgres("spotcheck_team", async |db| {
         teams_keep_their_order(db).await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn existing_tasks_keep_their_rows_under_native_keys_on_sqlite() -> TestResult {
+    let db = Database::connect("sqlite::memory:").await?;
+    tasks_keep_their_rows_under_native_keys(&db).await
+}
+
+#[tokio::test]
+async fn existing_tasks_keep_their_rows_under_native_keys_on_postgres() -> TestResult {
+    on_postgres("spotcheck_keys", async |db| {
+        tasks_keep_their_rows_under_native_keys(db).await
     })
     .await
 }
@@ -207,6 +224,251 @@ async fn reviewed_checks_get_their_data_security_sums(db: &DatabaseConnection) -
     for task in [in_progress, other_only] {
         assert_eq!(of(task), Some((task, None, None)), "{backend:?}");
     }
+    Ok(())
+}
+
+/// What the native keys must not change: every task, team member, hazard and
+/// publication, the indexes of `check_task` and the next task id.
+#[derive(Debug, PartialEq)]
+struct TaskTables {
+    tasks: Vec<entities::check_task::Model>,
+    members: Vec<entities::task_inspector::Model>,
+    hazards: Vec<entities::hazard_item::Model>,
+    publications: Vec<entities::publication::Model>,
+    indexes: Vec<String>,
+    next_task_id: i64,
+}
+
+async fn task_tables(db: &DatabaseConnection) -> Result<TaskTables, Box<dyn Error>> {
+    let backend = db.get_database_backend();
+    let indexes = match backend {
+        DbBackend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'check_task' \
+             ORDER BY name"
+        }
+        _ => {
+            "SELECT indexname::text AS name FROM pg_indexes WHERE tablename = 'check_task' ORDER BY 1"
+        }
+    };
+    let indexes = db
+        .query_all_raw(Statement::from_string(backend, indexes))
+        .await?
+        .iter()
+        .map(|row| row.try_get::<String>("", "name"))
+        .collect::<Result<_, DbErr>>()?;
+    // The id the next task would get, read without taking it.
+    let next = match backend {
+        DbBackend::Sqlite => {
+            "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM sqlite_sequence WHERE name = 'check_task'"
+        }
+        _ => {
+            "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END AS next \
+             FROM check_task_id_seq"
+        }
+    };
+    let next_task_id = db
+        .query_one_raw(Statement::from_string(backend, next))
+        .await?
+        .ok_or("a row")?
+        .try_get("", "next")?;
+    Ok(TaskTables {
+        tasks: entities::check_task::Entity::find()
+            .order_by_asc(entities::check_task::Column::Id)
+            .all(db)
+            .await?,
+        members: entities::task_inspector::Entity::find()
+            .order_by_asc(entities::task_inspector::Column::TaskId)
+            .order_by_asc(entities::task_inspector::Column::Position)
+            .all(db)
+            .await?,
+        hazards: entities::hazard_item::Entity::find().all(db).await?,
+        publications: entities::publication::Entity::find().all(db).await?,
+        indexes,
+        next_task_id,
+    })
+}
+
+async fn execute(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> Result<(), DbErr> {
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await
+    .map(|_| ())
+}
+
+/// The foreign keys of `check_task` and `task_inspector` as the catalog lists
+/// them, each with whether the rows already there were checked (always on SQLite).
+async fn task_keys(db: &DatabaseConnection) -> Result<Vec<(String, bool)>, Box<dyn Error>> {
+    let backend = db.get_database_backend();
+    if backend == DbBackend::Sqlite {
+        let mut keys = Vec::new();
+        for table in ["check_task", "task_inspector"] {
+            for row in db
+                .query_all_raw(Statement::from_string(
+                    backend,
+                    format!("SELECT \"from\" AS column FROM pragma_foreign_key_list('{table}')"),
+                ))
+                .await?
+            {
+                keys.push((
+                    format!("fk_{table}_{}", row.try_get::<String>("", "column")?),
+                    true,
+                ));
+            }
+        }
+        keys.sort();
+        return Ok(keys);
+    }
+    Ok(db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT conname::text AS name, convalidated AS checked FROM pg_constraint \
+             WHERE contype = 'f' AND conrelid IN ('check_task'::regclass, 'task_inspector'::regclass) \
+             ORDER BY 1",
+        ))
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("", "name")?, row.try_get("", "checked")?)))
+        .collect::<Result<_, DbErr>>()?)
+}
+
+/// The key triggers and their functions left on PostgreSQL (none on SQLite).
+async fn key_triggers(db: &DatabaseConnection) -> Result<i64, Box<dyn Error>> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        return Ok(0);
+    }
+    Ok(db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT (SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'spotcheck\\_%' \
+                     OR tgname LIKE 'guard\\_fk\\_%') \
+                  + (SELECT COUNT(*) FROM pg_proc WHERE proname LIKE 'spotcheck\\_%') AS n",
+        ))
+        .await?
+        .ok_or("a row")?
+        .try_get("", "n")?)
+}
+
+/// A task of both an enterprise and a department, like `task` otherwise.
+async fn two_target_task(db: &DatabaseConnection, task: i64) -> Result<(), DbErr> {
+    execute(
+        db,
+        "INSERT INTO check_task (draw_id, target_kind, enterprise_id, department_id, \
+         region_code, due_at, status, overdue, created_at, updated_at) \
+         SELECT draw_id, target_kind, enterprise_id, (SELECT MIN(id) FROM department), \
+         region_code, due_at, status, overdue, created_at, updated_at FROM check_task WHERE id = $1",
+        vec![task.into()],
+    )
+    .await
+}
+
+/// Migrates to just before the keys come back, writes tasks with teams, a
+/// hazard and a publication (and takes one task id that is then given back),
+/// migrates the rest of the way, and finds every row as it was, under the keys.
+/// Down again the database accepts a task of two targets, which then stops the
+/// upgrade until it is gone.
+async fn tasks_keep_their_rows_under_native_keys(db: &DatabaseConnection) -> TestResult {
+    let backend = db.get_database_backend();
+    let before = position_of("m20261207_200001_restore_draw_foreign_keys")?;
+    let from_it = u32::try_from(Migrator::migrations().len())? - before;
+    Migrator::up(db, Some(before)).await?;
+    let (task, inspectors) = one_task(db).await?;
+    let second = check_like(db, task, "published").await?;
+    for (position, inspector) in inspectors.iter().enumerate() {
+        execute(
+            db,
+            "INSERT INTO task_inspector (task_id, inspector_id, role, position) \
+             VALUES ($1, $2, $3, $4)",
+            vec![
+                task.into(),
+                (*inspector).into(),
+                if position == 0 { "lead" } else { "member" }.into(),
+                i16::try_from(position)?.into(),
+            ],
+        )
+        .await?;
+    }
+    let now = DateTimeUtc::from_timestamp(1_796_000_000, 0).ok_or("a valid time")?;
+    execute(
+        db,
+        "INSERT INTO hazard_item (enterprise_id, code, description, grade, found_on, rectify_by, \
+         task_id, created_at, updated_at) \
+         SELECT enterprise_id, 'YH-001', '储罐区可燃气体报警器失效', 'general', '2026-11-30', \
+         '2026-12-30', id, $2, $2 FROM check_task WHERE id = $1",
+        vec![task.into(), now.into()],
+    )
+    .await?;
+    execute(
+        db,
+        "INSERT INTO publication (task_id, region_code, target_name, check_date, \
+         inspector_badges, result, hazards, published_at) \
+         VALUES ($1, '110000', '北京某某化工有限公司', '2026-11-30', '[]', '合格', '[]', $2)",
+        vec![second.into(), now.into()],
+    )
+    .await?;
+    let given_back = check_like(db, task, "assigned").await?;
+    execute(
+        db,
+        "DELETE FROM check_task WHERE id = $1",
+        vec![given_back.into()],
+    )
+    .await?;
+    let written = task_tables(db).await?;
+
+    Migrator::up(db, None).await?;
+    assert_eq!(task_tables(db).await?, written, "{backend:?}");
+    let keys = [
+        "fk_check_task_department_id",
+        "fk_check_task_draw_id",
+        "fk_check_task_enterprise_id",
+        "fk_check_task_region_code",
+        "fk_task_inspector_inspector_id",
+        "fk_task_inspector_task_id",
+    ]
+    .map(|name| (name.to_owned(), true));
+    assert_eq!(task_keys(db).await?, keys.to_vec(), "{backend:?}");
+    assert_eq!(key_triggers(db).await?, 0, "{backend:?}: triggers left");
+    assert!(
+        two_target_task(db, task).await.is_err(),
+        "{backend:?}: a task of two targets"
+    );
+    // PostgreSQL's sequence does not give back the id the refused row took.
+    let written = task_tables(db).await?;
+
+    // Down: PostgreSQL checks its keys with triggers again, and a task may
+    // name two targets, which the way back up refuses.
+    Migrator::down(db, Some(from_it)).await?;
+    assert_eq!(task_tables(db).await?, written, "{backend:?}: down");
+    if backend == DbBackend::Postgres {
+        assert!(task_keys(db).await?.is_empty(), "keys left after down");
+        assert!(key_triggers(db).await? > 0, "triggers back after down");
+    }
+    two_target_task(db, task).await?;
+    let with_it = task_tables(db).await?;
+    assert!(
+        Migrator::up(db, None).await.is_err(),
+        "{backend:?}: up over a task of two targets"
+    );
+    assert_eq!(
+        task_tables(db).await?,
+        with_it,
+        "{backend:?}: nothing changed"
+    );
+    execute(
+        db,
+        "DELETE FROM check_task WHERE department_id IS NOT NULL",
+        vec![],
+    )
+    .await?;
+    Migrator::up(db, None).await?;
+    // The task of two targets took an id.
+    let expected = TaskTables {
+        next_task_id: with_it.next_task_id,
+        ..written
+    };
+    assert_eq!(task_tables(db).await?, expected, "{backend:?}: up again");
     Ok(())
 }
 

@@ -1,15 +1,14 @@
-//! The keys of a draw's tasks and teams hold on every engine: a task or team
-//! member cannot refer to a row that does not exist, and a row a task refers to
-//! cannot be deleted or re-keyed. On PostgreSQL they are checked once per
-//! statement (see the `check_draw_keys_per_statement` migration), including
-//! against a delete running at the same time.
+//! The keys of a draw's tasks and teams are the database's own foreign keys on
+//! both engines: a task or team member cannot refer to a row that does not
+//! exist, a row they refer to cannot be deleted or re-keyed, and a task names
+//! exactly one target, an enterprise or a department.
 
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, ExecResult, IsolationLevel, Statement,
-    TransactionTrait as _,
+    ConnectionTrait, DatabaseConnection, DbErr, ExecResult, IsolationLevel, RuntimeErr, Statement,
+    TransactionTrait as _, sqlx::error::ErrorKind,
 };
 use serde_json::json;
 use spotcheck_tests::{Backend, backends};
@@ -29,11 +28,16 @@ async fn sql<C: ConnectionTrait>(
     .await
 }
 
+/// What the database refused a statement for, as the driver classifies it.
+fn refusal(result: &Result<ExecResult, DbErr>) -> Option<ErrorKind> {
+    match result {
+        Err(DbErr::Exec(RuntimeErr::SqlxError(e))) => e.as_database_error().map(|e| e.kind()),
+        _ => None,
+    }
+}
+
 fn is_key_violation(result: &Result<ExecResult, DbErr>) -> bool {
-    matches!(
-        result.as_ref().map_err(DbErr::sql_err),
-        Err(Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)))
-    )
+    refusal(result) == Some(ErrorKind::ForeignKeyViolation)
 }
 
 async fn count(db: &DatabaseConnection, table: &str) -> i64 {
@@ -52,6 +56,9 @@ const INSERT_TASK: &str = "INSERT INTO check_task (draw_id, target_kind, enterpr
      region_code, due_at, status, overdue, created_at, updated_at) \
      VALUES ($1, 'enterprise', $2, $3, $4, 'assigned', FALSE, $4, $4)";
 
+const INSERT_MEMBER: &str = "INSERT INTO task_inspector (task_id, inspector_id, role, position) \
+     VALUES ($1, $2, 'member', 9)";
+
 #[tokio::test]
 async fn tasks_and_teams_refer_only_to_rows_that_exist() {
     for backend in backends() {
@@ -61,31 +68,22 @@ async fn tasks_and_teams_refer_only_to_rows_that_exist() {
         let task = task_ids(&draw)[0];
         let (target, team) = teams(&draw)[0].clone();
         let now = chrono::Utc::now();
-        let (tasks, links) = (
+        let (tasks, members) = (
             count(db, "check_task").await,
             count(db, "task_inspector").await,
         );
+        let missing = 999_999_i64;
 
         let cases: Vec<(&str, &str, Vec<sea_orm::Value>)> = vec![
             (
                 "a task of a missing draw",
                 INSERT_TASK,
-                vec![
-                    999_999_i64.into(),
-                    target.into(),
-                    "130000".into(),
-                    now.into(),
-                ],
+                vec![missing.into(), target.into(), "130000".into(), now.into()],
             ),
             (
                 "a task of a missing enterprise",
                 INSERT_TASK,
-                vec![
-                    draw_id.into(),
-                    999_999_i64.into(),
-                    "130000".into(),
-                    now.into(),
-                ],
+                vec![draw_id.into(), missing.into(), "130000".into(), now.into()],
             ),
             (
                 "a task in a missing region",
@@ -94,24 +92,70 @@ async fn tasks_and_teams_refer_only_to_rows_that_exist() {
             ),
             (
                 "a team member who is not an inspector",
-                "INSERT INTO task_inspector (task_id, inspector_id, role, position) VALUES ($1, $2, 'member', 9)",
-                vec![task.into(), 999_999_i64.into()],
+                INSERT_MEMBER,
+                vec![task.into(), missing.into()],
             ),
             (
                 "a team member of a missing task",
-                "INSERT INTO task_inspector (task_id, inspector_id, role, position) VALUES ($1, $2, 'member', 9)",
-                vec![999_999_i64.into(), team[0].into()],
+                INSERT_MEMBER,
+                vec![missing.into(), team[0].into()],
             ),
             (
                 "a task moved to a missing enterprise",
                 "UPDATE check_task SET enterprise_id = $1 WHERE id = $2",
-                vec![999_999_i64.into(), task.into()],
+                vec![missing.into(), task.into()],
             ),
             (
                 "a team member moved to a missing inspector",
                 "UPDATE task_inspector SET inspector_id = $1 WHERE task_id = $2 AND inspector_id = $3",
-                vec![999_999_i64.into(), task.into(), team[0].into()],
+                vec![missing.into(), task.into(), team[0].into()],
             ),
+        ];
+        for (what, text, values) in &cases {
+            let result = sql(db, text, values.clone()).await;
+            assert!(is_key_violation(&result), "{backend:?}: {what}: {result:?}");
+        }
+        // A native key holds at every isolation level.
+        if backend == Backend::Postgres {
+            for (what, text, values) in cases.iter().filter(|c| c.1.starts_with("INSERT")) {
+                let txn = db
+                    .begin_with_config(Some(IsolationLevel::RepeatableRead), None)
+                    .await
+                    .expect("begin");
+                let result = sql(&txn, text, values.clone()).await;
+                txn.rollback().await.expect("rollback");
+                assert!(
+                    is_key_violation(&result),
+                    "REPEATABLE READ: {what}: {result:?}"
+                );
+            }
+        }
+        assert_eq!(count(db, "check_task").await, tasks, "{backend:?}");
+        assert_eq!(count(db, "task_inspector").await, members, "{backend:?}");
+
+        let kept = sql(
+            db,
+            INSERT_TASK,
+            vec![draw_id.into(), target.into(), "130000".into(), now.into()],
+        )
+        .await;
+        assert!(
+            kept.is_ok(),
+            "{backend:?}: a task of rows that exist: {kept:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn rows_that_tasks_and_teams_refer_to_stay() {
+    for backend in backends() {
+        let (w, _, draw, _) = half_of_six_drawn(backend).await;
+        let db = &w.app.db;
+        let draw_id = draw["id"].as_i64().expect("draw id");
+        let task = task_ids(&draw)[0];
+        let (target, team) = teams(&draw)[0].clone();
+
+        for (what, text, values) in [
             (
                 "deleting a drawn enterprise",
                 "DELETE FROM enterprise WHERE id = $1",
@@ -137,44 +181,15 @@ async fn tasks_and_teams_refer_only_to_rows_that_exist() {
                 "UPDATE enterprise SET id = $1 WHERE id = $2",
                 vec![999_999_i64.into(), target.into()],
             ),
-        ];
-        for (what, text, values) in &cases {
-            let result = sql(db, text, values.clone()).await;
+            (
+                "re-keying an inspector on a team",
+                "UPDATE inspector SET id = $1 WHERE id = $2",
+                vec![999_999_i64.into(), team[0].into()],
+            ),
+        ] {
+            let result = sql(db, text, values).await;
             assert!(is_key_violation(&result), "{backend:?}: {what}: {result:?}");
         }
-        // At REPEATABLE READ the insert's check also locks the rows it finds
-        // (a query of its own): it refuses alike.
-        if backend == Backend::Postgres {
-            for (what, text, values) in cases.iter().filter(|c| c.1.starts_with("INSERT")) {
-                let txn = db
-                    .begin_with_config(Some(IsolationLevel::RepeatableRead), None)
-                    .await
-                    .expect("begin");
-                let result = sql(&txn, text, values.clone()).await;
-                txn.rollback().await.expect("rollback");
-                assert!(
-                    is_key_violation(&result),
-                    "REPEATABLE READ: {what}: {result:?}"
-                );
-            }
-            let txn = db
-                .begin_with_config(Some(IsolationLevel::RepeatableRead), None)
-                .await
-                .expect("begin");
-            let result = sql(
-                &txn,
-                INSERT_TASK,
-                vec![draw_id.into(), target.into(), "130000".into(), now.into()],
-            )
-            .await;
-            txn.rollback().await.expect("rollback");
-            assert!(
-                result.is_ok(),
-                "REPEATABLE READ: a task of rows that exist: {result:?}"
-            );
-        }
-        assert_eq!(count(db, "check_task").await, tasks, "{backend:?}");
-        assert_eq!(count(db, "task_inspector").await, links, "{backend:?}");
 
         // A region only a task refers to cannot be deleted, by SQL or the API.
         let (status, _) = w
@@ -206,6 +221,64 @@ async fn tasks_and_teams_refer_only_to_rows_that_exist() {
             .await;
         assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: {body}");
         assert_eq!(body["code"], "conflict", "{backend:?}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_task_names_exactly_one_target() {
+    for backend in backends() {
+        let (w, _, draw, _) = half_of_six_drawn(backend).await;
+        let db = &w.app.db;
+        let draw_id = draw["id"].as_i64().expect("draw id");
+        let task = task_ids(&draw)[0];
+        let (target, _) = teams(&draw)[0].clone();
+        let now = chrono::Utc::now();
+        let insert = "INSERT INTO check_task (draw_id, target_kind, enterprise_id, department_id, \
+             region_code, due_at, status, overdue, created_at, updated_at) \
+             VALUES ($1, 'enterprise', $2, $3, '130000', $4, 'assigned', FALSE, $4, $4)";
+        let none: Option<i64> = None;
+
+        for (what, text, values) in [
+            (
+                "a task of an enterprise and a department",
+                insert,
+                vec![draw_id.into(), target.into(), w.hebei.into(), now.into()],
+            ),
+            (
+                "a task of no target",
+                insert,
+                vec![draw_id.into(), none.into(), none.into(), now.into()],
+            ),
+            (
+                "a department added to an enterprise's task",
+                "UPDATE check_task SET department_id = $1 WHERE id = $2",
+                vec![w.hebei.into(), task.into()],
+            ),
+            (
+                "a task's enterprise taken away",
+                "UPDATE check_task SET enterprise_id = NULL WHERE id = $1",
+                vec![task.into()],
+            ),
+        ] {
+            let result = sql(db, text, values).await;
+            assert_eq!(
+                refusal(&result),
+                Some(ErrorKind::CheckViolation),
+                "{backend:?}: {what}: {result:?}"
+            );
+        }
+        let department_task = sql(
+            db,
+            "INSERT INTO check_task (draw_id, target_kind, department_id, region_code, due_at, \
+             status, overdue, created_at, updated_at) \
+             VALUES ($1, 'department', $2, '130000', $3, 'assigned', FALSE, $3, $3)",
+            vec![draw_id.into(), w.hebei.into(), now.into()],
+        )
+        .await;
+        assert!(
+            department_task.is_ok(),
+            "{backend:?}: a department's task: {department_task:?}"
+        );
     }
 }
 
@@ -282,8 +355,8 @@ async fn a_delete_racing_a_task_insert_loses_whichever_starts_first() {
 }
 
 #[tokio::test]
-async fn guards_refuse_what_they_cannot_check() {
-    // PostgreSQL only: SQLite keeps its foreign keys.
+async fn deletes_are_checked_at_every_isolation_level() {
+    // PostgreSQL only: SQLite has a single isolation level.
     if !backends().contains(&Backend::Postgres) {
         return;
     }
@@ -291,28 +364,41 @@ async fn guards_refuse_what_they_cannot_check() {
     let db = &w.app.db;
     let drawn = drawn_targets(&draw);
     let spare = enterprises
-        .into_iter()
+        .iter()
+        .copied()
         .find(|e| !drawn.contains(e))
         .expect("an enterprise not drawn");
 
-    // A REPEATABLE READ delete cannot see referring rows committed after its
-    // snapshot, so it is refused even for a row nothing refers to.
-    let txn = db
-        .begin_with_config(Some(sea_orm::IsolationLevel::RepeatableRead), None)
-        .await
-        .expect("begin");
-    let refused = sql(
-        &txn,
-        "DELETE FROM enterprise WHERE id = $1",
-        vec![spare.into()],
-    )
-    .await;
-    let message = format!("{refused:?}");
-    assert!(message.contains("READ COMMITTED"), "{message}");
-    txn.rollback().await.expect("rollback");
+    for (what, enterprise, refused) in [
+        ("an enterprise nothing refers to", spare, false),
+        ("a drawn enterprise", drawn[0], true),
+    ] {
+        let txn = db
+            .begin_with_config(Some(IsolationLevel::RepeatableRead), None)
+            .await
+            .expect("begin");
+        let result = sql(
+            &txn,
+            "DELETE FROM enterprise WHERE id = $1",
+            vec![enterprise.into()],
+        )
+        .await;
+        txn.rollback().await.expect("rollback");
+        assert_eq!(
+            is_key_violation(&result),
+            refused,
+            "REPEATABLE READ: {what}: {result:?}"
+        );
+        if !refused {
+            assert!(result.is_ok(), "REPEATABLE READ: {what}: {result:?}");
+        }
+    }
 
     // A table the tasks refer to is not truncated under them.
     let truncated = sql(db, "TRUNCATE draw", vec![]).await;
-    assert!(is_key_violation(&truncated), "{truncated:?}");
+    assert!(
+        format!("{truncated:?}").contains("referenced in a foreign key constraint"),
+        "{truncated:?}"
+    );
     assert!(count(db, "draw").await > 0);
 }

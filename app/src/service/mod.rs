@@ -8,7 +8,6 @@ pub mod actor;
 pub mod audit;
 pub mod demo;
 pub mod directories;
-pub mod draw_rows;
 pub mod draws;
 pub mod imports;
 pub mod incidents;

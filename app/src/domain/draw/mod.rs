@@ -12,10 +12,12 @@
 mod assign;
 mod hash;
 mod params;
+pub mod request;
 mod sample;
 pub mod seed;
 pub mod snapshot;
 mod stratum;
+pub mod verify;
 
 #[cfg(test)]
 mod tests;

@@ -1,261 +1,139 @@
-//! Reading a draw's enterprises: a million rows in well under a second.
-//!
-//! The filters are the plan's (scope prefixes, industries, risk levels, key
-//! supervision, active only), the order is by id. What a row costs is the
-//! driver's, not the scan's, so each engine gets its fastest path: SQLite builds
-//! one JSON array of the rows, PostgreSQL streams them on a pooled connection,
-//! in a task of their own, with plain sqlx decoding (one statement, bound
-//! arrays, column types checked once rather than per row, no per-row maps).
+//! What a draw chooses from, as of now: the plan's targets in scope less those
+//! cooling down, each with its previous team, the active inspectors, and the
+//! conflicts between them.
 
 use std::collections::HashSet;
 
-use entities::{CreditClass, Industry, RiskLevel, enterprise};
-use futures_util::TryStreamExt as _;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait as _,
-    sqlx::{Column as _, Postgres, Row as _, Type, postgres::PgRow},
-};
-use serde::Deserialize;
+use chrono::{DateTime, Duration, Utc};
+use entities::{CreditClass, RegionLevel, SubjectKind, check_plan};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use super::{PlanSpec, Target, prefix_condition};
+use super::{
+    model::{DepartmentSeat, EnterpriseFilter},
+    store,
+};
 use crate::{
-    error::{AppError, AppResult},
-    service::{in_own_task, store_util::like_escape},
+    domain::{
+        RegionCode,
+        draw::{Population, Target},
+        region_code::prefix_of,
+    },
+    error::AppResult,
+    service::plans::{self, PlanSpec},
 };
 
-/// The plan's enterprises, less those cooling down, as draw targets.
+/// Reads the draw's population as of `now`; `superseding` is the draw a redraw
+/// replaces, whose tasks count neither for cooldown nor as previous checks.
 ///
-/// On PostgreSQL they are read on a connection of `pool` rather than in the
-/// draw's transaction: under READ COMMITTED a statement sees what is committed
-/// when it starts wherever it runs, and the draw has written nothing yet.
-pub(super) async fn enterprise_targets<C: ConnectionTrait>(
+/// The enterprises are read on a connection of `pool` beside the transaction
+/// `db` (see [`store::enterprise_targets`]).
+pub async fn read<C: ConnectionTrait>(
     db: &C,
     pool: &DatabaseConnection,
+    plan: &check_plan::Model,
     spec: &PlanSpec,
-    prefixes: &[String],
-    cooled: HashSet<i64>,
-) -> AppResult<Vec<Target>> {
-    match db.get_database_backend() {
-        // A task of its own: decoding a million rows then runs beside the
-        // transaction's other reads instead of taking turns with them. It
-        // logs nothing, and is left out of the draw's span: entering the span
-        // on each of its polls cost about a sixth of the read.
-        DbBackend::Postgres => {
-            in_own_task(
-                "reading the population's enterprises",
-                postgres_targets(pool.clone(), Filters::of(spec, prefixes), cooled),
-            )
-            .await
-        }
-        _ => Ok(sqlite_rows(db, spec, prefixes)
-            .await?
-            .into_iter()
-            .filter(|row| !cooled.contains(&row.0))
-            .map(target)
-            .collect()),
-    }
-}
-
-fn target((id, region_code, risk, credit_class, Flag(key), industry): EnterpriseRow) -> Target {
-    Target {
-        id,
-        region_code,
-        stratum: risk.as_str().to_owned(),
-        credit_class,
-        key,
-        industry: Some(industry),
-        own_department_id: None,
-        previous_inspectors: Vec::new(),
-    }
-}
-
-/// The enterprises as one JSON array built by SQLite: the driver's cost per
-/// returned row, not the scan, dominates reading a million rows there.
-async fn sqlite_rows<C: ConnectionTrait>(
-    db: &C,
-    spec: &PlanSpec,
-    prefixes: &[String],
-) -> AppResult<Vec<EnterpriseRow>> {
-    let mut query = enterprise::Entity::find()
-        .select_only()
-        .columns([
-            enterprise::Column::Id,
-            enterprise::Column::RegionCode,
-            enterprise::Column::RiskLevel,
-            enterprise::Column::CreditClass,
-            enterprise::Column::KeySupervision,
-            enterprise::Column::Industry,
-        ])
-        .filter(enterprise::Column::Status.eq(entities::EnterpriseStatus::Active))
-        .filter(prefix_condition(enterprise::Column::RegionCode, prefixes));
-    if !spec.industries.is_empty() {
-        query = query.filter(enterprise::Column::Industry.is_in(spec.industries.clone()));
-    }
-    if !spec.risk_levels.is_empty() {
-        query = query.filter(enterprise::Column::RiskLevel.is_in(spec.risk_levels.clone()));
-    }
-    if spec.key_only {
-        query = query.filter(enterprise::Column::KeySupervision.eq(true));
-    }
-    let select = query.order_by_asc(enterprise::Column::Id).into_query();
-    let statement = sea_orm::sea_query::Query::select()
-        .expr_as(
-            sea_orm::sea_query::Expr::cust(
-                "COALESCE(json_group_array(json_array(e.id, e.region_code, e.risk_level, \
-                 e.credit_class, e.key_supervision, e.industry)), '[]')",
-            ),
-            sea_orm::sea_query::Alias::new("rows"),
-        )
-        .from_subquery(select, sea_orm::sea_query::Alias::new("e"))
-        .to_owned();
-    let json: String = match db.query_one(&statement).await? {
-        Some(row) => row.try_get("", "rows")?,
-        None => return Ok(Vec::new()),
-    };
-    serde_json::from_str(&json).map_err(|e| {
-        AppError::Internal(anyhow::anyhow!(
-            "Failed to read the population's enterprises: {e}"
-        ))
-    })
-}
-
-/// The same filters as [`sqlite_rows`], with every value bound: the arrays
-/// empty when the plan does not filter on them.
-const POSTGRES_ROWS: &str = "SELECT id, region_code, risk_level, credit_class, \
-     key_supervision, industry FROM enterprise \
-     WHERE status = $1 \
-     AND (cardinality($2::text[]) = 0 OR region_code LIKE ANY ($2::text[])) \
-     AND (cardinality($3::text[]) = 0 OR industry = ANY ($3::text[])) \
-     AND (cardinality($4::text[]) = 0 OR risk_level = ANY ($4::text[])) \
-     AND (NOT $5 OR key_supervision) \
-     ORDER BY id";
-
-/// The values bound to [`POSTGRES_ROWS`].
-struct Filters {
-    patterns: Vec<String>,
-    industries: Vec<&'static str>,
-    risks: Vec<&'static str>,
-    key_only: bool,
-}
-
-impl Filters {
-    fn of(spec: &PlanSpec, prefixes: &[String]) -> Self {
-        Self {
-            patterns: prefixes
-                .iter()
-                .map(|p| format!("{}%", like_escape(p)))
-                .collect(),
-            industries: spec.industries.iter().map(|i| i.as_str()).collect(),
-            risks: spec.risk_levels.iter().map(|r| r.as_str()).collect(),
-            key_only: spec.key_only,
-        }
-    }
-}
-
-/// The enterprises streamed from PostgreSQL, each decoded straight from the
-/// row's bytes into a target unless it is cooling down.
-async fn postgres_targets(
-    pool: DatabaseConnection,
-    filters: Filters,
-    cooled: HashSet<i64>,
-) -> AppResult<Vec<Target>> {
-    let failed = |e: sea_orm::sqlx::Error| {
-        AppError::Internal(anyhow::anyhow!(
-            "Failed to read the population's enterprises: {e}"
-        ))
-    };
-    let mut rows = sea_orm::sqlx::query(POSTGRES_ROWS)
-        .bind(entities::EnterpriseStatus::Active.as_str())
-        .bind(filters.patterns)
-        .bind(filters.industries)
-        .bind(filters.risks)
-        .bind(filters.key_only)
-        .fetch(pool.get_postgres_connection_pool());
-    let mut out = Vec::new();
-    let mut checked = false;
-    while let Some(row) = rows.try_next().await.map_err(failed)? {
-        // The statement is fixed, so its column types are checked once, on the
-        // first row; the per-row check would cost a fifth of the read.
-        if !checked {
-            check_columns(&row)?;
-            checked = true;
-        }
-        let word = |i: usize| row.try_get_unchecked::<&str, _>(i).map_err(failed);
-        let unknown = |what: &str, value: &str| {
-            AppError::Internal(anyhow::anyhow!(
-                "enterprise has an unknown {what} {value:?}"
-            ))
-        };
-        let id = row.try_get_unchecked::<i64, _>(0).map_err(failed)?;
-        if cooled.contains(&id) {
-            continue;
-        }
-        let (risk, credit, industry) = (word(2)?, word(3)?, word(5)?);
-        out.push(target((
-            id,
-            word(1)?.to_owned(),
-            RiskLevel::from_name(risk).ok_or_else(|| unknown("risk level", risk))?,
-            CreditClass::from_name(credit).ok_or_else(|| unknown("credit class", credit))?,
-            Flag(row.try_get_unchecked::<bool, _>(4).map_err(failed)?),
-            Industry::from_name(industry).ok_or_else(|| unknown("industry", industry))?,
-        )));
-    }
-    Ok(out)
-}
-
-/// Checks that the columns of [`POSTGRES_ROWS`] decode as the loop reads them:
-/// a bigint, text, text, text, a boolean and text.
-fn check_columns(row: &PgRow) -> AppResult<()> {
-    let columns = row.columns();
-    let fits = columns.len() == 6
-        && columns.iter().enumerate().all(|(i, column)| {
-            let ty = column.type_info();
-            match i {
-                0 => <i64 as Type<Postgres>>::compatible(ty),
-                4 => <bool as Type<Postgres>>::compatible(ty),
-                _ => <&str as Type<Postgres>>::compatible(ty),
-            }
-        });
-    if fits {
-        Ok(())
+    superseding: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<Population> {
+    let prefixes = plan_prefixes(db, plan, spec).await?;
+    let cooled = if spec.cooldown_days > 0 {
+        let since = now - Duration::days(i64::from(spec.cooldown_days));
+        store::cooled_targets(db, spec.target_kind, since, superseding).await?
     } else {
-        Err(AppError::Internal(anyhow::anyhow!(
-            "the population's enterprises came back with unexpected column types: {:?}",
-            columns
-                .iter()
-                .map(|c| c.type_info().to_string())
-                .collect::<Vec<_>>()
-        )))
-    }
-}
-
-/// An enterprise as the draw reads it: id, region, risk level, credit class,
-/// key supervision and industry.
-type EnterpriseRow = (i64, String, RiskLevel, CreditClass, Flag, Industry);
-
-/// A boolean as SQLite's JSON gives it (0 or 1) or as JSON proper.
-#[derive(Debug, Clone, Copy)]
-struct Flag(bool);
-
-impl<'de> Deserialize<'de> for Flag {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Flag;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a boolean, 0 or 1")
+        HashSet::new()
+    };
+    let targets = async {
+        match spec.target_kind {
+            SubjectKind::Enterprise => {
+                let filter = EnterpriseFilter {
+                    prefixes,
+                    industries: spec.industries.clone(),
+                    risk_levels: spec.risk_levels.clone(),
+                    key_only: spec.key_only,
+                };
+                store::enterprise_targets(db, pool, &filter, cooled).await
             }
-            fn visit_bool<E>(self, v: bool) -> Result<Flag, E> {
-                Ok(Flag(v))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Flag, E> {
-                Ok(Flag(v != 0))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Flag, E> {
-                Ok(Flag(v != 0))
+            SubjectKind::Department => {
+                let seats = store::department_seats(db, &prefixes).await?;
+                Ok(department_targets(seats, &cooled))
             }
         }
-        deserializer.deserialize_any(Visitor)
+    };
+    let (mut targets, previous, inspectors, conflicts) = tokio::try_join!(
+        targets,
+        store::previous_teams(db, spec.target_kind, superseding),
+        store::active_inspectors(db),
+        store::conflict_pairs(db, spec.target_kind),
+    )?;
+    for target in &mut targets {
+        if let Some(ids) = previous.get(&target.id) {
+            target.previous_inspectors.clone_from(ids);
+        }
     }
+    let mut population = Population {
+        targets,
+        inspectors,
+        conflicts: Vec::new(),
+    };
+    population.conflicts = conflicts_within(&population, conflicts);
+    Ok(population)
+}
+
+/// The region prefixes a plan draws from: its own, or its owner's whole scope.
+async fn plan_prefixes<C: ConnectionTrait>(
+    db: &C,
+    plan: &check_plan::Model,
+    spec: &PlanSpec,
+) -> AppResult<Vec<String>> {
+    if !spec.region_prefixes.is_empty() {
+        return Ok(spec.region_prefixes.clone());
+    }
+    Ok(plans::owner_region(db, plan)
+        .await?
+        .map(|r| vec![prefix_of(&r).to_owned()])
+        .unwrap_or_default())
+}
+
+/// The departments as targets, stratified by their region's level.
+fn department_targets(seats: Vec<DepartmentSeat>, cooled: &HashSet<i64>) -> Vec<Target> {
+    seats
+        .into_iter()
+        .filter(|d| !cooled.contains(&d.id))
+        .filter_map(|d| {
+            let level = RegionCode::parse(&d.region_code).ok()?.level();
+            Some(Target {
+                id: d.id,
+                stratum: match level {
+                    RegionLevel::Province => "province",
+                    RegionLevel::City => "city",
+                    RegionLevel::County => "county",
+                }
+                .to_owned(),
+                region_code: d.region_code,
+                credit_class: CreditClass::B,
+                key: false,
+                industry: None,
+                own_department_id: Some(d.id),
+                previous_inspectors: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// The conflicts between this population's targets and inspectors, sorted,
+/// each once. Both lists are sorted by id, so they are searched by halves.
+fn conflicts_within(
+    population: &Population,
+    mut conflicts: Vec<crate::domain::draw::Conflict>,
+) -> Vec<crate::domain::draw::Conflict> {
+    conflicts.retain(|c| {
+        population.target(c.target_id).is_some()
+            && population
+                .inspectors
+                .binary_search_by_key(&c.inspector_id, |i| i.id)
+                .is_ok()
+    });
+    conflicts.sort_by_key(|c| (c.inspector_id, c.target_id));
+    conflicts.dedup();
+    conflicts
 }
