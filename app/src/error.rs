@@ -1,24 +1,36 @@
 //! The one place where errors become HTTP statuses and `{"code","message"}` bodies.
 
 use poem::{Response, error::ResponseError, http::StatusCode};
-use serde::Serialize;
+use serde::{Serialize, ser::SerializeStruct as _};
+
+use crate::{i18n::Msg, msg};
 
 /// One problem found while validating input, for 422 answers.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// The field (or `sheet/row/column` place) the problem is about.
     pub field: String,
     /// What is wrong, in words a user can act on.
-    pub message: String,
+    pub message: Msg,
 }
 
 impl Problem {
     /// A problem with `field`.
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, message: impl Into<Msg>) -> Self {
         Self {
             field: field.into(),
             message: message.into(),
         }
+    }
+}
+
+/// The message in the language of the request being answered.
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Problem", 2)?;
+        s.serialize_field("field", &self.field)?;
+        s.serialize_field("message", self.message.localized())?;
+        s.end()
     }
 }
 
@@ -27,54 +39,70 @@ impl Problem {
 pub enum AppError {
     /// Malformed input (400).
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Msg),
     /// No, wrong or expired credentials (401).
     #[error("{0}")]
-    Unauthorized(String),
+    Unauthorized(Msg),
     /// The role may not do this (403).
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     /// No such object, or not in the caller's scope (404).
     #[error("{0} not found")]
-    NotFound(String),
+    NotFound(Msg),
     /// A duplicate natural key or a state that forbids the change (409).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Msg),
     /// Well-formed input that breaks a rule (422), with every problem found.
     #[error("{}", summarize(.0))]
     Validation(Vec<Problem>),
     /// Input over a size limit (413).
     #[error("{0}")]
-    TooLarge(String),
+    TooLarge(Msg),
     /// Rows of an upload that break the rules (422); `detail` carries
     /// `errors[]` of `sheet`, `row`, `column`, `message` and the counts.
     #[error("{message}")]
     Rejected {
         /// One line for people.
-        message: String,
+        message: Msg,
         /// Fields added to the error body.
         detail: serde_json::Map<String, serde_json::Value>,
     },
     /// Too many attempts; try later (429).
     #[error("{0}")]
-    TooManyRequests(String),
+    TooManyRequests(Msg),
     /// The server sheds load rather than queue without bound (503).
     #[error("{0}")]
-    Busy(String),
+    Busy(Msg),
     /// A fault of ours; details are logged, never shown (500).
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 fn summarize(problems: &[Problem]) -> String {
+    summarize_msg(problems).en().to_owned()
+}
+
+/// One line for a 422 answer: the first problem and how many more there are.
+fn summarize_msg(problems: &[Problem]) -> Msg {
     match problems {
-        [] => "validation failed".to_owned(),
-        [one] => format!("{}: {}", one.field, one.message),
-        [first, rest @ ..] => format!(
-            "{}: {} (and {} more problems)",
-            first.field,
-            first.message,
-            rest.len()
+        [] => msg!("输入有误", "validation failed"),
+        [one] => Msg::new(
+            format!("{}：{}", one.field, one.message.zh()),
+            format!("{}: {}", one.field, one.message.en()),
+        ),
+        [first, rest @ ..] => Msg::new(
+            format!(
+                "{}：{}（另有 {} 个问题）",
+                first.field,
+                first.message.zh(),
+                rest.len()
+            ),
+            format!(
+                "{}: {} (and {} more problems)",
+                first.field,
+                first.message.en(),
+                rest.len()
+            ),
         ),
     }
 }
@@ -97,7 +125,7 @@ pub fn visible<T>(lookup: AppResult<T>) -> AppResult<bool> {
 
 impl AppError {
     /// A single 422 problem.
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<String>, message: impl Into<Msg>) -> Self {
         Self::Validation(vec![Problem::new(field, message)])
     }
 
@@ -109,6 +137,31 @@ impl AppError {
         match self {
             Self::NotFound(_) | Self::Forbidden(_) => not_found(),
             other => other,
+        }
+    }
+
+    /// The message for people, in the language of the request being answered.
+    #[must_use]
+    pub fn message(&self) -> String {
+        match self {
+            Self::NotFound(what) => Msg::new(
+                format!("{}不存在", what.zh()),
+                format!("{} not found", what.en()),
+            )
+            .localized()
+            .to_owned(),
+            Self::Validation(problems) => summarize_msg(problems).localized().to_owned(),
+            Self::Internal(_) => msg!("服务器内部错误", "internal error")
+                .localized()
+                .to_owned(),
+            Self::BadRequest(m)
+            | Self::Unauthorized(m)
+            | Self::Forbidden(m)
+            | Self::Conflict(m)
+            | Self::TooLarge(m)
+            | Self::TooManyRequests(m)
+            | Self::Busy(m)
+            | Self::Rejected { message: m, .. } => m.localized().to_owned(),
         }
     }
 
@@ -151,12 +204,14 @@ impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
         // Services check natural keys first; this catches the race between two writers.
         match err.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                Self::Conflict("an object with the same key already exists".to_owned())
-            }
-            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
-                Self::Conflict("the change would break a reference between objects".to_owned())
-            }
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Self::Conflict(msg!(
+                "已存在相同标识的对象",
+                "an object with the same key already exists"
+            )),
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => Self::Conflict(msg!(
+                "该修改会破坏对象之间的引用关系",
+                "the change would break a reference between objects"
+            )),
             _ => Self::Internal(anyhow::Error::new(err).context("database operation failed")),
         }
     }
@@ -229,20 +284,15 @@ impl ResponseError for AppError {
         match self {
             Self::Internal(err) => {
                 tracing::error!(error = ?err, "request failed");
-                json_error(
-                    self.status(),
-                    self.code(),
-                    "internal error".to_owned(),
-                    None,
-                )
+                json_error(self.status(), self.code(), self.message(), None)
             }
             Self::Validation(problems) => {
-                json_error(self.status(), self.code(), self.to_string(), Some(problems))
+                json_error(self.status(), self.code(), self.message(), Some(problems))
             }
-            Self::Rejected { message, detail } => {
-                json_error_with(self.status(), self.code(), message.clone(), detail)
+            Self::Rejected { detail, .. } => {
+                json_error_with(self.status(), self.code(), self.message(), detail)
             }
-            _ => json_error(self.status(), self.code(), self.to_string(), None),
+            _ => json_error(self.status(), self.code(), self.message(), None),
         }
     }
 }
@@ -268,9 +318,16 @@ pub async fn render(err: poem::Error) -> Response {
     };
     let message = if status.is_server_error() {
         tracing::error!(error = %err, "request failed");
-        "internal error".to_owned()
+        msg!("服务器内部错误", "internal error")
+            .localized()
+            .to_owned()
     } else if status == StatusCode::UNAUTHORIZED {
-        "authentication required: send a valid bearer token".to_owned()
+        msg!(
+            "需要登录：请提供有效的访问令牌（Bearer）",
+            "authentication required: send a valid bearer token"
+        )
+        .localized()
+        .to_owned()
     } else {
         err.to_string()
     };

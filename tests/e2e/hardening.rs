@@ -187,3 +187,70 @@ async fn slow_and_oversized_requests_are_cut_off_with_the_json_error_shape() {
         "the idle kept-alive connection still served"
     );
 }
+
+#[tokio::test]
+async fn messages_are_chinese_unless_english_is_preferred_and_codes_stay_the_same() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = app.admin().await;
+        let ask = |lang: Option<&'static str>, token: Option<String>| {
+            let mut request = app.client.get(format!("{}/api/v1/plans/987654", app.base));
+            if let Some(lang) = lang {
+                request = request.header("Accept-Language", lang);
+            }
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            async move {
+                let response = request.send().await.expect("answered");
+                let status = response.status();
+                let body: serde_json::Value = response.json().await.expect("JSON");
+                (status, body)
+            }
+        };
+        let cases = [
+            (
+                None,
+                Some(admin.clone()),
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "不存在",
+            ),
+            (
+                Some("zh-CN,zh;q=0.9"),
+                Some(admin.clone()),
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "不存在",
+            ),
+            (
+                Some("en-US,en;q=0.9"),
+                Some(admin.clone()),
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "not found",
+            ),
+            (
+                None,
+                None,
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "需要登录",
+            ),
+            (
+                Some("en"),
+                None,
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "authentication required",
+            ),
+        ];
+        for (lang, token, status, code, words) in cases {
+            let (got, body) = ask(lang, token).await;
+            assert_eq!(got, status, "{backend:?} {lang:?}: {body}");
+            assert_eq!(body["code"], code, "{backend:?} {lang:?}: {body}");
+            let message = body["message"].as_str().unwrap_or_default();
+            assert!(message.contains(words), "{backend:?} {lang:?}: {body}");
+        }
+    }
+}

@@ -174,11 +174,10 @@ impl ImportsApi {
         upload: ImportUpload,
     ) -> poem::Result<Json<ImportResult>> {
         let file_name = upload.file.file_name().map(str::to_owned);
-        let bytes = upload
-            .file
-            .into_vec()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("could not read the upload: {e}")))?;
+        let bytes =
+            upload.file.into_vec().await.map_err(|e| {
+                AppError::BadRequest(format!("could not read the upload: {e}").into())
+            })?;
         let options = ImportOptions {
             skip_invalid: skip_invalid.0.unwrap_or(false),
             dry_run: dry_run.0.unwrap_or(false),

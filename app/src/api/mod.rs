@@ -185,7 +185,9 @@ fn page(number: Option<u64>, size: Option<u64>) -> poem::Result<Page> {
 /// Parses an optional `period` query parameter (400 when malformed).
 fn period_filter(text: Option<String>) -> poem::Result<Option<crate::domain::Period>> {
     text.filter(|t| !t.trim().is_empty())
-        .map(|t| crate::domain::Period::parse(&t).map_err(|e| AppError::BadRequest(e.to_string())))
+        .map(|t| {
+            crate::domain::Period::parse(&t).map_err(|e| AppError::BadRequest(e.to_string().into()))
+        })
         .transpose()
         .map_err(poem::Error::from)
 }

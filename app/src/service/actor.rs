@@ -97,10 +97,9 @@ impl Actor {
         if roles.contains(&self.role) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!(
-                "role '{}' may not {action}",
-                self.role
-            )))
+            Err(AppError::Forbidden(
+                format!("role '{}' may not {action}", self.role).into(),
+            ))
         }
     }
 
@@ -113,9 +112,9 @@ impl Actor {
         if self.covers(region_code) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!(
-                "region {region_code} is outside your jurisdiction"
-            )))
+            Err(AppError::Forbidden(
+                format!("region {region_code} is outside your jurisdiction").into(),
+            ))
         }
     }
 }

@@ -45,13 +45,13 @@ impl Page {
         let size = size.unwrap_or(50);
         if number == 0 {
             return Err(crate::error::AppError::BadRequest(
-                "page counts from 1".to_owned(),
+                "page counts from 1".to_owned().into(),
             ));
         }
         if size == 0 || size > MAX_PAGE_SIZE {
-            return Err(crate::error::AppError::BadRequest(format!(
-                "page_size must be between 1 and {MAX_PAGE_SIZE}"
-            )));
+            return Err(crate::error::AppError::BadRequest(
+                format!("page_size must be between 1 and {MAX_PAGE_SIZE}").into(),
+            ));
         }
         Ok(Self { number, size })
     }

@@ -14,12 +14,12 @@ impl Problems {
     }
 
     /// Records a problem with `field`.
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+    pub fn add(&mut self, field: &str, message: impl Into<crate::i18n::Msg>) {
         self.0.push(Problem::new(field, message));
     }
 
     /// Records a problem unless `ok`.
-    pub fn check(&mut self, ok: bool, field: &str, message: impl Into<String>) {
+    pub fn check(&mut self, ok: bool, field: &str, message: impl Into<crate::i18n::Msg>) {
         if !ok {
             self.add(field, message);
         }
@@ -29,9 +29,15 @@ impl Problems {
     pub fn text(&mut self, field: &str, value: &str, max_chars: usize) -> String {
         let value = value.trim();
         if value.is_empty() {
-            self.add(field, "must not be empty");
+            self.add(field, crate::msg!("不能为空", "must not be empty"));
         } else if value.chars().count() > max_chars {
-            self.add(field, format!("must have at most {max_chars} characters"));
+            self.add(
+                field,
+                crate::msg!(
+                    "不能超过 {max_chars} 个字符",
+                    "must have at most {max_chars} characters"
+                ),
+            );
         }
         value.to_owned()
     }

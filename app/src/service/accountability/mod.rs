@@ -87,7 +87,7 @@ pub async fn get<C: ConnectionTrait>(
 ) -> AppResult<accountability_item::Model> {
     store::find(db, &visible(db, actor).await?, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("accountability item {id}")))
+        .ok_or_else(|| AppError::NotFound(format!("accountability item {id}").into()))
 }
 
 /// Lists the items the caller may see, newest first.
@@ -136,7 +136,7 @@ pub async fn update(
         return Err(AppError::Conflict(format!(
             "an item that is {} cannot become {status}; the steps are open → acknowledged → closed",
             item.status
-        )));
+        ).into()));
     }
     let from = item.status;
     let notes = add_note(item.note.as_deref(), status, note.as_deref());

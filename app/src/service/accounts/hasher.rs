@@ -55,7 +55,9 @@ impl Hasher {
         if self.in_flight.fetch_add(1, Ordering::AcqRel) >= self.capacity {
             self.in_flight.fetch_sub(1, Ordering::AcqRel);
             return Err(AppError::Busy(
-                "too many logins at once; try again in a moment".to_owned(),
+                "too many logins at once; try again in a moment"
+                    .to_owned()
+                    .into(),
             ));
         }
         let _slot = InFlight(&self.in_flight);

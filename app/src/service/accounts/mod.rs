@@ -42,7 +42,7 @@ pub struct LoginOutcome {
 }
 
 fn bad_credentials() -> AppError {
-    AppError::Unauthorized("wrong username or password".to_owned())
+    AppError::Unauthorized("wrong username or password".to_owned().into())
 }
 
 /// Checks a username and password and opens a session.
@@ -138,10 +138,13 @@ async fn refuse_locked(
     let entry = Entry::ok("auth.login", "user", user_id)
         .with_result("denied")
         .with_detail(serde_json::json!({"reason": "locked", "locked_until": until}));
-    let error = AppError::TooManyRequests(format!(
-        "account locked after repeated failed logins until {}",
-        until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    ));
+    let error = AppError::TooManyRequests(
+        format!(
+            "account locked after repeated failed logins until {}",
+            until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        )
+        .into(),
+    );
     refuse(txn, actor, [entry], error).await
 }
 

@@ -45,7 +45,8 @@ pub async fn authenticate(
     token: &str,
     source_addr: Option<String>,
 ) -> AppResult<Actor> {
-    let expired = || AppError::Unauthorized("session expired or unknown: log in again".to_owned());
+    let expired =
+        || AppError::Unauthorized("session expired or unknown: log in again".to_owned().into());
     let Some(found) = store::session_by_digest(db, token_digest(token)).await? else {
         return Err(expired());
     };

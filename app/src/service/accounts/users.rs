@@ -97,7 +97,9 @@ async fn check_department<C: ConnectionTrait>(
 
 async fn require_free_username<C: ConnectionTrait>(db: &C, username: &str) -> AppResult<()> {
     match store::user_by_name(db, username).await? {
-        Some(_) => Err(AppError::Conflict(format!("username {username} is taken"))),
+        Some(_) => Err(AppError::Conflict(
+            format!("username {username} is taken").into(),
+        )),
         None => Ok(()),
     }
 }
@@ -169,7 +171,7 @@ async fn in_scope<C: ConnectionTrait>(
 /// 403 for non-admins, 404 when out of scope.
 pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResult<user::Model> {
     actor.require(&[Role::Admin], "manage users")?;
-    let not_found = || AppError::NotFound(format!("user {id}"));
+    let not_found = || AppError::NotFound(format!("user {id}").into());
     let found = store::user(db, id).await?.ok_or_else(not_found)?;
     if in_scope(db, actor, &found).await? {
         Ok(found)

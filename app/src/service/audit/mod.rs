@@ -106,9 +106,9 @@ pub async fn append<C: ConnectionTrait>(db: &C, actor: &Actor, entry: Entry) -> 
 fn require_national_admin(actor: &Actor, action: &str) -> AppResult<()> {
     actor.require(&[Role::Admin], action)?;
     if actor.scope_prefix().is_some() {
-        return Err(AppError::Forbidden(format!(
-            "only a national administrator may {action}"
-        )));
+        return Err(AppError::Forbidden(
+            format!("only a national administrator may {action}").into(),
+        ));
     }
     Ok(())
 }

@@ -81,10 +81,9 @@ pub async fn create(
     let (pair, reason) = validated(db, actor, &input).await?;
     audited(db, actor, async |txn| {
         if let Some(existing) = store::find_pair(txn, &pair).await? {
-            return Err(AppError::Conflict(format!(
-                "this conflict is already recorded as {}",
-                existing.id
-            )));
+            return Err(AppError::Conflict(
+                format!("this conflict is already recorded as {}", existing.id).into(),
+            ));
         }
         let model = store::insert(txn, &pair, reason, Utc::now()).await?;
         let entry = Entry::ok("conflict.create", "conflict", model.id)
@@ -116,10 +115,10 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
     actor.require(WRITERS, "remove conflicts")?;
     let found = store::find(db, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("conflict {id}")))?;
+        .ok_or_else(|| AppError::NotFound(format!("conflict {id}").into()))?;
     inspectors::get(db, actor, found.inspector_id)
         .await
-        .map_err(|e| e.hidden_as(|| AppError::NotFound(format!("conflict {id}"))))?;
+        .map_err(|e| e.hidden_as(|| AppError::NotFound(format!("conflict {id}").into())))?;
     audited(db, actor, async |txn| {
         store::delete(txn, id).await?;
         let mut detail = pair_detail(&found);

@@ -24,7 +24,7 @@ pub async fn get<C: ConnectionTrait>(
     store::find(db, id)
         .await?
         .filter(|d| actor.covers_opt(d.region_code.as_deref()))
-        .ok_or_else(|| AppError::NotFound(format!("department {id}")))
+        .ok_or_else(|| AppError::NotFound(format!("department {id}").into()))
 }
 
 async fn validated<C: ConnectionTrait>(
@@ -54,7 +54,9 @@ async fn validated<C: ConnectionTrait>(
     problems.finish()?;
     if !actor.covers_opt(region_code) {
         return Err(AppError::Forbidden(
-            "the department's region is outside your jurisdiction".to_owned(),
+            "the department's region is outside your jurisdiction"
+                .to_owned()
+                .into(),
         ));
     }
     Ok(DepartmentRow {
@@ -70,7 +72,7 @@ async fn validated<C: ConnectionTrait>(
 }
 
 fn code_exists(code: &str) -> AppError {
-    AppError::Conflict(format!("department code {code} already exists"))
+    AppError::Conflict(format!("department code {code} already exists").into())
 }
 
 /// Creates a department (admin).

@@ -67,10 +67,13 @@ pub async fn create(
     let row = validated(db, actor, &input).await?;
     audited(db, actor, async |txn| {
         if store::credit_code_taken(txn, row.credit_code.as_str(), None).await? {
-            return Err(AppError::Conflict(format!(
-                "an enterprise with credit code {} already exists",
-                row.credit_code
-            )));
+            return Err(AppError::Conflict(
+                format!(
+                    "an enterprise with credit code {} already exists",
+                    row.credit_code
+                )
+                .into(),
+            ));
         }
         let model = store::insert(txn, &row, Utc::now()).await?;
         let entry =
@@ -96,7 +99,7 @@ pub async fn get<C: ConnectionTrait>(
     store::find(db, id)
         .await?
         .filter(|e| actor.covers(&e.region_code))
-        .ok_or_else(|| AppError::NotFound(format!("enterprise {id}")))
+        .ok_or_else(|| AppError::NotFound(format!("enterprise {id}").into()))
 }
 
 /// The order a list asks for: a key of [`SORT_KEYS`], `-` in front for
@@ -110,10 +113,13 @@ fn order_of(sort: Option<&str>) -> AppResult<EnterpriseOrder> {
     };
     let (name, descending) = key.strip_prefix('-').map_or((key, false), |k| (k, true));
     let key = EnterpriseSortKey::parse(name).ok_or_else(|| {
-        AppError::BadRequest(format!(
-            "cannot sort by '{name}'; use one of {}",
-            SORT_KEYS.join(", ")
-        ))
+        AppError::BadRequest(
+            format!(
+                "cannot sort by '{name}'; use one of {}",
+                SORT_KEYS.join(", ")
+            )
+            .into(),
+        )
     })?;
     Ok(EnterpriseOrder { key, descending })
 }
@@ -153,10 +159,13 @@ pub async fn update(
         existing,
         async |txn, existing| {
             if store::credit_code_taken(txn, row.credit_code.as_str(), Some(id)).await? {
-                return Err(AppError::Conflict(format!(
-                    "credit code {} is already registered to another enterprise",
-                    row.credit_code
-                )));
+                return Err(AppError::Conflict(
+                    format!(
+                        "credit code {} is already registered to another enterprise",
+                        row.credit_code
+                    )
+                    .into(),
+                ));
             }
             store::update(txn, existing, &row, Utc::now()).await
         },

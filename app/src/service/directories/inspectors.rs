@@ -45,7 +45,7 @@ pub async fn get<C: ConnectionTrait>(
         (READERS.contains(&actor.role) && actor.covers(&i.region_code))
             || (actor.role == Role::Inspector && i.user_id.is_some() && i.user_id == actor.user_id)
     });
-    visible.ok_or_else(|| AppError::NotFound(format!("inspector {id}")))
+    visible.ok_or_else(|| AppError::NotFound(format!("inspector {id}").into()))
 }
 
 /// Checks that the login exists, has the inspector role, and is not linked
@@ -114,7 +114,7 @@ async fn validated<C: ConnectionTrait>(
 }
 
 fn badge_exists(badge_no: &str) -> AppError {
-    AppError::Conflict(format!("badge number {badge_no} already exists"))
+    AppError::Conflict(format!("badge number {badge_no} already exists").into())
 }
 
 /// Creates an inspector (admin, supervisor).

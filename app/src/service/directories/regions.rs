@@ -73,10 +73,9 @@ pub async fn create(
     actor.require_region(row.code.as_str())?;
     audited(db, actor, async |txn| {
         if store::find(txn, row.code.as_str()).await?.is_some() {
-            return Err(AppError::Conflict(format!(
-                "region {} already exists",
-                row.code
-            )));
+            return Err(AppError::Conflict(
+                format!("region {} already exists", row.code).into(),
+            ));
         }
         let model = store::insert(txn, &row, Utc::now()).await?;
         let entry = Entry::ok("region.create", "region", &model.code)
@@ -93,7 +92,7 @@ pub async fn create(
 pub async fn get<C: ConnectionTrait>(db: &C, code: &str) -> AppResult<region::Model> {
     store::find(db, code)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("region {code}")))
+        .ok_or_else(|| AppError::NotFound(format!("region {code}").into()))
 }
 
 /// Lists regions by code.
@@ -152,11 +151,18 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, code: &str) -> AppRe
     audited(db, actor, async |txn| {
         let usage = store::usage(txn, code).await?;
         if !usage.is_unused() {
-            return Err(AppError::Conflict(format!(
-                "region {code} is in use: {} sub-regions, {} departments, \
+            return Err(AppError::Conflict(
+                format!(
+                    "region {code} is in use: {} sub-regions, {} departments, \
                  {} enterprises, {} inspectors, {} check tasks",
-                usage.children, usage.departments, usage.enterprises, usage.inspectors, usage.tasks
-            )));
+                    usage.children,
+                    usage.departments,
+                    usage.enterprises,
+                    usage.inspectors,
+                    usage.tasks
+                )
+                .into(),
+            ));
         }
         store::delete(txn, code).await?;
         let entry = Entry::ok("region.delete", "region", code)

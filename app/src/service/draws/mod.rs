@@ -80,10 +80,9 @@ fn ensure_drawable(plan_id: i64, spec: &PlanSpec, trigger: DrawTrigger) -> AppRe
     if allowed {
         Ok(())
     } else {
-        Err(AppError::Conflict(format!(
-            "plan {plan_id} is {} and cannot be drawn",
-            spec.status
-        )))
+        Err(AppError::Conflict(
+            format!("plan {plan_id} is {} and cannot be drawn", spec.status).into(),
+        ))
     }
 }
 
@@ -140,7 +139,7 @@ fn redraw(
         return Err(AppError::Conflict(format!(
             "plan {plan_id} already has draw {} with open tasks; to draw again give a reason, and draw {} will be superseded",
             current.id, current.id
-        )));
+        ).into()));
     }
     // Any task past `assigned` (reviewed ones too) means checks were made.
     let started = statuses
@@ -149,10 +148,13 @@ fn redraw(
         .map(|s| (s.first_task, s.status))
         .min();
     if let Some((task, status)) = started {
-        return Err(AppError::Conflict(format!(
-            "draw {} cannot be superseded: task {task} is already {status}",
-            current.id
-        )));
+        return Err(AppError::Conflict(
+            format!(
+                "draw {} cannot be superseded: task {task} is already {status}",
+                current.id
+            )
+            .into(),
+        ));
     }
     Ok(Some(current))
 }
@@ -374,7 +376,7 @@ async fn write_tasks<C: ConnectionTrait>(
 /// 403 for roles without access to draws, 404 when out of scope.
 pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResult<DrawView> {
     actor.require(READERS, "read draws")?;
-    let not_found = || AppError::NotFound(format!("draw {id}"));
+    let not_found = || AppError::NotFound(format!("draw {id}").into());
     let stored = store::find(db, id).await?.ok_or_else(not_found)?;
     plans::get(db, actor, stored.plan_id)
         .await

@@ -102,10 +102,9 @@ impl ImportKind {
             .find(|k| k.as_str() == name)
             .ok_or_else(|| {
                 let names: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
-                AppError::NotFound(format!(
-                    "import kind '{name}' (use one of {})",
-                    names.join(", ")
-                ))
+                AppError::NotFound(
+                    format!("import kind '{name}' (use one of {})", names.join(", ")).into(),
+                )
             })
     }
 

@@ -100,9 +100,9 @@ fn read_source<R: Read + Seek>(
 
 fn read_error(e: ReadError) -> AppError {
     if e.is_too_large() {
-        AppError::TooLarge(e.to_string())
+        AppError::TooLarge(e.to_string().into())
     } else {
-        AppError::BadRequest(e.to_string())
+        AppError::BadRequest(e.to_string().into())
     }
 }
 
@@ -406,7 +406,10 @@ fn rejected(message: String, errors: &[RowError], report: &ImportReport) -> AppE
     );
     detail.insert("warnings".into(), serde_json::json!(report.warnings));
     detail.insert("sha256".into(), report.sha256.clone().into());
-    AppError::Rejected { message, detail }
+    AppError::Rejected {
+        message: message.into(),
+        detail,
+    }
 }
 
 impl Importer<'_> {

@@ -134,7 +134,9 @@ pub async fn create(
             .is_some_and(|d| Some(d) != actor.department_id)
     {
         return Err(AppError::Forbidden(
-            "department users report for their own department".to_owned(),
+            "department users report for their own department"
+                .to_owned()
+                .into(),
         ));
     }
     let now = Utc::now();
@@ -281,11 +283,11 @@ pub async fn get<C: ConnectionTrait>(
 ) -> AppResult<IncidentView> {
     let incident = store::find(db, &visible(actor)?, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("incident {id}")))?;
+        .ok_or_else(|| AppError::NotFound(format!("incident {id}").into()))?;
     views(db, vec![incident], deadlines)
         .await?
         .pop()
-        .ok_or_else(|| AppError::NotFound(format!("incident {id}")))
+        .ok_or_else(|| AppError::NotFound(format!("incident {id}").into()))
 }
 
 /// Lists the incidents the caller may see, latest first.
@@ -326,7 +328,9 @@ pub async fn add_report(
         actor.role == Role::Department && actor.department_id == Some(view.incident.department_id);
     if !own && actor.role != Role::Admin {
         return Err(AppError::Forbidden(
-            "only the reporting department reports on an incident".to_owned(),
+            "only the reporting department reports on an incident"
+                .to_owned()
+                .into(),
         ));
     }
     let now = Utc::now();
@@ -335,7 +339,7 @@ pub async fn add_report(
     let txn = db::begin_write(db).await?;
     let filed = store::filed_stages(&txn, id).await?;
     if let Some(problem) = out_of_order(report.stage, &filed) {
-        return Err(AppError::Conflict(problem.to_owned()));
+        return Err(AppError::Conflict(problem.to_owned().into()));
     }
     let report = store::insert_report(&txn, report, now).await?;
     let before = view.incident.derived_severity;

@@ -147,11 +147,11 @@ async fn views<C: ConnectionTrait>(
 pub async fn get<C: ConnectionTrait>(db: &C, _actor: &Actor, id: i64) -> AppResult<SetView> {
     let set = store::find(db, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("indicator set {id}")))?;
+        .ok_or_else(|| AppError::NotFound(format!("indicator set {id}").into()))?;
     views(db, vec![set])
         .await?
         .pop()
-        .ok_or_else(|| AppError::NotFound(format!("indicator set {id}")))
+        .ok_or_else(|| AppError::NotFound(format!("indicator set {id}").into()))
 }
 
 /// Lists sets, newest version first within each code.
@@ -186,14 +186,15 @@ pub async fn add_indicator(
     let txn = db::begin_write(db).await?;
     let view = get(&txn, actor, set_id).await?;
     if view.set.status == IndicatorSetStatus::Superseded {
-        return Err(AppError::Conflict(format!(
-            "indicator set {set_id} is superseded; change its newest version instead"
-        )));
+        return Err(AppError::Conflict(
+            format!("indicator set {set_id} is superseded; change its newest version instead")
+                .into(),
+        ));
     }
     if view.in_use {
         return Err(AppError::Conflict(format!(
             "indicator set {set_id} is in use and cannot change; create a new version with the same code"
-        )));
+        ).into()));
     }
     if view.indicators.iter().any(|i| i.code == new.code) {
         return Err(AppError::invalid(

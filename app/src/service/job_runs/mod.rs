@@ -148,11 +148,15 @@ pub async fn checkpoint_now(db: &sea_orm::DatabaseConnection) -> AppResult<Strin
         tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
     }
     let outcome = outcome.ok_or_else(|| {
-        AppError::Conflict("checkpoints are being recorded every second; try again".to_owned())
+        AppError::Conflict(
+            "checkpoints are being recorded every second; try again"
+                .to_owned()
+                .into(),
+        )
     })?;
     match outcome.status {
         scheduler::RunStatus::Ok => Ok(outcome.message),
-        _ => Err(AppError::Conflict(outcome.message)),
+        _ => Err(AppError::Conflict(outcome.message.into())),
     }
 }
 

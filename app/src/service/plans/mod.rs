@@ -202,7 +202,7 @@ pub async fn get<C: ConnectionTrait>(
     id: i64,
 ) -> AppResult<check_plan::Model> {
     actor.require(READERS, "read check plans")?;
-    let not_found = || AppError::NotFound(format!("plan {id}"));
+    let not_found = || AppError::NotFound(format!("plan {id}").into());
     let plan = store::find(db, id).await?.ok_or_else(not_found)?;
     if actor.covers_opt(owner_region(db, &plan).await?.as_deref()) {
         Ok(plan)
@@ -250,9 +250,9 @@ pub async fn update(
     actor.require(WRITERS, "change check plans")?;
     let existing = get(db, actor, id).await?;
     if existing.status == PlanStatus::Archived {
-        return Err(AppError::Conflict(format!(
-            "plan {id} is archived and cannot change"
-        )));
+        return Err(AppError::Conflict(
+            format!("plan {id} is archived and cannot change").into(),
+        ));
     }
     let before = spec_of(&existing);
     let mut spec = before.clone();

@@ -258,7 +258,7 @@ pub(super) async fn write<C: ConnectionTrait>(
     draw_id: i64,
     sink: Sink,
 ) -> AppResult<(Written, u64)> {
-    let not_found = || AppError::NotFound(format!("draw {draw_id}"));
+    let not_found = || AppError::NotFound(format!("draw {draw_id}").into());
     let stored = store::draw(db, draw_id).await?.ok_or_else(not_found)?;
     let plan = plans::get(db, actor, stored.plan_id)
         .await

@@ -238,7 +238,11 @@ pub async fn build(
         (ReportKind::Timeliness, Some(period), _) => {
             timeliness::write(db, actor, meta, &period, deadlines, now, sink).await?
         }
-        _ => return Err(AppError::BadRequest("incomplete report request".to_owned())),
+        _ => {
+            return Err(AppError::BadRequest(
+                "incomplete report request".to_owned().into(),
+            ));
+        }
     };
     let file_name = match (request.period, request.draw_id) {
         (Some(period), _) => format!("{}-{period}.xlsx", request.kind.as_str()),

@@ -15,7 +15,8 @@ pub(super) async fn blocking<T: Send + 'static>(
             XlsxError::RowColumnLimitError => AppError::TooLarge(
                 "the report has more rows than an Excel sheet holds (1,048,574); \
                  export a shorter period or a smaller region"
-                    .to_owned(),
+                    .to_owned()
+                    .into(),
             ),
             other => AppError::Internal(anyhow::anyhow!("Failed to write the report: {other}")),
         })

@@ -86,10 +86,12 @@ pub async fn recompute(
     actor.require(&[Role::Admin, Role::Supervisor], "recompute scores")?;
     if actor.scope_prefix().is_some() {
         return Err(AppError::Forbidden(
-            "scores are recomputed nationally; ask a national supervisor".to_owned(),
+            "scores are recomputed nationally; ask a national supervisor"
+                .to_owned()
+                .into(),
         ));
     }
-    let period = Period::parse(period).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let period = Period::parse(period).map_err(|e| AppError::BadRequest(e.to_string().into()))?;
     recompute_period(db, actor, &period, &ScoringRules::of(policy), Utc::now()).await
 }
 

@@ -85,7 +85,9 @@ async fn subject<C: ConnectionTrait>(
     };
     if actor.role == Role::Department && Some(id) != actor.department_id {
         return Err(AppError::Forbidden(
-            "department users assess only their own department".to_owned(),
+            "department users assess only their own department"
+                .to_owned()
+                .into(),
         ));
     }
     Ok(match departments::get(db, actor, id).await {
@@ -204,10 +206,13 @@ pub async fn create(
     let new = check_new(db, actor, &input).await?;
     let txn = db::begin_write(db).await?;
     if let Some(existing) = store::find_same(&txn, &new).await? {
-        return Err(AppError::Conflict(format!(
-            "self-assessment {} already covers this subject, period and set",
-            existing.id
-        )));
+        return Err(AppError::Conflict(
+            format!(
+                "self-assessment {} already covers this subject, period and set",
+                existing.id
+            )
+            .into(),
+        ));
     }
     let model = store::insert(&txn, new, actor.user_id, Utc::now()).await?;
     store::insert_items(&txn, model.id, &input.items).await?;
@@ -282,11 +287,11 @@ async fn views<C: ConnectionTrait>(
 pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResult<AssessmentView> {
     let assessment = store::find(db, &visible(actor)?, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("self-assessment {id}")))?;
+        .ok_or_else(|| AppError::NotFound(format!("self-assessment {id}").into()))?;
     views(db, vec![assessment])
         .await?
         .pop()
-        .ok_or_else(|| AppError::NotFound(format!("self-assessment {id}")))
+        .ok_or_else(|| AppError::NotFound(format!("self-assessment {id}").into()))
 }
 
 /// Lists the self-assessments the caller may see.
@@ -318,10 +323,13 @@ async fn writable_draft<C: ConnectionTrait>(
     let view = get(db, actor, id).await?;
     actor.require(WRITERS, "change self-assessments")?;
     if view.assessment.status != AssessmentStatus::Draft {
-        return Err(AppError::Conflict(format!(
-            "self-assessment {id} is {} and read-only",
-            view.assessment.status
-        )));
+        return Err(AppError::Conflict(
+            format!(
+                "self-assessment {id} is {} and read-only",
+                view.assessment.status
+            )
+            .into(),
+        ));
     }
     Ok(view)
 }

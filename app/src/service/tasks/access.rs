@@ -66,7 +66,7 @@ pub(super) async fn authorized_task<C: ConnectionTrait>(
     id: i64,
     step: Step,
 ) -> AppResult<check_task::Model> {
-    let not_found = || AppError::NotFound(format!("task {id}"));
+    let not_found = || AppError::NotFound(format!("task {id}").into());
     let task = store::task(db, id).await?.ok_or_else(not_found)?;
     let on_task =
         step.taken_by() == Taker::TaskInspectors && is_task_inspector(db, actor, id).await?;
@@ -81,20 +81,23 @@ pub(super) async fn authorized_task<C: ConnectionTrait>(
         Access::Forbidden => {
             return Err(AppError::Forbidden(match step.taken_by() {
                 Taker::TaskInspectors => {
-                    format!("only the task's inspectors may {}", step.name())
+                    format!("only the task's inspectors may {}", step.name()).into()
                 }
                 Taker::Supervisors => {
-                    format!("role '{}' may not {} tasks", actor.role, step.name())
+                    format!("role '{}' may not {} tasks", actor.role, step.name()).into()
                 }
             }));
         }
     }
     // A redraw replaced this task's team; only its own draw's tasks are worked on.
     if let Some(by) = store::superseded_by(db, task.draw_id).await? {
-        return Err(AppError::Conflict(format!(
-            "task {id} belongs to draw {}, which draw {by} superseded",
-            task.draw_id
-        )));
+        return Err(AppError::Conflict(
+            format!(
+                "task {id} belongs to draw {}, which draw {by} superseded",
+                task.draw_id
+            )
+            .into(),
+        ));
     }
     Ok(task)
 }

@@ -43,10 +43,13 @@ pub async fn add_finding(
     // Locked as a step locks it: the task cannot be submitted meanwhile.
     let current = store::lock_task(&txn, task_id).await?.unwrap_or(task);
     if !accepts_findings(current.status) {
-        return Err(AppError::Conflict(format!(
-            "findings are recorded on tasks in progress; this one is {}",
-            current.status
-        )));
+        return Err(AppError::Conflict(
+            format!(
+                "findings are recorded on tasks in progress; this one is {}",
+                current.status
+            )
+            .into(),
+        ));
     }
     let now = Utc::now();
     // Only the latest finding per indicator counts; the earlier ones say so.

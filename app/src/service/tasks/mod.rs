@@ -64,7 +64,7 @@ pub async fn step(
     let task = store::lock_task(&txn, task.id).await?.unwrap_or(task);
     let to = step
         .apply(task.status)
-        .map_err(|refused| AppError::Conflict(refused.to_string()))?;
+        .map_err(|refused| AppError::Conflict(refused.to_string().into()))?;
     let now = Utc::now();
     let mut detail = serde_json::json!({"from": task.status, "to": to});
     let milestone = milestone(&txn, step, &task, reason, now, &mut detail).await?;
@@ -99,7 +99,9 @@ async fn milestone<C: ConnectionTrait>(
         Step::Submit => {
             if store::findings(db, task.id).await?.is_empty() {
                 return Err(AppError::Conflict(
-                    "record at least one finding before submitting".to_owned(),
+                    "record at least one finding before submitting"
+                        .to_owned()
+                        .into(),
                 ));
             }
             Some(Milestone::Submitted)

@@ -21,7 +21,7 @@ pub(super) async fn publish<C: ConnectionTrait>(
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| AppError::NotFound(format!("task {}", task.id)))?;
+        .ok_or_else(|| AppError::NotFound(format!("task {}", task.id).into()))?;
     let hazards: Vec<serde_json::Value> = store::hazards_of_task(db, task.id)
         .await?
         .into_iter()

@@ -137,11 +137,11 @@ pub async fn get<C: ConnectionTrait>(
     let scope = scope_of(db, actor, false).await?;
     let task = store::visible_task(db, scope, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("task {id}")))?;
+        .ok_or_else(|| AppError::NotFound(format!("task {id}").into()))?;
     let mut views = views(db, vec![task], publication_days).await?;
     views
         .pop()
-        .ok_or_else(|| AppError::NotFound(format!("task {id}")))
+        .ok_or_else(|| AppError::NotFound(format!("task {id}").into()))
 }
 
 /// Lists the tasks the caller may see.
