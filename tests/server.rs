@@ -22,6 +22,8 @@ pub struct ServeOptions {
     pub jobs: bool,
     /// More environment for the process.
     pub env: Vec<(String, String)>,
+    /// More arguments after `serve` (such as `--demo`).
+    pub args: Vec<String>,
 }
 
 /// The `spotcheck` binary built for these tests.
@@ -51,6 +53,7 @@ pub struct ServerProcess {
     pub addr: SocketAddr,
     child: Child,
     dir: tempfile::TempDir,
+    startup: String,
 }
 
 impl ServerProcess {
@@ -77,15 +80,19 @@ impl ServerProcess {
         if !options.jobs {
             command.arg("--no-jobs");
         }
+        command.args(&options.args);
         command.envs(options.env.iter().map(|(k, v)| (k, v)));
         let mut child = command.spawn().expect("spotcheck serve started");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
+        let mut startup = String::new();
         let listening = tokio::time::timeout(Duration::from_secs(60), async {
             while let Some(line) = lines.next_line().await.expect("stdout read") {
                 if let Some(addr) = listening_address(&line) {
                     return Some(addr);
                 }
+                startup.push_str(&line);
+                startup.push('\n');
             }
             None
         })
@@ -97,7 +104,18 @@ impl ServerProcess {
         };
         // Drained so that later output never blocks or breaks the pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Self { addr, child, dir }
+        Self {
+            addr,
+            child,
+            dir,
+            startup,
+        }
+    }
+
+    /// What the process printed before it listened (such as the demo's users).
+    #[must_use]
+    pub fn startup(&self) -> &str {
+        &self.startup
     }
 
     /// The process id.

@@ -1,7 +1,8 @@
 //! The demo data set through the real CLI: realistic, deterministic, and loaded once.
 
 use reqwest::StatusCode;
-use spotcheck_tests::{TestApp, backends};
+use serde_json::{Value, json};
+use spotcheck_tests::{ServeOptions, ServerProcess, TestApp, TestDb, backends, binary};
 
 use crate::cli;
 
@@ -76,5 +77,74 @@ async fn the_demo_loads_once_and_its_users_log_in_with_the_printed_passwords() {
             .await;
         let (_, me) = app.get("/api/v1/me", &supervisor).await;
         assert_eq!(me["region_code"], "130000", "{backend:?}: {me}");
+    }
+}
+
+#[tokio::test]
+async fn migrate_then_serve_with_the_demo_runs_the_jobs_and_lets_the_demo_users_in() {
+    for backend in backends() {
+        let test_db = TestDb::create(backend).await;
+        let migrate = std::process::Command::new(binary())
+            .arg("migrate")
+            .env("SPOTCHECK_DATABASE_URL", &test_db.url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("spotcheck migrate ran");
+        assert!(
+            migrate.status.success(),
+            "{backend:?}: {}",
+            String::from_utf8_lossy(&migrate.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&migrate.stdout).contains("database is up to date"),
+            "{backend:?}"
+        );
+
+        let server = ServerProcess::start(
+            &test_db.url,
+            &ServeOptions {
+                jobs: true,
+                args: vec!["--demo".to_owned()],
+                ..ServeOptions::default()
+            },
+        )
+        .await;
+        let base = format!("http://{}", server.addr);
+        let client = reqwest::Client::new();
+        let login: Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"username": "admin", "password": password_of(server.startup(), "admin")}))
+            .send()
+            .await
+            .expect("login answered")
+            .json()
+            .await
+            .expect("JSON");
+        let token = login["token"].as_str().expect("a token for the demo admin");
+        let get = |path: &'static str| {
+            let request = client.get(format!("{base}{path}")).bearer_auth(token);
+            async move {
+                let response = request.send().await.expect("answered");
+                assert_eq!(response.status(), StatusCode::OK, "{path}");
+                response.json::<Value>().await.expect("JSON")
+            }
+        };
+        let enterprises = get("/api/v1/enterprises?page_size=1").await;
+        assert!(
+            enterprises["total"].as_u64().is_some_and(|n| n > 0),
+            "{backend:?}: {enterprises}"
+        );
+        let ready = get("/readyz").await;
+        assert_eq!(ready["jobs"], "running", "{backend:?}: {ready}");
+        let registered = get("/api/v1/jobs/registered").await;
+        let names: Vec<&str> = registered["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|j| j["name"].as_str())
+            .collect();
+        for job in ["tasks.overdue", "scores.nightly", "audit.checkpoint"] {
+            assert!(names.contains(&job), "{backend:?}: {job} in {names:?}");
+        }
     }
 }

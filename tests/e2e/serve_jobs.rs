@@ -27,7 +27,7 @@ fn with_jobs(lease_secs: u64) -> ServeOptions {
     ServeOptions {
         policy,
         jobs: true,
-        env: Vec::new(),
+        ..ServeOptions::default()
     }
 }
 
