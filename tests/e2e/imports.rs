@@ -1083,3 +1083,99 @@ async fn legacy_xls_files_import_too() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_2019_notice_words_and_short_forms_import_and_the_vocabularies_name_them() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = app.admin().await;
+        let dir = tempfile::tempdir().expect("dir");
+        seed(&app, dir.path());
+        let words = [
+            ("渔业生产", "fishery"),
+            ("渔业", "fishery"),
+            ("金属冶炼", "metal_smelting"),
+            ("冶金", "metal_smelting"),
+            ("危化品", "hazardous_chemicals"),
+            ("烟花爆竹", "fireworks"),
+        ];
+        let mut rows = vec![row(&[
+            "企业名称",
+            "统一社会信用代码",
+            "行业",
+            "行政区划",
+            "风险等级",
+            "信用分类",
+        ])];
+        let codes: Vec<String> = (0..words.len())
+            .map(|i| code(&format!("91350100MA000010{i}")))
+            .collect();
+        for ((word, _), credit) in words.iter().zip(&codes) {
+            rows.push(row(&[
+                &format!("福州{word}有限公司"),
+                credit,
+                word,
+                "350102",
+                "一般",
+                "B类",
+            ]));
+        }
+        let out = cli_import(&app, dir.path(), "enterprises", &xlsx("企业", &rows), &[]);
+        assert!(
+            out.status.success(),
+            "{backend:?}: {} {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        for ((word, industry), credit) in words.iter().zip(&codes) {
+            let (status, body) = app
+                .get(&format!("/api/v1/enterprises?q={credit}"), &admin)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{backend:?}: {body}");
+            assert_eq!(
+                body["items"][0]["industry"], *industry,
+                "{backend:?} {word}: {body}"
+            );
+        }
+
+        // The vocabularies need no login and name each code in both languages.
+        let response = app
+            .client
+            .get(format!("{}/api/v1/vocabularies", app.base))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        let industry = body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|v| v["name"] == "industry")
+            .expect("industry vocabulary");
+        let fishery = industry["terms"]
+            .as_array()
+            .expect("terms")
+            .iter()
+            .find(|t| t["code"] == "fishery")
+            .expect("fishery");
+        assert_eq!(fishery["zh"], "渔业生产", "{body}");
+        assert_eq!(fishery["en"], "Fishery", "{body}");
+        for name in [
+            "task_status",
+            "severity",
+            "accountability_reason",
+            "role",
+            "report_stage",
+        ] {
+            assert!(
+                body["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .any(|v| v["name"] == name),
+                "{name}"
+            );
+        }
+    }
+}

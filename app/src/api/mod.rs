@@ -21,6 +21,7 @@ mod scores;
 mod self_assessments;
 mod tasks;
 mod users;
+mod vocabularies;
 
 use std::sync::{
     Arc,
@@ -203,6 +204,7 @@ type Foundation = (
     conflicts::ConflictsApi,
     audit::AuditApi,
     imports::ImportsApi,
+    vocabularies::VocabulariesApi,
 );
 
 /// Plans, draws, tasks, scores and what feeds them.
@@ -236,6 +238,7 @@ pub fn service() -> OpenApiService<Api, ()> {
                 conflicts::ConflictsApi,
                 audit::AuditApi,
                 imports::ImportsApi,
+                vocabularies::VocabulariesApi,
             ),
             (
                 plans::PlansApi,

@@ -12,6 +12,7 @@ pub mod reporting;
 pub mod scoring;
 pub mod severity;
 pub mod task_state;
+pub mod vocab;
 pub mod workdays;
 
 pub use credit_code::CreditCode;

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use reports::read::{Cell, normalize_code, normalize_width};
 
-use crate::domain::{CreditCode, RegionCode};
+use crate::domain::{CreditCode, RegionCode, vocab::term};
 
 /// One column of an import kind.
 #[derive(Debug, Clone, Copy)]
@@ -318,32 +318,7 @@ impl<'a> Fields<'a> {
 }
 
 /// A value of a closed set with the words that name it.
-#[derive(Debug, Clone, Copy)]
-pub struct Choice<T> {
-    /// The value.
-    pub value: T,
-    /// Its English name.
-    pub en: &'static str,
-    /// Its Chinese name (the template's drop-down offers these).
-    pub zh: &'static str,
-    /// Other accepted words.
-    pub aliases: &'static [&'static str],
-}
-
-/// Shorthand for a table entry.
-pub const fn choice<T>(
-    value: T,
-    en: &'static str,
-    zh: &'static str,
-    aliases: &'static [&'static str],
-) -> Choice<T> {
-    Choice {
-        value,
-        en,
-        zh,
-        aliases,
-    }
-}
+pub use crate::domain::vocab::Term as Choice;
 
 pub fn find_choice<T: Copy>(table: &[Choice<T>], text: &str) -> Option<T> {
     // Table words are already in compared form: only the input is normalised.
@@ -351,22 +326,22 @@ pub fn find_choice<T: Copy>(table: &[Choice<T>], text: &str) -> Option<T> {
     let same = |word: &str| word.eq_ignore_ascii_case(&key);
     table
         .iter()
-        .find(|c| same(c.en) || same(c.zh) || c.aliases.iter().any(|a| same(a)))
+        .find(|c| same(c.code) || same(c.zh) || same(c.en) || c.aliases.iter().any(|a| same(a)))
         .map(|c| c.value)
 }
 
 fn describe<T>(table: &[Choice<T>]) -> String {
     table
         .iter()
-        .map(|c| format!("{}/{}", c.zh, c.en))
+        .map(|c| format!("{}/{}", c.zh, c.code))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// Yes and no.
 pub const BOOLEANS: &[Choice<bool>] = &[
-    choice(true, "yes", "是", &["true", "y", "1", "对", "√"]),
-    choice(false, "no", "否", &["false", "n", "0", "不", "×"]),
+    term(true, "yes", "是", "Yes", &["true", "y", "1", "对", "√"]),
+    term(false, "no", "否", "No", &["false", "n", "0", "不", "×"]),
 ];
 
 #[cfg(test)]

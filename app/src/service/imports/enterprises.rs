@@ -29,7 +29,7 @@ pub(super) const COLUMNS: &[Column] = &[
     },
     Column {
         aliases: &["所属行业", "行业类别"],
-        note: "coal_mine, non_coal_mine, hazardous_chemicals, fireworks, transport, metal_smelting, fishery or other.",
+        note: "煤矿、非煤矿山、危险化学品、烟花爆竹、交通运输、金属冶炼、渔业生产或其他；也接受危化品、冶金、渔业等简称和英文代码（coal_mine 等）。",
         example: "危险化学品",
         choices: &[
             "煤矿",
@@ -37,8 +37,8 @@ pub(super) const COLUMNS: &[Column] = &[
             "危险化学品",
             "烟花爆竹",
             "交通运输",
-            "冶金",
-            "渔业",
+            "金属冶炼",
+            "渔业生产",
             "其他",
         ],
         ..Column::new("industry", "行业", true)
