@@ -42,7 +42,7 @@ async fn verify_confirms_an_intact_draw_and_names_the_task_of_a_tampered_one() {
         let plan = w
             .plan(plan_body("核验", json!({"ratios": {"high": 0.6}})))
             .await;
-        let draw = w.draw(plan, json!({"seed": 123})).await;
+        let draw = w.draw(plan, json!({"seed": 123, "reason": "固定种子，便于复现"})).await;
         let id = draw["id"].as_i64().expect("id");
         let verify_path = format!("/api/v1/draws/{id}/verify");
 
@@ -118,8 +118,8 @@ async fn the_cli_draws_a_plan_and_refuses_an_unknown_plan_in_one_line() {
             .plan(plan_body("命令行", json!({"ratios": {"high": 0.5}})))
             .await;
 
-        let drawn = run_cli(&w.app, &["draw", "run", &plan.to_string(), "--seed", "42"]).await;
-        let missing = run_cli(&w.app, &["draw", "run", "999999", "--seed", "42"]).await;
+        let drawn = run_cli(&w.app, &["draw", "run", &plan.to_string(), "--seed", "42", "--reason", "复现核验"]).await;
+        let missing = run_cli(&w.app, &["draw", "run", "999999", "--seed", "42", "--reason", "复现核验"]).await;
 
         let stdout = String::from_utf8_lossy(&drawn.stdout);
         assert!(

@@ -293,7 +293,7 @@ pub async fn half_of_six_drawn(backend: Backend) -> (World, i64, Value, Vec<i64>
     let plan = w
         .plan(plan_body("抽查", json!({"ratios": {"high": 0.5}})))
         .await;
-    let draw = w.draw(plan, json!({"seed": 42})).await;
+    let draw = w.draw(plan, json!({"seed": 42, "reason": "固定种子，便于复现"})).await;
     (w, plan, draw, enterprises)
 }
 

@@ -178,7 +178,7 @@ async fn published_results_show_public_fields_only_and_unpublished_ones_stay_hid
                 json!({"ratios": {"high": 1.0}, "indicator_set_id": set.id}),
             ))
             .await;
-        let draw = w.draw(plan, json!({"seed": 9})).await;
+        let draw = w.draw(plan, json!({"seed": 9, "reason": "固定种子，便于复现"})).await;
         let deadline = in_days(45);
         let mut badges_of = std::collections::HashMap::new();
         for (task, (target, team)) in task_ids(&draw).into_iter().zip(teams(&draw)) {
@@ -313,7 +313,7 @@ async fn tasks_past_due_are_flagged_overdue() {
                 json!({"ratios": {"high": 1.0}, "due_days": 30, "indicator_set_id": set.id}),
             ))
             .await;
-        let draw = w.draw(plan, json!({"seed": 2})).await;
+        let draw = w.draw(plan, json!({"seed": 2, "reason": "固定种子，便于复现"})).await;
         let tasks = task_ids(&draw);
         let teams = teams(&draw);
         let finding = json!({"indicator_id": set.indicators[0], "points": 10.0, "compliant": true, "description": "符合"});
