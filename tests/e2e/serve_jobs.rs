@@ -549,7 +549,10 @@ async fn two_instances_on_one_postgresql_run_each_fire_once_and_survive_a_kill()
     .await;
     let (dead_name, live_name, live_base) = if caught.instance == a_name {
         a.app.server.signal("KILL");
-        assert!(a.app.server.wait(Duration::from_secs(10)).await.is_some(), "A is gone");
+        assert!(
+            a.app.server.wait(Duration::from_secs(10)).await.is_some(),
+            "A is gone"
+        );
         (a_name.clone(), b_name.clone(), b_base.clone())
     } else {
         assert_eq!(caught.instance, b_name, "{caught:?}");
@@ -559,20 +562,28 @@ async fn two_instances_on_one_postgresql_run_each_fire_once_and_survive_a_kill()
     };
     let killed_at = Utc::now();
     blocker.commit().await.expect("lock released");
-    eventually("the dead instance's claims resolved", Duration::from_secs(30), || async {
-        let runs = runs_of(&a.app, &job).await;
-        runs.iter()
-            .all(|r| !(r.instance == dead_name && r.outcome == "running"))
-            .then_some(())
-    })
+    eventually(
+        "the dead instance's claims resolved",
+        Duration::from_secs(30),
+        || async {
+            let runs = runs_of(&a.app, &job).await;
+            runs.iter()
+                .all(|r| !(r.instance == dead_name && r.outcome == "running"))
+                .then_some(())
+        },
+    )
     .await;
     let resolved_at = Utc::now();
-    eventually("the survivor goes on drawing", Duration::from_secs(20), || async {
-        let runs = runs_of(&a.app, &job).await;
-        runs.iter()
-            .any(|r| r.fire_time > resolved_at && r.outcome == "ok")
-            .then_some(())
-    })
+    eventually(
+        "the survivor goes on drawing",
+        Duration::from_secs(20),
+        || async {
+            let runs = runs_of(&a.app, &job).await;
+            runs.iter()
+                .any(|r| r.fire_time > resolved_at && r.outcome == "ok")
+                .then_some(())
+        },
+    )
     .await;
     let (status, _) = a
         .app
@@ -600,7 +611,10 @@ async fn two_instances_on_one_postgresql_run_each_fire_once_and_survive_a_kill()
         .expect("the caught fire");
     assert_eq!(caught_now.outcome, "interrupted", "{caught_now:?}");
     let why = caught_now.message.as_deref().unwrap_or_default();
-    assert!(why.contains(&dead_name) && why.contains(&live_name), "{why}");
+    assert!(
+        why.contains(&dead_name) && why.contains(&live_name),
+        "{why}"
+    );
     assert!(
         runs.iter().all(|r| r.outcome != "running"),
         "nothing left claimed: {runs:?}"
