@@ -190,6 +190,11 @@ class WorkedExamples(unittest.TestCase):
         bundle["seed_provenance"] = {"source": "given", "given_by": "admin", "reason": "test"}
         self.assertEqual(verify(bundle), (0, "match\n"))
 
+    def test_a_seed_of_unrecorded_provenance_is_checked_as_it_is(self):
+        bundle = bundle_of(example(2))
+        bundle["seed_provenance"] = {"source": "unrecorded"}
+        self.assertEqual(verify(bundle), (0, "match\n"))
+
 
 class Differences(unittest.TestCase):
     """Each alteration of a worked example's bundle is named, on one line, exit 1."""

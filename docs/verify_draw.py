@@ -666,8 +666,10 @@ def check_seed(bundle: dict) -> int:
     seed = int(text)
     provenance = field(bundle, "seed_provenance", dict)
     source = field(provenance, "seed_provenance.source", str)
-    if source not in ("random", "given", "public_text"):
-        raise Malformed(f"seed_provenance.source '{source}' is not random, given or public_text")
+    if source not in ("random", "given", "public_text", "unrecorded"):
+        raise Malformed(
+            f"seed_provenance.source '{source}' is not random, given, public_text or unrecorded"
+        )
     if source == "public_text":
         seed_text = field(provenance, "seed_provenance.seed_text", str)
         if seed_from_text(seed_text) != seed:

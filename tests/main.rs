@@ -18,9 +18,12 @@ mod e2e {
     pub mod demo;
     pub mod directories;
     pub mod docs;
+    pub mod draw_announcements;
+    pub mod draw_evidence;
     pub mod draw_keys;
     pub mod draw_plans;
     pub mod draw_rules;
+    pub mod draw_seeds;
     pub mod draw_verify;
     pub mod draws;
     pub mod fixtures;

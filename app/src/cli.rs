@@ -165,13 +165,15 @@ pub enum DrawCommand {
     Run {
         /// The plan.
         plan_id: i64,
-        /// A fixed seed.
+        /// A seed of the operator's choosing; needs `--reason`.
         #[arg(long, conflicts_with = "seed_text")]
         seed: Option<u64>,
-        /// Public text announced before the draw; the seed is derived from it.
+        /// Public text announced before the draw, exactly as announced (no white
+        /// space at either end); the seed is derived from it.
         #[arg(long)]
         seed_text: Option<String>,
-        /// Why the plan is drawn again (its current draw is superseded).
+        /// Why the seed is given, or why the plan is drawn again (its current
+        /// draw is superseded).
         #[arg(long)]
         reason: Option<String>,
     },
@@ -179,6 +181,32 @@ pub enum DrawCommand {
     Verify {
         /// The draw.
         draw_id: i64,
+    },
+    /// Write a draw's evidence bundle, which `docs/verify_draw.py` checks without
+    /// the server.
+    Evidence {
+        /// The draw.
+        draw_id: i64,
+        /// Where to write the bundle (JSON).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Announce a plan's next draw: freeze its population now and print the hash
+    /// to publish with the seed rule.
+    Announce {
+        /// The plan.
+        plan_id: i64,
+        /// What public text will seed the draw, and when and where it becomes known.
+        #[arg(long)]
+        seed_rule: String,
+    },
+    /// Withdraw an announcement whose draw was not made.
+    Withdraw {
+        /// The announcement.
+        announcement_id: i64,
+        /// Why; shown with the announcement.
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -469,37 +497,7 @@ async fn draw_command(database_url: &str, command: DrawCommand) -> anyhow::Resul
                 service::draws::run(&db, &actor, plan_id, request, entities::DrawTrigger::Manual)
                     .await
                     .map_err(|e| anyhow::anyhow!(e))?;
-            let d = &view.draw;
-            println!(
-                "draw {} of plan {}: seed {}{}, algorithm {}, population {} (sha256 {})",
-                d.id,
-                d.plan_id,
-                u64::from_ne_bytes(d.seed.to_ne_bytes()),
-                d.seed_text
-                    .as_deref()
-                    .map(|t| format!(" from \"{t}\""))
-                    .unwrap_or_default(),
-                d.algorithm,
-                d.population_size,
-                d.population_sha256
-            );
-            println!(
-                "{} tasks, {} unassigned",
-                view.tasks.len(),
-                view.unassigned.len()
-            );
-            for task in &view.tasks {
-                let team: Vec<String> = task.inspector_ids.iter().map(i64::to_string).collect();
-                println!(
-                    "  task {:>7}  target {:>9}  inspectors {}",
-                    task.task_id,
-                    task.target_id,
-                    team.join(",")
-                );
-            }
-            for u in &view.unassigned {
-                println!("  unassigned target {:>9}: {}", u.target_id, u.reason);
-            }
+            print_draw(&view);
         }
         DrawCommand::Verify { draw_id } => {
             let result = service::draws::verify(&db, &actor, draw_id)
@@ -516,8 +514,84 @@ async fn draw_command(database_url: &str, command: DrawCommand) -> anyhow::Resul
                 "draw {draw_id} verified: re-running it gives the stored targets and inspectors"
             );
         }
+        DrawCommand::Evidence { draw_id, output } => {
+            let partial = Partial::create(&output)?;
+            let bundle = service::draws::evidence(&db, &actor, draw_id)
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
+            std::io::Write::write_all(&mut &partial.file, &bundle.bytes)
+                .with_context(|| format!("Failed to write {}", output.display()))?;
+            partial.sync()?;
+            partial.persist()?;
+            println!(
+                "wrote the evidence bundle of draw {draw_id} to {} (sha256 {}); check it with: python3 docs/verify_draw.py {}",
+                output.display(),
+                bundle.sha256,
+                output.display()
+            );
+        }
+        DrawCommand::Announce { plan_id, seed_rule } => {
+            let request = service::draws::AnnouncementRequest { seed_rule };
+            let view = service::draws::announce(&db, &actor, plan_id, request)
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let a = &view.announcement;
+            println!(
+                "announcement {} of plan {}: population {} (sha256 {}), seed rule: {}",
+                a.id, a.plan_id, a.population_size, a.population_sha256, a.seed_rule
+            );
+        }
+        DrawCommand::Withdraw {
+            announcement_id,
+            reason,
+        } => {
+            service::draws::withdraw(&db, &actor, announcement_id, &reason)
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
+            println!("announcement {announcement_id} withdrawn");
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `spotcheck draw run`: the draw with its seed's provenance, then its tasks.
+fn print_draw(view: &service::draws::DrawView) {
+    let d = &view.draw;
+    let provenance = match (&d.seed_text, &d.seed_reason) {
+        (Some(text), _) => format!("{} \"{text}\"", d.seed_source),
+        (None, Some(reason)) => format!("{}: {reason}", d.seed_source),
+        (None, None) => d.seed_source.to_string(),
+    };
+    let announced = d
+        .announcement_id
+        .map(|a| format!(", announced in announcement {a}"))
+        .unwrap_or_default();
+    println!(
+        "draw {} of plan {}: seed {} ({provenance}){announced}, algorithm {}, population {} (sha256 {})",
+        d.id,
+        d.plan_id,
+        u64::from_ne_bytes(d.seed.to_ne_bytes()),
+        d.algorithm,
+        d.population_size,
+        d.population_sha256
+    );
+    println!(
+        "{} tasks, {} unassigned",
+        view.tasks.len(),
+        view.unassigned.len()
+    );
+    for task in &view.tasks {
+        let team: Vec<String> = task.inspector_ids.iter().map(i64::to_string).collect();
+        println!(
+            "  task {:>7}  target {:>9}  inspectors {}",
+            task.task_id,
+            task.target_id,
+            team.join(",")
+        );
+    }
+    for u in &view.unassigned {
+        println!("  unassigned target {:>9}: {}", u.target_id, u.reason);
+    }
 }
 
 /// `spotcheck import`: one summary line, warnings, and every row error on a rejection.

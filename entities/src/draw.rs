@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::enums::DrawTrigger;
+use crate::enums::{DrawTrigger, SeedSource};
 
 /// One run of the double-random draw (双随机).
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
@@ -12,7 +12,15 @@ pub struct Model {
     pub plan_id: i64,
     /// The u64 seed, stored by its bit pattern.
     pub seed: i64,
+    /// The public text the seed came from, exactly as hashed.
     pub seed_text: Option<String>,
+    /// How the seed was chosen.
+    pub seed_source: SeedSource,
+    /// Why an operator gave the seed (required for `given`).
+    pub seed_reason: Option<String>,
+    /// The announcement that fixed the population and parameters beforehand.
+    #[sea_orm(unique)]
+    pub announcement_id: Option<i64>,
     pub algorithm: String,
     /// The plan parameters as used.
     pub params: Json,

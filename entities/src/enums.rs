@@ -159,6 +159,20 @@ string_enum! {
 }
 
 string_enum! {
+    /// How a draw's seed was chosen.
+    SeedSource {
+        /// From the operating system's random number generator.
+        Random = "random",
+        /// Typed in by an operator, with a reason.
+        Given = "given",
+        /// Derived from public text (a lottery result) announced before the draw.
+        PublicText = "public_text",
+        /// Random or given, not told apart: drawn before provenance was recorded.
+        Unrecorded = "unrecorded",
+    }
+}
+
+string_enum! {
     /// Lifecycle of a check task.
     TaskStatus {
         Assigned = "assigned",

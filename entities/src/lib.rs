@@ -9,6 +9,7 @@ pub mod check_task;
 pub mod conflict;
 pub mod department;
 pub mod draw;
+pub mod draw_announcement;
 pub mod enterprise;
 pub mod enums;
 pub mod finding;

@@ -17,8 +17,8 @@ use std::error::Error;
 use common::{TestResult, on_postgres};
 use entities::{
     CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, IndicatorCategory,
-    IndicatorSetStatus, Industry, InspectorRole, PlanStatus, RegionLevel, RiskLevel, SubjectKind,
-    TaskStatus,
+    IndicatorSetStatus, Industry, InspectorRole, PlanStatus, RegionLevel, RiskLevel, SeedSource,
+    SubjectKind, TaskStatus,
 };
 use migration::{Migrator, MigratorTrait};
 use sea_orm_migration::sea_orm::entity::prelude::*;
@@ -83,6 +83,103 @@ async fn reviewed_checks_get_their_data_security_sums_on_postgres() -> TestResul
 }
 
 /// How many migrations come before the one named.
+#[tokio::test]
+async fn existing_draws_get_the_seed_source_their_record_shows_on_sqlite() -> TestResult {
+    let db = Database::connect("sqlite::memory:").await?;
+    existing_draws_get_the_seed_source_their_record_shows(&db).await
+}
+
+#[tokio::test]
+async fn existing_draws_get_the_seed_source_their_record_shows_on_postgres() -> TestResult {
+    on_postgres("spotcheck_seedsrc", async |db| {
+        existing_draws_get_the_seed_source_their_record_shows(db).await
+    })
+    .await
+}
+
+/// Draws of before: one seeded from text, one scheduled, one by hand. Their
+/// sources become `public_text`, `random` and `unrecorded`, and the new
+/// constraints hold from then on.
+async fn existing_draws_get_the_seed_source_their_record_shows(
+    db: &DatabaseConnection,
+) -> TestResult {
+    let backend = db.get_database_backend();
+    Migrator::up(
+        db,
+        Some(position_of("m20261208_000001_add_draw_seed_source")?),
+    )
+    .await?;
+    let (task, _) = one_task(db).await?;
+    let task_row = entities::check_task::Entity::find_by_id(task)
+        .one(db)
+        .await?
+        .ok_or("the task")?;
+    let by_hand = task_row.draw_id;
+    let plan: i64 = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT plan_id FROM draw WHERE id = $1",
+            [by_hand.into()],
+        ))
+        .await?
+        .ok_or("the draw")?
+        .try_get("", "plan_id")?;
+    let now = DateTimeUtc::from_timestamp(1_796_000_000, 0).ok_or("a valid time")?;
+    let from_text = old_draw(
+        db,
+        plan,
+        Some("2026-12-01 双色球"),
+        DrawTrigger::Manual,
+        now,
+    )
+    .await?;
+    let scheduled = old_draw(db, plan, None, DrawTrigger::Cron, now).await?;
+
+    Migrator::up(db, None).await?;
+
+    for (draw, source) in [
+        (from_text, SeedSource::PublicText),
+        (scheduled, SeedSource::Random),
+        (by_hand, SeedSource::Unrecorded),
+    ] {
+        let stored = entities::draw::Entity::find_by_id(draw)
+            .one(db)
+            .await?
+            .ok_or("the draw")?;
+        assert_eq!(stored.seed_source, source, "{backend:?}: draw {draw}");
+        assert_eq!(stored.seed_reason, None, "{backend:?}: draw {draw}");
+        assert_eq!(stored.announcement_id, None, "{backend:?}: draw {draw}");
+    }
+    for (what, sql) in [
+        (
+            "a given seed without a reason",
+            "UPDATE draw SET seed_source = 'given' WHERE id = $1",
+        ),
+        (
+            "a seed text on a random seed",
+            "UPDATE draw SET seed_source = 'random' WHERE id = $1",
+        ),
+        (
+            "an unknown source",
+            "UPDATE draw SET seed_source = 'chosen' WHERE id = $1",
+        ),
+        (
+            "an announcement that does not exist",
+            "UPDATE draw SET announcement_id = 999 WHERE id = $1",
+        ),
+    ] {
+        let refused = db
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [from_text.into()],
+            ))
+            .await;
+        assert!(refused.is_err(), "{backend:?}: {what} is refused");
+    }
+    Ok(())
+}
+
 fn position_of(name: &str) -> Result<u32, Box<dyn Error>> {
     let position = Migrator::migrations()
         .iter()
@@ -549,6 +646,46 @@ async fn teams_keep_their_order(db: &DatabaseConnection) -> TestResult {
     Ok(())
 }
 
+/// A draw as written before seed provenance was recorded; its id.
+async fn old_draw(
+    db: &DatabaseConnection,
+    plan: i64,
+    seed_text: Option<&str>,
+    trigger: DrawTrigger,
+    now: DateTimeUtc,
+) -> Result<i64, Box<dyn Error>> {
+    let mut draw = entities::draw::Model {
+        id: 0,
+        plan_id: plan,
+        seed: 42,
+        seed_text: seed_text.map(str::to_owned),
+        seed_source: SeedSource::Unrecorded,
+        seed_reason: None,
+        announcement_id: None,
+        algorithm: "stratified-v1".to_owned(),
+        params: json(r#"{}"#)?,
+        population_size: 1,
+        population_sha256: "cd".repeat(32),
+        population_snapshot: Vec::new(),
+        unassigned: json(r#"[]"#)?,
+        trigger,
+        actor_user_id: None,
+        created_at: now,
+        superseded_by: None,
+        supersede_reason: None,
+    }
+    .into_active_model();
+    // Written before the migrations that add these columns.
+    draw.id = NotSet;
+    draw.seed_source = NotSet;
+    draw.seed_reason = NotSet;
+    draw.announcement_id = NotSet;
+    Ok(entities::draw::Entity::insert(draw)
+        .exec(db)
+        .await?
+        .last_insert_id)
+}
+
 /// One region, department, enterprise, plan, draw and task, and three
 /// inspectors: the task's id and the inspectors' ids.
 async fn one_task(db: &DatabaseConnection) -> Result<(i64, [i64; 3]), Box<dyn Error>> {
@@ -639,26 +776,7 @@ async fn one_task(db: &DatabaseConnection) -> Result<(i64, [i64; 3]), Box<dyn Er
             updated_at: now,
         }
     );
-    let draw = insert_new!(
-        db,
-        entities::draw::Model {
-            id: 0,
-            plan_id: plan,
-            seed: 42,
-            seed_text: None,
-            algorithm: "stratified-v1".to_owned(),
-            params: json(r#"{}"#)?,
-            population_size: 1,
-            population_sha256: "cd".repeat(32),
-            population_snapshot: Vec::new(),
-            unassigned: json(r#"[]"#)?,
-            trigger: DrawTrigger::Manual,
-            actor_user_id: None,
-            created_at: now,
-            superseded_by: None,
-            supersede_reason: None,
-        }
-    );
+    let draw = old_draw(db, plan, None, DrawTrigger::Manual, now).await?;
     let mut task = entities::check_task::Model {
         id: 0,
         draw_id: draw,

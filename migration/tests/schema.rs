@@ -12,7 +12,7 @@ use std::error::Error;
 use common::{TestResult, on_postgres, with_database};
 use entities::{
     CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, HolidayKind, Industry, PlanStatus,
-    RegionLevel, RiskLevel, Role, SubjectKind,
+    RegionLevel, RiskLevel, Role, SeedSource, SubjectKind,
 };
 use migration::{Migrator, MigratorTrait};
 use sea_orm_migration::sea_orm::entity::prelude::*;
@@ -30,6 +30,7 @@ const TABLES: &[&str] = &[
     "conflict",
     "department",
     "draw",
+    "draw_announcement",
     "enterprise",
     "finding",
     "hazard_item",
@@ -128,6 +129,7 @@ async fn every_entity_reads(db: &DatabaseConnection) -> Result<(), DbErr> {
         conflict,
         department,
         draw,
+        draw_announcement,
         enterprise,
         finding,
         hazard_item,
@@ -379,6 +381,24 @@ async fn draw_rows(
         },
         auto_id
     );
+    let announcement = round_trip!(
+        db,
+        draw_announcement,
+        entities::draw_announcement::Model {
+            id: 0,
+            plan_id: plan.id,
+            seed_rule: "2026年12月1日双色球开奖号码".to_owned(),
+            params: json(r#"{"ratios": {"high": 0.07}, "plan": {"name": "计划"}}"#)?,
+            population_size: 1,
+            population_sha256: "cd".repeat(32),
+            population_snapshot: vec![0x78, 0x9c, 0x03, 0x00],
+            actor_user_id: Some(user.id),
+            announced_at: now,
+            withdrawn_at: None,
+            withdraw_reason: None,
+        },
+        auto_id
+    );
     round_trip!(
         db,
         draw,
@@ -388,6 +408,9 @@ async fn draw_rows(
             // A u64 seed above i64::MAX, by its bit pattern.
             seed: i64::MIN + 12_345,
             seed_text: Some("2026-12-01 公证抽签".to_owned()),
+            seed_source: SeedSource::PublicText,
+            seed_reason: None,
+            announcement_id: Some(announcement.id),
             algorithm: "stratified-v1".to_owned(),
             params: json(
                 r#"{"ratios": {"key": 1.0}, "min_per_stratum": 1, "nested": [1, "a", null]}"#

@@ -165,7 +165,9 @@ async fn a_joint_plan_lists_a_target_as_unassigned_when_a_department_has_nobody_
             ))
             .await;
 
-        let draw = w.draw(plan, json!({"seed": 3})).await;
+        let draw = w
+            .draw(plan, json!({"seed": 3, "reason": "固定种子，便于复现"}))
+            .await;
 
         assert_eq!(drawn_targets(&draw), [targets[1]], "{backend:?}: {draw}");
         let (_, team) = &teams(&draw)[0];

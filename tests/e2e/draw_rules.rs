@@ -124,7 +124,9 @@ async fn a_plan_requiring_qualification_never_draws_an_unqualified_inspector() {
             .plan(plan_body("按资格", json!({"ratios": {"high": 1.0}})))
             .await;
 
-        let draw = w.draw(plan, json!({"seed": 11})).await;
+        let draw = w
+            .draw(plan, json!({"seed": 11, "reason": "固定种子，便于复现"}))
+            .await;
 
         assert_eq!(teams(&draw).len(), 6, "{backend:?}: all staffed: {draw}");
         for (target, mut team) in teams(&draw) {
@@ -157,7 +159,9 @@ async fn targets_that_cannot_be_staffed_are_listed_as_unassigned_not_dropped() {
             ))
             .await;
 
-        let draw = w.draw(plan, json!({"seed": 1})).await;
+        let draw = w
+            .draw(plan, json!({"seed": 1, "reason": "固定种子，便于复现"}))
+            .await;
 
         assert_eq!(draw["tasks"], json!([]), "{backend:?}: {draw}");
         let unassigned = draw["unassigned"].as_array().expect("unassigned");
@@ -203,9 +207,21 @@ async fn targets_drawn_within_the_cooldown_are_left_out_of_the_next_population()
             .plan(plan_body("不冷却", json!({"ratios": {"high": 1.0}})))
             .await;
 
-        let first = w.draw(first_round, json!({"seed": 8})).await;
-        let second = w.draw(cooled, json!({"seed": 8})).await;
-        let third = w.draw(no_cooldown, json!({"seed": 8})).await;
+        let first = w
+            .draw(
+                first_round,
+                json!({"seed": 8, "reason": "固定种子，便于复现"}),
+            )
+            .await;
+        let second = w
+            .draw(cooled, json!({"seed": 8, "reason": "固定种子，便于复现"}))
+            .await;
+        let third = w
+            .draw(
+                no_cooldown,
+                json!({"seed": 8, "reason": "固定种子，便于复现"}),
+            )
+            .await;
 
         let checked = drawn_targets(&first);
         assert_eq!(checked.len(), 3, "{backend:?}: {first}");
@@ -240,7 +256,9 @@ async fn the_next_draw_never_picks_the_previous_checks_inspector() {
                 json!({"ratios": {"high": 1.0}, "inspectors_per_task": 1, "indicator_set_id": set.id}),
             ))
             .await;
-        let first = w.draw(plan, json!({"seed": 1})).await;
+        let first = w
+            .draw(plan, json!({"seed": 1, "reason": "固定种子，便于复现"}))
+            .await;
         let (_, first_team) = teams(&first).remove(0);
         let previous = first_team[0];
         let token = &users
@@ -261,11 +279,7 @@ async fn the_next_draw_never_picks_the_previous_checks_inspector() {
 
         let mut seen = Vec::new();
         for seed in 1..=8_u64 {
-            let body = if seed == 1 {
-                json!({"seed": seed})
-            } else {
-                json!({"seed": seed, "reason": format!("第{seed}次重抽")})
-            };
+            let body = json!({"seed": seed, "reason": format!("第{seed}次重抽")});
             let draw = w.draw(plan, body).await;
 
             let (drawn, team) = teams(&draw).remove(0);

@@ -1,33 +1,13 @@
 //! Verifying a draw over HTTP and the CLI, tampering detected, and
 //! `spotcheck draw run`.
 
-use std::process::Output;
-
-use reqwest::StatusCode;
 use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
-use spotcheck_tests::{TestApp, backends};
+use spotcheck_tests::backends;
 
-use super::fixtures::{Ent, World, plan_body, task_ids, teams};
-use crate::cli;
+use super::fixtures::{Ent, World, get_ok, plan_body, run_cli, task_ids, teams};
 
 const CHEMICALS: &[&str] = &["hazardous_chemicals"];
-
-/// Runs the CLI with arguments against the app's database.
-async fn run_cli(app: &TestApp, args: &[&str]) -> Output {
-    let mut command = cli(app);
-    command.args(args);
-    tokio::task::spawn_blocking(move || command.output())
-        .await
-        .expect("cli ran")
-        .expect("cli output")
-}
-
-async fn get(w: &World, path: &str) -> Value {
-    let (status, body) = w.app.get(path, &w.supervisor).await;
-    assert_eq!(status, StatusCode::OK, "{:?} {path}: {body}", w.backend());
-    body
-}
 
 #[tokio::test]
 async fn verify_confirms_an_intact_draw_and_names_the_task_of_a_tampered_one() {
@@ -42,11 +22,13 @@ async fn verify_confirms_an_intact_draw_and_names_the_task_of_a_tampered_one() {
         let plan = w
             .plan(plan_body("核验", json!({"ratios": {"high": 0.6}})))
             .await;
-        let draw = w.draw(plan, json!({"seed": 123})).await;
+        let draw = w
+            .draw(plan, json!({"seed": 123, "reason": "固定种子，便于复现"}))
+            .await;
         let id = draw["id"].as_i64().expect("id");
         let verify_path = format!("/api/v1/draws/{id}/verify");
 
-        let intact = get(&w, &verify_path).await;
+        let intact = get_ok(&w, &w.supervisor, &verify_path).await;
         let cli_intact = run_cli(&w.app, &["draw", "verify", &id.to_string()]).await;
 
         assert_eq!(
@@ -81,7 +63,7 @@ async fn verify_confirms_an_intact_draw_and_names_the_task_of_a_tampered_one() {
             .await
             .expect("tampered");
 
-        let tampered = get(&w, &verify_path).await;
+        let tampered = get_ok(&w, &w.supervisor, &verify_path).await;
         let cli_tampered = run_cli(&w.app, &["draw", "verify", &id.to_string()]).await;
 
         assert_eq!(tampered["verified"], false, "{backend:?}: {tampered}");
@@ -118,8 +100,32 @@ async fn the_cli_draws_a_plan_and_refuses_an_unknown_plan_in_one_line() {
             .plan(plan_body("命令行", json!({"ratios": {"high": 0.5}})))
             .await;
 
-        let drawn = run_cli(&w.app, &["draw", "run", &plan.to_string(), "--seed", "42"]).await;
-        let missing = run_cli(&w.app, &["draw", "run", "999999", "--seed", "42"]).await;
+        let drawn = run_cli(
+            &w.app,
+            &[
+                "draw",
+                "run",
+                &plan.to_string(),
+                "--seed",
+                "42",
+                "--reason",
+                "复现核验",
+            ],
+        )
+        .await;
+        let missing = run_cli(
+            &w.app,
+            &[
+                "draw",
+                "run",
+                "999999",
+                "--seed",
+                "42",
+                "--reason",
+                "复现核验",
+            ],
+        )
+        .await;
 
         let stdout = String::from_utf8_lossy(&drawn.stdout);
         assert!(
@@ -127,18 +133,20 @@ async fn the_cli_draws_a_plan_and_refuses_an_unknown_plan_in_one_line() {
             "{backend:?}: {}",
             String::from_utf8_lossy(&drawn.stderr)
         );
-        let draws = get(&w, &format!("/api/v1/plans/{plan}/draws")).await;
+        let draws = get_ok(&w, &w.supervisor, &format!("/api/v1/plans/{plan}/draws")).await;
         let id = draws[0]["id"].as_i64().expect("a draw was stored");
         assert_eq!(draws[0]["seed"], 42, "{backend:?}: {draws}");
         assert!(
-            stdout.starts_with(&format!("draw {id} of plan {plan}: seed 42,")),
+            stdout.starts_with(&format!(
+                "draw {id} of plan {plan}: seed 42 (given: 复现核验),"
+            )),
             "{backend:?}: {stdout}"
         );
         assert!(
             stdout.contains("2 tasks, 0 unassigned"),
             "{backend:?}: {stdout}"
         );
-        let stored = get(&w, &format!("/api/v1/draws/{id}")).await;
+        let stored = get_ok(&w, &w.supervisor, &format!("/api/v1/draws/{id}")).await;
         for task in task_ids(&stored) {
             assert!(
                 stdout.contains(&format!("task {task:>7}")),

@@ -153,8 +153,15 @@ async fn the_population_honours_industries_risk_levels_regions_and_key_only() {
             .plan(plan_body("全省", json!({"ratios": every_stratum})))
             .await;
 
-        let draw = w.draw(filtered, json!({"seed": 7})).await;
-        let all = w.draw(unfiltered, json!({"seed": 7})).await;
+        let draw = w
+            .draw(filtered, json!({"seed": 7, "reason": "固定种子，便于复现"}))
+            .await;
+        let all = w
+            .draw(
+                unfiltered,
+                json!({"seed": 7, "reason": "固定种子，便于复现"}),
+            )
+            .await;
 
         inside.sort_unstable();
         assert_eq!(draw["population_size"], 3, "{backend:?}: {draw}");
@@ -195,7 +202,9 @@ async fn ratio_one_draws_a_whole_stratum_and_an_unlisted_stratum_none() {
             ))
             .await;
 
-        let draw = w.draw(plan, json!({"seed": 3})).await;
+        let draw = w
+            .draw(plan, json!({"seed": 3, "reason": "固定种子，便于复现"}))
+            .await;
 
         high.sort_unstable();
         assert_eq!(draw["population_size"], 7, "{backend:?}: {draw}");
@@ -364,8 +373,18 @@ async fn the_same_seed_over_the_same_data_draws_the_same_targets_and_inspectors(
         let (first, first_plan) = mixed_world(backend).await;
         let (second, second_plan) = mixed_world(backend).await;
 
-        let a = first.draw(first_plan, json!({"seed": 2019})).await;
-        let b = second.draw(second_plan, json!({"seed": 2019})).await;
+        let a = first
+            .draw(
+                first_plan,
+                json!({"seed": 2019, "reason": "固定种子，便于复现"}),
+            )
+            .await;
+        let b = second
+            .draw(
+                second_plan,
+                json!({"seed": 2019, "reason": "固定种子，便于复现"}),
+            )
+            .await;
         let other = second
             .draw(second_plan, json!({"seed": 2020, "reason": "换一个种子"}))
             .await;
@@ -405,8 +424,12 @@ async fn a_draw_writes_one_audit_row_and_a_refused_draw_writes_nothing() {
             ))
             .await;
 
-        let draw = w.draw(plan, json!({"seed": 5})).await;
-        let (status, refused) = w.try_draw(other, json!({"seed": 5})).await;
+        let draw = w
+            .draw(plan, json!({"seed": 5, "reason": "固定种子，便于复现"}))
+            .await;
+        let (status, refused) = w
+            .try_draw(other, json!({"seed": 5, "reason": "固定种子，便于复现"}))
+            .await;
 
         let rows = audit_rows(&w.app.db, "draw.run").await;
         assert_eq!(rows.len(), 1, "{backend:?}: {rows:?}");

@@ -4,7 +4,10 @@
 //!
 //! Everything goes through the HTTP API. Working on tasks is arranged in [`tasks`].
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::{
+    process::Output,
+    sync::atomic::{AtomicU32, Ordering},
+};
 
 use entities::Role;
 use reqwest::StatusCode;
@@ -293,8 +296,32 @@ pub async fn half_of_six_drawn(backend: Backend) -> (World, i64, Value, Vec<i64>
     let plan = w
         .plan(plan_body("抽查", json!({"ratios": {"high": 0.5}})))
         .await;
-    let draw = w.draw(plan, json!({"seed": 42})).await;
+    let draw = w
+        .draw(plan, json!({"seed": 42, "reason": "固定种子，便于复现"}))
+        .await;
     (w, plan, draw, enterprises)
+}
+
+/// Runs the command line with arguments against the app's database.
+pub async fn run_cli(app: &TestApp, args: &[&str]) -> Output {
+    let mut command = crate::cli(app);
+    command.args(args);
+    tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("cli ran")
+        .expect("cli output")
+}
+
+/// The JSON answer of a GET that must succeed.
+pub async fn get_ok(w: &World, token: &str, path: &str) -> Value {
+    let (status, body) = w.app.get(path, token).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{:?} GET {path}: {body}",
+        w.backend()
+    );
+    body
 }
 
 /// A plan body: the given fields over a name.

@@ -92,6 +92,7 @@ async fn a_scheduled_draw_runs_once_per_fire_and_is_recorded() {
         let draws = draws.as_array().expect("draws").clone();
         assert_eq!(draws.len(), 1, "{backend:?}: exactly one draw: {draws:?}");
         assert_eq!(draws[0]["trigger"], "cron", "{backend:?}");
+        assert_eq!(draws[0]["seed_source"], "random", "{backend:?}");
         let draw_id = draws[0]["id"].as_i64().expect("id");
         assert!(
             outcome.message.starts_with(&format!("draw {draw_id} at ")),

@@ -178,7 +178,9 @@ async fn published_results_show_public_fields_only_and_unpublished_ones_stay_hid
                 json!({"ratios": {"high": 1.0}, "indicator_set_id": set.id}),
             ))
             .await;
-        let draw = w.draw(plan, json!({"seed": 9})).await;
+        let draw = w
+            .draw(plan, json!({"seed": 9, "reason": "固定种子，便于复现"}))
+            .await;
         let deadline = in_days(45);
         let mut badges_of = std::collections::HashMap::new();
         for (task, (target, team)) in task_ids(&draw).into_iter().zip(teams(&draw)) {
@@ -232,6 +234,7 @@ async fn published_results_show_public_fields_only_and_unpublished_ones_stay_hid
             "score",
             "hazards",
             "published_at",
+            "draw",
         ]);
         for item in items {
             assert_eq!(keys(item), public_fields, "{backend:?}: {item}");
@@ -264,6 +267,13 @@ async fn published_results_show_public_fields_only_and_unpublished_ones_stay_hid
         );
         assert_eq!(hazard["grade"], "general", "{backend:?}");
         assert_eq!(hazard["rectify_by"], deadline.as_str(), "{backend:?}");
+        assert_eq!(
+            item["draw"],
+            json!({"id": draw["id"], "seed": 9, "seed_source": "given", "seed_text": null,
+                   "announcement_id": null, "population_sha256": draw["population_sha256"],
+                   "created_at": item["draw"]["created_at"], "superseded_by": null}),
+            "{backend:?}: the draw that chose the check, and how its seed was chosen"
+        );
         let other = items
             .iter()
             .find(|i| i["target_name"] == "测试企业002")
@@ -313,7 +323,9 @@ async fn tasks_past_due_are_flagged_overdue() {
                 json!({"ratios": {"high": 1.0}, "due_days": 30, "indicator_set_id": set.id}),
             ))
             .await;
-        let draw = w.draw(plan, json!({"seed": 2})).await;
+        let draw = w
+            .draw(plan, json!({"seed": 2, "reason": "固定种子，便于复现"}))
+            .await;
         let tasks = task_ids(&draw);
         let teams = teams(&draw);
         let finding = json!({"indicator_id": set.indicators[0], "points": 10.0, "compliant": true, "description": "符合"});

@@ -29,10 +29,12 @@ async fn a_redraw_needs_a_reason_keeps_the_earlier_draw_and_stops_once_work_star
         let plan = w
             .plan(plan_body("重抽", json!({"ratios": {"high": 0.5}})))
             .await;
-        let first = w.draw(plan, json!({"seed": 77})).await;
+        let first = w
+            .draw(plan, json!({"seed": 77, "reason": "固定种子，便于复现"}))
+            .await;
         let first_id = first["id"].as_i64().expect("id");
 
-        let (status, refused) = w.try_draw(plan, json!({"seed": 77})).await;
+        let (status, refused) = w.try_draw(plan, json!({})).await;
         assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: {refused}");
         assert_eq!(refused["code"], "conflict", "{backend:?}: {refused}");
 
@@ -93,7 +95,9 @@ async fn a_draw_with_a_reviewed_task_is_not_superseded_and_a_finished_round_is_k
                 json!({"ratios": {"high": 1.0}, "inspectors_per_task": 1, "indicator_set_id": set.id}),
             ))
             .await;
-        let first = w.draw(plan, json!({"seed": 5})).await;
+        let first = w
+            .draw(plan, json!({"seed": 5, "reason": "固定种子，便于复现"}))
+            .await;
         let first_id = first["id"].as_i64().expect("id");
         let finding = json!({"indicator_id": set.indicators[0], "points": 8.0, "compliant": true, "description": "符合"});
         let (tasks, first_teams) = (task_ids(&first), teams(&first));
@@ -147,7 +151,9 @@ async fn the_tasks_of_a_superseded_draw_can_no_longer_be_worked_on_or_fall_overd
         let plan = w
             .plan(plan_body("重抽后", json!({"ratios": {"high": 1.0}})))
             .await;
-        let first = w.draw(plan, json!({"seed": 1})).await;
+        let first = w
+            .draw(plan, json!({"seed": 1, "reason": "固定种子，便于复现"}))
+            .await;
         let second = w
             .draw(plan, json!({"seed": 2, "reason": "检查组成员调整"}))
             .await;

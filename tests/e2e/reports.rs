@@ -811,6 +811,16 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published() {
         assert_eq!(cover["算法版本"], draw["algorithm"], "{backend:?}");
         assert_eq!(cover["抽查计划"], "四季度危化品抽查", "{backend:?}");
         assert!(
+            cover["种子来源"].starts_with("由抽取前公布的公开文本计算"),
+            "{backend:?}: {}",
+            cover["种子来源"]
+        );
+        assert_eq!(
+            cover["种子来源文本"], "2026年11月29日 双色球开奖号码",
+            "{backend:?}"
+        );
+        assert_eq!(cover["事先公告"], "", "{backend:?}: not announced");
+        assert!(
             cover["核验方法"].contains(&format!("spotcheck draw verify {draw_id}")),
             "{backend:?}"
         );
@@ -888,6 +898,10 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published() {
             "{backend:?}"
         );
         assert_eq!(new_cover["已被替代"], "", "{backend:?}");
+        assert_eq!(
+            new_cover["种子来源"], "人工指定（指定人：hb-supervisor；理由：抽取范围有误）",
+            "{backend:?}: a given seed names who gave it and why"
+        );
         let old_cover = draw_cover(&w.app, &w.supervisor, draw_id).await;
         assert!(
             old_cover["已被替代"].contains(&format!("抽取编号 {redraw_id}")),

@@ -280,8 +280,12 @@ async fn inspectors_see_only_their_own_tasks_and_lists_filter_by_status_and_draw
                 json!({"ratios": {"high": 0.5}, "inspectors_per_task": 1}),
             ))
             .await;
-        let first = w.draw(every, json!({"seed": 4})).await;
-        let second = w.draw(half, json!({"seed": 4})).await;
+        let first = w
+            .draw(every, json!({"seed": 4, "reason": "固定种子，便于复现"}))
+            .await;
+        let second = w
+            .draw(half, json!({"seed": 4, "reason": "固定种子，便于复现"}))
+            .await;
         let (first_id, second_id) = (first["id"].as_i64(), second["id"].as_i64());
         let mut all_tasks: Vec<(i64, i64)> = Vec::new();
         for draw in [&first, &second] {

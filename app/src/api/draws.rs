@@ -1,9 +1,13 @@
 //! `/plans/{id}/draws` and `/draws`: running and verifying draws.
 
 use chrono::{DateTime, Utc};
-use entities::{DrawTrigger, draw};
+use entities::{DrawTrigger, SeedSource, draw};
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::Path,
+    payload::{Binary, Json},
+};
 
 use super::{ApiTags, BearerAuth, Created};
 use crate::{
@@ -14,13 +18,16 @@ use crate::{
 /// What to draw with.
 #[derive(Object, Default)]
 pub struct DrawBody {
-    /// A fixed seed (u64), or
+    /// A seed given by the operator (u64), which needs a `reason`; or
     pub seed: Option<u64>,
     /// public text announced before the draw (a lottery result): the seed is the first
-    /// 8 bytes of its SHA-256. Without either, the seed comes from the operating system.
+    /// 8 bytes of the SHA-256 of the text exactly as given, which must not be empty nor
+    /// start or end with white space (U+3000 included), at most 1,000 characters.
+    /// Without either, the seed comes from the operating system. A plan that has
+    /// announced its next draw takes only `seed_text`.
     pub seed_text: Option<String>,
-    /// Why the plan is drawn again; required while the plan's current draw has open tasks,
-    /// which is then superseded.
+    /// Why the seed is given, or why the plan is drawn again: required while the plan's
+    /// current draw has open tasks, which is then superseded.
     pub reason: Option<String>,
 }
 
@@ -53,8 +60,16 @@ pub struct Draw {
     pub plan_id: i64,
     /// The seed (u64).
     pub seed: u64,
-    /// The public text the seed came from, if any.
+    /// The public text the seed came from, exactly as hashed.
     pub seed_text: Option<String>,
+    /// How the seed was chosen: `random` (the operating system), `given` (by an
+    /// operator, with `seed_reason`), `public_text`, or `unrecorded` (drawn before
+    /// provenance was recorded).
+    pub seed_source: SeedSource,
+    /// Why the operator gave the seed.
+    pub seed_reason: Option<String>,
+    /// The announcement whose frozen population and parameters the draw used.
+    pub announcement_id: Option<i64>,
     /// Algorithm version; `docs/draw-algorithm.md` describes it exactly.
     pub algorithm: String,
     /// Targets in the population (after scope, filters and cooldown).
@@ -82,6 +97,8 @@ pub struct DrawSummary {
     pub id: i64,
     /// The seed (u64).
     pub seed: u64,
+    /// `random`, `given`, `public_text` or `unrecorded`.
+    pub seed_source: SeedSource,
     /// Algorithm version.
     pub algorithm: String,
     /// Targets in the population.
@@ -105,6 +122,7 @@ impl From<draw::Model> for DrawSummary {
         Self {
             id: d.id,
             seed: seed_of(&d),
+            seed_source: d.seed_source,
             algorithm: d.algorithm,
             population_size: d.population_size,
             population_sha256: d.population_sha256,
@@ -123,6 +141,9 @@ impl From<DrawView> for Draw {
             plan_id: d.plan_id,
             seed: seed_of(&d),
             seed_text: d.seed_text,
+            seed_source: d.seed_source,
+            seed_reason: d.seed_reason,
+            announcement_id: d.announcement_id,
             algorithm: d.algorithm,
             population_size: d.population_size,
             population_sha256: d.population_sha256,
@@ -158,6 +179,17 @@ pub struct DrawVerification {
     pub verified: bool,
     /// Every difference found.
     pub mismatches: Vec<String>,
+}
+
+/// A draw's evidence bundle.
+#[derive(ApiResponse)]
+pub enum EvidenceFile {
+    /// `spotcheck-draw-evidence/1`, as `docs/draw-algorithm.md` section 8.1 defines it.
+    #[oai(status = 200, content_type = "application/json")]
+    Ok(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
 }
 
 /// Draws.
@@ -228,5 +260,27 @@ impl DrawsApi {
             verified: v.verified,
             mismatches: v.mismatches,
         }))
+    }
+
+    /// A draw's evidence bundle
+    ///
+    /// Everything a third party needs to re-run the draw without the server: the
+    /// algorithm version, the parameters as used, the seed and how it was chosen, the
+    /// population snapshot and the stored result (`docs/draw-algorithm.md` section 8.1;
+    /// `docs/verify_draw.py` checks it). Ids, regions, strata and rules only: no names,
+    /// credit codes or badge numbers. Admins, leaders and supervisors in scope; audited.
+    #[oai(path = "/draws/:id/evidence", method = "get")]
+    async fn evidence(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> poem::Result<EvidenceFile> {
+        let bundle = draws::evidence(&state.db, &auth.0.actor, id.0).await?;
+        let disposition = format!(
+            "attachment; filename=\"draw-{}-evidence.json\"",
+            bundle.draw_id
+        );
+        Ok(EvidenceFile::Ok(Binary(bundle.bytes), disposition))
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP API under `/api/v1` and `/public/v1`: thin handlers that read the
 //! request, authenticate, call one service function and map the result.
 
+mod announcements;
 mod audit;
 mod auth;
 mod china_time;
@@ -211,6 +212,7 @@ type Foundation = (
 type Supervision = (
     plans::PlansApi,
     draws::DrawsApi,
+    announcements::AnnouncementsApi,
     tasks::TasksApi,
     jobs::JobsApi,
     indicator_sets::IndicatorSetsApi,
@@ -243,6 +245,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             (
                 plans::PlansApi,
                 draws::DrawsApi,
+                announcements::AnnouncementsApi,
                 tasks::TasksApi,
                 jobs::JobsApi,
                 indicator_sets::IndicatorSetsApi,

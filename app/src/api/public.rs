@@ -1,12 +1,21 @@
 //! `/public/v1`: published results (一公开), no login.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entities::publication;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, OpenApiService, param::Query, payload::Json};
 
-use super::{ListPage, page};
-use crate::{service::tasks, state::AppState};
+use super::{
+    ListPage,
+    announcements::{Announcement, PublicDraw},
+    page,
+};
+use crate::{
+    service::{
+        draws,
+        tasks::{self, PublicResultView},
+    },
+    state::AppState,
+};
 
 /// A hazard found in a published check.
 #[derive(Object)]
@@ -42,10 +51,14 @@ pub struct PublicResult {
     pub hazards: Vec<PublicHazard>,
     /// When it was published.
     pub published_at: DateTime<Utc>,
+    /// The draw that chose this check: its seed and how the seed was chosen
+    /// (`random`, `given`, `public_text`; `unrecorded` before that was recorded).
+    pub draw: Option<PublicDraw>,
 }
 
-impl From<publication::Model> for PublicResult {
-    fn from(m: publication::Model) -> Self {
+impl From<PublicResultView> for PublicResult {
+    fn from(v: PublicResultView) -> Self {
+        let m = v.publication;
         let hazards = m
             .hazards
             .as_array()
@@ -71,6 +84,7 @@ impl From<publication::Model> for PublicResult {
             score: m.score,
             hazards,
             published_at: m.published_at,
+            draw: v.draw.map(PublicDraw::from),
         }
     }
 }
@@ -98,6 +112,22 @@ impl PublicApi {
         )
         .await?;
         Ok(ListPage::from_paged(paged, PublicResult::from))
+    }
+
+    /// Draws announced beforehand
+    ///
+    /// Newest first: each announcement's seed rule and the SHA-256 of the population it
+    /// froze, whether it was drawn or withdrawn, and its draw's seed and seed text. A
+    /// draw that used an announcement drew from exactly that population.
+    #[oai(path = "/announcements", method = "get")]
+    async fn announcements(
+        &self,
+        state: Data<&AppState>,
+        #[oai(name = "page")] number: Query<Option<u64>>,
+        page_size: Query<Option<u64>>,
+    ) -> poem::Result<Json<ListPage<Announcement>>> {
+        let paged = draws::public_announcements(&state.db, page(number.0, page_size.0)?).await?;
+        Ok(ListPage::from_paged(paged, Announcement::from))
     }
 }
 

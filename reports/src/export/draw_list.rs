@@ -52,8 +52,12 @@ pub struct DrawCover {
     pub algorithm: String,
     /// The seed, as decimal text (it does not fit a spreadsheet number).
     pub seed: String,
+    /// How the seed was chosen, in words (who gave it and why, for a given seed).
+    pub seed_source: String,
     /// The public text the seed came from, if any.
     pub seed_text: Option<String>,
+    /// The announcement that froze the population beforehand, in words.
+    pub announcement: Option<String>,
     /// How many targets could be drawn.
     pub population_size: i64,
     /// SHA-256 of the population snapshot.
@@ -130,14 +134,16 @@ impl DrawList {
         let draw_id = cover.draw_id.to_string();
         let drawn_at = cover.drawn_at.format("%Y-%m-%d %H:%M:%S").to_string();
         let size = cover.population_size.to_string();
-        let lines: [(&str, Option<&str>); 12] = [
+        let lines: [(&str, Option<&str>); 14] = [
             ("抽查计划", Some(&cover.plan_name)),
             ("抽取编号", Some(&draw_id)),
             ("抽取时间（北京时间）", Some(&drawn_at)),
             ("抽取方式", Some(&cover.trigger)),
             ("算法版本", Some(&cover.algorithm)),
             ("随机种子", Some(&cover.seed)),
+            ("种子来源", Some(&cover.seed_source)),
             ("种子来源文本", cover.seed_text.as_deref()),
+            ("事先公告", cover.announcement.as_deref()),
             ("抽取范围对象数", Some(&size)),
             ("对象名录 SHA-256", Some(&cover.population_sha256)),
             ("重新抽取", cover.replaces.as_deref()),

@@ -198,7 +198,9 @@ fn draw_list_has_a_cover_that_lets_anyone_verify_it() {
         draw_id: 7,
         algorithm: "spotcheck-draw/1".to_owned(),
         seed: "18446744073709551615".to_owned(),
+        seed_source: "事先公布的公开文本".to_owned(),
         seed_text: Some("=HYPERLINK(\"x\")".to_owned()),
+        announcement: Some("公告编号 3".to_owned()),
         population_size: 1200,
         population_sha256: "ab".repeat(32),
         verify_hint: "spotcheck draw verify 7".to_owned(),
@@ -240,6 +242,8 @@ fn draw_list_has_a_cover_that_lets_anyone_verify_it() {
     );
     assert_eq!(value_of("对象名录 SHA-256"), "ab".repeat(32));
     assert_eq!(value_of("种子来源文本"), "=HYPERLINK(\"x\")");
+    assert_eq!(value_of("种子来源"), "事先公布的公开文本");
+    assert_eq!(value_of("事先公告"), "公告编号 3");
     assert_eq!(value_of("核验方法"), "spotcheck draw verify 7");
     let tasks = sheet(&bytes, "抽查名单");
     assert_eq!(tasks.len(), 3);

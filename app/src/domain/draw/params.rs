@@ -131,6 +131,14 @@ fn weight(field: &str, x: f64) -> Result<f64, DrawError> {
 }
 
 impl Params {
+    /// Checks the parameters as a draw would, without drawing.
+    ///
+    /// # Errors
+    /// The first parameter out of its range.
+    pub fn check(&self) -> Result<(), DrawError> {
+        self.rules().map(|_| ())
+    }
+
     /// Checks the parameters and turns them into the integers the draw uses.
     pub(crate) fn rules(&self) -> Result<Rules, DrawError> {
         let mut ratio_ppm = [0; 7];

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{ALGORITHM, Outcome, Params, Unassigned, run, snapshot};
+use super::{ALGORITHM, Outcome, Params, Unassigned, run, seed_from_text, snapshot};
 
 /// A draw as stored, with its tasks as they are now.
 #[derive(Debug, Clone, Copy)]
@@ -12,6 +12,11 @@ pub struct StoredDraw<'a> {
     pub algorithm: &'a str,
     /// Its seed.
     pub seed: u64,
+    /// The public text the seed came from, if any: it must give the seed.
+    pub seed_text: Option<&'a str>,
+    /// The population hash its announcement committed to, for a draw announced
+    /// beforehand: the snapshot must be that population.
+    pub announced_sha256: Option<&'a str>,
     /// The parameters stored with it (unknown fields are ignored).
     pub params: &'a serde_json::Value,
     /// The population size it records.
@@ -54,7 +59,8 @@ impl Verification {
 }
 
 /// Re-runs `stored` and lists every way it differs from the re-run: the
-/// algorithm version, the snapshot's hash and size, then task by task.
+/// algorithm version, the seed against its public text, the snapshot's hash
+/// against the record and the announcement, its size, then task by task.
 #[must_use]
 pub fn verify(stored: &StoredDraw<'_>) -> Verification {
     let mut mismatches = Vec::new();
@@ -73,6 +79,23 @@ fn rerun(stored: &StoredDraw<'_>, mismatches: &mut Vec<String>) -> Option<Outcom
             stored.algorithm
         ));
         return None;
+    }
+    if let Some(text) = stored.seed_text
+        && seed_from_text(text) != stored.seed
+    {
+        mismatches.push(format!(
+            "seed {} recorded, its seed text gives {}",
+            stored.seed,
+            seed_from_text(text)
+        ));
+    }
+    if let Some(announced) = stored.announced_sha256
+        && announced != stored.population_sha256
+    {
+        mismatches.push(format!(
+            "the announcement committed to population {announced}, the draw records {}",
+            stored.population_sha256
+        ));
     }
     let unreadable = |e: &dyn std::fmt::Display| format!("population snapshot unreadable: {e}");
     let bytes = snapshot::decompress(stored.population_snapshot, snapshot::MAX_LEN)
@@ -292,6 +315,8 @@ mod tests {
         let draw = StoredDraw {
             algorithm: ALGORITHM,
             seed: 42,
+            seed_text: None,
+            announced_sha256: None,
             params: &params,
             population_size: size,
             population_sha256: &sha,
@@ -304,6 +329,35 @@ mod tests {
         let other_seed = verify(&StoredDraw { seed: 43, ..draw });
         assert!(!other_seed.verified, "another seed draws others");
         let mismatches = |changed: StoredDraw<'_>| verify(&changed).mismatches;
+        let text = "2026-12-01 福利彩票 07 12 25";
+        assert_eq!(
+            mismatches(StoredDraw {
+                seed_text: Some(text),
+                ..draw
+            }),
+            [format!(
+                "seed 42 recorded, its seed text gives {}",
+                seed_from_text(text)
+            )]
+        );
+        let other = "ab".repeat(32);
+        assert_eq!(
+            mismatches(StoredDraw {
+                announced_sha256: Some(&other),
+                ..draw
+            }),
+            [format!(
+                "the announcement committed to population {other}, the draw records {sha}"
+            )]
+        );
+        assert!(
+            verify(&StoredDraw {
+                announced_sha256: Some(&sha),
+                ..draw
+            })
+            .verified,
+            "the population announced is the one drawn"
+        );
         assert_eq!(
             mismatches(StoredDraw {
                 algorithm: "spotcheck-draw/0",

@@ -2,23 +2,39 @@
 //!
 //! A draw reads its population ([`population`]), lets the pure algorithm in
 //! [`crate::domain::draw`] sample and staff it, and writes the draw, its tasks
-//! and its audit entry in one transaction ([`store`] owns every query).
+//! and its audit entry in one transaction ([`store`] owns every query). A plan
+//! may announce its next draw first ([`announcements`]), which then draws from
+//! the population frozen by the announcement; any draw can be exported as an
+//! evidence bundle that others re-run without the server ([`evidence`]).
 
+mod announcements;
+mod evidence;
 mod model;
 mod population;
+mod redraw;
 mod store;
 
 use std::{sync::Arc, time::Instant};
 
 use chrono::{DateTime, Duration, Utc};
-use entities::{DrawTrigger, PlanStatus, Role, TaskStatus, check_plan, draw};
+use entities::{DrawTrigger, PlanStatus, Role, SeedSource, check_plan, draw};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 use tokio::task::JoinHandle;
 
 pub use crate::domain::draw::verify::Verification;
-pub use model::{DrawRequest, DrawTimings, DrawView, DrawnTaskView};
+pub use announcements::{
+    AnnouncementRequest, announce, announcement, plan_announcements, public_announcements, withdraw,
+};
+pub use evidence::{EVIDENCE_FORMAT, Evidence, SeedProvenance, evidence, seed_provenance};
+pub use model::{
+    AnnouncementRow, AnnouncementStatus, AnnouncementView, DrawBrief, DrawRequest, DrawTimings,
+    DrawView, DrawnTaskView,
+};
 
-use self::model::{NewDraw, NewTask, PopulationSnapshot, StatusCount, TaskCommon};
+use self::{
+    model::{ChosenSeed, DrawInputs, NewDraw, NewTask, PopulationSnapshot, TaskCommon},
+    redraw::{draw_to_supersede, supersedable},
+};
 use super::{
     Actor,
     audit::{self, Entry},
@@ -29,7 +45,7 @@ use crate::{
     domain::draw::{
         self as algorithm, Outcome, Params, Population,
         request::{SeedChoice, SeedRequest},
-        snapshot,
+        seed_from_text, snapshot,
         verify::{StoredDraw, StoredTask},
     },
     error::{AppError, AppResult},
@@ -66,6 +82,18 @@ fn stored_params(params: &Params, spec: &PlanSpec) -> serde_json::Value {
     value
 }
 
+/// A draw's inputs read now: the population as it is and the plan's parameters.
+fn inputs_now(population: Population, spec: &PlanSpec) -> DrawInputs {
+    let params = params_of(spec);
+    DrawInputs {
+        stored_params: stored_params(&params, spec),
+        params,
+        population: Arc::new(population),
+        frozen: None,
+        announcement_id: None,
+    }
+}
+
 fn elapsed_ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
@@ -80,83 +108,37 @@ fn ensure_drawable(plan_id: i64, spec: &PlanSpec, trigger: DrawTrigger) -> AppRe
     if allowed {
         Ok(())
     } else {
-        Err(AppError::Conflict(
-            format!("plan {plan_id} is {} and cannot be drawn", spec.status).into(),
-        ))
+        Err(AppError::Conflict(format!(
+            "plan {plan_id} is {} and cannot be drawn",
+            spec.status
+        ).into()))
     }
 }
 
-/// The seed, and the public text it came from if any.
-fn seed_of(choice: SeedChoice) -> AppResult<(u64, Option<String>)> {
-    Ok(match choice {
-        SeedChoice::Random => (
-            getrandom::u64().map_err(|e| {
+/// The seed a request asks for, and how it was chosen.
+fn choose_seed(request: &SeedRequest) -> AppResult<ChosenSeed> {
+    Ok(match &request.seed {
+        SeedChoice::Random => ChosenSeed {
+            value: getrandom::u64().map_err(|e| {
                 AppError::Internal(anyhow::anyhow!("Failed to read system randomness: {e}"))
             })?,
-            None,
-        ),
-        SeedChoice::Given(seed) => (seed, None),
-        SeedChoice::PublicText(text) => (algorithm::seed_from_text(&text), Some(text)),
+            source: SeedSource::Random,
+            text: None,
+            reason: None,
+        },
+        SeedChoice::Given(seed) => ChosenSeed {
+            value: *seed,
+            source: SeedSource::Given,
+            text: None,
+            reason: request.reason_given().map(str::to_owned),
+        },
+        SeedChoice::PublicText(text) => ChosenSeed {
+            value: seed_from_text(text),
+            source: SeedSource::PublicText,
+            text: Some(text.clone()),
+            reason: None,
+        },
     })
-}
-
-/// The plan's current draw that a new draw supersedes, if any, after checking
-/// that a new draw may be made at all.
-async fn draw_to_supersede<C: ConnectionTrait>(
-    db: &C,
-    plan_id: i64,
-    reason: Option<&str>,
-    trigger: DrawTrigger,
-) -> AppResult<Option<draw::Model>> {
-    if trigger == DrawTrigger::Cron {
-        return Ok(None);
-    }
-    let Some(current) = store::current_draw(db, plan_id).await? else {
-        return Ok(None);
-    };
-    let statuses = store::task_statuses(db, current.id).await?;
-    redraw(plan_id, current, &statuses, reason)
-}
-
-/// The redraw rule: a finished round (every task reviewed or published) stays,
-/// and a new draw stands beside it; a round with open tasks is superseded only
-/// with a reason, and only while none of its tasks has started.
-fn redraw(
-    plan_id: i64,
-    current: draw::Model,
-    statuses: &[StatusCount],
-    reason: Option<&str>,
-) -> AppResult<Option<draw::Model>> {
-    let open = statuses
-        .iter()
-        .any(|s| !matches!(s.status, TaskStatus::Reviewed | TaskStatus::Published));
-    // A finished round is not superseded: its checks happened and still count
-    // for cooldown and "different people every time".
-    if !open {
-        return Ok(None);
-    }
-    if reason.is_none() {
-        return Err(AppError::Conflict(format!(
-            "plan {plan_id} already has draw {} with open tasks; to draw again give a reason, and draw {} will be superseded",
-            current.id, current.id
-        ).into()));
-    }
-    // Any task past `assigned` (reviewed ones too) means checks were made.
-    let started = statuses
-        .iter()
-        .filter(|s| s.status != TaskStatus::Assigned)
-        .map(|s| (s.first_task, s.status))
-        .min();
-    if let Some((task, status)) = started {
-        return Err(AppError::Conflict(
-            format!(
-                "draw {} cannot be superseded: task {task} is already {status}",
-                current.id
-            )
-            .into(),
-        ));
-    }
-    Ok(Some(current))
 }
 
 /// Everything a draw decides before it writes.
@@ -164,21 +146,23 @@ struct Drawn<'a> {
     plan: &'a check_plan::Model,
     spec: &'a PlanSpec,
     request: &'a SeedRequest,
-    seed: u64,
-    seed_text: Option<String>,
-    params: Params,
+    seed: ChosenSeed,
+    inputs: DrawInputs,
     trigger: DrawTrigger,
     superseded: Option<draw::Model>,
-    population: Arc<Population>,
     outcome: Outcome,
     now: DateTime<Utc>,
 }
 
 /// Runs a draw for a plan and stores it with its tasks and audit entry, all or nothing.
 ///
+/// A plan that has announced its next draw is drawn from the announcement's
+/// frozen population and parameters, with a seed from public text.
+///
 /// # Errors
 /// 403/404 for callers without the plan; 409 for a paused or archived plan,
-/// or a second draw without a reason; 422 for a bad seed request.
+/// a second draw without a reason, or a scheduled draw of an announced plan;
+/// 422 for a bad seed request, or one that an announcement does not allow.
 #[tracing::instrument(skip_all, fields(plan.id = plan_id, trigger = %trigger))]
 pub async fn run(
     db: &DatabaseConnection,
@@ -193,18 +177,27 @@ pub async fn run(
     ensure_drawable(plan_id, &spec, trigger)?;
     let request = SeedRequest::parse(request.seed, request.seed_text.as_deref(), request.reason)
         .map_err(|e| AppError::invalid(e.field(), e.to_string()))?;
-    let (seed, seed_text) = seed_of(request.seed.clone())?;
     let txn = db::begin_write(db).await?;
     store::tune(&txn).await?;
+    let announced = store::pending_announcement(&txn, plan_id).await?;
+    if let Some(announcement) = &announced {
+        announcements::require_announced_seed(announcement, &request, trigger)?;
+    }
+    let seed = choose_seed(&request)?;
     let superseded = draw_to_supersede(&txn, plan_id, request.reason_given(), trigger).await?;
     let now = Utc::now();
     let mut timings = DrawTimings::default();
     let started = Instant::now();
-    let superseding = superseded.as_ref().map(|d| d.id);
-    let population = population::read(&txn, db, &plan, &spec, superseding, now).await?;
+    let inputs = match announced {
+        Some(announcement) => announcements::frozen_inputs(announcement).await?,
+        None => {
+            let superseding = superseded.as_ref().map(|d| d.id);
+            let population = population::read(&txn, db, &plan, &spec, superseding, now).await?;
+            inputs_now(population, &spec)
+        }
+    };
     timings.load_ms = elapsed_ms(started);
-    let params = params_of(&spec);
-    let (outcome, steps) = algorithm::run_timed(&population, &params, seed)
+    let (outcome, steps) = algorithm::run_timed(&inputs.population, &inputs.params, seed.value)
         .map_err(|e| AppError::invalid("plan", e.to_string()))?;
     timings.sample_ms = steps.sample.as_secs_f64() * 1000.0;
     timings.assign_ms = steps.assign.as_secs_f64() * 1000.0;
@@ -213,11 +206,9 @@ pub async fn run(
         spec: &spec,
         request: &request,
         seed,
-        seed_text,
-        params,
+        inputs,
         trigger,
         superseded,
-        population: Arc::new(population),
         outcome,
         now,
     };
@@ -245,13 +236,16 @@ pub async fn run(
 async fn write(
     txn: DatabaseTransaction,
     actor: &Actor,
-    drawn: Drawn<'_>,
+    mut drawn: Drawn<'_>,
     mut timings: DrawTimings,
 ) -> AppResult<DrawView> {
-    let making = make_snapshot(Arc::clone(&drawn.population));
-    let (pending, ready) = if store::writes_beside_us(&txn) {
+    let (pending, ready) = if let Some(frozen) = drawn.inputs.frozen.take() {
+        (None, frozen)
+    } else if store::writes_beside_us(&txn) {
+        let making = make_snapshot(Arc::clone(&drawn.inputs.population));
         (Some(making), PopulationSnapshot::default())
     } else {
+        let making = make_snapshot(Arc::clone(&drawn.inputs.population));
         let ready = finished(making).await?;
         timings.snapshot_ms = ready.made_in_ms;
         (None, ready)
@@ -259,10 +253,10 @@ async fn write(
     let started = Instant::now();
     let new = NewDraw {
         plan_id: drawn.plan.id,
-        seed: drawn.seed,
-        seed_text: drawn.seed_text.clone(),
-        params: stored_params(&drawn.params, drawn.spec),
-        population_size: i32::try_from(drawn.population.targets.len()).unwrap_or(i32::MAX),
+        seed: drawn.seed.clone(),
+        announcement_id: drawn.inputs.announcement_id,
+        params: std::mem::take(&mut drawn.inputs.stored_params),
+        population_size: i32::try_from(drawn.inputs.population.targets.len()).unwrap_or(i32::MAX),
         unassigned: serde_json::to_value(&drawn.outcome.unassigned).unwrap_or_default(),
         trigger: drawn.trigger,
         actor_user_id: actor.user_id,
@@ -294,8 +288,10 @@ async fn write(
 fn audit_entry(stored: &draw::Model, drawn: &Drawn<'_>, tasks: usize) -> Entry {
     Entry::ok("draw.run", "draw", stored.id).with_detail(serde_json::json!({
         "plan_id": drawn.plan.id,
-        "seed": drawn.seed.to_string(),
+        "seed": drawn.seed.value.to_string(),
+        "seed_source": stored.seed_source,
         "seed_text": stored.seed_text,
+        "announcement_id": stored.announcement_id,
         "trigger": drawn.trigger,
         "algorithm": stored.algorithm,
         "population_size": stored.population_size,
@@ -344,6 +340,7 @@ async fn write_tasks<C: ConnectionTrait>(
         .map(|t| NewTask {
             target_id: t.target_id,
             region_code: drawn
+                .inputs
                 .population
                 .target(t.target_id)
                 .map_or("", |target| target.region_code.as_str()),
@@ -391,6 +388,18 @@ pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResul
     })
 }
 
+/// The draw of each of these tasks, by task: for the public results, which
+/// show each check's seed and how it was chosen.
+///
+/// # Errors
+/// When the database fails.
+pub async fn briefs_of_tasks<C: ConnectionTrait>(
+    db: &C,
+    task_ids: Vec<i64>,
+) -> AppResult<std::collections::HashMap<i64, DrawBrief>> {
+    store::briefs_of_tasks(db, task_ids).await
+}
+
 /// Lists a plan's draws, newest first, without their tasks.
 ///
 /// # Errors
@@ -421,9 +430,15 @@ pub async fn verify<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppRe
         })
         .collect();
     let stored = &view.draw;
+    let announced = match stored.announcement_id {
+        Some(id) => store::announcement_sha256(db, id).await?,
+        None => None,
+    };
     Ok(algorithm::verify::verify(&StoredDraw {
         algorithm: &stored.algorithm,
         seed: u64::from_ne_bytes(stored.seed.to_ne_bytes()),
+        seed_text: stored.seed_text.as_deref(),
+        announced_sha256: announced.as_deref(),
         params: &stored.params,
         population_size: stored.population_size,
         population_sha256: &stored.population_sha256,

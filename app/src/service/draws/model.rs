@@ -1,11 +1,14 @@
 //! The draws capability's own types: what callers ask and get back, and what
 //! the rule hands its store.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
-use entities::{DrawTrigger, Industry, RiskLevel, SubjectKind, draw};
+use entities::{DrawTrigger, Industry, RiskLevel, SeedSource, SubjectKind, draw};
+use sea_orm::FromQueryResult;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::draw::Unassigned;
+use crate::domain::draw::{Params, Population, Unassigned};
 
 /// What the caller asks of a draw.
 #[derive(Debug, Clone, Default)]
@@ -14,7 +17,21 @@ pub struct DrawRequest {
     pub seed: Option<u64>,
     /// Public text announced before the draw; the seed is derived from it.
     pub seed_text: Option<String>,
-    /// Why the plan is drawn again; the plan's current draw is superseded.
+    /// Why the plan is drawn again (the plan's current draw is superseded), or
+    /// why with a given seed.
+    pub reason: Option<String>,
+}
+
+/// A draw's seed and how it was chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenSeed {
+    /// The seed.
+    pub value: u64,
+    /// Random, given or from public text.
+    pub source: SeedSource,
+    /// The public text, exactly as hashed.
+    pub text: Option<String>,
+    /// Why an operator gave it.
     pub reason: Option<String>,
 }
 
@@ -108,10 +125,10 @@ pub struct StatusCount {
 pub struct NewDraw {
     /// The plan drawn.
     pub plan_id: i64,
-    /// The seed.
-    pub seed: u64,
-    /// The public text the seed came from.
-    pub seed_text: Option<String>,
+    /// The seed and how it was chosen.
+    pub seed: ChosenSeed,
+    /// The announcement whose population and parameters the draw used.
+    pub announcement_id: Option<i64>,
     /// The parameters as used, with the plan as it was.
     pub params: serde_json::Value,
     /// Targets in the population.
@@ -148,4 +165,90 @@ pub struct TaskCommon {
     pub due_at: DateTime<Utc>,
     /// When the draw was made.
     pub now: DateTime<Utc>,
+}
+
+/// What a draw draws from and with: read now, or frozen by an announcement.
+#[derive(Debug, Clone)]
+pub struct DrawInputs {
+    /// The population.
+    pub population: Arc<Population>,
+    /// The parameters the algorithm reads.
+    pub params: Params,
+    /// The parameters as stored with the draw, the plan's settings under `plan`.
+    pub stored_params: serde_json::Value,
+    /// The snapshot already made and published (an announcement's), if any.
+    pub frozen: Option<PopulationSnapshot>,
+    /// The announcement the inputs come from.
+    pub announcement_id: Option<i64>,
+}
+
+/// Where an announcement stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnnouncementStatus {
+    /// Waiting for its draw: the plan's next draw uses it.
+    Pending,
+    /// Its draw was made.
+    Drawn,
+    /// Withdrawn before any draw, with a reason.
+    Withdrawn,
+}
+
+/// An announcement as stored, without its snapshot.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct AnnouncementRow {
+    /// The announcement.
+    pub id: i64,
+    /// The plan whose next draw it announces.
+    pub plan_id: i64,
+    /// What public text will seed the draw, and when it is known.
+    pub seed_rule: String,
+    /// Targets in the frozen population.
+    pub population_size: i32,
+    /// SHA-256 of the frozen population snapshot.
+    pub population_sha256: String,
+    /// Who announced, unless the system did.
+    pub actor_user_id: Option<i64>,
+    /// When.
+    pub announced_at: DateTime<Utc>,
+    /// When it was withdrawn.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Why.
+    pub withdraw_reason: Option<String>,
+}
+
+/// The public facts of a draw: enough to check it against its announcement.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct DrawBrief {
+    /// The draw.
+    pub id: i64,
+    /// Its plan.
+    pub plan_id: i64,
+    /// The seed, by its bit pattern.
+    pub seed: i64,
+    /// How it was chosen.
+    pub seed_source: SeedSource,
+    /// The public text it came from.
+    pub seed_text: Option<String>,
+    /// SHA-256 of the population drawn from.
+    pub population_sha256: String,
+    /// The announcement it used.
+    pub announcement_id: Option<i64>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// The draw that replaced it.
+    pub superseded_by: Option<i64>,
+}
+
+/// An announcement with its plan's name, where it stands and its draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnnouncementView {
+    /// The announcement.
+    pub announcement: AnnouncementRow,
+    /// The plan's name.
+    pub plan_name: String,
+    /// Pending, drawn or withdrawn.
+    pub status: AnnouncementStatus,
+    /// The draw that used it.
+    pub draw: Option<DrawBrief>,
 }

@@ -129,6 +129,11 @@ fn check_staffing(problems: &mut Problems, spec: &mut PlanSpec) {
             "risk_levels",
             "only enterprise plans filter by risk level",
         );
+        problems.check(
+            !spec.key_only,
+            "key_only",
+            "only enterprise plans filter by key supervision",
+        );
     }
     if let Some(cron) = &spec.cron
         && let Err(message) = check_cron(cron)

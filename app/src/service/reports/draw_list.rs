@@ -23,6 +23,7 @@ use crate::{
     error::{AppError, AppResult},
     service::{
         Actor,
+        draws::{self, SeedProvenance},
         imports::vocab::{self, zh},
         plans,
     },
@@ -127,7 +128,12 @@ async fn unassigned_rows<C: ConnectionTrait>(
         .collect())
 }
 
-fn cover_of(stored: &draw::Model, replaced: Option<&draw::Model>, plan_name: String) -> DrawCover {
+fn cover_of(
+    stored: &draw::Model,
+    replaced: Option<&draw::Model>,
+    provenance: &SeedProvenance,
+    plan_name: String,
+) -> DrawCover {
     DrawCover {
         plan_name,
         draw_id: stored.id,
@@ -136,7 +142,9 @@ fn cover_of(stored: &draw::Model, replaced: Option<&draw::Model>, plan_name: Str
         algorithm: stored.algorithm.clone(),
         // Stored as the i64 with the same bits; shown as the u64 people typed.
         seed: u64::from_ne_bytes(stored.seed.to_ne_bytes()).to_string(),
+        seed_source: labels::seed_source(provenance),
         seed_text: stored.seed_text.clone(),
+        announcement: provenance.announcement.as_ref().map(labels::announcement),
         population_size: i64::from(stored.population_size),
         population_sha256: stored.population_sha256.clone(),
         replaces: replaced.map(|old| {
@@ -150,7 +158,7 @@ fn cover_of(stored: &draw::Model, replaced: Option<&draw::Model>, plan_name: Str
             .superseded_by
             .map(|by| format!("已被抽取编号 {by} 替代，本名单仅供核查")),
         verify_hint: format!(
-            "spotcheck draw verify {id}，或 GET /api/v1/draws/{id}/verify：按上述种子、算法版本与对象名录重新抽取并逐项比对",
+            "spotcheck draw verify {id}，或 GET /api/v1/draws/{id}/verify：按上述种子、算法版本与对象名录重新抽取并逐项比对；第三方可取得证据包（spotcheck draw evidence {id} -o 文件，或 GET /api/v1/draws/{id}/evidence），用 docs/verify_draw.py 独立核验",
             id = stored.id
         ),
     }
@@ -267,7 +275,8 @@ pub(super) async fn write<C: ConnectionTrait>(
         serde_json::from_value(stored.unassigned.clone()).unwrap_or_default();
     let unassigned = unassigned_rows(db, plan.target_kind, &unassigned).await?;
     let replaced = store::draw_replaced_by(db, draw_id).await?;
-    let cover = cover_of(&stored, replaced.as_ref(), plan.name);
+    let provenance = draws::seed_provenance(db, &stored).await?;
+    let cover = cover_of(&stored, replaced.as_ref(), &provenance, plan.name);
     let mut list = blocking(move || DrawList::new(&meta, &cover, &unassigned)).await?;
     let mut after = 0i64;
     loop {

@@ -2,11 +2,14 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use entities::{
-    AccountabilityReason, AccountableKind, DrawTrigger, EvidenceKind, RegionLevel, SubjectKind,
-    TaskStatus,
+    AccountabilityReason, AccountableKind, DrawTrigger, EvidenceKind, RegionLevel, SeedSource,
+    SubjectKind, TaskStatus,
 };
 
-use crate::domain::{Period, workdays::CHINA};
+use crate::{
+    domain::{Period, workdays::CHINA},
+    service::draws::{AnnouncementRow, SeedProvenance},
+};
 
 /// A moment as a China Standard Time wall clock, as reports show times.
 #[must_use]
@@ -74,6 +77,34 @@ pub fn trigger(trigger: DrawTrigger) -> &'static str {
         DrawTrigger::Cron => "定时自动抽取",
         DrawTrigger::Manual => "人工发起抽取",
     }
+}
+
+/// How a draw's seed was chosen, in words; a given seed names who gave it and why.
+#[must_use]
+pub fn seed_source(provenance: &SeedProvenance) -> String {
+    match provenance.source {
+        SeedSource::Random => "系统随机数（由操作系统生成，任何人无法事先指定）".to_owned(),
+        SeedSource::Given => format!(
+            "人工指定（指定人：{}；理由：{}）",
+            provenance.given_by.as_deref().unwrap_or("未记录"),
+            provenance.reason.as_deref().unwrap_or("未说明")
+        ),
+        SeedSource::PublicText => "由抽取前公布的公开文本计算（SHA-256 前 8 字节）".to_owned(),
+        SeedSource::Unrecorded => "未记录（此功能启用前的抽取：系统随机数或人工指定）".to_owned(),
+    }
+}
+
+/// The announcement a draw used, in words: when, the population hash it
+/// committed to, and the seed rule.
+#[must_use]
+pub fn announcement(announcement: &AnnouncementRow) -> String {
+    format!(
+        "公告编号 {}，{}（北京时间）公告；公告时冻结的对象名录 SHA-256：{}；种子规则：{}",
+        announcement.id,
+        china_time(announcement.announced_at).format("%Y-%m-%d %H:%M:%S"),
+        announcement.population_sha256,
+        announcement.seed_rule
+    )
 }
 
 /// The published result word.

@@ -27,7 +27,7 @@ pub use self::{
     findings::{add_finding, findings},
     model::{FindingInput, TargetView, TaskFilter, TaskInspectorView, TaskView},
     overdue::{mark_overdue, raise_publication_overdue},
-    publication::public_results,
+    publication::{PublicResultView, public_results},
     view::{calendar, get, list, publish_by, views},
 };
 use crate::{

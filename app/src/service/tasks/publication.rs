@@ -8,8 +8,20 @@ use super::{model::NewPublication, store, view};
 use crate::{
     domain::{region_code::prefix_of, task_state::publication_result, workdays::china_date},
     error::{AppError, AppResult},
-    service::{Page, Paged},
+    service::{
+        Page, Paged,
+        draws::{self, DrawBrief},
+    },
 };
+
+/// A published result with the draw that chose the check.
+#[derive(Debug, Clone)]
+pub struct PublicResultView {
+    /// The public record.
+    pub publication: publication::Model,
+    /// The draw: its seed and how the seed was chosen.
+    pub draw: Option<DrawBrief>,
+}
 
 /// Writes the public record of a task: public fields only. Returns its id.
 pub(super) async fn publish<C: ConnectionTrait>(
@@ -42,7 +54,8 @@ pub(super) async fn publish<C: ConnectionTrait>(
     store::insert_publication(db, record).await
 }
 
-/// The public results list: published checks only, public fields only.
+/// The public results list: published checks only, public fields only, each
+/// with its draw's seed and the seed's provenance.
 ///
 /// # Errors
 /// When the database fails.
@@ -50,6 +63,12 @@ pub async fn public_results<C: ConnectionTrait>(
     db: &C,
     region_prefix: Option<&str>,
     page: Page,
-) -> AppResult<Paged<publication::Model>> {
-    store::publications(db, region_prefix.map(prefix_of), page).await
+) -> AppResult<Paged<PublicResultView>> {
+    let paged = store::publications(db, region_prefix.map(prefix_of), page).await?;
+    let task_ids = paged.items.iter().map(|p| p.task_id).collect();
+    let mut draws = draws::briefs_of_tasks(db, task_ids).await?;
+    Ok(paged.map(|publication| PublicResultView {
+        draw: draws.remove(&publication.task_id),
+        publication,
+    }))
 }

@@ -1,6 +1,7 @@
 //! Every query of the draws capability: the draw rows here, the population
 //! reads in [`population`] and [`enterprises`], the task writes in [`tasks`].
 
+mod announcements;
 mod enterprises;
 mod population;
 mod tasks;
@@ -8,19 +9,24 @@ mod tasks;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entities::{TaskStatus, check_task, draw, task_inspector};
+use entities::{TaskStatus, check_task, draw, task_inspector, user};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _, sea_query::Expr,
 };
 
+pub use announcements::{
+    NewAnnouncement, all_announcements, announced_draws, announcement_sha256, draw_of_announcement,
+    find_announcement, insert_announcement, lock_announcement, lock_plan, pending_announcement,
+    plan_announcements, plan_names, withdraw_announcement,
+};
 pub use enterprises::enterprise_targets;
 pub use population::{
     active_inspectors, conflict_pairs, cooled_targets, department_seats, previous_teams,
 };
 pub use tasks::write_tasks;
 
-use super::model::{DrawnTaskView, NewDraw, PopulationSnapshot, StatusCount};
+use super::model::{DrawBrief, DrawnTaskView, NewDraw, PopulationSnapshot, StatusCount};
 use crate::{
     db,
     error::{AppError, AppResult},
@@ -133,8 +139,11 @@ pub async fn insert_draw<C: ConnectionTrait>(
 ) -> AppResult<draw::Model> {
     Ok(draw::ActiveModel {
         plan_id: Set(new.plan_id),
-        seed: Set(i64::from_ne_bytes(new.seed.to_ne_bytes())),
-        seed_text: Set(new.seed_text),
+        seed: Set(i64::from_ne_bytes(new.seed.value.to_ne_bytes())),
+        seed_text: Set(new.seed.text),
+        seed_source: Set(new.seed.source),
+        seed_reason: Set(new.seed.reason),
+        announcement_id: Set(new.announcement_id),
         algorithm: Set(crate::domain::draw::ALGORITHM.to_owned()),
         params: Set(new.params),
         population_size: Set(new.population_size),
@@ -248,5 +257,60 @@ pub async fn stored_tasks<C: ConnectionTrait>(
                 inspector_ids: team.into_iter().map(|(_, id)| id).collect(),
             }
         })
+        .collect())
+}
+
+/// A user's name.
+pub async fn username<C: ConnectionTrait>(db: &C, user_id: i64) -> AppResult<Option<String>> {
+    Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Username)
+        .filter(user::Column::Id.eq(user_id))
+        .into_tuple()
+        .one(db)
+        .await?)
+}
+
+/// Draws as [`DrawBrief`] reads them: without parameters, snapshot or result.
+fn briefs() -> sea_orm::Select<draw::Entity> {
+    draw::Entity::find().select_only().columns([
+        draw::Column::Id,
+        draw::Column::PlanId,
+        draw::Column::Seed,
+        draw::Column::SeedSource,
+        draw::Column::SeedText,
+        draw::Column::PopulationSha256,
+        draw::Column::AnnouncementId,
+        draw::Column::CreatedAt,
+        draw::Column::SupersededBy,
+    ])
+}
+
+/// The draw of each of these tasks, by task.
+pub async fn briefs_of_tasks<C: ConnectionTrait>(
+    db: &C,
+    task_ids: Vec<i64>,
+) -> AppResult<HashMap<i64, DrawBrief>> {
+    let tasks: Vec<(i64, i64)> = check_task::Entity::find()
+        .select_only()
+        .columns([check_task::Column::Id, check_task::Column::DrawId])
+        .filter(check_task::Column::Id.is_in(task_ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut draw_ids: Vec<i64> = tasks.iter().map(|(_, draw)| *draw).collect();
+    draw_ids.sort_unstable();
+    draw_ids.dedup();
+    let draws: HashMap<i64, DrawBrief> = briefs()
+        .filter(draw::Column::Id.is_in(draw_ids))
+        .into_model::<DrawBrief>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    Ok(tasks
+        .into_iter()
+        .filter_map(|(task, draw)| Some((task, draws.get(&draw)?.clone())))
         .collect())
 }
