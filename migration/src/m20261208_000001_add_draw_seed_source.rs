@@ -8,10 +8,10 @@
 //!
 //! `ck_draw_seed_source` keeps the columns consistent: a given seed has a
 //! reason, and a seed text goes with `public_text` and nothing else. SQLite
-//! takes the check with the new column (it cannot add one to a table), so
-//! there checks are suspended while the column is added and filled in, which
-//! makes every row pass; PostgreSQL adds the check to the table once the rows
-//! are filled in.
+//! cannot add a check to a table, only with a new column, so there it comes
+//! with `seed_reason`, added once `seed_source` is filled in (the check holds
+//! for every row then, and SQLite checks the rows already there as it adds
+//! the column); PostgreSQL adds the check to the table at the same point.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
@@ -41,21 +41,16 @@ async fn run(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, ADD_REASON).await?;
+        run(manager, ADD_SOURCE).await?;
+        run(manager, FILL).await?;
         if manager.get_database_backend() == DbBackend::Sqlite {
-            let add = format!("{ADD_SOURCE} CONSTRAINT ck_draw_seed_source {CHECK}");
-            // The default would fail the check on rows with a seed text until filled in.
-            run(manager, "PRAGMA ignore_check_constraints = ON").await?;
-            let added = async {
-                run(manager, &add).await?;
-                run(manager, FILL).await
-            }
-            .await;
-            run(manager, "PRAGMA ignore_check_constraints = OFF").await?;
-            added
+            run(
+                manager,
+                &format!("{ADD_REASON} CONSTRAINT ck_draw_seed_source {CHECK}"),
+            )
+            .await
         } else {
-            run(manager, ADD_SOURCE).await?;
-            run(manager, FILL).await?;
+            run(manager, ADD_REASON).await?;
             let add = format!("ALTER TABLE draw ADD CONSTRAINT ck_draw_seed_source {CHECK}");
             run(manager, &add).await
         }
@@ -69,8 +64,8 @@ impl MigrationTrait for Migration {
             )
             .await?;
         }
-        // The source first: SQLite's check on it names the reason.
-        run(manager, "ALTER TABLE draw DROP COLUMN seed_source").await?;
-        run(manager, "ALTER TABLE draw DROP COLUMN seed_reason").await
+        // The reason first: SQLite's check, which names the source, goes with it.
+        run(manager, "ALTER TABLE draw DROP COLUMN seed_reason").await?;
+        run(manager, "ALTER TABLE draw DROP COLUMN seed_source").await
     }
 }

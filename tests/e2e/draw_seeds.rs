@@ -4,6 +4,7 @@
 //! `key_only`. Over HTTP and the command line.
 
 use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait as _, Statement};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use spotcheck_tests::backends;
@@ -88,6 +89,33 @@ async fn a_seed_text_padded_with_white_space_is_refused_and_one_with_spaces_insi
         let id = draw["id"].as_i64().expect("id");
         let verified = get_ok(&w, &w.supervisor, &format!("/api/v1/draws/{id}/verify")).await;
         assert_eq!(verified["verified"], true, "{backend:?}: {verified}");
+
+        // A seed text edited afterwards no longer gives the seed: verify says so.
+        w.app
+            .db
+            .execute_raw(Statement::from_sql_and_values(
+                w.app.db.get_database_backend(),
+                "UPDATE draw SET seed_text = $1 WHERE id = $2",
+                [format!("{text} ").into(), id.into()],
+            ))
+            .await
+            .expect("tampered");
+        let tampered = get_ok(&w, &w.supervisor, &format!("/api/v1/draws/{id}/verify")).await;
+        let cli_tampered = run_cli(&w.app, &["draw", "verify", &id.to_string()]).await;
+        assert_eq!(
+            tampered["mismatches"][0],
+            format!(
+                "seed {} recorded, its seed text gives {}",
+                seed_of_text(text),
+                seed_of_text(&format!("{text} "))
+            ),
+            "{backend:?}: {tampered}"
+        );
+        assert!(!cli_tampered.status.success(), "{backend:?}");
+        assert!(
+            String::from_utf8_lossy(&cli_tampered.stderr).contains("its seed text gives"),
+            "{backend:?}"
+        );
 
         // Characters are counted, not bytes: 1,000 three-byte characters pass.
         let longest = "号".repeat(1_000);
