@@ -322,14 +322,14 @@ pub async fn withdraw(
     // Locked first, so that a draw taking the announcement meanwhile is seen.
     store::lock_announcement(&txn, id).await?;
     if let Some(draw_id) = store::draw_of_announcement(&txn, id).await? {
-        return Err(AppError::Conflict(format!(
-            "announcement {id} was drawn (draw {draw_id}) and cannot be withdrawn"
-        ).into()));
+        return Err(AppError::Conflict(
+            format!("announcement {id} was drawn (draw {draw_id}) and cannot be withdrawn").into(),
+        ));
     }
     if !store::withdraw_announcement(&txn, id, &reason, Utc::now()).await? {
-        return Err(AppError::Conflict(format!(
-            "announcement {id} is withdrawn already"
-        ).into()));
+        return Err(AppError::Conflict(
+            format!("announcement {id} is withdrawn already").into(),
+        ));
     }
     audit::append(
         &txn,

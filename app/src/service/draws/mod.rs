@@ -108,10 +108,9 @@ fn ensure_drawable(plan_id: i64, spec: &PlanSpec, trigger: DrawTrigger) -> AppRe
     if allowed {
         Ok(())
     } else {
-        Err(AppError::Conflict(format!(
-            "plan {plan_id} is {} and cannot be drawn",
-            spec.status
-        ).into()))
+        Err(AppError::Conflict(
+            format!("plan {plan_id} is {} and cannot be drawn", spec.status).into(),
+        ))
     }
 }
 

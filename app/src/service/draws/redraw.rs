@@ -67,10 +67,13 @@ pub(super) fn supersedable(
         .map(|s| (s.first_task, s.status))
         .min();
     if let Some((task, status)) = started {
-        return Err(AppError::Conflict(format!(
-            "draw {} cannot be superseded: task {task} is already {status}",
-            current.id
-        ).into()));
+        return Err(AppError::Conflict(
+            format!(
+                "draw {} cannot be superseded: task {task} is already {status}",
+                current.id
+            )
+            .into(),
+        ));
     }
     Ok(Some(current))
 }
