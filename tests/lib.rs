@@ -1,5 +1,5 @@
 //! Test harness: the real `spotcheck serve` process on a random port, against a
-//! fresh database with the real migrations, on SQLite and (when
+//! fresh database with the real migrations ([`testdb`]), on SQLite and (when
 //! `SPOTCHECK_TEST_POSTGRES_URL` is set) on PostgreSQL.
 
 #![expect(
@@ -12,12 +12,11 @@ mod server;
 use std::{
     net::SocketAddr,
     process::{Command, Output, Stdio},
-    sync::atomic::{AtomicU32, Ordering},
 };
 
 use entities::Role;
 use reqwest::{Client, Method, RequestBuilder, StatusCode};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use spotcheck::{
     config::Policy,
@@ -26,123 +25,10 @@ use spotcheck::{
 };
 
 pub use server::{ServeOptions, ServerProcess, binary};
-
-/// A database engine the tests run on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// A fresh SQLite file.
-    Sqlite,
-    /// A fresh database on the PostgreSQL server of `SPOTCHECK_TEST_POSTGRES_URL`.
-    Postgres,
-}
-
-/// The engines to run on: SQLite always, PostgreSQL when configured.
-#[must_use]
-pub fn backends() -> Vec<Backend> {
-    let mut all = vec![Backend::Sqlite];
-    if std::env::var("SPOTCHECK_TEST_POSTGRES_URL").is_ok_and(|url| !url.is_empty()) {
-        all.push(Backend::Postgres);
-    }
-    all
-}
+pub use testdb::{Backend, TestDb, backends, both_engines, skip_postgres};
 
 /// The password every test user gets.
 pub const PASSWORD: &str = "Correct-Horse-42";
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// A fresh, empty database that is removed when dropped.
-pub struct TestDb {
-    /// Its URL.
-    pub url: String,
-    /// Which engine.
-    pub backend: Backend,
-    _dir: Option<tempfile::TempDir>,
-    pg_drop: Option<(String, String)>,
-}
-
-impl TestDb {
-    /// Creates an empty database.
-    pub async fn create(backend: Backend) -> Self {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let path = dir.path().join("spotcheck.db");
-                Self {
-                    url: format!("sqlite://{}?mode=rwc", path.display()),
-                    backend,
-                    _dir: Some(dir),
-                    pg_drop: None,
-                }
-            }
-            Backend::Postgres => {
-                let server = std::env::var("SPOTCHECK_TEST_POSTGRES_URL").expect("postgres url");
-                let name = format!(
-                    "spotcheck_t_{}_{}_{}",
-                    std::process::id(),
-                    COUNTER.fetch_add(1, Ordering::Relaxed),
-                    chrono::Utc::now().timestamp_micros() % 1_000_000_000
-                );
-                let admin = Database::connect(&server)
-                    .await
-                    .expect("connect to postgres");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .expect("create test database");
-                admin.close().await.ok();
-                Self {
-                    url: replace_db_name(&server, &name),
-                    backend,
-                    _dir: None,
-                    pg_drop: Some((server, name)),
-                }
-            }
-        }
-    }
-}
-
-/// The URL with its database name replaced.
-fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{name}", &base[..path_start]);
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(query);
-    }
-    out
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some((server, name)) = self.pg_drop.take() {
-            // Drop runs outside any runtime we may block; use a thread of its own.
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?;
-                runtime.block_on(async {
-                    if let Ok(admin) = Database::connect(&server).await {
-                        let _ = admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                            ))
-                            .await;
-                        admin.close().await.ok();
-                    }
-                });
-                Ok::<(), std::io::Error>(())
-            })
-            .join();
-        }
-    }
-}
 
 /// A running `spotcheck serve` process with its own database.
 pub struct TestApp {
@@ -157,10 +43,10 @@ pub struct TestApp {
     /// State over that connection with the server's policy, for arranging
     /// through the service layer (users, say) as the server would.
     pub state: AppState,
+    /// The server process, killed on drop (before its database goes).
+    pub server: ServerProcess,
     /// The database, removed on drop.
     pub test_db: TestDb,
-    /// The server process, killed on drop.
-    pub server: ServerProcess,
 }
 
 impl TestApp {
@@ -183,10 +69,10 @@ impl TestApp {
 
     /// Starts `spotcheck serve` on a fresh, migrated database.
     pub async fn serve(backend: Backend, options: ServeOptions) -> Self {
-        let test_db = TestDb::create(backend).await;
-        let db = spotcheck::db::connect(&test_db.url)
+        let test_db = TestDb::migrated(backend).await;
+        let db = spotcheck::db::open(&test_db.url)
             .await
-            .expect("migrate test database");
+            .expect("connect to the test database");
         let state = AppState::new(db.clone(), options.policy.clone()).expect("state");
         let server = ServerProcess::start(&test_db.url, &options).await;
         let addr = server.addr;
@@ -574,26 +460,5 @@ impl TestApp {
         let text = response.text().await.expect("body");
         let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         (status, value)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::replace_db_name;
-
-    #[test]
-    fn database_names_are_replaced_in_urls() {
-        assert_eq!(
-            replace_db_name("postgres://postgres@127.0.0.1:5432/test", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            replace_db_name("postgres://postgres@h/db?sslmode=disable", "y"),
-            "postgres://postgres@h/y?sslmode=disable"
-        );
-        assert_eq!(
-            replace_db_name("postgres://postgres@h", "z"),
-            "postgres://postgres@h/z"
-        );
     }
 }

@@ -1,7 +1,7 @@
 //! The demo data set through the real CLI: realistic, deterministic, and loaded once.
 
 use reqwest::StatusCode;
-use spotcheck_tests::{TestApp, backends};
+use spotcheck_tests::{Backend, TestApp, both_engines};
 
 use crate::cli;
 
@@ -32,49 +32,49 @@ fn password_of(output: &str, username: &str) -> String {
         .to_owned()
 }
 
-#[tokio::test]
-async fn the_demo_loads_once_and_its_users_log_in_with_the_printed_passwords() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
+#[both_engines]
+async fn the_demo_loads_once_and_its_users_log_in_with_the_printed_passwords(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
 
-        let first = run_demo(&app, "300");
-        assert!(
-            first.contains("added 96 regions, 99 departments, 300 enterprises, 300 inspectors"),
-            "{backend:?}: {first}"
-        );
-        assert!(
-            first.contains("passwords are shown only this once"),
-            "{backend:?}: {first}"
-        );
+    let first = run_demo(&app, "300");
+    assert!(
+        first.contains("added 96 regions, 99 departments, 300 enterprises, 300 inspectors"),
+        "{backend:?}: {first}"
+    );
+    assert!(
+        first.contains("passwords are shown only this once"),
+        "{backend:?}: {first}"
+    );
 
-        let second = run_demo(&app, "300");
-        assert!(
-            second.contains("added 0 regions, 0 departments, 0 enterprises, 0 inspectors, 0 conflicts, 0 indicators"),
-            "{backend:?}: a second load adds nothing: {second}"
-        );
-        assert!(
-            !second.contains("passwords"),
-            "{backend:?}: credentials are printed once: {second}"
-        );
+    let second = run_demo(&app, "300");
+    assert!(
+        second.contains(
+            "added 0 regions, 0 departments, 0 enterprises, 0 inspectors, 0 conflicts, 0 indicators"
+        ),
+        "{backend:?}: a second load adds nothing: {second}"
+    );
+    assert!(
+        !second.contains("passwords"),
+        "{backend:?}: credentials are printed once: {second}"
+    );
 
-        let admin = app.login("admin", &password_of(&first, "admin")).await;
-        let (status, body) = app.get("/api/v1/enterprises?page_size=1", &admin).await;
-        assert_eq!(status, StatusCode::OK, "{backend:?}: {body}");
-        assert_eq!(body["total"], 300, "{backend:?}: {body}");
-        let (_, verified) = app.get("/api/v1/audit/verify", &admin).await;
-        assert_eq!(verified["ok"], true, "{backend:?}: {verified}");
+    let admin = app.login("admin", &password_of(&first, "admin")).await;
+    let (status, body) = app.get("/api/v1/enterprises?page_size=1", &admin).await;
+    assert_eq!(status, StatusCode::OK, "{backend:?}: {body}");
+    assert_eq!(body["total"], 300, "{backend:?}: {body}");
+    let (_, verified) = app.get("/api/v1/audit/verify", &admin).await;
+    assert_eq!(verified["ok"], true, "{backend:?}: {verified}");
 
-        // Every role logs in, and the supervisor's scope is a province (河北, 13).
-        for role in ["supervisor", "inspector", "department", "leader"] {
-            let token = app.login(role, &password_of(&first, role)).await;
-            let (status, me) = app.get("/api/v1/me", &token).await;
-            assert_eq!(status, StatusCode::OK, "{backend:?} {role}: {me}");
-            assert_eq!(me["role"], role, "{backend:?}");
-        }
-        let supervisor = app
-            .login("supervisor", &password_of(&first, "supervisor"))
-            .await;
-        let (_, me) = app.get("/api/v1/me", &supervisor).await;
-        assert_eq!(me["region_code"], "130000", "{backend:?}: {me}");
+    // Every role logs in, and the supervisor's scope is a province (河北, 13).
+    for role in ["supervisor", "inspector", "department", "leader"] {
+        let token = app.login(role, &password_of(&first, role)).await;
+        let (status, me) = app.get("/api/v1/me", &token).await;
+        assert_eq!(status, StatusCode::OK, "{backend:?} {role}: {me}");
+        assert_eq!(me["role"], role, "{backend:?}");
     }
+    let supervisor = app
+        .login("supervisor", &password_of(&first, "supervisor"))
+        .await;
+    let (_, me) = app.get("/api/v1/me", &supervisor).await;
+    assert_eq!(me["region_code"], "130000", "{backend:?}: {me}");
 }
