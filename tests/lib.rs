@@ -8,6 +8,7 @@
 )]
 
 mod server;
+mod views;
 
 use std::{
     net::SocketAddr,
@@ -17,6 +18,7 @@ use std::{
 use entities::Role;
 use reqwest::{Client, Method, RequestBuilder, StatusCode};
 use sea_orm::DatabaseConnection;
+use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 use spotcheck::{
     config::Policy,
@@ -26,6 +28,22 @@ use spotcheck::{
 
 pub use server::{ServeOptions, ServerProcess, binary};
 pub use testdb::{Backend, TestDb, backends, both_engines, skip_postgres};
+pub use views::{Created, DrawView, DrawnTask, FieldProblem, IndicatorSet, Page, Problem, read};
+
+/// A valid credit code registered in 长安区 (130102), distinct for each `n`.
+#[must_use]
+pub fn credit_code(n: u32) -> String {
+    spotcheck::domain::CreditCode::complete(&format!("91130102MA{n:07}"))
+        .expect("17 characters from the alphabet")
+        .as_str()
+        .to_owned()
+}
+
+/// The answer to a login.
+#[derive(Deserialize)]
+struct Login {
+    token: String,
+}
 
 /// The password every test user gets.
 pub const PASSWORD: &str = "Correct-Horse-42";
@@ -139,6 +157,60 @@ impl TestApp {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
 
+    /// GET that must answer 200, read as `T` ([`Page`], a view, or `Value`).
+    pub async fn get_ok<T: DeserializeOwned>(&self, path: &str, token: &str) -> T {
+        let (status, body) = self.get(path, token).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{:?} GET {path}: {body}",
+            self.backend()
+        );
+        read(&body)
+    }
+
+    /// POST that must answer 201, read as `T` ([`Created`], a view, or `Value`).
+    pub async fn create<T: DeserializeOwned>(&self, path: &str, token: &str, body: Value) -> T {
+        let (status, created) = self.post(path, token, body).await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "{:?} POST {path}: {created}",
+            self.backend()
+        );
+        read(&created)
+    }
+
+    /// POST that must answer 201; the new object's id.
+    pub async fn create_id(&self, path: &str, token: &str, body: Value) -> i64 {
+        self.create::<Created>(path, token, body).await.id
+    }
+
+    /// POST that must be refused with `status`, read as the error answer.
+    pub async fn post_refused(
+        &self,
+        path: &str,
+        token: &str,
+        body: Value,
+        status: StatusCode,
+    ) -> Problem {
+        let (answered, problem) = self.post(path, token, body).await;
+        assert_eq!(
+            answered,
+            status,
+            "{:?} POST {path}: {problem}",
+            self.backend()
+        );
+        read(&problem)
+    }
+
+    /// Creates an indicator set of `indicators` (bodies as the API takes them).
+    pub async fn indicator_set(&self, token: &str, code: &str, indicators: Value) -> IndicatorSet {
+        let body =
+            json!({"code": code, "name": format!("{code} 抽查事项清单"), "indicators": indicators});
+        self.create("/api/v1/indicator-sets", token, body).await
+    }
+
     /// Creates a user directly (as the system) with [`PASSWORD`].
     pub async fn create_user(&self, username: &str, role: Role, department_id: Option<i64>) -> i64 {
         let input = NewUser {
@@ -170,7 +242,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "login of {username} failed: {body}");
-        body["token"].as_str().expect("token").to_owned()
+        read::<Login>(&body).token
     }
 
     /// Creates a user with a role and department and logs in as them.
@@ -200,29 +272,17 @@ impl TestApp {
             ("130100", "石家庄市", Some("130000")),
             ("130102", "长安区", Some("130100")),
         ] {
-            let (status, body) = self
-                .post(
-                    "/api/v1/regions",
-                    admin,
-                    json!({"code": code, "name": name, "parent_code": parent}),
-                )
-                .await;
-            assert_eq!(status, StatusCode::CREATED, "region {code}: {body}");
+            let region = json!({"code": code, "name": name, "parent_code": parent});
+            self.create::<Value>("/api/v1/regions", admin, region).await;
         }
         let mut ids = Vec::new();
         for (code, name, region) in [
             ("EM-130000", "河北省应急管理厅", "130000"),
             ("EM-110000", "北京市应急管理局", "110000"),
         ] {
-            let (status, body) = self
-                .post(
-                    "/api/v1/departments",
-                    admin,
-                    json!({"code": code, "name": name, "kind": "emergency_management", "region_code": region}),
-                )
-                .await;
-            assert_eq!(status, StatusCode::CREATED, "department {code}: {body}");
-            ids.push(body["id"].as_i64().expect("id"));
+            let body = json!({"code": code, "name": name, "kind": "emergency_management", "region_code": region});
+            let department: Created = self.create("/api/v1/departments", admin, body).await;
+            ids.push(department.id);
         }
         (ids[0], ids[1])
     }
@@ -255,6 +315,11 @@ pub fn run_with_stdin(mut command: Command, stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .expect("write stdin");
     child.wait_with_output().expect("cli output")
+}
+
+/// Every row of a table, for inspecting what a request left behind.
+pub async fn all_rows<E: sea_orm::EntityTrait>(db: &DatabaseConnection) -> Vec<E::Model> {
+    E::find().all(db).await.expect("rows read")
 }
 
 /// The audit rows with an action, oldest first.

@@ -5,20 +5,11 @@
 use entities::Role;
 use reqwest::{Method, StatusCode};
 use sea_orm::ConnectionTrait as _;
+use serde::Deserialize;
 use serde_json::{Value, json};
-use spotcheck::domain::CreditCode;
-use spotcheck_tests::{Backend, PASSWORD, TestApp, both_engines};
+use spotcheck_tests::{Backend, PASSWORD, Page, TestApp, both_engines, credit_code};
 
 use crate::cli;
-
-/// A valid credit code, distinct for each `n`.
-fn credit_code(n: u32) -> String {
-    let first17 = format!("91130100MA{n:07}");
-    assert_eq!(first17.len(), 17, "{first17}");
-    CreditCode::complete(&first17)
-        .expect("a check character exists")
-        .to_string()
-}
 
 /// An enterprise body in 石家庄.
 fn enterprise(n: u32, name: &str) -> Value {
@@ -33,20 +24,36 @@ fn enterprise(n: u32, name: &str) -> Value {
 }
 
 /// The number of audit rows and the newest one.
-async fn audit_head(app: &TestApp, admin: &str) -> (u64, Value) {
-    let (status, body) = app.get("/api/v1/audit?page_size=1", admin).await;
-    assert_eq!(status, StatusCode::OK, "audit head: {body}");
-    (
-        body["total"].as_u64().expect("total"),
-        body["items"][0].clone(),
-    )
+async fn audit_head(app: &TestApp, admin: &str) -> (usize, Value) {
+    let mut page: Page = app.get_ok("/api/v1/audit?page_size=1", admin).await;
+    (page.total, page.items.swap_remove(0))
 }
 
 /// `GET /api/v1/audit/verify`.
 async fn verify(app: &TestApp, admin: &str) -> Value {
-    let (status, body) = app.get("/api/v1/audit/verify", admin).await;
-    assert_eq!(status, StatusCode::OK, "verify: {body}");
-    body
+    app.get_ok("/api/v1/audit/verify", admin).await
+}
+
+/// `spotcheck audit verify` against the app's database.
+async fn cli_verify(app: &TestApp) -> std::process::Output {
+    let mut command = cli(app);
+    command.args(["audit", "verify"]);
+    tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("cli ran")
+        .expect("cli output")
+}
+
+/// An audit entry as listed.
+#[derive(Debug, Deserialize)]
+struct Entry {
+    id: i64,
+    action: String,
+}
+
+/// The ids of `total` audit rows, newest first: `total`, …, 1.
+fn numbered_down(total: usize) -> Vec<i64> {
+    (1..=i64::try_from(total).expect("fits")).rev().collect()
 }
 
 /// One change and the row it must append.
@@ -271,44 +278,31 @@ async fn the_audit_list_is_admin_only_paginated_newest_first_and_filterable(back
         }
     }
 
-    let (status, all) = app.get("/api/v1/audit?page_size=500", &admin).await;
-    assert_eq!(status, StatusCode::OK, "{backend:?}: {all}");
-    let total = all["total"].as_u64().expect("total");
-    let ids: Vec<i64> = all["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["id"].as_i64())
-        .collect();
-    let newest_first: Vec<i64> = (1..=i64::try_from(total).expect("fits")).rev().collect();
-    assert_eq!(ids, newest_first, "{backend:?}: newest first, no gaps");
+    let all: Page<Entry> = app.get_ok("/api/v1/audit?page_size=500", &admin).await;
+    let ids: Vec<i64> = all.items.iter().map(|e| e.id).collect();
+    assert_eq!(
+        ids,
+        numbered_down(all.total),
+        "{backend:?}: newest first, no gaps"
+    );
 
-    let (status, page2) = app.get("/api/v1/audit?page=2&page_size=3", &admin).await;
-    assert_eq!(status, StatusCode::OK, "{backend:?}: {page2}");
-    assert_eq!(page2["page"], 2, "{backend:?}");
-    assert_eq!(page2["page_size"], 3, "{backend:?}");
-    assert_eq!(page2["total"], total, "{backend:?}");
-    let page_ids: Vec<i64> = page2["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["id"].as_i64())
-        .collect();
+    let page2: Page<Entry> = app.get_ok("/api/v1/audit?page=2&page_size=3", &admin).await;
+    assert_eq!(
+        (page2.page, page2.page_size, page2.total),
+        (2, 3, all.total),
+        "{backend:?}"
+    );
+    let page_ids: Vec<i64> = page2.items.iter().map(|e| e.id).collect();
     assert_eq!(page_ids, ids[3..6], "{backend:?}: the second page of three");
 
     let (status, body) = app.get("/api/v1/audit?page_size=501", &admin).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{backend:?}: {body}");
 
-    let (status, auth) = app
-        .get("/api/v1/audit?action=auth.&page_size=500", &admin)
+    let auth: Page = app
+        .get_ok("/api/v1/audit?action=auth.&page_size=500", &admin)
         .await;
-    assert_eq!(status, StatusCode::OK, "{backend:?}: {auth}");
-    let actions: Vec<&str> = auth["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = auth.column("action");
+
     assert_eq!(
         actions.len(),
         6,
@@ -318,7 +312,7 @@ async fn the_audit_list_is_admin_only_paginated_newest_first_and_filterable(back
         actions.iter().all(|a| a.starts_with("auth.")),
         "{backend:?}: {actions:?}"
     );
-    assert_eq!(auth["total"], 6, "{backend:?}");
+    assert_eq!(auth.total, 6, "{backend:?}");
 }
 
 #[both_engines]
@@ -329,14 +323,7 @@ async fn verify_reports_an_intact_log(backend: Backend) {
     let (total, _) = audit_head(&app, &admin).await;
 
     let body = verify(&app, &admin).await;
-    let output = tokio::task::spawn_blocking({
-        let mut command = cli(&app);
-        command.args(["audit", "verify"]);
-        move || command.output()
-    })
-    .await
-    .expect("cli ran")
-    .expect("cli output");
+    let output = cli_verify(&app).await;
 
     assert_eq!(body["ok"], true, "{backend:?}: {body}");
     assert_eq!(body["checked"], total, "{backend:?}: {body}");
@@ -403,14 +390,7 @@ async fn verify_names_the_first_edited_deleted_or_reordered_row(backend: Backend
                 .unwrap_or_else(|e| panic!("{backend:?} {sql}: {e}"));
         }
         let body = verify(&app, &admin).await;
-        let output = tokio::task::spawn_blocking({
-            let mut command = cli(&app);
-            command.args(["audit", "verify"]);
-            move || command.output()
-        })
-        .await
-        .expect("cli ran")
-        .expect("cli output");
+        let output = cli_verify(&app).await;
 
         let bad = tampering.first_bad_id();
         let case = format!("{backend:?} {tampering:?}");
@@ -451,16 +431,14 @@ async fn concurrent_changes_append_one_unbroken_chain(backend: Backend) {
         assert_eq!(status, StatusCode::CREATED, "{backend:?}: {body}");
     }
 
-    let (status, all) = app.get("/api/v1/audit?page_size=500", &admin).await;
-    assert_eq!(status, StatusCode::OK, "{backend:?}: {all}");
-    let items = all["items"].as_array().expect("items");
-    let total = all["total"].as_u64().expect("total");
-    let ids: Vec<i64> = items.iter().filter_map(|e| e["id"].as_i64()).collect();
-    let expected: Vec<i64> = (1..=i64::try_from(total).expect("fits")).rev().collect();
-    assert_eq!(ids, expected, "{backend:?}: ids 1..N, no gaps");
-    let created = items
+    let all: Page<Entry> = app.get_ok("/api/v1/audit?page_size=500", &admin).await;
+    let total = all.total;
+    let ids: Vec<i64> = all.items.iter().map(|e| e.id).collect();
+    assert_eq!(ids, numbered_down(total), "{backend:?}: ids 1..N, no gaps");
+    let created = all
+        .items
         .iter()
-        .filter(|e| e["action"] == "enterprise.create")
+        .filter(|e| e.action == "enterprise.create")
         .count();
     assert_eq!(created, 20, "{backend:?}");
     let body = verify(&app, &admin).await;

@@ -8,7 +8,7 @@ use entities::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use spotcheck::config::Policy;
-use spotcheck_tests::{Backend, PASSWORD, TestApp, both_engines, run_with_stdin};
+use spotcheck_tests::{Backend, PASSWORD, Page, TestApp, both_engines, run_with_stdin};
 
 use crate::cli;
 
@@ -28,11 +28,10 @@ async fn try_login(app: &TestApp, username: &str, password: &str) -> (StatusCode
 
 /// The audit entries matching a query (such as `action=auth.`), newest first.
 async fn audit(app: &TestApp, admin: &str, query: &str) -> Vec<Value> {
-    let (status, body) = app
-        .get(&format!("/api/v1/audit?page_size=500&{query}"), admin)
+    let page: Page = app
+        .get_ok(&format!("/api/v1/audit?page_size=500&{query}"), admin)
         .await;
-    assert_eq!(status, StatusCode::OK, "audit list: {body}");
-    body["items"].as_array().cloned().unwrap_or_default()
+    page.items
 }
 
 /// The default policy with some numbers changed (short lockouts, sessions, pools).
@@ -385,26 +384,19 @@ async fn weak_passwords_reserved_names_and_duplicates_are_rejected(backend: Back
         ("system", PASSWORD, "username", "reserved name"),
     ];
     for (username, password, field, why) in cases {
-        let (status, body) = app
-            .post(
+        let user = json!({"username": username, "password": password, "role": "leader"});
+        let problem = app
+            .post_refused(
                 "/api/v1/users",
                 &admin,
-                json!({"username": username, "password": password, "role": "leader"}),
+                user,
+                StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{backend:?} {why}: {body}"
-        );
-        assert_eq!(body["code"], "validation_failed", "{backend:?} {why}");
-        let fields: Vec<&str> = body["errors"]
-            .as_array()
-            .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
-            .unwrap_or_default();
+        assert_eq!(problem.code, "validation_failed", "{backend:?} {why}");
         assert!(
-            fields.contains(&field),
-            "{backend:?} {why}: errors name {field}: {body}"
+            problem.fields().contains(&field),
+            "{backend:?} {why}: errors name {field}: {problem:?}"
         );
     }
 
@@ -463,27 +455,18 @@ async fn provincial_admin_cannot_see_users_of_another_province(backend: Backend)
     let (local_status, _) = app
         .get(&format!("/api/v1/users/{local}"), &provincial)
         .await;
-    let (list_status, list) = app.get("/api/v1/users", &provincial).await;
+    let list: Page = app.get_ok("/api/v1/users", &provincial).await;
 
     assert_eq!(status, StatusCode::NOT_FOUND, "{backend:?}: {body}");
     assert_eq!(local_status, StatusCode::OK, "{backend:?}: own province");
-    assert_eq!(list_status, StatusCode::OK, "{backend:?}: {list}");
-    let names: Vec<&str> = list["items"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|u| u["username"].as_str())
-                .collect()
-        })
-        .unwrap_or_default();
+    let names = list.column("username");
     assert!(names.contains(&"hebei.lead"), "{backend:?}: {names:?}");
     assert!(!names.contains(&"beijing.lead"), "{backend:?}: {names:?}");
     assert!(
         !names.contains(&"root"),
         "{backend:?}: national users are not in a province: {names:?}"
     );
-    assert_eq!(list["total"], names.len(), "{backend:?}");
+    assert_eq!(list.total, names.len(), "{backend:?}");
 }
 
 /// Runs `spotcheck user add …` with the password on standard input.
@@ -547,17 +530,8 @@ async fn cli_adds_a_user_who_can_log_in_and_rejects_weak_passwords_and_unknown_r
 
     assert!(!wizard.status.success(), "{backend:?}: unknown role");
 
-    let (status, list) = app.get("/api/v1/users?page_size=500", &admin).await;
-    assert_eq!(status, StatusCode::OK, "{backend:?}");
-    let names: Vec<&str> = list["items"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|u| u["username"].as_str())
-                .collect()
-        })
-        .unwrap_or_default();
+    let list: Page = app.get_ok("/api/v1/users?page_size=500", &admin).await;
+    let names = list.column("username");
     assert!(names.contains(&"cli.sup"), "{backend:?}: {names:?}");
     assert!(!names.contains(&"cli.weak"), "{backend:?}: {names:?}");
     assert!(!names.contains(&"cli.wiz"), "{backend:?}: {names:?}");

@@ -3,19 +3,10 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use spotcheck::{
-    config::{Limits, Policy},
-    domain::CreditCode,
-};
-use spotcheck_tests::{Backend, TestApp, both_engines};
+use spotcheck::config::{Limits, Policy};
+use spotcheck_tests::{Backend, Page, Problem, TestApp, both_engines, credit_code, read};
 
-/// A valid credit code registered in 130102, distinct for each `i`.
-pub fn credit_code(i: u32) -> String {
-    CreditCode::complete(&format!("91130102MA{i:07}"))
-        .expect("17 characters from the alphabet")
-        .as_str()
-        .to_owned()
-}
+use super::fixtures::item_ids;
 
 /// An enterprise body with everything but the code, name and region defaulted.
 pub fn enterprise(code: &str, name: &str, region: &str) -> Value {
@@ -29,18 +20,6 @@ pub fn enterprise(code: &str, name: &str, region: &str) -> Value {
     })
 }
 
-/// Creates an object and returns its `id`, failing unless the answer is 201.
-pub async fn create(app: &TestApp, token: &str, path: &str, body: Value) -> i64 {
-    let (status, created) = app.post(path, token, body).await;
-    assert_eq!(
-        status,
-        StatusCode::CREATED,
-        "{:?} POST {path}: {created}",
-        app.backend()
-    );
-    created["id"].as_i64().expect("id")
-}
-
 /// An inspector body.
 pub fn inspector(badge: &str, department_id: i64, region: &str, industries: &[&str]) -> Value {
     json!({
@@ -50,30 +29,6 @@ pub fn inspector(badge: &str, department_id: i64, region: &str, industries: &[&s
         "region_code": region,
         "industries": industries,
     })
-}
-
-/// The values of `field` in a list answer's items, in order.
-pub fn column<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
-    list["items"]
-        .as_array()
-        .map(|items| items.iter().filter_map(|i| i[field].as_str()).collect())
-        .unwrap_or_default()
-}
-
-/// The ids in a list answer's items, in order.
-pub fn ids(list: &Value) -> Vec<i64> {
-    list["items"]
-        .as_array()
-        .map(|items| items.iter().filter_map(|i| i["id"].as_i64()).collect())
-        .unwrap_or_default()
-}
-
-/// The fields a 422 answer names.
-fn problem_fields(body: &Value) -> Vec<&str> {
-    body["errors"]
-        .as_array()
-        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
-        .unwrap_or_default()
 }
 
 fn region(code: &str, name: &str, parent: Option<&str>) -> Value {
@@ -121,7 +76,7 @@ async fn regions_get_their_level_from_the_code_and_must_fit_the_tree(backend: Ba
         );
         assert_eq!(answer["code"], "validation_failed", "{backend:?} {why}");
         assert!(
-            problem_fields(&answer).contains(&field),
+            read::<Problem>(&answer).fields().contains(&field),
             "{backend:?} {why} should name {field}: {answer}"
         );
     }
@@ -148,10 +103,11 @@ async fn regions_are_listed_by_parent_and_by_prefix(backend: Backend) {
             vec!["110000", "110100", "110101", "130000", "130100", "130102"],
         ),
     ] {
-        let (status, body) = app.get(&format!("/api/v1/regions?{query}"), &admin).await;
-        assert_eq!(status, StatusCode::OK, "{backend:?} {query}: {body}");
-        assert_eq!(column(&body, "code"), expected, "{backend:?} {query}");
-        assert_eq!(body["total"], expected.len(), "{backend:?} {query}");
+        let page: Page = app
+            .get_ok(&format!("/api/v1/regions?{query}"), &admin)
+            .await;
+        assert_eq!(page.column("code"), expected, "{backend:?} {query}");
+        assert_eq!(page.total, expected.len(), "{backend:?} {query}");
     }
 }
 
@@ -160,10 +116,9 @@ async fn regions_are_renamed_and_only_unused_ones_deleted(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.admin().await;
     app.seed_two_provinces(&admin).await;
-    create(
-        &app,
-        &admin,
+    app.create_id(
         "/api/v1/enterprises",
+        &admin,
         enterprise(&credit_code(1), "Alpha Chemicals", "130102"),
     )
     .await;
@@ -225,7 +180,7 @@ async fn departments_need_a_known_region_and_a_unique_code_and_are_filtered(back
         "{backend:?}: {body}"
     );
     assert!(
-        problem_fields(&body).contains(&"region_code"),
+        read::<Problem>(&body).fields().contains(&"region_code"),
         "{backend:?}: {body}"
     );
 
@@ -238,10 +193,9 @@ async fn departments_need_a_known_region_and_a_unique_code_and_are_filtered(back
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: {body}");
 
-    create(
-        &app,
-        &admin,
+    app.create_id(
         "/api/v1/departments",
+        &admin,
         department("FR-130100", "fire_rescue", "130100"),
     )
     .await;
@@ -255,11 +209,10 @@ async fn departments_need_a_known_region_and_a_unique_code_and_are_filtered(back
             vec!["EM-130000"],
         ),
     ] {
-        let (status, body) = app
-            .get(&format!("/api/v1/departments?{query}"), &admin)
+        let page: Page = app
+            .get_ok(&format!("/api/v1/departments?{query}"), &admin)
             .await;
-        assert_eq!(status, StatusCode::OK, "{backend:?} {query}: {body}");
-        assert_eq!(column(&body, "code"), expected, "{backend:?} {query}");
+        assert_eq!(page.column("code"), expected, "{backend:?} {query}");
     }
 }
 
@@ -392,7 +345,7 @@ async fn enterprises_are_filtered_and_sorted_by_allowed_keys(backend: Backend) {
         body["risk_level"] = json!(risk);
         body["credit_class"] = json!(class);
         body["key_supervision"] = json!(key);
-        create(&app, &admin, "/api/v1/enterprises", body).await;
+        app.create_id("/api/v1/enterprises", &admin, body).await;
     }
     for (query, expected) in [
         (
@@ -421,12 +374,11 @@ async fn enterprises_are_filtered_and_sorted_by_allowed_keys(backend: Backend) {
             vec!["Charlie Fireworks", "Bravo Coal", "Alpha Chemicals"],
         ),
     ] {
-        let (status, body) = app
-            .get(&format!("/api/v1/enterprises?{query}"), &admin)
+        let page: Page = app
+            .get_ok(&format!("/api/v1/enterprises?{query}"), &admin)
             .await;
-        assert_eq!(status, StatusCode::OK, "{backend:?} {query}: {body}");
-        assert_eq!(column(&body, "name"), expected, "{backend:?} {query}");
-        assert_eq!(body["total"], expected.len(), "{backend:?} {query}");
+        assert_eq!(page.column("name"), expected, "{backend:?} {query}");
+        assert_eq!(page.total, expected.len(), "{backend:?} {query}");
     }
     for query in ["sort=password_hash", "sort=-name;drop"] {
         let (status, body) = app
@@ -448,17 +400,16 @@ async fn enterprise_lists_are_paginated_up_to_500_a_page(backend: Backend) {
     app.seed_two_provinces(&admin).await;
     for i in 1..=3 {
         let body = enterprise(&credit_code(i), &format!("Company {i}"), "130102");
-        create(&app, &admin, "/api/v1/enterprises", body).await;
+        app.create_id("/api/v1/enterprises", &admin, body).await;
     }
-    let (status, body) = app
-        .get("/api/v1/enterprises?page=2&page_size=2", &admin)
+    let page: Page = app
+        .get_ok("/api/v1/enterprises?page=2&page_size=2", &admin)
         .await;
-    assert_eq!(status, StatusCode::OK, "{backend:?}: {body}");
-    assert_eq!(column(&body, "name"), ["Company 3"], "{backend:?}");
+    assert_eq!(page.column("name"), ["Company 3"], "{backend:?}");
     assert_eq!(
-        (&body["total"], &body["page"], &body["page_size"]),
-        (&json!(3), &json!(2), &json!(2)),
-        "{backend:?}: {body}"
+        (page.total, page.page, page.page_size),
+        (3, 2, 2),
+        "{backend:?}: {page:?}"
     );
     for query in ["page=0", "page_size=501", "page_size=0"] {
         let (status, body) = app
@@ -480,7 +431,7 @@ async fn enterprise_lists_are_paginated_up_to_500_a_page(backend: Backend) {
             .await;
         assert_eq!(status, StatusCode::OK, "{backend:?} page {page}: {body}");
         assert_eq!(
-            ids(&body),
+            item_ids(&body),
             Vec::<i64>::new(),
             "{backend:?} page {page}: past the end"
         );
@@ -510,10 +461,9 @@ async fn inspectors_are_registered_with_qualifications_and_found_by_industry(bac
         "{backend:?}"
     );
     assert_eq!(body["active"], true, "{backend:?}: active by default");
-    create(
-        &app,
-        &admin,
+    app.create_id(
         "/api/v1/inspectors",
+        &admin,
         inspector("HB-002", hebei, "130100", &["non_coal_mine"]),
     )
     .await;
@@ -543,7 +493,7 @@ async fn inspectors_are_registered_with_qualifications_and_found_by_industry(bac
         "{backend:?}: {body}"
     );
     assert!(
-        problem_fields(&body).contains(&"department_id"),
+        read::<Problem>(&body).fields().contains(&"department_id"),
         "{backend:?}: {body}"
     );
 
@@ -553,11 +503,10 @@ async fn inspectors_are_registered_with_qualifications_and_found_by_industry(bac
         ("industry=fishery", vec![]),
         ("", vec!["HB-001", "HB-002"]),
     ] {
-        let (status, body) = app
-            .get(&format!("/api/v1/inspectors?{query}"), &admin)
+        let page: Page = app
+            .get_ok(&format!("/api/v1/inspectors?{query}"), &admin)
             .await;
-        assert_eq!(status, StatusCode::OK, "{backend:?} {query}: {body}");
-        assert_eq!(column(&body, "badge_no"), expected, "{backend:?} {query}");
+        assert_eq!(page.column("badge_no"), expected, "{backend:?} {query}");
     }
 }
 
@@ -566,20 +515,20 @@ async fn conflicts_name_exactly_one_target_and_can_be_removed(backend: Backend) 
     let app = TestApp::spawn(backend).await;
     let admin = app.admin().await;
     let (hebei, _) = app.seed_two_provinces(&admin).await;
-    let inspector_id = create(
-        &app,
-        &admin,
-        "/api/v1/inspectors",
-        inspector("HB-001", hebei, "130102", &[]),
-    )
-    .await;
-    let enterprise_id = create(
-        &app,
-        &admin,
-        "/api/v1/enterprises",
-        enterprise(&credit_code(1), "Alpha Chemicals", "130102"),
-    )
-    .await;
+    let inspector_id = app
+        .create_id(
+            "/api/v1/inspectors",
+            &admin,
+            inspector("HB-001", hebei, "130102", &[]),
+        )
+        .await;
+    let enterprise_id = app
+        .create_id(
+            "/api/v1/enterprises",
+            &admin,
+            enterprise(&credit_code(1), "Alpha Chemicals", "130102"),
+        )
+        .await;
     let conflict = |enterprise: Option<i64>, department: Option<i64>| {
         json!({
             "inspector_id": inspector_id,
@@ -601,20 +550,15 @@ async fn conflicts_name_exactly_one_target_and_can_be_removed(backend: Backend) 
         );
     }
 
-    let with_enterprise = create(
-        &app,
-        &admin,
-        "/api/v1/conflicts",
-        conflict(Some(enterprise_id), None),
-    )
-    .await;
-    create(
-        &app,
-        &admin,
-        "/api/v1/conflicts",
-        conflict(None, Some(hebei)),
-    )
-    .await;
+    let with_enterprise = app
+        .create_id(
+            "/api/v1/conflicts",
+            &admin,
+            conflict(Some(enterprise_id), None),
+        )
+        .await;
+    app.create_id("/api/v1/conflicts", &admin, conflict(None, Some(hebei)))
+        .await;
     let (status, body) = app
         .post(
             "/api/v1/conflicts",
@@ -636,7 +580,7 @@ async fn conflicts_name_exactly_one_target_and_can_be_removed(backend: Backend) 
     let (_, list) = app.get("/api/v1/conflicts", &admin).await;
     assert_eq!(list["total"], 1, "{backend:?}: {list}");
     assert!(
-        !ids(&list).contains(&with_enterprise),
+        !item_ids(&list).contains(&with_enterprise),
         "{backend:?}: {list}"
     );
 }

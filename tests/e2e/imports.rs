@@ -10,7 +10,9 @@ use reqwest::StatusCode;
 use sea_orm::{EntityTrait as _, PaginatorTrait as _};
 use serde_json::Value;
 use spotcheck::domain::CreditCode;
-use spotcheck_tests::{Backend, TestApp, V, audit_rows, both_engines, read_rows, row, xls, xlsx};
+use spotcheck_tests::{
+    Backend, TestApp, V, all_rows, audit_rows, both_engines, read_rows, row, xls, xlsx,
+};
 
 use crate::cli;
 
@@ -566,10 +568,7 @@ async fn every_kind_imports_in_both_languages_through_cli_and_http_and_again_unc
             "{backend:?} {kind}"
         );
     }
-    let enterprises = entities::enterprise::Entity::find()
-        .all(&app.db)
-        .await
-        .expect("rows");
+    let enterprises = all_rows::<entities::enterprise::Entity>(&app.db).await;
     assert_eq!(enterprises.len(), 3, "{backend:?}");
     let first = enterprises
         .iter()
@@ -585,10 +584,7 @@ async fn every_kind_imports_in_both_languages_through_cli_and_http_and_again_unc
         "{backend:?}: a number stored as text"
     );
     assert!(first.key_supervision, "{backend:?}: 是");
-    let hazards = entities::hazard_item::Entity::find()
-        .all(&app.db)
-        .await
-        .expect("rows");
+    let hazards = all_rows::<entities::hazard_item::Entity>(&app.db).await;
     assert!(
         hazards
             .iter()
@@ -599,10 +595,7 @@ async fn every_kind_imports_in_both_languages_through_cli_and_http_and_again_unc
         hazards.iter().any(|h| h.found_on == day(2026, 11, 2)),
         "{backend:?}: 2026年11月2日"
     );
-    let risks = entities::risk_item::Entity::find()
-        .all(&app.db)
-        .await
-        .expect("rows");
+    let risks = all_rows::<entities::risk_item::Entity>(&app.db).await;
     assert!(
         risks
             .iter()
@@ -614,10 +607,7 @@ async fn every_kind_imports_in_both_languages_through_cli_and_http_and_again_unc
         Some(2),
         "{backend:?}"
     );
-    let child = entities::department::Entity::find()
-        .all(&app.db)
-        .await
-        .expect("rows");
+    let child = all_rows::<entities::department::Entity>(&app.db).await;
     let parent = child.iter().find(|d| d.code == "EM-350000").map(|d| d.id);
     assert_eq!(
         child
@@ -936,10 +926,7 @@ async fn roles_and_jurisdiction_bound_what_a_user_may_import(backend: Backend) {
     let admin = app.admin().await;
     let dir = tempfile::tempdir().expect("dir");
     seed(&app, dir.path());
-    let departments = entities::department::Entity::find()
-        .all(&app.db)
-        .await
-        .expect("rows");
+    let departments = all_rows::<entities::department::Entity>(&app.db).await;
     let fujian = departments
         .iter()
         .find(|d| d.code == "EM-350000")

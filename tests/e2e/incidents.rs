@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use spotcheck_tests::{Backend, TestApp, audit_rows, both_engines};
 
-use super::score_fixture::{at, created, initial};
+use super::score_fixture::{at, initial};
 
 /// What a case does, who does it, whether it posts, where, with what, and the status expected.
 type Case<'a> = (
@@ -53,7 +53,7 @@ async fn severity_is_derived_from_the_figures_on_each_threshold(backend: Backend
     ];
     for ((deaths, injuries, loss), expected) in cases {
         let body = incident("2025-06-01T00:00:00Z", deaths, injuries, loss);
-        let made = created(&app, &user, "/api/v1/incidents", body).await;
+        let made = app.create::<Value>("/api/v1/incidents", &user, body).await;
         assert_eq!(
             made["derived_severity"], expected,
             "{backend:?}: {deaths}/{injuries}/{loss}"
@@ -72,13 +72,13 @@ async fn reports_follow_their_order_and_deadlines_to_the_second(backend: Backend
         .token_for("hb-dept", Role::Department, Some(hebei))
         .await;
     // Relatively serious (3 deaths): initial due 120 min after 08:00, at 10:00.
-    let made = created(
-        &app,
-        &user,
-        "/api/v1/incidents",
-        incident("2025-03-10T08:00:00Z", 3, 0, 0),
-    )
-    .await;
+    let made = app
+        .create::<Value>(
+            "/api/v1/incidents",
+            &user,
+            incident("2025-03-10T08:00:00Z", 3, 0, 0),
+        )
+        .await;
     let id = made["id"].as_i64().expect("id");
     assert_eq!(
         instant(&made["initial_due_at"]),
@@ -159,13 +159,13 @@ async fn departments_see_their_own_incidents_and_supervisors_their_jurisdiction(
         .await;
     let leader = app.token_for("leader", Role::Leader, None).await;
     let inspector = app.token_for("insp", Role::Inspector, Some(hebei)).await;
-    let made = created(
-        &app,
-        &hb,
-        "/api/v1/incidents",
-        incident("2025-05-01T00:00:00Z", 0, 0, 0),
-    )
-    .await;
+    let made = app
+        .create::<Value>(
+            "/api/v1/incidents",
+            &hb,
+            incident("2025-05-01T00:00:00Z", 0, 0, 0),
+        )
+        .await;
     let id = made["id"].as_i64().expect("id");
     let path = format!("/api/v1/incidents/{id}");
     let reports = format!("{path}/reports");

@@ -2,10 +2,10 @@
 
 use entities::Role;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 use spotcheck_tests::{Backend, TestApp, audit_rows, both_engines};
 
-use super::score_fixture::{created, indicator, indicator_set};
+use super::score_fixture::indicator;
 
 #[both_engines]
 async fn a_set_in_use_cannot_change_and_is_superseded_by_a_new_version(backend: Backend) {
@@ -15,18 +15,18 @@ async fn a_set_in_use_cannot_change_and_is_superseded_by_a_new_version(backend: 
     let dept = app
         .token_for("hb-dept", Role::Department, Some(hebei))
         .await;
-    let (v1, _) = indicator_set(
-        &app,
-        &admin,
-        "DS",
-        json!([indicator("DS-1", "data_security", 10.0, 1.0, "department")]),
-    )
-    .await;
+    let v1 = app
+        .indicator_set(
+            &admin,
+            "DS",
+            json!([indicator("DS-1", "data_security", 10.0, 1.0, "department")]),
+        )
+        .await
+        .id;
     let add = format!("/api/v1/indicator-sets/{v1}/indicators");
-    created(
-        &app,
-        &admin,
+    app.create::<Value>(
         &add,
+        &admin,
         indicator("DS-2", "data_security", 5.0, 1.0, "department"),
     )
     .await;
@@ -61,10 +61,9 @@ async fn a_set_in_use_cannot_change_and_is_superseded_by_a_new_version(backend: 
         .iter()
         .map(|i| json!({"indicator_id": i, "points": 1}))
         .collect();
-    created(
-        &app,
-        &dept,
+    app.create::<Value>(
         "/api/v1/self-assessments",
+        &dept,
         json!({"period": "2026", "indicator_set_id": v1, "items": items}),
     )
     .await;
@@ -78,13 +77,14 @@ async fn a_set_in_use_cannot_change_and_is_superseded_by_a_new_version(backend: 
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: in use: {body}");
 
-    let (v2, _) = indicator_set(
-        &app,
-        &admin,
-        "DS",
-        json!([indicator("DS-1", "data_security", 10.0, 2.0, "department")]),
-    )
-    .await;
+    let v2 = app
+        .indicator_set(
+            &admin,
+            "DS",
+            json!([indicator("DS-1", "data_security", 10.0, 2.0, "department")]),
+        )
+        .await
+        .id;
     let (_, old) = app
         .get(&format!("/api/v1/indicator-sets/{v1}"), &admin)
         .await;
@@ -148,20 +148,15 @@ async fn every_problem_with_a_set_is_listed_and_only_supervisors_write(backend: 
         {"code": "A", "name": "a", "legal_basis": "", "category": "other", "max_points": 0, "weight": -1, "applies_to": "enterprise"},
         {"code": "A", "name": "b", "legal_basis": "《安全生产法》", "category": "other", "max_points": 1, "weight": 1, "applies_to": "enterprise"}
     ]});
-    let (status, answer) = app
-        .post("/api/v1/indicator-sets", &supervisor, body.clone())
+    let problem = app
+        .post_refused(
+            "/api/v1/indicator-sets",
+            &supervisor,
+            body.clone(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{backend:?}: {answer}"
-    );
-    let mut fields: Vec<&str> = answer["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
+    let mut fields = problem.fields();
     fields.sort_unstable();
     assert_eq!(
         fields,

@@ -10,9 +10,9 @@ use scheduler::{CatchUp, Fire, Job, RunStatus, run_fire};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ConnectionTrait as _};
 use serde_json::{Value, json};
 use spotcheck::{jobs::run_plan_draw, service::audit, state::AppState};
-use spotcheck_tests::{Backend, audit_rows, both_engines};
+use spotcheck_tests::{Backend, Page, audit_rows, both_engines};
 
-use super::fixtures::{Ent, World, plan_body};
+use super::fixtures::{Ent, World, cron_draw_ids, plan_body};
 use crate::cli;
 
 const CRON: &str = "0 0 9 1 * *";
@@ -84,23 +84,18 @@ async fn a_scheduled_draw_runs_once_per_fire_and_is_recorded(backend: Backend) {
     let outcome = first.expect("the first claim wins");
     assert_eq!(outcome.status, RunStatus::Ok, "{backend:?}: {outcome:?}");
     assert!(second.is_none(), "{backend:?}: the same fire runs once");
-    let (_, draws) = w
-        .app
-        .get(&format!("/api/v1/plans/{plan}/draws"), &w.supervisor)
-        .await;
-    let draws = draws.as_array().expect("draws").clone();
+    let draws = w.draws_of(plan).await;
     assert_eq!(draws.len(), 1, "{backend:?}: exactly one draw: {draws:?}");
-    assert_eq!(draws[0]["trigger"], "cron", "{backend:?}");
-    let draw_id = draws[0]["id"].as_i64().expect("id");
+    assert_eq!(draws[0].trigger, "cron", "{backend:?}");
+    let draw_id = draws[0].id;
     assert!(
         outcome.message.starts_with(&format!("draw {draw_id} at ")),
         "{backend:?}: {}",
         outcome.message
     );
-    let (status, runs) = w.app.get("/api/v1/jobs", &w.supervisor).await;
-    assert_eq!(status, StatusCode::OK, "{backend:?}: {runs}");
-    assert_eq!(runs["total"], 1, "{backend:?}: {runs}");
-    let run = &runs["items"][0];
+    let runs: Page = w.app.get_ok("/api/v1/jobs", &w.supervisor).await;
+    assert_eq!(runs.total, 1, "{backend:?}: {runs:?}");
+    let run = &runs.items[0];
     assert_eq!(run["job_name"], format!("plan.draw.{plan}"), "{backend:?}");
     assert_eq!(run["outcome"], "ok", "{backend:?}: {run}");
     assert_eq!(run["instance"], "instance-a", "{backend:?}: {run}");
@@ -171,23 +166,22 @@ async fn job_runs_are_listed_newest_first_in_pages_for_admins_and_supervisors_on
     let leader = w.app.token_for("leader", Role::Leader, None).await;
     let (_, inspector) = w.inspector_user("HB-100", "130000", &[]).await;
 
-    let (_, first) = w.app.get("/api/v1/jobs?page_size=2", &w.admin).await;
-    let (_, second) = w
+    let first: Page = w.app.get_ok("/api/v1/jobs?page_size=2", &w.admin).await;
+    let second: Page = w
         .app
-        .get("/api/v1/jobs?page_size=2&page=2", &w.supervisor)
+        .get_ok("/api/v1/jobs?page_size=2&page=2", &w.supervisor)
         .await;
-    let (_, draws_only) = w
+    let draws_only: Page = w
         .app
-        .get(&format!("/api/v1/jobs?job_name=plan.draw.{plan}"), &w.admin)
+        .get_ok(&format!("/api/v1/jobs?job_name=plan.draw.{plan}"), &w.admin)
         .await;
 
-    assert_eq!(first["total"], 3, "{backend:?}: {first}");
-    assert_eq!(first["page_size"], 2, "{backend:?}: {first}");
-    let fires: Vec<DateTime<Utc>> = first["items"]
-        .as_array()
-        .expect("items")
+    assert_eq!(first.total, 3, "{backend:?}: {first:?}");
+    assert_eq!(first.page_size, 2, "{backend:?}: {first:?}");
+    let fires: Vec<DateTime<Utc>> = first
+        .items
         .iter()
-        .chain(second["items"].as_array().expect("items"))
+        .chain(&second.items)
         .map(|r| time(&r["fire_time"]))
         .collect();
     assert_eq!(
@@ -195,8 +189,8 @@ async fn job_runs_are_listed_newest_first_in_pages_for_admins_and_supervisors_on
         [fire_time(11), fire_time(10), fire_time(9)],
         "{backend:?}: newest fire first, across pages"
     );
-    assert_eq!(second["page"], 2, "{backend:?}: {second}");
-    assert_eq!(draws_only["total"], 1, "{backend:?}: {draws_only}");
+    assert_eq!(second.page, 2, "{backend:?}: {second:?}");
+    assert_eq!(draws_only.total, 1, "{backend:?}: {draws_only:?}");
     for (who, token) in [
         ("department user", &department),
         ("leader", &leader),
@@ -284,15 +278,13 @@ async fn jobs_started_in_process_draw_an_active_plan_once_per_fire(backend: Back
             json!({"ratios": {"high": 0.5}, "cron": "* * * * * *", "status": "active"}),
         ))
         .await;
-    let draws_path = format!("/api/v1/plans/{plan}/draws");
 
     let jobs = spotcheck::jobs::start(w.app.state.clone())
         .await
         .expect("scheduler started");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
-        let (_, draws) = w.app.get(&draws_path, &w.supervisor).await;
-        if draws.as_array().is_some_and(|d| !d.is_empty()) {
+        if !w.draws_of(plan).await.is_empty() {
             break;
         }
         assert!(
@@ -303,29 +295,18 @@ async fn jobs_started_in_process_draw_an_active_plan_once_per_fire(backend: Back
     }
     jobs.shutdown().await.expect("scheduler stopped");
 
-    let (_, draws) = w.app.get(&draws_path, &w.supervisor).await;
-    let mut drawn: Vec<i64> = draws
-        .as_array()
-        .expect("draws")
-        .iter()
-        .map(|d| {
-            assert_eq!(d["trigger"], "cron", "{backend:?}: {d}");
-            d["id"].as_i64().expect("id")
-        })
-        .collect();
-    drawn.sort_unstable();
-    let (status, runs) = w
+    let drawn = cron_draw_ids(&w.draws_of(plan).await);
+    let runs: Page = w
         .app
-        .get(
+        .get_ok(
             &format!("/api/v1/jobs?job_name=plan.draw.{plan}&page_size=500"),
             &w.admin,
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{backend:?}: {runs}");
-    let runs = runs["items"].as_array().expect("items").clone();
-    let mut fires: Vec<String> = runs
+    let runs = runs.items;
+    let mut fires: Vec<&str> = runs
         .iter()
-        .map(|r| r["fire_time"].as_str().expect("fire_time").to_owned())
+        .filter_map(|r| r["fire_time"].as_str())
         .collect();
     fires.sort_unstable();
     fires.dedup();

@@ -39,41 +39,31 @@ async fn a_plan_is_created_with_defaults_and_owned_by_the_supervisors_department
 async fn an_invalid_plan_is_refused_with_every_problem_listed(backend: Backend) {
     let w = World::new(backend).await;
 
-    let (status, body) = w
+    let invalid = json!({
+        "name": "错误的计划",
+        "ratios": {"major": 1.5, "huge": 0.1},
+        "uniform_share": -0.1,
+        "inspectors_per_task": 0,
+        "cron": "0 9 * *",
+        "region_prefixes": ["1399"],
+        "department_ids": [999_999],
+        "indicator_set_id": 999_999,
+    });
+
+    let problem = w
         .app
-        .post(
+        .post_refused(
             "/api/v1/plans",
             &w.supervisor,
-            json!({
-                "name": "错误的计划",
-                "ratios": {"major": 1.5, "huge": 0.1},
-                "uniform_share": -0.1,
-                "inspectors_per_task": 0,
-                "cron": "0 9 * *",
-                "region_prefixes": ["1399"],
-                "department_ids": [999_999],
-                "indicator_set_id": 999_999,
-            }),
+            invalid,
+            StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
 
     assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{backend:?}: {body}"
+        problem.code, "validation_failed",
+        "{backend:?}: {problem:?}"
     );
-    assert_eq!(body["code"], "validation_failed", "{backend:?}: {body}");
-    let problems: Vec<(String, String)> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap_or_default().to_owned(),
-                e["message"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
     for (field, says) in [
         ("ratios", "'major' must be between 0 and 1"),
         ("ratios", "'huge' is not a stratum"),
@@ -85,8 +75,8 @@ async fn an_invalid_plan_is_refused_with_every_problem_listed(backend: Backend) 
         ("indicator_set_id", "999999"),
     ] {
         assert!(
-            problems.iter().any(|(f, m)| f == field && m.contains(says)),
-            "{backend:?}: no problem with {field} saying '{says}' in {body}"
+            problem.names(field, says),
+            "{backend:?}: no problem with {field} saying '{says}' in {problem:?}"
         );
     }
     let (_, plans) = w.app.get("/api/v1/plans", &w.admin).await;

@@ -13,7 +13,7 @@ use reqwest::{Method, StatusCode};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 use serde_json::{Value, json};
 use spotcheck::service::tasks;
-use spotcheck_tests::{Backend, both_engines};
+use spotcheck_tests::{Backend, all_rows, both_engines};
 
 use super::fixtures::{
     Ent, OneTask, World, china_date, credit_code, item_ids, plan_body, problem_fields, task_ids,
@@ -139,10 +139,7 @@ async fn findings_with_a_hazard_but_no_deadline_too_many_points_or_a_foreign_ind
     }
     let (_, findings) = w.app.get(&path, t.lead()).await;
     assert_eq!(findings, json!([]), "{backend:?}: nothing recorded");
-    let hazards = hazard_item::Entity::find()
-        .all(&w.app.db)
-        .await
-        .expect("hazards");
+    let hazards = all_rows::<hazard_item::Entity>(&w.app.db).await;
     assert!(hazards.is_empty(), "{backend:?}: {hazards:?}");
 }
 
@@ -405,10 +402,7 @@ async fn a_result_not_published_within_twenty_working_days_raises_one_accountabi
     );
     assert_eq!(late, 1, "{backend:?}");
     assert_eq!(again, 0, "{backend:?}: never twice");
-    let items = accountability_item::Entity::find()
-        .all(&w.app.db)
-        .await
-        .expect("items");
+    let items = all_rows::<accountability_item::Entity>(&w.app.db).await;
     assert_eq!(items.len(), 1, "{backend:?}: {items:?}");
     let item = &items[0];
     assert_eq!(

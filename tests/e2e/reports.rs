@@ -13,11 +13,11 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait as _, EntityTrait as _, QueryFilter as _, sea_query::Expr,
 };
 use serde_json::{Value, json};
-use spotcheck_tests::{Backend, TestApp, audit_rows, both_engines};
+use spotcheck_tests::{Backend, Page, TestApp, audit_rows, both_engines, read};
 
 use super::{
     fixtures::{Ent, World, credit_code, drawn_targets, plan_body, task_ids, teams},
-    score_fixture::{arrange, incident},
+    score_fixture::{arrange, incident, score_rows},
 };
 use crate::cli;
 
@@ -104,6 +104,11 @@ fn column<'a>(header: &[String], rows: &'a [Vec<Data>], name: &str) -> Vec<&'a D
     rows.iter().map(|r| &r[at]).collect()
 }
 
+/// A column's cells as text.
+fn texts(header: &[String], rows: &[Vec<Data>], name: &str) -> Vec<String> {
+    column(header, rows, name).into_iter().map(text).collect()
+}
+
 fn part(bytes: &[u8], name: &str) -> String {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
     let mut out = String::new();
@@ -151,16 +156,8 @@ async fn draw_cover(app: &TestApp, token: &str, draw_id: i64) -> HashMap<String,
 
 /// The overall scores of a period by subject name, from the API.
 async fn overall_by_name(app: &TestApp, token: &str, period: &str) -> HashMap<String, Value> {
-    let (status, body) = app
-        .get(
-            &format!("/api/v1/scores?period={period}&page_size=500"),
-            token,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["items"]
-        .as_array()
-        .expect("items")
+    score_rows(app, token, period)
+        .await
         .iter()
         .map(|s| {
             (
@@ -195,10 +192,7 @@ async fn assessment_scorecard_ranks_scores_shows_indicators_and_keeps_to_scope(b
 
     // Provinces first (北京 70 ranks above 河北 64.83), then the city.
     let (header, departments) = sheet(&bytes, "部门考核");
-    let names: Vec<String> = column(&header, &departments, "名称")
-        .into_iter()
-        .map(text)
-        .collect();
+    let names: Vec<String> = texts(&header, &departments, "名称");
     assert_eq!(
         names,
         ["北京市应急管理局", "河北省应急管理厅", "石家庄市应急管理局"],
@@ -213,10 +207,7 @@ async fn assessment_scorecard_ranks_scores_shows_indicators_and_keeps_to_scope(b
         [Some(70.0), Some(64.83), Some(85.0)],
         "{backend:?}"
     );
-    let grades: Vec<String> = column(&header, &departments, "等级")
-        .into_iter()
-        .map(text)
-        .collect();
+    let grades: Vec<String> = texts(&header, &departments, "等级");
     assert_eq!(grades, ["合格", "合格", "良好"], "{backend:?}");
     let ranks: Vec<Option<f64>> = column(&header, &departments, "排名")
         .into_iter()
@@ -346,20 +337,14 @@ async fn assessment_scorecard_ranks_scores_shows_indicators_and_keeps_to_scope(b
     let hb = app.token_for("hb-sup", Role::Supervisor, Some(f.hb)).await;
     let scoped = report(&app, &hb, "/api/v1/reports/assessment?period=2025").await;
     let (header, departments) = sheet(&scoped, "部门考核");
-    let names: Vec<String> = column(&header, &departments, "名称")
-        .into_iter()
-        .map(text)
-        .collect();
+    let names: Vec<String> = texts(&header, &departments, "名称");
     assert_eq!(
         names,
         ["河北省应急管理厅", "石家庄市应急管理局"],
         "{backend:?}"
     );
     let (header, firms) = sheet(&scoped, "企业得分");
-    let names: Vec<String> = column(&header, &firms, "名称")
-        .into_iter()
-        .map(text)
-        .collect();
+    let names: Vec<String> = texts(&header, &firms, "名称");
     assert_eq!(names, ["E2", "E1"], "{backend:?}");
     let (_, regions) = sheet(&scoped, "地区得分");
     let groups: Vec<String> = regions.iter().map(|r| text(&r[1])).collect();
@@ -444,10 +429,7 @@ async fn accountability_and_timeliness_reports_agree_with_the_records(backend: B
         .filter_map(number)
         .sum();
     assert_eq!(counted as usize, total, "{backend:?}: the units add up");
-    let units_seen: Vec<String> = column(&header, &rows, "被问责单位")
-        .into_iter()
-        .map(text)
-        .collect();
+    let units_seen: Vec<String> = texts(&header, &rows, "被问责单位");
     let mut grouped = units_seen.clone();
     grouped.dedup();
     assert_eq!(
@@ -455,10 +437,7 @@ async fn accountability_and_timeliness_reports_agree_with_the_records(backend: B
         units.len(),
         "{backend:?}: each unit's items together"
     );
-    let reasons: Vec<String> = column(&header, &rows, "问责事由")
-        .into_iter()
-        .map(text)
-        .collect();
+    let reasons: Vec<String> = texts(&header, &rows, "问责事由");
     assert!(
         reasons.contains(&"初报迟报".to_owned()),
         "{backend:?}: {reasons:?}"
@@ -825,10 +804,7 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published(backen
             "{backend:?}: the whole team"
         );
     }
-    let names: Vec<String> = column(&header, &tasks, "检查对象")
-        .into_iter()
-        .map(text)
-        .collect();
+    let names: Vec<String> = texts(&header, &tasks, "检查对象");
     assert!(
         names.contains(&"=HYPERLINK(\"http://x\",\"点击\")".to_owned()),
         "{backend:?}: a formula-looking name is kept as text"
@@ -841,10 +817,7 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published(backen
         formulas.used_cells().all(|(_, _, f)| f.is_empty()),
         "{backend:?}: no formulas"
     );
-    let risk: Vec<String> = column(&header, &tasks, "风险等级")
-        .into_iter()
-        .map(text)
-        .collect();
+    let risk: Vec<String> = texts(&header, &tasks, "风险等级");
     assert!(risk.iter().all(|r| r == "较大"), "{backend:?}: {risk:?}");
 
     let from_cli = cli_report(&w.app, &["draw", "--draw", &draw_id.to_string()]);
@@ -925,16 +898,12 @@ async fn draw_list_and_publication_list_show_what_was_drawn_and_published(backen
         .app
         .call(Method::GET, "/public/v1/results?page_size=100", None, None)
         .await;
-    let mut public_names: Vec<String> = public["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| i["target_name"].as_str().expect("name").to_owned())
-        .collect();
-    let mut listed: Vec<String> = column(&header, &rows, "检查对象")
+    let mut public_names: Vec<String> = read::<Page>(&public)
+        .column("target_name")
         .into_iter()
-        .map(text)
+        .map(str::to_owned)
         .collect();
+    let mut listed: Vec<String> = texts(&header, &rows, "检查对象");
     public_names.sort();
     listed.sort();
     assert_eq!(

@@ -3,9 +3,9 @@
 use entities::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use spotcheck_tests::{Backend, TestApp, both_engines};
+use spotcheck_tests::{Backend, Created, Page, TestApp, both_engines, credit_code};
 
-use super::directories::{create, credit_code, enterprise, ids, inspector};
+use super::directories::{enterprise, inspector};
 
 /// One request and the status it must get.
 struct Case {
@@ -57,26 +57,21 @@ async fn each_role_has_its_own_rights_over_the_directories(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.admin().await;
     let (hebei, beijing) = app.seed_two_provinces(&admin).await;
-    let hb_enterprise = create(
-        &app,
-        &admin,
-        "/api/v1/enterprises",
-        enterprise(&credit_code(1), "Hebei Co", "130102"),
-    )
-    .await;
-    let hb_inspector = create(
-        &app,
-        &admin,
-        "/api/v1/inspectors",
-        inspector("HB-001", hebei, "130102", &[]),
-    )
-    .await;
-    let conflict = create(
-        &app,
-        &admin,
-        "/api/v1/conflicts",
-        json!({"inspector_id": hb_inspector, "department_id": hebei, "reason": "own department"}),
-    )
+    let hb_enterprise = app
+        .create_id(
+            "/api/v1/enterprises",
+            &admin,
+            enterprise(&credit_code(1), "Hebei Co", "130102"),
+        )
+        .await;
+    let hb_inspector = app
+        .create_id(
+            "/api/v1/inspectors",
+            &admin,
+            inspector("HB-001", hebei, "130102", &[]),
+        )
+        .await;
+    let conflict = app.create_id("/api/v1/conflicts", &admin, json!({"inspector_id": hb_inspector, "department_id": hebei, "reason": "own department"}))
     .await;
     let supervisor = app
         .token_for("hb-supervisor", Role::Supervisor, Some(hebei))
@@ -129,14 +124,14 @@ async fn each_role_has_its_own_rights_over_the_directories(backend: Backend) {
         }
     }
 
-    let (_, regions) = app.get("/api/v1/regions?prefix=13", &admin).await;
+    let regions: Page = app.get_ok("/api/v1/regions?prefix=13", &admin).await;
     assert_eq!(
-        regions["total"], 4,
+        regions.total, 4,
         "{backend:?}: only admin's region was added"
     );
-    let (_, conflicts) = app.get("/api/v1/conflicts", &admin).await;
+    let conflicts: Page = app.get_ok("/api/v1/conflicts", &admin).await;
     assert_eq!(
-        conflicts["total"], 2,
+        conflicts.total, 2,
         "{backend:?}: the leader removed nothing"
     );
 }
@@ -156,17 +151,17 @@ async fn two_provinces_with_enterprises(backend: spotcheck_tests::Backend) -> Tw
     let app = TestApp::spawn(backend).await;
     let admin = app.admin().await;
     let (hebei, beijing) = app.seed_two_provinces(&admin).await;
-    let hb_enterprise = create(
-        &app,
-        &admin,
-        "/api/v1/enterprises",
-        enterprise(&credit_code(1), "Hebei Co", "130102"),
-    )
-    .await;
+    let hb_enterprise = app
+        .create_id(
+            "/api/v1/enterprises",
+            &admin,
+            enterprise(&credit_code(1), "Hebei Co", "130102"),
+        )
+        .await;
     let mut bj_enterprises = Vec::new();
     for (i, region) in [(2, "110101"), (3, "110100")] {
         let body = enterprise(&credit_code(i), &format!("Beijing Co {i}"), region);
-        bj_enterprises.push(create(&app, &admin, "/api/v1/enterprises", body).await);
+        bj_enterprises.push(app.create_id("/api/v1/enterprises", &admin, body).await);
     }
     TwoProvinces {
         app,
@@ -193,13 +188,15 @@ async fn department_user_cannot_see_or_create_other_provinces_enterprises(backen
     assert_eq!(status, StatusCode::NOT_FOUND, "{backend:?}: {body}");
     assert_eq!(body["code"], "not_found", "{backend:?}: {body}");
 
-    let (status, list) = t.app.get("/api/v1/enterprises", &bj).await;
-    assert_eq!(status, StatusCode::OK, "{backend:?}: {list}");
-    assert_eq!(list["total"], 2, "{backend:?}: only 北京's count: {list}");
-    assert_eq!(ids(&list), t.bj_enterprises, "{backend:?}");
-    let (_, list) = t.app.get("/api/v1/enterprises?region_prefix=13", &bj).await;
+    let list: Page<Created> = t.app.get_ok("/api/v1/enterprises", &bj).await;
+    assert_eq!(list.total, 2, "{backend:?}: only 北京's count: {list:?}");
+    assert_eq!(list.ids(), t.bj_enterprises, "{backend:?}");
+    let list: Page<Created> = t
+        .app
+        .get_ok("/api/v1/enterprises?region_prefix=13", &bj)
+        .await;
     assert_eq!(
-        list["total"], 0,
+        list.total, 0,
         "{backend:?}: a filter cannot widen the scope"
     );
 
@@ -212,8 +209,8 @@ async fn department_user_cannot_see_or_create_other_provinces_enterprises(backen
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{backend:?}: {body}");
-    let (_, all) = t.app.get("/api/v1/enterprises", &t.admin).await;
-    assert_eq!(all["total"], 3, "{backend:?}: nothing was created");
+    let all: Page = t.app.get_ok("/api/v1/enterprises", &t.admin).await;
+    assert_eq!(all.total, 3, "{backend:?}: nothing was created");
 }
 
 #[both_engines]
@@ -224,20 +221,19 @@ async fn provincial_supervisor_sees_its_province_and_national_admin_sees_all(bac
         .token_for("hb-supervisor", Role::Supervisor, Some(t.hebei))
         .await;
 
-    let (status, list) = t.app.get("/api/v1/enterprises", &hb).await;
-    assert_eq!(status, StatusCode::OK, "{backend:?}: {list}");
-    assert_eq!(ids(&list), [t.hb_enterprise], "{backend:?}: {list}");
-    assert_eq!(list["total"], 1, "{backend:?}");
+    let list: Page<Created> = t.app.get_ok("/api/v1/enterprises", &hb).await;
+    assert_eq!(list.ids(), [t.hb_enterprise], "{backend:?}: {list:?}");
+    assert_eq!(list.total, 1, "{backend:?}");
     for id in &t.bj_enterprises {
         let (status, _) = t.app.get(&format!("/api/v1/enterprises/{id}"), &hb).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{backend:?}: 北京 {id}");
     }
 
-    let (_, list) = t.app.get("/api/v1/enterprises", &t.admin).await;
+    let list: Page<Created> = t.app.get_ok("/api/v1/enterprises", &t.admin).await;
     let mut expected = vec![t.hb_enterprise];
     expected.extend(&t.bj_enterprises);
-    assert_eq!(ids(&list), expected, "{backend:?}: {list}");
-    assert_eq!(list["total"], 3, "{backend:?}");
+    assert_eq!(list.ids(), expected, "{backend:?}: {list:?}");
+    assert_eq!(list.total, 3, "{backend:?}");
 }
 
 #[both_engines]
@@ -267,39 +263,38 @@ async fn updating_another_provinces_enterprise_answers_404_and_changes_nothing(b
 async fn provincial_supervisor_lists_only_conflicts_of_its_inspectors(backend: Backend) {
     let t = two_provinces_with_enterprises(backend).await;
     let (app, admin) = (&t.app, t.admin.as_str());
-    let hb_inspector = create(
-        app,
-        admin,
-        "/api/v1/inspectors",
-        inspector("HB-001", t.hebei, "130102", &[]),
-    )
-    .await;
-    let bj_inspector = create(
-        app,
-        admin,
-        "/api/v1/inspectors",
-        inspector("BJ-001", t.beijing, "110101", &[]),
-    )
-    .await;
+    let hb_inspector = app
+        .create_id(
+            "/api/v1/inspectors",
+            admin,
+            inspector("HB-001", t.hebei, "130102", &[]),
+        )
+        .await;
+    let bj_inspector = app
+        .create_id(
+            "/api/v1/inspectors",
+            admin,
+            inspector("BJ-001", t.beijing, "110101", &[]),
+        )
+        .await;
     let mut conflicts = Vec::new();
     for (inspector_id, enterprise_id) in [
         (hb_inspector, t.hb_enterprise),
         (bj_inspector, t.bj_enterprises[0]),
     ] {
         let body = json!({"inspector_id": inspector_id, "enterprise_id": enterprise_id, "reason": "relative"});
-        conflicts.push(create(app, admin, "/api/v1/conflicts", body).await);
+        conflicts.push(app.create_id("/api/v1/conflicts", admin, body).await);
     }
     let hb = app
         .token_for("hb-supervisor", Role::Supervisor, Some(t.hebei))
         .await;
 
-    let (status, list) = app.get("/api/v1/conflicts", &hb).await;
-    assert_eq!(status, StatusCode::OK, "{backend:?}: {list}");
-    assert_eq!(ids(&list), [conflicts[0]], "{backend:?}: {list}");
-    assert_eq!(list["total"], 1, "{backend:?}");
-    let (_, list) = app.get("/api/v1/conflicts", admin).await;
+    let list: Page<Created> = app.get_ok("/api/v1/conflicts", &hb).await;
+    assert_eq!(list.ids(), [conflicts[0]], "{backend:?}: {list:?}");
+    assert_eq!(list.total, 1, "{backend:?}");
+    let list: Page<Created> = app.get_ok("/api/v1/conflicts", admin).await;
     assert_eq!(
-        ids(&list),
+        list.ids(),
         conflicts,
         "{backend:?}: national admin sees both"
     );

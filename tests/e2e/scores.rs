@@ -10,33 +10,25 @@ use std::collections::HashMap;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use spotcheck_tests::{Backend, TestApp, audit_rows, both_engines};
+use spotcheck_tests::{Backend, IndicatorSet, TestApp, audit_rows, both_engines};
 
 use super::{
     fixtures::{Ent, World, china_date, plan_body, task_ids, teams},
-    score_fixture::{Fixture, arrange, indicator, indicator_set},
+    score_fixture::{Fixture, arrange, indicator, score_rows},
 };
 use crate::cli;
 
 /// The rows of a period, by (kind, id).
 async fn scores(app: &TestApp, token: &str, period: &str) -> HashMap<(String, i64), Value> {
-    let (status, body) = app
-        .get(
-            &format!("/api/v1/scores?period={period}&page_size=500"),
-            token,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
+    score_rows(app, token, period)
+        .await
+        .into_iter()
         .map(|row| {
             let key = (
                 row["subject_kind"].as_str().expect("kind").to_owned(),
                 row["subject_id"].as_i64().expect("id"),
             );
-            (key, row.clone())
+            (key, row)
         })
         .collect()
 }
@@ -393,17 +385,21 @@ async fn a_reviewed_check_scores_data_security_from_its_latest_findings(backend:
     let w = World::new(backend).await;
     let firms = w.enterprises(2, Ent::default()).await;
     let crew = w.crew(2, "130000", &["hazardous_chemicals"]).await;
-    let (set, ids) = indicator_set(
-        &w.app,
-        &w.admin,
-        "DSX",
-        json!([
-            indicator("DS-A", "data_security", 10.0, 1.0, "enterprise"),
-            indicator("DS-B", "data_security", 20.0, 3.0, "enterprise"),
-            indicator("HZ-A", "hazard_management", 5.0, 1.0, "enterprise"),
-        ]),
-    )
-    .await;
+    let IndicatorSet {
+        id: set,
+        indicators: ids,
+    } = w
+        .app
+        .indicator_set(
+            &w.admin,
+            "DSX",
+            json!([
+                indicator("DS-A", "data_security", 10.0, 1.0, "enterprise"),
+                indicator("DS-B", "data_security", 20.0, 3.0, "enterprise"),
+                indicator("HZ-A", "hazard_management", 5.0, 1.0, "enterprise"),
+            ]),
+        )
+        .await;
     let finding = |i: usize, points: f64| {
         json!({"indicator_id": ids[i], "points": points, "compliant": true,
                "description": "检查记录"})

@@ -4,10 +4,10 @@
 use entities::{AssessmentStatus, Role, SubjectKind};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
-use serde_json::json;
-use spotcheck_tests::{Backend, TestApp, both_engines};
+use serde_json::{Value, json};
+use spotcheck_tests::{Backend, IndicatorSet, TestApp, both_engines, credit_code};
 
-use super::score_fixture::{created, indicator, indicator_set};
+use super::score_fixture::indicator;
 
 #[both_engines]
 async fn a_department_files_then_submits_and_cannot_change_it_afterwards(backend: Backend) {
@@ -17,36 +17,34 @@ async fn a_department_files_then_submits_and_cannot_change_it_afterwards(backend
     let dept = app
         .token_for("hb-dept", Role::Department, Some(hebei))
         .await;
-    let (set, ids) = indicator_set(
-        &app,
-        &admin,
-        "SA",
-        json!([
-            indicator("A", "data_security", 10.0, 3.0, "department"),
-            indicator("B", "data_security", 4.0, 1.0, "department"),
-            indicator("C", "other", 10.0, 1.0, "department"),
-            indicator("E", "data_security", 10.0, 1.0, "enterprise")
-        ]),
-    )
-    .await;
+    let IndicatorSet {
+        id: set,
+        indicators: ids,
+    } = app
+        .indicator_set(
+            &admin,
+            "SA",
+            json!([
+                indicator("A", "data_security", 10.0, 3.0, "department"),
+                indicator("B", "data_security", 4.0, 1.0, "department"),
+                indicator("C", "other", 10.0, 1.0, "department"),
+                indicator("E", "data_security", 10.0, 1.0, "enterprise")
+            ]),
+        )
+        .await;
     let [a, b, c, e] = [ids[0], ids[1], ids[2], ids[3]];
-    let (status, body) = app
-        .post("/api/v1/self-assessments", &dept, json!({"period": "2026Q5", "indicator_set_id": set,
-            "items": [{"indicator_id": a, "points": 11}, {"indicator_id": e, "points": 1}, {"indicator_id": b, "points": -1}]}))
+    let invalid = json!({"period": "2026Q5", "indicator_set_id": set,
+        "items": [{"indicator_id": a, "points": 11}, {"indicator_id": e, "points": 1}, {"indicator_id": b, "points": -1}]});
+    let problem = app
+        .post_refused(
+            "/api/v1/self-assessments",
+            &dept,
+            invalid,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
         .await;
     assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{backend:?}: {body}"
-    );
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|p| p["field"].as_str().expect("field"))
-        .collect();
-    assert_eq!(
-        fields,
+        problem.fields(),
         [
             "period",
             "items[0].points",
@@ -56,14 +54,14 @@ async fn a_department_files_then_submits_and_cannot_change_it_afterwards(backend
         "{backend:?}"
     );
 
-    let draft = created(
-        &app,
-        &dept,
-        "/api/v1/self-assessments",
-        json!({"period": "2026Q4", "indicator_set_id": set,
+    let draft = app
+        .create::<Value>(
+            "/api/v1/self-assessments",
+            &dept,
+            json!({"period": "2026Q4", "indicator_set_id": set,
         "items": [{"indicator_id": a, "points": 10}]}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(
         (
             draft["status"].as_str(),
@@ -168,25 +166,20 @@ async fn departments_assess_themselves_and_their_enterprises_only(backend: Backe
         .await;
     let leader = app.token_for("leader", Role::Leader, None).await;
     let inspector = app.token_for("insp", Role::Inspector, Some(hebei)).await;
-    let code = spotcheck::domain::CreditCode::complete("91130102MA0000001").expect("code");
-    let enterprise = created(
-        &app,
-        &admin,
-        "/api/v1/enterprises",
-        json!({"credit_code": code.as_str(),
-        "name": "河北某化工", "industry": "hazardous_chemicals", "region_code": "130102",
-        "risk_level": "high", "credit_class": "B"}),
-    )
-    .await["id"]
-        .as_i64()
-        .expect("id");
-    let (set, _) = indicator_set(
-        &app,
-        &admin,
-        "S",
-        json!([indicator("E", "data_security", 10.0, 1.0, "enterprise")]),
-    )
-    .await;
+    let enterprise = json!({"credit_code": credit_code(1), "name": "河北某化工",
+        "industry": "hazardous_chemicals", "region_code": "130102", "risk_level": "high",
+        "credit_class": "B"});
+    let enterprise = app
+        .create_id("/api/v1/enterprises", &admin, enterprise)
+        .await;
+    let set = app
+        .indicator_set(
+            &admin,
+            "S",
+            json!([indicator("E", "data_security", 10.0, 1.0, "enterprise")]),
+        )
+        .await
+        .id;
     let body = |extra: serde_json::Value| {
         let mut b = json!({"period": "2026", "indicator_set_id": set, "items": []});
         b.as_object_mut()
@@ -194,13 +187,13 @@ async fn departments_assess_themselves_and_their_enterprises_only(backend: Backe
             .extend(extra.as_object().expect("object").clone());
         b
     };
-    let made = created(
-        &app,
-        &hb,
-        "/api/v1/self-assessments",
-        body(json!({"enterprise_id": enterprise})),
-    )
-    .await;
+    let made = app
+        .create::<Value>(
+            "/api/v1/self-assessments",
+            &hb,
+            body(json!({"enterprise_id": enterprise})),
+        )
+        .await;
     let path = format!("/api/v1/self-assessments/{}", made["id"]);
     use StatusCode as S;
     #[rustfmt::skip]

@@ -10,11 +10,14 @@ use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait as _,
     EntityTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _,
 };
+use serde::Deserialize;
 use serde_json::{Value, json};
 use spotcheck::config::Policy;
-use spotcheck_tests::{Backend, ServeOptions, ServerProcess, TestApp, both_engines, skip_postgres};
+use spotcheck_tests::{
+    Backend, DrawView, Page, ServeOptions, ServerProcess, TestApp, both_engines, skip_postgres,
+};
 
-use super::fixtures::{Ent, OneTask, World, plan_body};
+use super::fixtures::{Ent, OneTask, World, cron_draw_ids, plan_body};
 
 use crate::cli;
 
@@ -77,18 +80,8 @@ async fn draw_ids_at(w: &World, base: &str, plan: i64) -> Vec<i64> {
         .await
         .expect("draws listed");
     assert_eq!(response.status(), StatusCode::OK);
-    let draws: Value = response.json().await.expect("JSON");
-    let mut ids: Vec<i64> = draws
-        .as_array()
-        .expect("draws")
-        .iter()
-        .map(|d| {
-            assert_eq!(d["trigger"], "cron", "{d}");
-            d["id"].as_i64().expect("id")
-        })
-        .collect();
-    ids.sort_unstable();
-    ids
+    let draws: Vec<DrawView> = response.json().await.expect("draws");
+    cron_draw_ids(&draws)
 }
 
 /// Every recorded fire of a job, oldest first.
@@ -125,17 +118,28 @@ async fn readiness(app: &TestApp, base: &str) -> Value {
     response.json().await.expect("JSON")
 }
 
-/// The names in `GET /api/v1/jobs/registered`, with the whole answer.
-async fn registered(w: &World) -> (Vec<String>, Value) {
-    let (status, body) = w.app.get("/api/v1/jobs/registered", &w.admin).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let names = body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|j| j["name"].as_str().expect("name").to_owned())
-        .collect();
-    (names, body)
+/// A job `serve` has registered.
+#[derive(Debug, Deserialize)]
+struct RegisteredJob {
+    name: String,
+    cron: String,
+    catch_up: String,
+    next_fire_at: Option<String>,
+}
+
+/// `GET /api/v1/jobs/registered`.
+async fn registered(w: &World) -> Vec<RegisteredJob> {
+    #[derive(Deserialize)]
+    struct Listed {
+        items: Vec<RegisteredJob>,
+    }
+    let listed: Listed = w.app.get_ok("/api/v1/jobs/registered", &w.admin).await;
+    listed.items
+}
+
+/// The jobs' names, in order.
+fn job_names(jobs: &[RegisteredJob]) -> Vec<String> {
+    jobs.iter().map(|j| j.name.clone()).collect()
 }
 
 #[both_engines]
@@ -146,12 +150,12 @@ async fn serve_draws_an_active_plan_on_its_cron_until_it_is_paused_and_stops_cle
     let plan = cron_plan(&w, "*/2 * * * * *").await;
     let job = format!("plan.draw.{plan}");
 
-    let (names, listed) = eventually(
+    let listed = eventually(
         "the plan's job registered",
         Duration::from_secs(10),
         || async {
-            let (names, body) = registered(&w).await;
-            names.contains(&job).then_some((names, body))
+            let jobs = registered(&w).await;
+            job_names(&jobs).contains(&job).then_some(jobs)
         },
     )
     .await;
@@ -174,29 +178,29 @@ async fn serve_draws_an_active_plan_on_its_cron_until_it_is_paused_and_stops_cle
     let at_pause = draw_ids(&w, plan).await;
     tokio::time::sleep(Duration::from_millis(4_500)).await;
     let later = draw_ids(&w, plan).await;
-    let (names_after, _) = registered(&w).await;
+    let names_after = job_names(&registered(&w).await);
     let ready = readiness(&w.app, &w.app.base).await;
     let (_, metrics) = w.app.call(Method::GET, "/metrics", None, None).await;
     w.app.server.signal("TERM");
     let exit = w.app.server.wait(Duration::from_secs(30)).await;
 
     assert_eq!(
-        names,
+        job_names(&listed),
         [
             "audit.checkpoint".to_owned(),
             job.clone(),
             "scores.nightly".to_owned(),
             "tasks.overdue".to_owned()
         ],
-        "{backend:?}: {listed}"
+        "{backend:?}: {listed:?}"
     );
-    let entry = listed["items"]
-        .as_array()
-        .and_then(|items| items.iter().find(|j| j["name"] == job.as_str()))
+    let entry = listed
+        .iter()
+        .find(|j| j.name == job)
         .expect("the plan's job");
-    assert_eq!(entry["cron"], "*/2 * * * * *", "{backend:?}: {entry}");
-    assert_eq!(entry["catch_up"], "once", "{backend:?}: {entry}");
-    let next = entry["next_fire_at"].as_str().expect("next fire");
+    assert_eq!(entry.cron, "*/2 * * * * *", "{backend:?}: {entry:?}");
+    assert_eq!(entry.catch_up, "once", "{backend:?}: {entry:?}");
+    let next = entry.next_fire_at.as_deref().expect("next fire");
     assert!(next.ends_with("+08:00"), "{backend:?}: China time: {next}");
     assert!(!next.contains('.'), "{backend:?}: whole seconds: {next}");
     assert_eq!(later, at_pause, "{backend:?}: no draw after the pause");
@@ -238,11 +242,12 @@ async fn an_api_only_instance_runs_no_jobs_but_lists_what_will_run_and_when(back
     .await;
 
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let (names, body) = registered(&w).await;
+    let listed = registered(&w).await;
+    let names = job_names(&listed);
     let ready = readiness(&w.app, &w.app.base).await;
     let ready_by_env = readiness(&w.app, &format!("http://{}", by_env.addr)).await;
     let (_, metrics) = w.app.call(Method::GET, "/metrics", None, None).await;
-    let (status, runs) = w.app.get("/api/v1/jobs", &w.admin).await;
+    let runs: Page = w.app.get_ok("/api/v1/jobs", &w.admin).await;
     let (forbidden, _) = w
         .app
         .get(
@@ -257,23 +262,18 @@ async fn an_api_only_instance_runs_no_jobs_but_lists_what_will_run_and_when(back
         draw_ids(&w, plan).await.is_empty(),
         "{backend:?}: nothing drawn"
     );
-    assert_eq!(status, StatusCode::OK, "{backend:?}");
-    assert_eq!(runs["total"], 0, "{backend:?}: nothing ran: {runs}");
+    assert_eq!(runs.total, 0, "{backend:?}: nothing ran: {runs:?}");
     assert!(
         names.contains(&format!("plan.draw.{plan}")),
-        "{backend:?}: {body}"
+        "{backend:?}: {listed:?}"
     );
     assert!(
         names.contains(&"tasks.overdue".to_owned()),
-        "{backend:?}: {body}"
+        "{backend:?}: {listed:?}"
     );
     assert!(
-        body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .all(|j| j["next_fire_at"].is_string()),
-        "{backend:?}: {body}"
+        listed.iter().all(|j| j.next_fire_at.is_some()),
+        "{backend:?}: {listed:?}"
     );
     assert_eq!(ready["jobs"], "disabled", "{backend:?}: {ready}");
     assert_eq!(
@@ -331,14 +331,11 @@ async fn serve_runs_the_overdue_sweep_the_nightly_scores_and_the_audit_checkpoin
         "publication_overdue raised",
         Duration::from_secs(20),
         || async {
-            let (_, items) = w
+            let items: Page = w
                 .app
-                .get("/api/v1/accountability?page_size=500", &w.admin)
+                .get_ok("/api/v1/accountability?page_size=500", &w.admin)
                 .await;
-            let raised = items["items"]
-                .as_array()?
-                .iter()
-                .any(|i| i["reason"] == "publication_overdue");
+            let raised = items.column("reason").contains(&"publication_overdue");
             raised.then_some(items)
         },
     )
@@ -366,15 +363,14 @@ async fn serve_runs_the_overdue_sweep_the_nightly_scores_and_the_audit_checkpoin
         .output()
         .expect("cli ran");
 
-    let task_items: Vec<&Value> = items["items"]
-        .as_array()
-        .expect("items")
+    let task_items: Vec<&Value> = items
+        .items
         .iter()
         .filter(|i| i["reason"] == "task_overdue")
         .collect();
     assert!(
         !task_items.is_empty(),
-        "{backend:?}: the overdue task is held to account: {items}"
+        "{backend:?}: the overdue task is held to account: {items:?}"
     );
     assert!(
         checkpoint
@@ -448,7 +444,11 @@ async fn claims_left_by_an_instance_that_died_are_run_again_or_closed_by_the_nex
     eventually(
         "the plan's job registered",
         Duration::from_secs(10),
-        || async { registered(&w).await.0.contains(&job).then_some(()) },
+        || async {
+            job_names(&registered(&w).await)
+                .contains(&job)
+                .then_some(())
+        },
     )
     .await;
     // What a process killed in the middle of two fires leaves behind.
