@@ -1,6 +1,23 @@
 //! Test harness: the real `spotcheck serve` process on a random port, against a
 //! fresh database with the real migrations ([`testdb`]), on SQLite and (when
 //! `SPOTCHECK_TEST_POSTGRES_URL` is set) on PostgreSQL.
+//!
+//! A test is written once and runs as one case per engine:
+//!
+//! ```ignore
+//! #[both_engines]
+//! async fn a_department_user_sees_only_its_province(backend: Backend) {
+//!     let TwoProvinces { app, admin, hebei, .. } = TwoProvinces::spawn(backend).await;
+//!     let user = app.token_for("hb-dept", Role::Department, Some(hebei)).await;
+//!     let list: Page = app.get_ok("/api/v1/enterprises", &user).await;
+//!     assert_eq!(list.total, 0, "{backend:?}");
+//! }
+//! ```
+//!
+//! Answers are read as the types in [`views`] (or small structs of the test's
+//! own) with [`TestApp::get_ok`], [`TestApp::create`] and
+//! [`TestApp::post_refused`]; `call`, `get` and `post` give the status and raw
+//! JSON where a test looks at something unusual.
 
 #![expect(
     clippy::expect_used,
@@ -8,7 +25,7 @@
 )]
 
 mod server;
-mod views;
+pub mod views;
 
 use std::{
     net::SocketAddr,
@@ -47,6 +64,34 @@ struct Login {
 
 /// The password every test user gets.
 pub const PASSWORD: &str = "Correct-Horse-42";
+
+/// A running app with two provinces and their departments
+/// ([`TestApp::seed_two_provinces`]) and a national administrator.
+pub struct TwoProvinces {
+    /// The app.
+    pub app: TestApp,
+    /// The national administrator's token.
+    pub admin: String,
+    /// 河北省应急管理厅.
+    pub hebei: i64,
+    /// 北京市应急管理局.
+    pub beijing: i64,
+}
+
+impl TwoProvinces {
+    /// Starts the app with the default policy and arranges the provinces.
+    pub async fn spawn(backend: Backend) -> Self {
+        let app = TestApp::spawn(backend).await;
+        let admin = app.admin().await;
+        let (hebei, beijing) = app.seed_two_provinces(&admin).await;
+        Self {
+            app,
+            admin,
+            hebei,
+            beijing,
+        }
+    }
+}
 
 /// A running `spotcheck serve` process with its own database.
 pub struct TestApp {

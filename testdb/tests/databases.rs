@@ -1,66 +1,76 @@
 //! The harness itself: migrated and empty databases on both engines, each
 //! test's its own, and PostgreSQL databases gone once dropped.
 
-use sea_orm::{ConnectionTrait as _, DbBackend, Statement};
+use std::error::Error;
+
+use sea_orm::{ConnectionTrait as _, DatabaseConnection, DbBackend, DbErr, Statement};
 use testdb::{Backend, TestDb, both_engines};
 
+type TestResult = Result<(), Box<dyn Error>>;
+
+/// The `n` that a `SELECT COUNT(*) AS n …` answers.
+async fn count(db: &DatabaseConnection, sql: &str) -> Result<i64, DbErr> {
+    count_of(db, Statement::from_string(db.get_database_backend(), sql)).await
+}
+
+async fn count_of(db: &DatabaseConnection, statement: Statement) -> Result<i64, DbErr> {
+    let row = db
+        .query_one_raw(statement)
+        .await?
+        .ok_or_else(|| DbErr::Custom("no row".to_owned()))?;
+    row.try_get("", "n")
+}
+
 /// How many tables the database has.
-async fn tables(test_db: &TestDb) -> i64 {
-    let db = test_db.connect().await;
+async fn tables(test_db: &TestDb) -> Result<i64, DbErr> {
     let sql = match test_db.backend {
         Backend::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'",
         Backend::Postgres => {
             "SELECT COUNT(*) AS n FROM pg_tables WHERE schemaname = current_schema()"
         }
     };
-    let backend = db.get_database_backend();
-    let row = db
-        .query_one_raw(Statement::from_string(backend, sql))
-        .await
-        .unwrap()
-        .unwrap();
-    let n = row.try_get::<i64>("", "n").unwrap();
-    db.close().await.unwrap();
+    let db = test_db.connect().await;
+    let n = count(&db, sql).await;
+    db.close().await?;
     n
 }
 
 #[both_engines]
-async fn a_migrated_database_has_the_schema_and_an_empty_one_nothing(backend: Backend) {
+async fn a_migrated_database_has_the_schema_and_an_empty_one_nothing(
+    backend: Backend,
+) -> TestResult {
     let migrated = TestDb::migrated(backend).await;
     let empty = TestDb::empty(backend).await;
 
     assert_ne!(migrated.url, empty.url, "{backend:?}: two databases");
-    assert!(tables(&migrated).await > 20, "{backend:?}: every table");
-    assert_eq!(tables(&empty).await, 0, "{backend:?}: no table");
+    assert!(tables(&migrated).await? > 20, "{backend:?}: every table");
+    assert_eq!(tables(&empty).await?, 0, "{backend:?}: no table");
+    Ok(())
 }
 
 #[both_engines]
-async fn a_write_to_one_test_database_is_not_seen_in_another(backend: Backend) {
+async fn a_write_to_one_test_database_is_not_seen_in_another(backend: Backend) -> TestResult {
     let (first, second) = (
         TestDb::migrated(backend).await,
         TestDb::migrated(backend).await,
     );
-    let db = first.connect().await;
-    db.execute_unprepared(
-        "INSERT INTO holiday (date, kind, name) VALUES ('2026-10-01', 'holiday', '国庆节')",
-    )
-    .await
-    .unwrap();
+
+    first
+        .connect()
+        .await
+        .execute_unprepared(
+            "INSERT INTO holiday (date, kind, name) VALUES ('2026-10-01', 'holiday', '国庆节')",
+        )
+        .await?;
 
     let other = second.connect().await;
-    let row = other
-        .query_one_raw(Statement::from_string(
-            other.get_database_backend(),
-            "SELECT COUNT(*) AS n FROM holiday",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(row.try_get::<i64>("", "n").unwrap(), 0, "{backend:?}");
+    let seen = count(&other, "SELECT COUNT(*) AS n FROM holiday").await?;
+    assert_eq!(seen, 0, "{backend:?}");
+    Ok(())
 }
 
 #[tokio::test]
-async fn a_dropped_postgres_database_is_gone_from_the_server() -> Result<(), String> {
+async fn a_dropped_postgres_database_is_gone_from_the_server() -> TestResult {
     let Some(server_url) = testdb::postgres_url() else {
         return Ok(());
     };
@@ -73,20 +83,16 @@ async fn a_dropped_postgres_database_is_gone_from_the_server() -> Result<(), Str
         .to_owned();
     drop(test_db);
 
-    let server = sea_orm::Database::connect(server_url.as_str())
-        .await
-        .map_err(|e| e.to_string())?;
-    let left = server
-        .query_one_raw(Statement::from_sql_and_values(
+    let server = sea_orm::Database::connect(server_url.as_str()).await?;
+    let left = count_of(
+        &server,
+        Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT COUNT(*) AS n FROM pg_database WHERE datname = $1",
             [name.clone().into()],
-        ))
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("a count")?
-        .try_get::<i64>("", "n")
-        .map_err(|e| e.to_string())?;
+        ),
+    )
+    .await?;
     assert_eq!(left, 0, "{name} is dropped");
     Ok(())
 }

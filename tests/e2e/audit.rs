@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use sea_orm::ConnectionTrait as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use spotcheck_tests::{Backend, PASSWORD, Page, TestApp, both_engines, credit_code};
+use spotcheck_tests::{Backend, PASSWORD, Page, TestApp, TwoProvinces, both_engines, credit_code};
 
 use crate::cli;
 
@@ -255,9 +255,9 @@ async fn each_change_appends_one_audit_row_and_a_rejected_change_none(backend: B
 
 #[both_engines]
 async fn the_audit_list_is_admin_only_paginated_newest_first_and_filterable(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, _) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces {
+        app, admin, hebei, ..
+    } = TwoProvinces::spawn(backend).await;
     // Every other role, and an administrator of one province: the log spans
     // the whole country, so only national administrators read it.
     for (username, role) in [
@@ -317,9 +317,7 @@ async fn the_audit_list_is_admin_only_paginated_newest_first_and_filterable(back
 
 #[both_engines]
 async fn verify_reports_an_intact_log(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, admin, .. } = TwoProvinces::spawn(backend).await;
     let (total, _) = audit_head(&app, &admin).await;
 
     let body = verify(&app, &admin).await;
@@ -377,9 +375,7 @@ impl Tampering {
 #[both_engines]
 async fn verify_names_the_first_edited_deleted_or_reordered_row(backend: Backend) {
     for tampering in [Tampering::Edit, Tampering::Delete, Tampering::Swap] {
-        let app = TestApp::spawn(backend).await;
-        let admin = app.admin().await;
-        app.seed_two_provinces(&admin).await;
+        let TwoProvinces { app, admin, .. } = TwoProvinces::spawn(backend).await;
         let (total, _) = audit_head(&app, &admin).await;
         assert!(total > 6, "{backend:?}: {total} rows");
 
@@ -408,9 +404,7 @@ async fn verify_names_the_first_edited_deleted_or_reordered_row(backend: Backend
 
 #[both_engines(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_changes_append_one_unbroken_chain(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, admin, .. } = TwoProvinces::spawn(backend).await;
     let url = format!("{}/api/v1/enterprises", app.base);
 
     let creations: Vec<_> = (1..=20)

@@ -8,7 +8,9 @@ use entities::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use spotcheck::config::Policy;
-use spotcheck_tests::{Backend, PASSWORD, Page, TestApp, both_engines, run_with_stdin};
+use spotcheck_tests::{
+    Backend, PASSWORD, Page, TestApp, TwoProvinces, both_engines, run_with_stdin,
+};
 
 use crate::cli;
 
@@ -48,9 +50,7 @@ async fn me_status(app: &TestApp, token: &str) -> StatusCode {
 
 #[both_engines]
 async fn login_returns_a_token_and_me_describes_the_caller(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, _) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, hebei, .. } = TwoProvinces::spawn(backend).await;
     let id = app
         .create_user("hebei.sup", Role::Supervisor, Some(hebei))
         .await;
@@ -410,9 +410,7 @@ async fn weak_passwords_reserved_names_and_duplicates_are_rejected(backend: Back
 
 #[both_engines]
 async fn only_admins_manage_users(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, _) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, hebei, .. } = TwoProvinces::spawn(backend).await;
     for (username, role) in [
         ("sup", Role::Supervisor),
         ("lead", Role::Leader),
@@ -438,9 +436,12 @@ async fn only_admins_manage_users(backend: Backend) {
 
 #[both_engines]
 async fn provincial_admin_cannot_see_users_of_another_province(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let root = app.admin().await;
-    let (hebei, beijing) = app.seed_two_provinces(&root).await;
+    let TwoProvinces {
+        app,
+        hebei,
+        beijing,
+        ..
+    } = TwoProvinces::spawn(backend).await;
     let local = app
         .create_user("hebei.lead", Role::Leader, Some(hebei))
         .await;
@@ -483,9 +484,9 @@ async fn cli_user_add(app: &TestApp, args: &[&str], stdin: &str) -> std::process
 async fn cli_adds_a_user_who_can_log_in_and_rejects_weak_passwords_and_unknown_roles(
     backend: Backend,
 ) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, _) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces {
+        app, admin, hebei, ..
+    } = TwoProvinces::spawn(backend).await;
     let hebei = hebei.to_string();
 
     let added = cli_user_add(

@@ -4,7 +4,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use spotcheck::config::{Limits, Policy};
-use spotcheck_tests::{Backend, Page, Problem, TestApp, both_engines, credit_code, read};
+use spotcheck_tests::{
+    Backend, Page, Problem, TestApp, TwoProvinces, both_engines, credit_code, read,
+};
 
 use super::fixtures::item_ids;
 
@@ -90,9 +92,7 @@ async fn regions_get_their_level_from_the_code_and_must_fit_the_tree(backend: Ba
 
 #[both_engines]
 async fn regions_are_listed_by_parent_and_by_prefix(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, admin, .. } = TwoProvinces::spawn(backend).await;
     for (query, expected) in [
         ("parent_code=130000", vec!["130100"]),
         ("parent_code=130100", vec!["130102"]),
@@ -113,9 +113,7 @@ async fn regions_are_listed_by_parent_and_by_prefix(backend: Backend) {
 
 #[both_engines]
 async fn regions_are_renamed_and_only_unused_ones_deleted(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, admin, .. } = TwoProvinces::spawn(backend).await;
     app.create_id(
         "/api/v1/enterprises",
         &admin,
@@ -162,9 +160,7 @@ async fn regions_are_renamed_and_only_unused_ones_deleted(backend: Backend) {
 
 #[both_engines]
 async fn departments_need_a_known_region_and_a_unique_code_and_are_filtered(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, admin, .. } = TwoProvinces::spawn(backend).await;
     let department = |code: &str, kind: &str, region: &str| json!({"code": code, "name": format!("{code} 部门"), "kind": kind, "region_code": region});
 
     let (status, body) = app
@@ -218,9 +214,7 @@ async fn departments_need_a_known_region_and_a_unique_code_and_are_filtered(back
 
 #[both_engines]
 async fn enterprises_are_registered_only_with_valid_credit_codes(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, admin, .. } = TwoProvinces::spawn(backend).await;
     for code in [credit_code(1), "91350100M000100Y43".to_owned()] {
         let (status, body) = app
             .post(
@@ -286,9 +280,7 @@ async fn enterprises_are_registered_only_with_valid_credit_codes(backend: Backen
 
 #[both_engines]
 async fn lower_case_credit_codes_are_stored_in_upper_case(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, admin, .. } = TwoProvinces::spawn(backend).await;
     let code = credit_code(7);
     let (status, body) = app
         .post(
@@ -315,9 +307,7 @@ async fn lower_case_credit_codes_are_stored_in_upper_case(backend: Backend) {
 
 #[both_engines]
 async fn enterprises_are_filtered_and_sorted_by_allowed_keys(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, admin, .. } = TwoProvinces::spawn(backend).await;
     // Created out of name order so that sorting by name is visible.
     for (i, name, region, industry, risk, class, key) in [
         (
@@ -395,9 +385,7 @@ async fn enterprises_are_filtered_and_sorted_by_allowed_keys(backend: Backend) {
 
 #[both_engines]
 async fn enterprise_lists_are_paginated_up_to_500_a_page(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, admin, .. } = TwoProvinces::spawn(backend).await;
     for i in 1..=3 {
         let body = enterprise(&credit_code(i), &format!("Company {i}"), "130102");
         app.create_id("/api/v1/enterprises", &admin, body).await;
@@ -444,9 +432,9 @@ async fn enterprise_lists_are_paginated_up_to_500_a_page(backend: Backend) {
 
 #[both_engines]
 async fn inspectors_are_registered_with_qualifications_and_found_by_industry(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, _) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces {
+        app, admin, hebei, ..
+    } = TwoProvinces::spawn(backend).await;
     let (status, body) = app
         .post(
             "/api/v1/inspectors",
@@ -512,9 +500,9 @@ async fn inspectors_are_registered_with_qualifications_and_found_by_industry(bac
 
 #[both_engines]
 async fn conflicts_name_exactly_one_target_and_can_be_removed(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, _) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces {
+        app, admin, hebei, ..
+    } = TwoProvinces::spawn(backend).await;
     let inspector_id = app
         .create_id(
             "/api/v1/inspectors",

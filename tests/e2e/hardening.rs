@@ -3,13 +3,11 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use spotcheck_tests::{Backend, TestApp, both_engines};
+use spotcheck_tests::{Backend, TestApp, TwoProvinces, both_engines};
 
 #[both_engines]
 async fn control_characters_are_refused_naming_the_field_on_both_engines(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, admin, .. } = TwoProvinces::spawn(backend).await;
     let (_, before) = app.get("/api/v1/regions?page_size=500", &admin).await;
 
     let (login, login_body) = app

@@ -4,7 +4,7 @@
 use entities::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use spotcheck_tests::{Backend, TestApp, audit_rows, both_engines};
+use spotcheck_tests::{Backend, TwoProvinces, audit_rows, both_engines};
 
 use super::score_fixture::{at, initial};
 
@@ -29,9 +29,7 @@ fn incident(occurred: &str, deaths: i64, injuries: i64, loss: i64) -> Value {
 
 #[both_engines]
 async fn severity_is_derived_from_the_figures_on_each_threshold(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, _) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, hebei, .. } = TwoProvinces::spawn(backend).await;
     let user = app
         .token_for("hb-dept", Role::Department, Some(hebei))
         .await;
@@ -65,9 +63,7 @@ async fn severity_is_derived_from_the_figures_on_each_threshold(backend: Backend
 
 #[both_engines]
 async fn reports_follow_their_order_and_deadlines_to_the_second(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, _) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, hebei, .. } = TwoProvinces::spawn(backend).await;
     let user = app
         .token_for("hb-dept", Role::Department, Some(hebei))
         .await;
@@ -144,9 +140,12 @@ async fn reports_follow_their_order_and_deadlines_to_the_second(backend: Backend
 
 #[both_engines]
 async fn departments_see_their_own_incidents_and_supervisors_their_jurisdiction(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, beijing) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces {
+        app,
+        hebei,
+        beijing,
+        ..
+    } = TwoProvinces::spawn(backend).await;
     let hb = app
         .token_for("hb-dept", Role::Department, Some(hebei))
         .await;

@@ -3,15 +3,15 @@
 use entities::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use spotcheck_tests::{Backend, TestApp, audit_rows, both_engines};
+use spotcheck_tests::{Backend, TwoProvinces, audit_rows, both_engines};
 
 use super::score_fixture::indicator;
 
 #[both_engines]
 async fn a_set_in_use_cannot_change_and_is_superseded_by_a_new_version(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, _) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces {
+        app, admin, hebei, ..
+    } = TwoProvinces::spawn(backend).await;
     let dept = app
         .token_for("hb-dept", Role::Department, Some(hebei))
         .await;
@@ -136,9 +136,7 @@ async fn a_set_in_use_cannot_change_and_is_superseded_by_a_new_version(backend: 
 
 #[both_engines]
 async fn every_problem_with_a_set_is_listed_and_only_supervisors_write(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, _) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces { app, hebei, .. } = TwoProvinces::spawn(backend).await;
     let leader = app.token_for("leader", Role::Leader, None).await;
     let dept = app
         .token_for("hb-dept", Role::Department, Some(hebei))

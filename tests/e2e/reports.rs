@@ -13,7 +13,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait as _, EntityTrait as _, QueryFilter as _, sea_query::Expr,
 };
 use serde_json::{Value, json};
-use spotcheck_tests::{Backend, Page, TestApp, audit_rows, both_engines, read};
+use spotcheck_tests::{Backend, Page, TestApp, TwoProvinces, audit_rows, both_engines, read};
 
 use super::{
     fixtures::{Ent, World, credit_code, drawn_targets, plan_body, task_ids, teams},
@@ -627,9 +627,12 @@ async fn accountability_and_timeliness_reports_agree_with_the_records(backend: B
 
 #[both_engines]
 async fn bad_report_requests_are_refused_clearly_and_change_nothing(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hb, _) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces {
+        app,
+        admin,
+        hebei: hb,
+        ..
+    } = TwoProvinces::spawn(backend).await;
     let inspector = app.token_for("insp", Role::Inspector, Some(hb)).await;
     for (token, path, status, code) in [
         (

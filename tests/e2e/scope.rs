@@ -3,7 +3,7 @@
 use entities::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use spotcheck_tests::{Backend, Created, Page, TestApp, both_engines, credit_code};
+use spotcheck_tests::{Backend, Created, Page, TestApp, TwoProvinces, both_engines, credit_code};
 
 use super::directories::{enterprise, inspector};
 
@@ -54,9 +54,12 @@ async fn each_role_has_its_own_rights_over_the_directories(backend: Backend) {
     const PUT: Method = Method::PUT;
     const DELETE: Method = Method::DELETE;
     use StatusCode as S;
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, beijing) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces {
+        app,
+        admin,
+        hebei,
+        beijing,
+    } = TwoProvinces::spawn(backend).await;
     let hb_enterprise = app
         .create_id(
             "/api/v1/enterprises",
@@ -136,9 +139,8 @@ async fn each_role_has_its_own_rights_over_the_directories(backend: Backend) {
     );
 }
 
-/// 河北 and 北京 with one enterprise in 河北 and two in 北京, and a token for
-/// each province's users.
-struct TwoProvinces {
+/// 河北 and 北京 with one enterprise in 河北 and two in 北京.
+struct WithEnterprises {
     app: TestApp,
     admin: String,
     hebei: i64,
@@ -147,10 +149,13 @@ struct TwoProvinces {
     bj_enterprises: Vec<i64>,
 }
 
-async fn two_provinces_with_enterprises(backend: spotcheck_tests::Backend) -> TwoProvinces {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, beijing) = app.seed_two_provinces(&admin).await;
+async fn two_provinces_with_enterprises(backend: Backend) -> WithEnterprises {
+    let TwoProvinces {
+        app,
+        admin,
+        hebei,
+        beijing,
+    } = TwoProvinces::spawn(backend).await;
     let hb_enterprise = app
         .create_id(
             "/api/v1/enterprises",
@@ -163,7 +168,7 @@ async fn two_provinces_with_enterprises(backend: spotcheck_tests::Backend) -> Tw
         let body = enterprise(&credit_code(i), &format!("Beijing Co {i}"), region);
         bj_enterprises.push(app.create_id("/api/v1/enterprises", &admin, body).await);
     }
-    TwoProvinces {
+    WithEnterprises {
         app,
         admin,
         hebei,

@@ -5,15 +5,15 @@ use entities::{AssessmentStatus, Role, SubjectKind};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
 use serde_json::{Value, json};
-use spotcheck_tests::{Backend, IndicatorSet, TestApp, both_engines, credit_code};
+use spotcheck_tests::{Backend, IndicatorSet, TwoProvinces, both_engines, credit_code};
 
 use super::score_fixture::indicator;
 
 #[both_engines]
 async fn a_department_files_then_submits_and_cannot_change_it_afterwards(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, _) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces {
+        app, admin, hebei, ..
+    } = TwoProvinces::spawn(backend).await;
     let dept = app
         .token_for("hb-dept", Role::Department, Some(hebei))
         .await;
@@ -155,9 +155,12 @@ async fn a_department_files_then_submits_and_cannot_change_it_afterwards(backend
 
 #[both_engines]
 async fn departments_assess_themselves_and_their_enterprises_only(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.admin().await;
-    let (hebei, beijing) = app.seed_two_provinces(&admin).await;
+    let TwoProvinces {
+        app,
+        admin,
+        hebei,
+        beijing,
+    } = TwoProvinces::spawn(backend).await;
     let hb = app
         .token_for("hb-dept", Role::Department, Some(hebei))
         .await;
