@@ -47,6 +47,23 @@ pub use server::{ServeOptions, ServerProcess, binary};
 pub use testdb::{Backend, TestDb, backends, both_engines, skip_postgres};
 pub use views::{Created, DrawView, DrawnTask, FieldProblem, IndicatorSet, Page, Problem, read};
 
+/// POSTs and expects 201; the answer. The older spelling of [`TestApp::create`].
+pub async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    app.create(path, token, body).await
+}
+
+/// Creates an indicator set; its id and its indicators' ids in code order. The
+/// older spelling of [`TestApp::indicator_set`].
+pub async fn indicator_set_ids(
+    app: &TestApp,
+    token: &str,
+    code: &str,
+    indicators: Value,
+) -> (i64, Vec<i64>) {
+    let set = app.indicator_set(token, code, indicators).await;
+    (set.id, set.indicators)
+}
+
 /// A valid credit code registered in 长安区 (130102), distinct for each `n`.
 #[must_use]
 pub fn credit_code(n: u32) -> String {
