@@ -1,6 +1,23 @@
 //! Test harness: the real `spotcheck serve` process on a random port, against a
-//! fresh database with the real migrations, on SQLite and (when
+//! fresh database with the real migrations ([`testdb`]), on SQLite and (when
 //! `SPOTCHECK_TEST_POSTGRES_URL` is set) on PostgreSQL.
+//!
+//! A test is written once and runs as one case per engine:
+//!
+//! ```ignore
+//! #[both_engines]
+//! async fn a_department_user_sees_only_its_province(backend: Backend) {
+//!     let TwoProvinces { app, admin, hebei, .. } = TwoProvinces::spawn(backend).await;
+//!     let user = app.token_for("hb-dept", Role::Department, Some(hebei)).await;
+//!     let list: Page = app.get_ok("/api/v1/enterprises", &user).await;
+//!     assert_eq!(list.total, 0, "{backend:?}");
+//! }
+//! ```
+//!
+//! Answers are read as the types in [`views`] (or small structs of the test's
+//! own) with [`TestApp::get_ok`], [`TestApp::create`] and
+//! [`TestApp::post_refused`]; `call`, `get` and `post` give the status and raw
+//! JSON where a test looks at something unusual.
 
 #![expect(
     clippy::expect_used,
@@ -8,16 +25,17 @@
 )]
 
 mod server;
+pub mod views;
 
 use std::{
     net::SocketAddr,
     process::{Command, Output, Stdio},
-    sync::atomic::{AtomicU32, Ordering},
 };
 
 use entities::Role;
 use reqwest::{Client, Method, RequestBuilder, StatusCode};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 use spotcheck::{
     config::Policy,
@@ -26,120 +44,68 @@ use spotcheck::{
 };
 
 pub use server::{ServeOptions, ServerProcess, binary};
+pub use testdb::{Backend, TestDb, backends, both_engines, skip_postgres};
+pub use views::{Created, DrawView, DrawnTask, FieldProblem, IndicatorSet, Page, Problem, read};
 
-/// A database engine the tests run on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// A fresh SQLite file.
-    Sqlite,
-    /// A fresh database on the PostgreSQL server of `SPOTCHECK_TEST_POSTGRES_URL`.
-    Postgres,
+/// POSTs and expects 201; the answer. The older spelling of [`TestApp::create`].
+pub async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    app.create(path, token, body).await
 }
 
-/// The engines to run on: SQLite always, PostgreSQL when configured.
+/// Creates an indicator set; its id and its indicators' ids in code order. The
+/// older spelling of [`TestApp::indicator_set`].
+pub async fn indicator_set_ids(
+    app: &TestApp,
+    token: &str,
+    code: &str,
+    indicators: Value,
+) -> (i64, Vec<i64>) {
+    let set = app.indicator_set(token, code, indicators).await;
+    (set.id, set.indicators)
+}
+
+/// A valid credit code registered in 长安区 (130102), distinct for each `n`.
 #[must_use]
-pub fn backends() -> Vec<Backend> {
-    let mut all = vec![Backend::Sqlite];
-    if std::env::var("SPOTCHECK_TEST_POSTGRES_URL").is_ok_and(|url| !url.is_empty()) {
-        all.push(Backend::Postgres);
-    }
-    all
+pub fn credit_code(n: u32) -> String {
+    spotcheck::domain::CreditCode::complete(&format!("91130102MA{n:07}"))
+        .expect("17 characters from the alphabet")
+        .as_str()
+        .to_owned()
+}
+
+/// The answer to a login.
+#[derive(Deserialize)]
+struct Login {
+    token: String,
 }
 
 /// The password every test user gets.
 pub const PASSWORD: &str = "Correct-Horse-42";
 
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// A fresh, empty database that is removed when dropped.
-pub struct TestDb {
-    /// Its URL.
-    pub url: String,
-    /// Which engine.
-    pub backend: Backend,
-    _dir: Option<tempfile::TempDir>,
-    pg_drop: Option<(String, String)>,
+/// A running app with two provinces and their departments
+/// ([`TestApp::seed_two_provinces`]) and a national administrator.
+pub struct TwoProvinces {
+    /// The app.
+    pub app: TestApp,
+    /// The national administrator's token.
+    pub admin: String,
+    /// 河北省应急管理厅.
+    pub hebei: i64,
+    /// 北京市应急管理局.
+    pub beijing: i64,
 }
 
-impl TestDb {
-    /// Creates an empty database.
-    pub async fn create(backend: Backend) -> Self {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let path = dir.path().join("spotcheck.db");
-                Self {
-                    url: format!("sqlite://{}?mode=rwc", path.display()),
-                    backend,
-                    _dir: Some(dir),
-                    pg_drop: None,
-                }
-            }
-            Backend::Postgres => {
-                let server = std::env::var("SPOTCHECK_TEST_POSTGRES_URL").expect("postgres url");
-                let name = format!(
-                    "spotcheck_t_{}_{}_{}",
-                    std::process::id(),
-                    COUNTER.fetch_add(1, Ordering::Relaxed),
-                    chrono::Utc::now().timestamp_micros() % 1_000_000_000
-                );
-                let admin = Database::connect(&server)
-                    .await
-                    .expect("connect to postgres");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .expect("create test database");
-                admin.close().await.ok();
-                Self {
-                    url: replace_db_name(&server, &name),
-                    backend,
-                    _dir: None,
-                    pg_drop: Some((server, name)),
-                }
-            }
-        }
-    }
-}
-
-/// The URL with its database name replaced.
-fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{name}", &base[..path_start]);
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(query);
-    }
-    out
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some((server, name)) = self.pg_drop.take() {
-            // Drop runs outside any runtime we may block; use a thread of its own.
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?;
-                runtime.block_on(async {
-                    if let Ok(admin) = Database::connect(&server).await {
-                        let _ = admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                            ))
-                            .await;
-                        admin.close().await.ok();
-                    }
-                });
-                Ok::<(), std::io::Error>(())
-            })
-            .join();
+impl TwoProvinces {
+    /// Starts the app with the default policy and arranges the provinces.
+    pub async fn spawn(backend: Backend) -> Self {
+        let app = TestApp::spawn(backend).await;
+        let admin = app.admin().await;
+        let (hebei, beijing) = app.seed_two_provinces(&admin).await;
+        Self {
+            app,
+            admin,
+            hebei,
+            beijing,
         }
     }
 }
@@ -157,10 +123,10 @@ pub struct TestApp {
     /// State over that connection with the server's policy, for arranging
     /// through the service layer (users, say) as the server would.
     pub state: AppState,
+    /// The server process, killed on drop (before its database goes).
+    pub server: ServerProcess,
     /// The database, removed on drop.
     pub test_db: TestDb,
-    /// The server process, killed on drop.
-    pub server: ServerProcess,
 }
 
 impl TestApp {
@@ -183,10 +149,10 @@ impl TestApp {
 
     /// Starts `spotcheck serve` on a fresh, migrated database.
     pub async fn serve(backend: Backend, options: ServeOptions) -> Self {
-        let test_db = TestDb::create(backend).await;
-        let db = spotcheck::db::connect(&test_db.url)
+        let test_db = TestDb::migrated(backend).await;
+        let db = spotcheck::db::open(&test_db.url)
             .await
-            .expect("migrate test database");
+            .expect("connect to the test database");
         let state = AppState::new(db.clone(), options.policy.clone()).expect("state");
         let server = ServerProcess::start(&test_db.url, &options).await;
         let addr = server.addr;
@@ -253,6 +219,60 @@ impl TestApp {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
 
+    /// GET that must answer 200, read as `T` ([`Page`], a view, or `Value`).
+    pub async fn get_ok<T: DeserializeOwned>(&self, path: &str, token: &str) -> T {
+        let (status, body) = self.get(path, token).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{:?} GET {path}: {body}",
+            self.backend()
+        );
+        read(&body)
+    }
+
+    /// POST that must answer 201, read as `T` ([`Created`], a view, or `Value`).
+    pub async fn create<T: DeserializeOwned>(&self, path: &str, token: &str, body: Value) -> T {
+        let (status, created) = self.post(path, token, body).await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "{:?} POST {path}: {created}",
+            self.backend()
+        );
+        read(&created)
+    }
+
+    /// POST that must answer 201; the new object's id.
+    pub async fn create_id(&self, path: &str, token: &str, body: Value) -> i64 {
+        self.create::<Created>(path, token, body).await.id
+    }
+
+    /// POST that must be refused with `status`, read as the error answer.
+    pub async fn post_refused(
+        &self,
+        path: &str,
+        token: &str,
+        body: Value,
+        status: StatusCode,
+    ) -> Problem {
+        let (answered, problem) = self.post(path, token, body).await;
+        assert_eq!(
+            answered,
+            status,
+            "{:?} POST {path}: {problem}",
+            self.backend()
+        );
+        read(&problem)
+    }
+
+    /// Creates an indicator set of `indicators` (bodies as the API takes them).
+    pub async fn indicator_set(&self, token: &str, code: &str, indicators: Value) -> IndicatorSet {
+        let body =
+            json!({"code": code, "name": format!("{code} 抽查事项清单"), "indicators": indicators});
+        self.create("/api/v1/indicator-sets", token, body).await
+    }
+
     /// Creates a user directly (as the system) with [`PASSWORD`].
     pub async fn create_user(&self, username: &str, role: Role, department_id: Option<i64>) -> i64 {
         let input = NewUser {
@@ -284,7 +304,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "login of {username} failed: {body}");
-        body["token"].as_str().expect("token").to_owned()
+        read::<Login>(&body).token
     }
 
     /// Creates a user with a role and department and logs in as them.
@@ -314,29 +334,17 @@ impl TestApp {
             ("130100", "石家庄市", Some("130000")),
             ("130102", "长安区", Some("130100")),
         ] {
-            let (status, body) = self
-                .post(
-                    "/api/v1/regions",
-                    admin,
-                    json!({"code": code, "name": name, "parent_code": parent}),
-                )
-                .await;
-            assert_eq!(status, StatusCode::CREATED, "region {code}: {body}");
+            let region = json!({"code": code, "name": name, "parent_code": parent});
+            self.create::<Value>("/api/v1/regions", admin, region).await;
         }
         let mut ids = Vec::new();
         for (code, name, region) in [
             ("EM-130000", "河北省应急管理厅", "130000"),
             ("EM-110000", "北京市应急管理局", "110000"),
         ] {
-            let (status, body) = self
-                .post(
-                    "/api/v1/departments",
-                    admin,
-                    json!({"code": code, "name": name, "kind": "emergency_management", "region_code": region}),
-                )
-                .await;
-            assert_eq!(status, StatusCode::CREATED, "department {code}: {body}");
-            ids.push(body["id"].as_i64().expect("id"));
+            let body = json!({"code": code, "name": name, "kind": "emergency_management", "region_code": region});
+            let department: Created = self.create("/api/v1/departments", admin, body).await;
+            ids.push(department.id);
         }
         (ids[0], ids[1])
     }
@@ -376,6 +384,11 @@ pub fn run_with_stdin(mut command: Command, stdin: &str) -> Output {
         );
     }
     child.wait_with_output().expect("cli output")
+}
+
+/// Every row of a table, for inspecting what a request left behind.
+pub async fn all_rows<E: sea_orm::EntityTrait>(db: &DatabaseConnection) -> Vec<E::Model> {
+    E::find().all(db).await.expect("rows read")
 }
 
 /// The audit rows with an action, oldest first.
@@ -581,26 +594,5 @@ impl TestApp {
         let text = response.text().await.expect("body");
         let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         (status, value)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::replace_db_name;
-
-    #[test]
-    fn database_names_are_replaced_in_urls() {
-        assert_eq!(
-            replace_db_name("postgres://postgres@127.0.0.1:5432/test", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            replace_db_name("postgres://postgres@h/db?sslmode=disable", "y"),
-            "postgres://postgres@h/y?sslmode=disable"
-        );
-        assert_eq!(
-            replace_db_name("postgres://postgres@h", "z"),
-            "postgres://postgres@h/z"
-        );
     }
 }

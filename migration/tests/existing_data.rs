@@ -7,14 +7,11 @@
 //!   the rows already there: every row, index and id counter stays, and a row
 //!   that breaks them stops the upgrade without changing anything.
 //!
-//! Runs on an in-memory SQLite, and on a fresh PostgreSQL database when
+//! Runs on an empty SQLite file, and on an empty PostgreSQL database when
 //! `SPOTCHECK_TEST_POSTGRES_URL` is set.
-
-mod common;
 
 use std::error::Error;
 
-use common::{TestResult, on_postgres};
 use entities::{
     CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, IndicatorCategory,
     IndicatorSetStatus, Industry, InspectorRole, PlanStatus, RegionLevel, RiskLevel, SeedSource,
@@ -23,9 +20,10 @@ use entities::{
 use migration::{Migrator, MigratorTrait};
 use sea_orm_migration::sea_orm::entity::prelude::*;
 use sea_orm_migration::sea_orm::{
-    ActiveValue::NotSet, ConnectionTrait, Database, DatabaseConnection, DbBackend, IntoActiveModel,
+    ActiveValue::NotSet, ConnectionTrait, DatabaseConnection, DbBackend, IntoActiveModel,
     QueryOrder, QuerySelect, Statement, Value,
 };
+use testdb::{Backend, TestDb, both_engines};
 
 /// Inserts a model with a generated id; evaluates to the id.
 macro_rules! insert_new {
@@ -36,65 +34,36 @@ macro_rules! insert_new {
     }};
 }
 
+type TestResult = Result<(), Box<dyn Error>>;
+
 fn json(text: &str) -> Result<Json, Box<dyn Error>> {
     Ok(text.parse()?)
 }
 
-#[tokio::test]
-async fn existing_teams_keep_their_order_on_sqlite() -> TestResult {
-    let db = Database::connect("sqlite::memory:").await?;
-    teams_keep_their_order(&db).await
+#[both_engines]
+async fn existing_teams_keep_their_order(backend: Backend) -> TestResult {
+    let test_db = TestDb::empty(backend).await;
+    teams_keep_their_order(&test_db.connect().await).await
 }
 
-#[tokio::test]
-async fn existing_teams_keep_their_order_on_postgres() -> TestResult {
-    on_postgres("spotcheck_team", async |db| {
-        teams_keep_their_order(db).await
-    })
-    .await
+#[both_engines]
+async fn existing_tasks_keep_their_rows_under_native_keys(backend: Backend) -> TestResult {
+    let test_db = TestDb::empty(backend).await;
+    tasks_keep_their_rows_under_native_keys(&test_db.connect().await).await
 }
 
-#[tokio::test]
-async fn existing_tasks_keep_their_rows_under_native_keys_on_sqlite() -> TestResult {
-    let db = Database::connect("sqlite::memory:").await?;
-    tasks_keep_their_rows_under_native_keys(&db).await
+#[both_engines]
+async fn reviewed_checks_get_their_data_security_sums(backend: Backend) -> TestResult {
+    let test_db = TestDb::empty(backend).await;
+    data_security_sums_are_filled_in(&test_db.connect().await).await
 }
 
-#[tokio::test]
-async fn existing_tasks_keep_their_rows_under_native_keys_on_postgres() -> TestResult {
-    on_postgres("spotcheck_keys", async |db| {
-        tasks_keep_their_rows_under_native_keys(db).await
-    })
-    .await
-}
-
-#[tokio::test]
-async fn reviewed_checks_get_their_data_security_sums_on_sqlite() -> TestResult {
-    let db = Database::connect("sqlite::memory:").await?;
-    reviewed_checks_get_their_data_security_sums(&db).await
-}
-
-#[tokio::test]
-async fn reviewed_checks_get_their_data_security_sums_on_postgres() -> TestResult {
-    on_postgres("spotcheck_dsec", async |db| {
-        reviewed_checks_get_their_data_security_sums(db).await
-    })
-    .await
-}
-
-/// How many migrations come before the one named.
-#[tokio::test]
-async fn existing_draws_get_the_seed_source_their_record_shows_on_sqlite() -> TestResult {
-    let db = Database::connect("sqlite::memory:").await?;
-    existing_draws_get_the_seed_source_their_record_shows(&db).await
-}
-
-#[tokio::test]
-async fn existing_draws_get_the_seed_source_their_record_shows_on_postgres() -> TestResult {
-    on_postgres("spotcheck_seedsrc", async |db| {
-        existing_draws_get_the_seed_source_their_record_shows(db).await
-    })
-    .await
+#[both_engines]
+async fn existing_draws_get_the_seed_source_their_record_shows_in_the_upgrade(
+    backend: Backend,
+) -> TestResult {
+    let test_db = TestDb::empty(backend).await;
+    existing_draws_get_the_seed_source_their_record_shows(&test_db.connect().await).await
 }
 
 /// Draws of before: one seeded from text, one scheduled, one by hand. Their
@@ -180,6 +149,7 @@ async fn existing_draws_get_the_seed_source_their_record_shows(
     Ok(())
 }
 
+/// How many migrations come before the one named.
 fn position_of(name: &str) -> Result<u32, Box<dyn Error>> {
     let position = Migrator::migrations()
         .iter()
@@ -206,7 +176,7 @@ async fn check_like(db: &DatabaseConnection, task: i64, status: &str) -> Result<
 
 /// Migrates to just before the change, writes checks in several states with
 /// findings on data-security and other indicators, and migrates the rest of the way.
-async fn reviewed_checks_get_their_data_security_sums(db: &DatabaseConnection) -> TestResult {
+async fn data_security_sums_are_filled_in(db: &DatabaseConnection) -> TestResult {
     let backend = db.get_database_backend();
     Migrator::up(
         db,

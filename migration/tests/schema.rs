@@ -1,15 +1,11 @@
 //! The migrations build a schema that fits the entities, and take it down again.
 //!
-//! Runs on an in-memory SQLite, and on a fresh PostgreSQL database when
-//! `SPOTCHECK_TEST_POSTGRES_URL` is set (any database on the server will do; the
-//! test creates its own next to it and drops it afterwards).
-
-mod common;
+//! Runs on an empty SQLite file, and on an empty PostgreSQL database when
+//! `SPOTCHECK_TEST_POSTGRES_URL` is set.
 
 use std::collections::BTreeSet;
 use std::error::Error;
 
-use common::{TestResult, on_postgres, with_database};
 use entities::{
     CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, HolidayKind, Industry, PlanStatus,
     RegionLevel, RiskLevel, Role, SeedSource, SubjectKind,
@@ -18,8 +14,11 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm_migration::sea_orm::entity::prelude::*;
 use sea_orm_migration::sea_orm::{
     ActiveValue::{NotSet, Set},
-    ConnectionTrait, Database, DatabaseConnection, DbBackend, IntoActiveModel, Statement,
+    ConnectionTrait, DatabaseConnection, DbBackend, IntoActiveModel, Statement,
 };
+use testdb::{Backend, TestDb, both_engines};
+
+type TestResult = Result<(), Box<dyn Error>>;
 
 /// Every table the migrations create, one per entity.
 const TABLES: &[&str] = &[
@@ -52,15 +51,10 @@ const TABLES: &[&str] = &[
     "user",
 ];
 
-#[tokio::test]
-async fn migrations_fit_the_entities_on_sqlite() -> TestResult {
-    let db = Database::connect("sqlite::memory:").await?;
-    exercise(&db).await
-}
-
-#[tokio::test]
-async fn migrations_fit_the_entities_on_postgres() -> TestResult {
-    on_postgres("spotcheck_mig", async |db| exercise(db).await).await
+#[both_engines]
+async fn migrations_fit_the_entities(backend: Backend) -> TestResult {
+    let test_db = TestDb::empty(backend).await;
+    exercise(&test_db.connect().await).await
 }
 
 /// Up, check, down, check, and up again: both directions work and leave nothing behind.
@@ -529,21 +523,4 @@ async fn sessions_go_with_their_user(db: &DatabaseConnection) -> TestResult {
         .await?;
     assert_eq!(left, 0, "a user's sessions are deleted with the user");
     Ok(())
-}
-
-#[test]
-fn database_name_is_replaced_in_the_url() {
-    for (url, expected) in [
-        (
-            "postgres://postgres@127.0.0.1:5432/postgres",
-            "postgres://postgres@127.0.0.1:5432/t",
-        ),
-        (
-            "postgres://u:p@h/db?sslmode=disable",
-            "postgres://u:p@h/t?sslmode=disable",
-        ),
-        ("postgres://h:5432", "postgres://h:5432/t"),
-    ] {
-        assert_eq!(with_database(url, "t"), expected, "{url}");
-    }
 }

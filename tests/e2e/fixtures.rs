@@ -12,18 +12,13 @@ use std::{
 use entities::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use spotcheck::domain::CreditCode;
-use spotcheck_tests::{Backend, PASSWORD, ServeOptions, TestApp};
+use spotcheck_tests::{
+    Backend, Created, DrawView, IndicatorSet, PASSWORD, Page, Problem, ServeOptions, TestApp, read,
+};
 
 mod tasks;
 
-/// A valid, distinct credit code for each `n`.
-pub fn credit_code(n: u32) -> String {
-    CreditCode::complete(&format!("91130102MA{n:07}"))
-        .expect("17 characters from the alphabet")
-        .as_str()
-        .to_owned()
-}
+pub use spotcheck_tests::credit_code;
 
 /// What an enterprise is, for sampling: where, which industry, how risky.
 #[derive(Debug, Clone, Copy)]
@@ -50,15 +45,6 @@ impl Default for Ent {
             key: false,
         }
     }
-}
-
-/// An indicator set and its indicators, as written.
-#[derive(Debug, Clone)]
-pub struct IndicatorSet {
-    /// The set's id.
-    pub id: i64,
-    /// Its indicators' ids, in the order given.
-    pub indicators: Vec<i64>,
 }
 
 /// A fresh app with 河北 (石家庄 with 长安区, and 唐山 with 路北区) and 北京, an
@@ -93,14 +79,8 @@ impl World {
             ("130200", "唐山市", "130000"),
             ("130203", "路北区", "130200"),
         ] {
-            let (status, body) = app
-                .post(
-                    "/api/v1/regions",
-                    &admin,
-                    json!({"code": code, "name": name, "parent_code": parent}),
-                )
-                .await;
-            assert_eq!(status, StatusCode::CREATED, "region {code}: {body}");
+            let region = json!({"code": code, "name": name, "parent_code": parent});
+            app.create::<Value>("/api/v1/regions", &admin, region).await;
         }
         let supervisor = app
             .token_for("hb-supervisor", Role::Supervisor, Some(hebei))
@@ -207,23 +187,9 @@ impl World {
                 })
             })
             .collect();
-        let body =
-            json!({"code": code, "name": format!("{code} 抽查事项清单"), "indicators": items});
-        let (status, set) = self
-            .app
-            .post("/api/v1/indicator-sets", &self.admin, body)
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "indicator set {code}: {set}");
-        let ids = set["indicators"]
-            .as_array()
-            .expect("indicators")
-            .iter()
-            .map(|i| i["id"].as_i64().expect("id"))
-            .collect();
-        IndicatorSet {
-            id: set["id"].as_i64().expect("id"),
-            indicators: ids,
-        }
+        self.app
+            .indicator_set(&self.admin, code, json!(items))
+            .await
     }
 
     /// Creates a plan as the supervisor and returns its id.
@@ -255,6 +221,13 @@ impl World {
             .await
     }
 
+    /// A plan's draws as listed to the supervisor, newest first.
+    pub async fn draws_of(&self, plan_id: i64) -> Vec<DrawView> {
+        self.app
+            .get_ok(&format!("/api/v1/plans/{plan_id}/draws"), &self.supervisor)
+            .await
+    }
+
     /// Records a conflict of interest (回避) between an inspector and an enterprise.
     pub async fn conflict(&self, inspector_id: i64, enterprise_id: i64) -> i64 {
         self.create(
@@ -271,14 +244,7 @@ impl World {
 
     /// POSTs and returns the created object's id, failing unless the answer is 201.
     pub async fn create_as(&self, token: &str, path: &str, body: Value) -> i64 {
-        let (status, created) = self.app.post(path, token, body).await;
-        assert_eq!(
-            status,
-            StatusCode::CREATED,
-            "{:?} POST {path}: {created}",
-            self.backend()
-        );
-        created["id"].as_i64().expect("id")
+        self.app.create_id(path, token, body).await
     }
 }
 
@@ -335,56 +301,42 @@ pub fn plan_body(name: &str, fields: Value) -> Value {
 
 /// A draw's tasks as `(target_id, inspector_ids)`, in draw order.
 pub fn teams(draw: &Value) -> Vec<(i64, Vec<i64>)> {
-    draw["tasks"]
-        .as_array()
-        .expect("tasks")
-        .iter()
-        .map(|t| {
-            let inspectors = t["inspector_ids"]
-                .as_array()
-                .expect("inspector_ids")
-                .iter()
-                .map(|i| i.as_i64().expect("inspector id"))
-                .collect();
-            (t["target_id"].as_i64().expect("target_id"), inspectors)
-        })
-        .collect()
+    read::<DrawView>(draw).teams()
 }
 
 /// The drawn target ids of a draw (tasks only), sorted.
 pub fn drawn_targets(draw: &Value) -> Vec<i64> {
-    let mut ids: Vec<i64> = teams(draw).into_iter().map(|(t, _)| t).collect();
-    ids.sort_unstable();
-    ids
+    read::<DrawView>(draw).targets()
 }
 
 /// The task ids of a draw, in draw order.
 pub fn task_ids(draw: &Value) -> Vec<i64> {
-    draw["tasks"]
-        .as_array()
-        .expect("tasks")
+    read::<DrawView>(draw).task_ids()
+}
+
+/// The ids of draws the scheduler started, sorted; fails on any other draw.
+pub fn cron_draw_ids(draws: &[DrawView]) -> Vec<i64> {
+    let mut ids: Vec<i64> = draws
         .iter()
-        .map(|t| t["task_id"].as_i64().expect("task_id"))
-        .collect()
+        .map(|d| {
+            assert_eq!(d.trigger, "cron", "{d:?}");
+            d.id
+        })
+        .collect();
+    ids.sort_unstable();
+    ids
 }
 
 /// The ids in a list answer's items, in order.
 pub fn item_ids(list: &Value) -> Vec<i64> {
-    list["items"]
-        .as_array()
-        .map(|items| items.iter().filter_map(|i| i["id"].as_i64()).collect())
-        .unwrap_or_default()
+    read::<Page<Created>>(list).ids()
 }
 
 /// The fields a 422 answer names, in order.
 pub fn problem_fields(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["field"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+    read::<Problem>(body)
+        .fields()
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }

@@ -4,7 +4,7 @@
 use std::io::{Cursor, Write as _};
 
 use reqwest::{Method, StatusCode};
-use spotcheck_tests::{TestApp, V, backends, compound, row, xlsx};
+use spotcheck_tests::{Backend, TestApp, V, both_engines, compound, row, xlsx};
 
 use crate::cli;
 
@@ -90,41 +90,39 @@ fn corpus() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-#[tokio::test]
-async fn malformed_files_answer_4xx_and_one_clear_cli_line() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let admin = app.admin().await;
-        let dir = tempfile::tempdir().expect("dir");
-        for (name, bytes) in corpus() {
-            let (status, body) = app
-                .upload(&admin, "enterprises", "", "upload.xlsx", bytes.clone())
-                .await;
-            assert!(
-                status.is_client_error(),
-                "{backend:?} {name}: {status} {body}"
-            );
-            assert!(
-                body["code"].is_string() && body["message"].is_string(),
-                "{backend:?} {name}: {body}"
-            );
-            let path = dir.path().join("upload.xlsx");
-            std::fs::write(&path, &bytes).expect("write");
-            let out = cli(&app)
-                .args(["import", "enterprises", &path.to_string_lossy()])
-                .output()
-                .expect("cli");
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(!out.status.success(), "{backend:?} {name}");
-            assert!(!stderr.contains("panicked"), "{backend:?} {name}: {stderr}");
-            let last = stderr.lines().last().unwrap_or_default();
-            assert!(last.starts_with("error: "), "{backend:?} {name}: {stderr}");
-            assert!(
-                out.status.code().is_some(),
-                "{backend:?} {name}: exited, not killed"
-            );
-        }
-        let (status, _) = app.call(Method::GET, "/healthz", None, None).await;
-        assert_eq!(status, StatusCode::OK, "{backend:?}: the server lives on");
+#[both_engines]
+async fn malformed_files_answer_4xx_and_one_clear_cli_line(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.admin().await;
+    let dir = tempfile::tempdir().expect("dir");
+    for (name, bytes) in corpus() {
+        let (status, body) = app
+            .upload(&admin, "enterprises", "", "upload.xlsx", bytes.clone())
+            .await;
+        assert!(
+            status.is_client_error(),
+            "{backend:?} {name}: {status} {body}"
+        );
+        assert!(
+            body["code"].is_string() && body["message"].is_string(),
+            "{backend:?} {name}: {body}"
+        );
+        let path = dir.path().join("upload.xlsx");
+        std::fs::write(&path, &bytes).expect("write");
+        let out = cli(&app)
+            .args(["import", "enterprises", &path.to_string_lossy()])
+            .output()
+            .expect("cli");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{backend:?} {name}");
+        assert!(!stderr.contains("panicked"), "{backend:?} {name}: {stderr}");
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(last.starts_with("error: "), "{backend:?} {name}: {stderr}");
+        assert!(
+            out.status.code().is_some(),
+            "{backend:?} {name}: exited, not killed"
+        );
     }
+    let (status, _) = app.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{backend:?}: the server lives on");
 }

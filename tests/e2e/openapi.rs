@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use spotcheck_tests::{TestApp, backends};
+use spotcheck_tests::{Backend, TestApp, both_engines};
 
 fn snapshot_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("snapshots/openapi.json")
@@ -28,12 +28,10 @@ async fn fetch_document(app: &TestApp) -> Value {
     document
 }
 
-#[tokio::test]
-async fn openapi_document_matches_the_snapshot() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        assert_matches_snapshot(&canonical(fetch_document(&app).await));
-    }
+#[both_engines]
+async fn openapi_document_matches_the_snapshot(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    assert_matches_snapshot(&canonical(fetch_document(&app).await));
 }
 
 /// Compares with the snapshot, or writes it when `UPDATE_SNAPSHOTS=1`.
@@ -66,44 +64,42 @@ fn assert_matches_snapshot(actual: &str) {
     }
 }
 
-#[tokio::test]
-async fn openapi_document_lists_the_fixed_paths_and_swagger_ui_answers() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let document = fetch_document(&app).await;
-        for path in [
-            "/auth/login",
-            "/enterprises",
-            "/enterprises/{id}",
-            "/audit/verify",
-        ] {
-            assert!(
-                document["paths"].get(path).is_some(),
-                "{backend:?}: the document lists {path}"
-            );
-        }
-        assert_eq!(
-            document["servers"][0]["url"], "/api/v1",
-            "{backend:?}: paths are relative to /api/v1"
-        );
-
-        let response = app
-            .request(Method::GET, "/docs")
-            .send()
-            .await
-            .expect("sent");
-        assert_eq!(response.status(), StatusCode::OK, "{backend:?}: /docs");
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+#[both_engines]
+async fn openapi_document_lists_the_fixed_paths_and_swagger_ui_answers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let document = fetch_document(&app).await;
+    for path in [
+        "/auth/login",
+        "/enterprises",
+        "/enterprises/{id}",
+        "/audit/verify",
+    ] {
         assert!(
-            content_type.starts_with("text/html"),
-            "{backend:?}: /docs is HTML, not {content_type}"
+            document["paths"].get(path).is_some(),
+            "{backend:?}: the document lists {path}"
         );
-        let html = response.text().await.expect("body");
-        assert!(html.contains("swagger"), "{backend:?}: /docs is Swagger UI");
     }
+    assert_eq!(
+        document["servers"][0]["url"], "/api/v1",
+        "{backend:?}: paths are relative to /api/v1"
+    );
+
+    let response = app
+        .request(Method::GET, "/docs")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK, "{backend:?}: /docs");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("text/html"),
+        "{backend:?}: /docs is HTML, not {content_type}"
+    );
+    let html = response.text().await.expect("body");
+    assert!(html.contains("swagger"), "{backend:?}: /docs is Swagger UI");
 }

@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use spotcheck::service::tasks;
-use spotcheck_tests::backends;
+use spotcheck_tests::{Backend, both_engines};
 
 use super::fixtures::{Ent, World, item_ids, plan_body, task_ids, teams};
 
@@ -17,167 +17,167 @@ async fn get(w: &World, path: &str) -> Value {
     body
 }
 
-#[tokio::test]
-async fn a_redraw_needs_a_reason_keeps_the_earlier_draw_and_stops_once_work_started() {
-    for backend in backends() {
-        let w = World::new(backend).await;
-        w.enterprises(4, Ent::default()).await;
-        let mut users = Vec::new();
-        for badge in ["HB-001", "HB-002", "HB-003"] {
-            users.push(w.inspector_user(badge, "130000", CHEMICALS).await);
-        }
-        let plan = w
-            .plan(plan_body("重抽", json!({"ratios": {"high": 0.5}})))
-            .await;
-        let first = w
-            .draw(plan, json!({"seed": 77, "reason": "固定种子，便于复现"}))
-            .await;
-        let first_id = first["id"].as_i64().expect("id");
-
-        let (status, refused) = w.try_draw(plan, json!({})).await;
-        assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: {refused}");
-        assert_eq!(refused["code"], "conflict", "{backend:?}: {refused}");
-
-        let reason = "抽取时企业名录未更新";
-        let second = w.draw(plan, json!({"seed": 77, "reason": reason})).await;
-        let second_id = second["id"].as_i64().expect("id");
-
-        let old = get(&w, &format!("/api/v1/draws/{first_id}")).await;
-        assert_eq!(old["superseded_by"], second_id, "{backend:?}: {old}");
-        assert_eq!(old["supersede_reason"], reason, "{backend:?}: {old}");
-        assert_eq!(old["tasks"], first["tasks"], "{backend:?}: nothing deleted");
-        let new = get(&w, &format!("/api/v1/draws/{second_id}")).await;
-        assert!(new["superseded_by"].is_null(), "{backend:?}: {new}");
-        assert_eq!(
-            teams(&second),
-            teams(&first),
-            "{backend:?}: same seed, same data (no cooldown), same draw"
-        );
-        let listed = get(&w, &format!("/api/v1/plans/{plan}/draws")).await;
-        let ids: Vec<i64> = listed
-            .as_array()
-            .expect("draws")
-            .iter()
-            .map(|d| d["id"].as_i64().expect("id"))
-            .collect();
-        assert_eq!(ids, [second_id, first_id], "{backend:?}: newest first");
-        let tasks = get(&w, &format!("/api/v1/tasks?draw_id={first_id}")).await;
-        assert_eq!(tasks["total"], 2, "{backend:?}: the old tasks remain");
-
-        let (task, team) = (task_ids(&second)[0], teams(&second)[0].1.clone());
-        let lead = &users.iter().find(|(id, _)| *id == team[0]).expect("lead").1;
-        w.step_ok(task, "start", lead).await;
-        let (status, refused) = w
-            .try_draw(plan, json!({"seed": 1, "reason": "再抽一次"}))
-            .await;
-        assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: {refused}");
-        assert!(
-            refused["message"]
-                .as_str()
-                .is_some_and(|m| m.contains(&task.to_string())),
-            "{backend:?}: names the started task: {refused}"
-        );
-        let listed = get(&w, &format!("/api/v1/plans/{plan}/draws")).await;
-        assert_eq!(listed.as_array().map(Vec::len), Some(2), "{backend:?}");
+#[both_engines]
+async fn a_redraw_needs_a_reason_keeps_the_earlier_draw_and_stops_once_work_started(
+    backend: Backend,
+) {
+    let w = World::new(backend).await;
+    w.enterprises(4, Ent::default()).await;
+    let mut users = Vec::new();
+    for badge in ["HB-001", "HB-002", "HB-003"] {
+        users.push(w.inspector_user(badge, "130000", CHEMICALS).await);
     }
-}
-
-#[tokio::test]
-async fn a_draw_with_a_reviewed_task_is_not_superseded_and_a_finished_round_is_kept() {
-    for backend in backends() {
-        let w = World::new(backend).await;
-        w.enterprises(2, Ent::default()).await;
-        let crew = w.crew(2, "130000", CHEMICALS).await;
-        let set = w.indicator_set("HC", &[(10.0, 1.0)]).await;
-        let plan = w
-            .plan(plan_body(
-                "一人一组",
-                json!({"ratios": {"high": 1.0}, "inspectors_per_task": 1, "indicator_set_id": set.id}),
-            ))
-            .await;
-        let first = w
-            .draw(plan, json!({"seed": 5, "reason": "固定种子，便于复现"}))
-            .await;
-        let first_id = first["id"].as_i64().expect("id");
-        let finding = json!({"indicator_id": set.indicators[0], "points": 8.0, "compliant": true, "description": "符合"});
-        let (tasks, first_teams) = (task_ids(&first), teams(&first));
-        w.carry_out(
-            tasks[0],
-            crew.token(first_teams[0].1[0]),
-            std::slice::from_ref(&finding),
-        )
+    let plan = w
+        .plan(plan_body("重抽", json!({"ratios": {"high": 0.5}})))
         .await;
-        w.step_ok(tasks[0], "review", &w.supervisor).await;
+    let first = w
+        .draw(plan, json!({"seed": 77, "reason": "固定种子，便于复现"}))
+        .await;
+    let first_id = first["id"].as_i64().expect("id");
 
-        let (status, refused) = w
-            .try_draw(plan, json!({"seed": 6, "reason": "第二户企业停产"}))
-            .await;
+    let (status, refused) = w.try_draw(plan, json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: {refused}");
+    assert_eq!(refused["code"], "conflict", "{backend:?}: {refused}");
 
-        assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: {refused}");
-        assert!(
-            refused["message"]
-                .as_str()
-                .is_some_and(|m| m.contains(&format!("task {} is already reviewed", tasks[0]))),
-            "{backend:?}: {refused}"
-        );
+    let reason = "抽取时企业名录未更新";
+    let second = w.draw(plan, json!({"seed": 77, "reason": reason})).await;
+    let second_id = second["id"].as_i64().expect("id");
 
-        w.carry_out(tasks[1], crew.token(first_teams[1].1[0]), &[finding])
-            .await;
-        w.step_ok(tasks[1], "review", &w.supervisor).await;
-        let next = w.draw(plan, json!({"seed": 6, "reason": "下一轮"})).await;
+    let old = get(&w, &format!("/api/v1/draws/{first_id}")).await;
+    assert_eq!(old["superseded_by"], second_id, "{backend:?}: {old}");
+    assert_eq!(old["supersede_reason"], reason, "{backend:?}: {old}");
+    assert_eq!(old["tasks"], first["tasks"], "{backend:?}: nothing deleted");
+    let new = get(&w, &format!("/api/v1/draws/{second_id}")).await;
+    assert!(new["superseded_by"].is_null(), "{backend:?}: {new}");
+    assert_eq!(
+        teams(&second),
+        teams(&first),
+        "{backend:?}: same seed, same data (no cooldown), same draw"
+    );
+    let listed = get(&w, &format!("/api/v1/plans/{plan}/draws")).await;
+    let ids: Vec<i64> = listed
+        .as_array()
+        .expect("draws")
+        .iter()
+        .map(|d| d["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(ids, [second_id, first_id], "{backend:?}: newest first");
+    let tasks = get(&w, &format!("/api/v1/tasks?draw_id={first_id}")).await;
+    assert_eq!(tasks["total"], 2, "{backend:?}: the old tasks remain");
 
-        let old = get(&w, &format!("/api/v1/draws/{first_id}")).await;
-        assert!(
-            old["superseded_by"].is_null(),
-            "{backend:?}: a finished round stays current: {old}"
-        );
-        for (target, team) in teams(&next) {
-            let before = &first_teams
-                .iter()
-                .find(|(t, _)| *t == target)
-                .expect("drawn before")
-                .1;
-            assert_ne!(&team, before, "{backend:?}: different people every time");
-        }
+    let (task, team) = (task_ids(&second)[0], teams(&second)[0].1.clone());
+    let lead = &users.iter().find(|(id, _)| *id == team[0]).expect("lead").1;
+    w.step_ok(task, "start", lead).await;
+    let (status, refused) = w
+        .try_draw(plan, json!({"seed": 1, "reason": "再抽一次"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: {refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&task.to_string())),
+        "{backend:?}: names the started task: {refused}"
+    );
+    let listed = get(&w, &format!("/api/v1/plans/{plan}/draws")).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{backend:?}");
+}
+
+#[both_engines]
+async fn a_draw_with_a_reviewed_task_is_not_superseded_and_a_finished_round_is_kept(
+    backend: Backend,
+) {
+    let w = World::new(backend).await;
+    w.enterprises(2, Ent::default()).await;
+    let crew = w.crew(2, "130000", CHEMICALS).await;
+    let set = w.indicator_set("HC", &[(10.0, 1.0)]).await;
+    let plan = w
+        .plan(plan_body(
+            "一人一组",
+            json!({"ratios": {"high": 1.0}, "inspectors_per_task": 1, "indicator_set_id": set.id}),
+        ))
+        .await;
+    let first = w
+        .draw(plan, json!({"seed": 5, "reason": "固定种子，便于复现"}))
+        .await;
+    let first_id = first["id"].as_i64().expect("id");
+    let finding = json!({"indicator_id": set.indicators[0], "points": 8.0, "compliant": true, "description": "符合"});
+    let (tasks, first_teams) = (task_ids(&first), teams(&first));
+    w.carry_out(
+        tasks[0],
+        crew.token(first_teams[0].1[0]),
+        std::slice::from_ref(&finding),
+    )
+    .await;
+    w.step_ok(tasks[0], "review", &w.supervisor).await;
+
+    let (status, refused) = w
+        .try_draw(plan, json!({"seed": 6, "reason": "第二户企业停产"}))
+        .await;
+
+    assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: {refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&format!("task {} is already reviewed", tasks[0]))),
+        "{backend:?}: {refused}"
+    );
+
+    w.carry_out(tasks[1], crew.token(first_teams[1].1[0]), &[finding])
+        .await;
+    w.step_ok(tasks[1], "review", &w.supervisor).await;
+    let next = w.draw(plan, json!({"seed": 6, "reason": "下一轮"})).await;
+
+    let old = get(&w, &format!("/api/v1/draws/{first_id}")).await;
+    assert!(
+        old["superseded_by"].is_null(),
+        "{backend:?}: a finished round stays current: {old}"
+    );
+    for (target, team) in teams(&next) {
+        let before = &first_teams
+            .iter()
+            .find(|(t, _)| *t == target)
+            .expect("drawn before")
+            .1;
+        assert_ne!(&team, before, "{backend:?}: different people every time");
     }
 }
 
-#[tokio::test]
-async fn the_tasks_of_a_superseded_draw_can_no_longer_be_worked_on_or_fall_overdue() {
-    for backend in backends() {
-        let w = World::new(backend).await;
-        w.enterprises(2, Ent::default()).await;
-        let crew = w.crew(3, "130000", CHEMICALS).await;
-        let plan = w
-            .plan(plan_body("重抽后", json!({"ratios": {"high": 1.0}})))
-            .await;
-        let first = w
-            .draw(plan, json!({"seed": 1, "reason": "固定种子，便于复现"}))
-            .await;
-        let second = w
-            .draw(plan, json!({"seed": 2, "reason": "检查组成员调整"}))
-            .await;
-        let old_task = task_ids(&first)[0];
-        let old_lead = teams(&first)[0].1[0];
+#[both_engines]
+async fn the_tasks_of_a_superseded_draw_can_no_longer_be_worked_on_or_fall_overdue(
+    backend: Backend,
+) {
+    let w = World::new(backend).await;
+    w.enterprises(2, Ent::default()).await;
+    let crew = w.crew(3, "130000", CHEMICALS).await;
+    let plan = w
+        .plan(plan_body("重抽后", json!({"ratios": {"high": 1.0}})))
+        .await;
+    let first = w
+        .draw(plan, json!({"seed": 1, "reason": "固定种子，便于复现"}))
+        .await;
+    let second = w
+        .draw(plan, json!({"seed": 2, "reason": "检查组成员调整"}))
+        .await;
+    let old_task = task_ids(&first)[0];
+    let old_lead = teams(&first)[0].1[0];
 
-        let (status, refused) = w.step(old_task, "start", crew.token(old_lead)).await;
-        let flagged = tasks::mark_overdue(&w.app.db, Utc::now() + Duration::days(40))
-            .await
-            .expect("mark overdue");
+    let (status, refused) = w.step(old_task, "start", crew.token(old_lead)).await;
+    let flagged = tasks::mark_overdue(&w.app.db, Utc::now() + Duration::days(40))
+        .await
+        .expect("mark overdue");
 
-        assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: {refused}");
-        assert!(
-            refused["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("superseded")),
-            "{backend:?}: {refused}"
-        );
-        assert_eq!(flagged, 2, "{backend:?}: only the current draw's tasks");
-        let (_, overdue) = w.app.get("/api/v1/tasks?overdue=true", &w.supervisor).await;
-        assert_eq!(
-            item_ids(&overdue),
-            task_ids(&second),
-            "{backend:?}: {overdue}"
-        );
-    }
+    assert_eq!(status, StatusCode::CONFLICT, "{backend:?}: {refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("superseded")),
+        "{backend:?}: {refused}"
+    );
+    assert_eq!(flagged, 2, "{backend:?}: only the current draw's tasks");
+    let (_, overdue) = w.app.get("/api/v1/tasks?overdue=true", &w.supervisor).await;
+    assert_eq!(
+        item_ids(&overdue),
+        task_ids(&second),
+        "{backend:?}: {overdue}"
+    );
 }

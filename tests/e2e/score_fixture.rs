@@ -2,9 +2,10 @@
 //!
 //! 河北 (HB, province 130000) and 北京 (BJ, province 110000) emergency-management
 //! departments, and 石家庄 (HBC, city 130100) under 河北; enterprises E1, E2 in
-//! 长安区 (130102) and E3, E4 in 东城区 (110101). Self-assessments, incidents and
-//! their reports go through the API; check tasks, findings and hazards (which
-//! come from the draw, not built here) are written straight to the database.
+//! 长安区 (130102) and E3, E4 in 东城区 (110101). Departments, enterprises,
+//! indicator sets, self-assessments, incidents and their reports go through the
+//! API; the inspectors, plan, draw, check tasks, findings and hazards (which come
+//! from the draw, not built here) are written straight to the database.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{
@@ -14,8 +15,7 @@ use entities::{
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, DatabaseConnection};
 use serde_json::{Value, json};
-use spotcheck::domain::CreditCode;
-use spotcheck_tests::TestApp;
+use spotcheck_tests::{IndicatorSet, Page, TestApp, credit_code};
 
 /// An instant from RFC 3339 text.
 pub fn at(text: &str) -> DateTime<Utc> {
@@ -54,39 +54,10 @@ pub struct Fixture {
     pub bj_user: String,
 }
 
-/// POSTs and expects 201, returning the body.
-pub async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
-    let (status, body) = app.post(path, token, body).await;
-    assert_eq!(status, StatusCode::CREATED, "POST {path}: {body}");
-    body
-}
-
-fn id(body: &Value) -> i64 {
-    body["id"].as_i64().expect("id")
-}
-
-/// Creates a set; returns its id and its indicators' ids in code order.
-pub async fn indicator_set(
-    app: &TestApp,
-    admin: &str,
-    code: &str,
-    items: Value,
-) -> (i64, Vec<i64>) {
-    let set = created(
-        app,
-        admin,
-        "/api/v1/indicator-sets",
-        json!({"code": code, "name": code, "indicators": items}),
-    )
-    .await;
-    let mut ids: Vec<(String, i64)> = set["indicators"]
-        .as_array()
-        .expect("indicators")
-        .iter()
-        .map(|i| (i["code"].as_str().expect("code").to_owned(), id(i)))
-        .collect();
-    ids.sort();
-    (id(&set), ids.into_iter().map(|(_, id)| id).collect())
+/// The score rows of a period, as `GET /api/v1/scores` lists them to `token`.
+pub async fn score_rows(app: &TestApp, token: &str, period: &str) -> Vec<Value> {
+    let path = format!("/api/v1/scores?period={period}&page_size=500");
+    app.get_ok::<Page>(&path, token).await.items
 }
 
 /// An indicator body.
@@ -106,7 +77,7 @@ async fn submitted_assessment(
         .map(|(i, p)| json!({"indicator_id": i, "points": p}))
         .collect();
     let body = json!({"period": "2025", "indicator_set_id": set, "items": items});
-    let assessment = id(&created(app, token, "/api/v1/self-assessments", body).await);
+    let assessment = app.create_id("/api/v1/self-assessments", token, body).await;
     let path = format!("/api/v1/self-assessments/{assessment}/submit");
     let (status, body) = app.post(&path, token, json!({})).await;
     assert_eq!(status, StatusCode::OK, "submit: {body}");
@@ -115,10 +86,10 @@ async fn submitted_assessment(
 
 /// Reports an incident and its reports; returns its id.
 pub async fn incident(app: &TestApp, token: &str, body: Value, reports: &[Value]) -> i64 {
-    let incident = id(&created(app, token, "/api/v1/incidents", body).await);
+    let incident = app.create_id("/api/v1/incidents", token, body).await;
     for report in reports {
         let path = format!("/api/v1/incidents/{incident}/reports");
-        created(app, token, &path, report.clone()).await;
+        app.create_id(&path, token, report.clone()).await;
     }
     incident
 }
@@ -313,51 +284,49 @@ async fn hazard(
 }
 
 async fn enterprise(app: &TestApp, admin: &str, n: u32, region: &str) -> i64 {
-    let code = CreditCode::complete(&format!("91130102MA{n:07}")).expect("code");
-    let body = json!({"credit_code": code.as_str(), "name": format!("E{n}"), "industry": "hazardous_chemicals",
+    let body = json!({"credit_code": credit_code(n), "name": format!("E{n}"), "industry": "hazardous_chemicals",
         "region_code": region, "risk_level": "high", "credit_class": "B"});
-    id(&created(app, admin, "/api/v1/enterprises", body).await)
+    app.create_id("/api/v1/enterprises", admin, body).await
 }
 
 /// Arranges the whole data set.
 pub async fn arrange(app: &TestApp) -> Fixture {
     let admin = app.admin().await;
     let (hb, bj) = app.seed_two_provinces(&admin).await;
-    let hbc = id(&created(
-        app,
-        &admin,
-        "/api/v1/departments",
-        json!({"code": "EM-130100", "name": "石家庄市应急管理局", "kind": "emergency_management",
-               "region_code": "130100", "parent_id": hb}),
-    )
-    .await);
+    let hbc = json!({"code": "EM-130100", "name": "石家庄市应急管理局", "kind": "emergency_management",
+        "region_code": "130100", "parent_id": hb});
+    let hbc = app.create_id("/api/v1/departments", &admin, hbc).await;
     let e = [
         enterprise(app, &admin, 1, "130102").await,
         enterprise(app, &admin, 2, "130102").await,
         enterprise(app, &admin, 3, "110101").await,
         enterprise(app, &admin, 4, "110101").await,
     ];
-    let (dept_set, dept) = indicator_set(
-        app,
-        &admin,
-        "DEPT",
-        json!([
-            indicator("DS-1", "data_security", 10.0, 2.0, "department"),
-            indicator("DS-2", "data_security", 20.0, 1.0, "department"),
-            indicator("GOV-1", "other", 10.0, 1.0, "department")
-        ]),
-    )
-    .await;
-    let (_, ent) = indicator_set(
-        app,
-        &admin,
-        "ENT",
-        json!([
-            indicator("EDS-1", "data_security", 10.0, 1.0, "enterprise"),
-            indicator("EOT-1", "other", 10.0, 1.0, "enterprise")
-        ]),
-    )
-    .await;
+    let IndicatorSet {
+        id: dept_set,
+        indicators: dept,
+    } = app
+        .indicator_set(
+            &admin,
+            "DEPT",
+            json!([
+                indicator("DS-1", "data_security", 10.0, 2.0, "department"),
+                indicator("DS-2", "data_security", 20.0, 1.0, "department"),
+                indicator("GOV-1", "other", 10.0, 1.0, "department")
+            ]),
+        )
+        .await;
+    let ent = app
+        .indicator_set(
+            &admin,
+            "ENT",
+            json!([
+                indicator("EDS-1", "data_security", 10.0, 1.0, "enterprise"),
+                indicator("EOT-1", "other", 10.0, 1.0, "enterprise")
+            ]),
+        )
+        .await
+        .indicators;
     let hb_user = app.token_for("hb-dept", Role::Department, Some(hb)).await;
     let bj_user = app.token_for("bj-dept", Role::Department, Some(bj)).await;
     let hbc_user = app.token_for("hbc-dept", Role::Department, Some(hbc)).await;

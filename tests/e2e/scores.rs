@@ -10,33 +10,25 @@ use std::collections::HashMap;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use spotcheck_tests::{TestApp, audit_rows, backends};
+use spotcheck_tests::{Backend, IndicatorSet, TestApp, audit_rows, both_engines};
 
 use super::{
     fixtures::{Ent, World, china_date, plan_body, task_ids, teams},
-    score_fixture::{Fixture, arrange, indicator, indicator_set},
+    score_fixture::{Fixture, arrange, indicator, score_rows},
 };
 use crate::cli;
 
 /// The rows of a period, by (kind, id).
 async fn scores(app: &TestApp, token: &str, period: &str) -> HashMap<(String, i64), Value> {
-    let (status, body) = app
-        .get(
-            &format!("/api/v1/scores?period={period}&page_size=500"),
-            token,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
+    score_rows(app, token, period)
+        .await
+        .into_iter()
         .map(|row| {
             let key = (
                 row["subject_kind"].as_str().expect("kind").to_owned(),
                 row["subject_id"].as_i64().expect("id"),
             );
-            (key, row.clone())
+            (key, row)
         })
         .collect()
 }
@@ -82,61 +74,59 @@ fn without_times(rows: &HashMap<(String, i64), Value>) -> Vec<(String, i64, Valu
     out
 }
 
-#[tokio::test]
-async fn the_fixed_data_set_scores_as_computed_by_hand() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let f = arrange(&app).await;
-        let raised = recompute(&app, &f.admin, "2025").await;
-        let year = scores(&app, &f.admin, "2025").await;
-        assert_year_2025(&year, &f, &format!("{backend:?} 2025"));
-        // Every item raised for 2025, by reason (final_report_missing of I2 falls
-        // due on 9 January 2026 and belongs to 2026-01).
-        assert_eq!(
-            raised["raised"],
-            json!({"direct_report_missing": 1, "grade_fail": 2, "hazard_overdue": 4,
-                   "report_late": 1, "self_assessment_inflated": 1,
-                   "severity_understated": 1, "task_overdue": 2}),
-            "{backend:?}"
-        );
-        assert_eq!(
-            (
-                raised["departments"].as_u64(),
-                raised["enterprises"].as_u64()
-            ),
-            (Some(3), Some(4)),
-            "{backend:?}"
-        );
+#[both_engines]
+async fn the_fixed_data_set_scores_as_computed_by_hand(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let f = arrange(&app).await;
+    let raised = recompute(&app, &f.admin, "2025").await;
+    let year = scores(&app, &f.admin, "2025").await;
+    assert_year_2025(&year, &f, &format!("{backend:?} 2025"));
+    // Every item raised for 2025, by reason (final_report_missing of I2 falls
+    // due on 9 January 2026 and belongs to 2026-01).
+    assert_eq!(
+        raised["raised"],
+        json!({"direct_report_missing": 1, "grade_fail": 2, "hazard_overdue": 4,
+               "report_late": 1, "self_assessment_inflated": 1,
+               "severity_understated": 1, "task_overdue": 2}),
+        "{backend:?}"
+    );
+    assert_eq!(
+        (
+            raised["departments"].as_u64(),
+            raised["enterprises"].as_u64()
+        ),
+        (Some(3), Some(4)),
+        "{backend:?}"
+    );
 
-        // Recomputing changes nothing and raises nothing.
-        let again = recompute(&app, &f.admin, "2025").await;
-        assert!(
-            again["raised"]
-                .as_object()
-                .expect("raised")
-                .values()
-                .all(|n| n == 0),
-            "{backend:?}: {again}"
-        );
-        assert_eq!(
-            again["changed"], 0,
-            "{backend:?}: nothing to write: {again}"
-        );
-        let year_again = scores(&app, &f.admin, "2025").await;
-        assert_eq!(
-            without_times(&year),
-            without_times(&year_again),
-            "{backend:?}"
-        );
-        assert_eq!(
-            audit_rows(&app.db, "score.recompute").await.len(),
-            2,
-            "{backend:?}"
-        );
+    // Recomputing changes nothing and raises nothing.
+    let again = recompute(&app, &f.admin, "2025").await;
+    assert!(
+        again["raised"]
+            .as_object()
+            .expect("raised")
+            .values()
+            .all(|n| n == 0),
+        "{backend:?}: {again}"
+    );
+    assert_eq!(
+        again["changed"], 0,
+        "{backend:?}: nothing to write: {again}"
+    );
+    let year_again = scores(&app, &f.admin, "2025").await;
+    assert_eq!(
+        without_times(&year),
+        without_times(&year_again),
+        "{backend:?}"
+    );
+    assert_eq!(
+        audit_rows(&app.db, "score.recompute").await.len(),
+        2,
+        "{backend:?}"
+    );
 
-        assert_quarter_and_month(&app, &f, &format!("{backend:?}")).await;
-        assert_new_year(&app, &f, &format!("{backend:?}")).await;
-    }
+    assert_quarter_and_month(&app, &f, &format!("{backend:?}")).await;
+    assert_new_year(&app, &f, &format!("{backend:?}")).await;
 }
 
 fn assert_year_2025(rows: &HashMap<(String, i64), Value>, f: &Fixture, what: &str) {
@@ -390,14 +380,17 @@ async fn assert_new_year(app: &TestApp, f: &Fixture, what: &str) {
 /// from the latest findings, including those recorded after a return, and a
 /// recomputation scores the enterprise from them; a check with nothing on data
 /// security and not yet published gives its enterprise nothing to score.
-#[tokio::test]
-async fn a_reviewed_check_scores_data_security_from_its_latest_findings() {
-    for backend in backends() {
-        let w = World::new(backend).await;
-        let firms = w.enterprises(2, Ent::default()).await;
-        let crew = w.crew(2, "130000", &["hazardous_chemicals"]).await;
-        let (set, ids) = indicator_set(
-            &w.app,
+#[both_engines]
+async fn a_reviewed_check_scores_data_security_from_its_latest_findings(backend: Backend) {
+    let w = World::new(backend).await;
+    let firms = w.enterprises(2, Ent::default()).await;
+    let crew = w.crew(2, "130000", &["hazardous_chemicals"]).await;
+    let IndicatorSet {
+        id: set,
+        indicators: ids,
+    } = w
+        .app
+        .indicator_set(
             &w.admin,
             "DSX",
             json!([
@@ -407,94 +400,92 @@ async fn a_reviewed_check_scores_data_security_from_its_latest_findings() {
             ]),
         )
         .await;
-        let finding = |i: usize, points: f64| {
-            json!({"indicator_id": ids[i], "points": points, "compliant": true,
-                   "description": "检查记录"})
-        };
-        let plan = w
-            .plan(plan_body(
-                "数据安全抽查",
-                json!({"ratios": {"high": 1.0}, "indicator_set_id": set}),
-            ))
-            .await;
-        let draw = w
-            .draw(plan, json!({"seed": 1, "reason": "固定种子，便于复现"}))
-            .await;
-        let checks: Vec<(i64, i64, &str)> = teams(&draw)
-            .into_iter()
-            .zip(task_ids(&draw))
-            .map(|((target, team), task)| (target, task, crew.token(team[0])))
-            .collect();
-        let mut drawn: Vec<i64> = checks.iter().map(|c| c.0).collect();
-        drawn.sort_unstable();
-        assert_eq!(drawn, firms, "{backend:?}: {draw}");
-        let [(enterprise, task, lead), (other, other_task, other_lead)] = checks[..] else {
-            panic!("{backend:?}: two checks: {draw}");
-        };
-
-        // DS-A is recorded twice; then the supervisor returns the check and
-        // DS-B is recorded again.
-        w.carry_out(
-            task,
-            lead,
-            &[
-                finding(0, 2.0),
-                finding(0, 8.0),
-                finding(1, 10.0),
-                finding(2, 1.0),
-            ],
-        )
+    let finding = |i: usize, points: f64| {
+        json!({"indicator_id": ids[i], "points": points, "compliant": true,
+               "description": "检查记录"})
+    };
+    let plan = w
+        .plan(plan_body(
+            "数据安全抽查",
+            json!({"ratios": {"high": 1.0}, "indicator_set_id": set}),
+        ))
         .await;
-        w.step_ok(task, "return", &w.supervisor).await;
-        w.carry_out(task, lead, &[finding(1, 15.0)]).await;
-        let reviewed = w.step_ok(task, "review", &w.supervisor).await;
-        // Score over every indicator: 100 × (1·8/10 + 3·15/20 + 1·1/5) ÷ (1 + 3 + 1)
-        // = 100 × (0.8 + 2.25 + 0.2) ÷ 5 = 65.
-        assert_eq!(reviewed["score"], 65.0, "{backend:?}: {reviewed}");
-        // The other check finds nothing on data security.
-        w.carry_out(other_task, other_lead, &[finding(2, 4.0)])
-            .await;
-        w.step_ok(other_task, "review", &w.supervisor).await;
-        let month =
-            |task: &Value, field: &str| china_date(&task[field]).format("%Y-%m").to_string();
-        let review_month = month(&reviewed, "reviewed_at");
+    let draw = w
+        .draw(plan, json!({"seed": 1, "reason": "固定种子，便于复现"}))
+        .await;
+    let checks: Vec<(i64, i64, &str)> = teams(&draw)
+        .into_iter()
+        .zip(task_ids(&draw))
+        .map(|((target, team), task)| (target, task, crew.token(team[0])))
+        .collect();
+    let mut drawn: Vec<i64> = checks.iter().map(|c| c.0).collect();
+    drawn.sort_unstable();
+    assert_eq!(drawn, firms, "{backend:?}: {draw}");
+    let [(enterprise, task, lead), (other, other_task, other_lead)] = checks[..] else {
+        panic!("{backend:?}: two checks: {draw}");
+    };
 
-        // Data security over DS-A and DS-B only:
-        // 100 × (1·8/10 + 3·15/20) ÷ (1 + 3) = 100 × 3.05 ÷ 4 = 76.25.
-        // Not yet published: no inspection part, so overall is data security alone.
-        recompute(&w.app, &w.admin, &review_month).await;
-        let rows = scores(&w.app, &w.admin, &review_month).await;
-        expect(
-            &rows,
-            &format!("{backend:?} {review_month} reviewed"),
-            ("enterprise", enterprise),
-            json!({"data_security": 76.25, "reporting_compliance": null,
-                   "inspection": null, "overall": 76.25, "grade": "good", "rank": 1}),
-        );
-        assert!(
-            !rows.contains_key(&("enterprise".to_owned(), other)),
-            "{backend:?}: nothing to score for the other enterprise: {rows:?}"
-        );
+    // DS-A is recorded twice; then the supervisor returns the check and
+    // DS-B is recorded again.
+    w.carry_out(
+        task,
+        lead,
+        &[
+            finding(0, 2.0),
+            finding(0, 8.0),
+            finding(1, 10.0),
+            finding(2, 1.0),
+        ],
+    )
+    .await;
+    w.step_ok(task, "return", &w.supervisor).await;
+    w.carry_out(task, lead, &[finding(1, 15.0)]).await;
+    let reviewed = w.step_ok(task, "review", &w.supervisor).await;
+    // Score over every indicator: 100 × (1·8/10 + 3·15/20 + 1·1/5) ÷ (1 + 3 + 1)
+    // = 100 × (0.8 + 2.25 + 0.2) ÷ 5 = 65.
+    assert_eq!(reviewed["score"], 65.0, "{backend:?}: {reviewed}");
+    // The other check finds nothing on data security.
+    w.carry_out(other_task, other_lead, &[finding(2, 4.0)])
+        .await;
+    w.step_ok(other_task, "review", &w.supervisor).await;
+    let month = |task: &Value, field: &str| china_date(&task[field]).format("%Y-%m").to_string();
+    let review_month = month(&reviewed, "reviewed_at");
 
-        // Published: inspection 65. In the month of the review as well, overall is
-        // (0.35·76.25 + 0.30·65) ÷ 0.65 = (26.6875 + 19.5) ÷ 0.65 = 71.0577 → 71.06;
-        // in a later month (published just after midnight), inspection alone.
-        let published = w.step_ok(task, "publish", &w.supervisor).await;
-        let publish_month = month(&published, "published_at");
-        let expected = if publish_month == review_month {
-            json!({"data_security": 76.25, "reporting_compliance": null,
-                   "inspection": 65.0, "overall": 71.06, "grade": "pass", "rank": 1})
-        } else {
-            json!({"data_security": null, "reporting_compliance": null,
-                   "inspection": 65.0, "overall": 65.0, "grade": "pass", "rank": 1})
-        };
-        recompute(&w.app, &w.admin, &publish_month).await;
-        let rows = scores(&w.app, &w.admin, &publish_month).await;
-        expect(
-            &rows,
-            &format!("{backend:?} {publish_month} published"),
-            ("enterprise", enterprise),
-            expected,
-        );
-    }
+    // Data security over DS-A and DS-B only:
+    // 100 × (1·8/10 + 3·15/20) ÷ (1 + 3) = 100 × 3.05 ÷ 4 = 76.25.
+    // Not yet published: no inspection part, so overall is data security alone.
+    recompute(&w.app, &w.admin, &review_month).await;
+    let rows = scores(&w.app, &w.admin, &review_month).await;
+    expect(
+        &rows,
+        &format!("{backend:?} {review_month} reviewed"),
+        ("enterprise", enterprise),
+        json!({"data_security": 76.25, "reporting_compliance": null,
+               "inspection": null, "overall": 76.25, "grade": "good", "rank": 1}),
+    );
+    assert!(
+        !rows.contains_key(&("enterprise".to_owned(), other)),
+        "{backend:?}: nothing to score for the other enterprise: {rows:?}"
+    );
+
+    // Published: inspection 65. In the month of the review as well, overall is
+    // (0.35·76.25 + 0.30·65) ÷ 0.65 = (26.6875 + 19.5) ÷ 0.65 = 71.0577 → 71.06;
+    // in a later month (published just after midnight), inspection alone.
+    let published = w.step_ok(task, "publish", &w.supervisor).await;
+    let publish_month = month(&published, "published_at");
+    let expected = if publish_month == review_month {
+        json!({"data_security": 76.25, "reporting_compliance": null,
+               "inspection": 65.0, "overall": 71.06, "grade": "pass", "rank": 1})
+    } else {
+        json!({"data_security": null, "reporting_compliance": null,
+               "inspection": 65.0, "overall": 65.0, "grade": "pass", "rank": 1})
+    };
+    recompute(&w.app, &w.admin, &publish_month).await;
+    let rows = scores(&w.app, &w.admin, &publish_month).await;
+    expect(
+        &rows,
+        &format!("{backend:?} {publish_month} published"),
+        ("enterprise", enterprise),
+        expected,
+    );
 }

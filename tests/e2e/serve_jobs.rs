@@ -10,11 +10,14 @@ use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait as _,
     EntityTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _,
 };
+use serde::Deserialize;
 use serde_json::{Value, json};
 use spotcheck::config::Policy;
-use spotcheck_tests::{Backend, ServeOptions, ServerProcess, TestApp, backends};
+use spotcheck_tests::{
+    Backend, DrawView, Page, ServeOptions, ServerProcess, TestApp, both_engines, skip_postgres,
+};
 
-use super::fixtures::{Ent, OneTask, World, plan_body};
+use super::fixtures::{Ent, OneTask, World, cron_draw_ids, plan_body};
 
 use crate::cli;
 
@@ -77,18 +80,8 @@ async fn draw_ids_at(w: &World, base: &str, plan: i64) -> Vec<i64> {
         .await
         .expect("draws listed");
     assert_eq!(response.status(), StatusCode::OK);
-    let draws: Value = response.json().await.expect("JSON");
-    let mut ids: Vec<i64> = draws
-        .as_array()
-        .expect("draws")
-        .iter()
-        .map(|d| {
-            assert_eq!(d["trigger"], "cron", "{d}");
-            d["id"].as_i64().expect("id")
-        })
-        .collect();
-    ids.sort_unstable();
-    ids
+    let draws: Vec<DrawView> = response.json().await.expect("draws");
+    cron_draw_ids(&draws)
 }
 
 /// Every recorded fire of a job, oldest first.
@@ -125,288 +118,289 @@ async fn readiness(app: &TestApp, base: &str) -> Value {
     response.json().await.expect("JSON")
 }
 
-/// The names in `GET /api/v1/jobs/registered`, with the whole answer.
-async fn registered(w: &World) -> (Vec<String>, Value) {
-    let (status, body) = w.app.get("/api/v1/jobs/registered", &w.admin).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let names = body["items"]
-        .as_array()
-        .expect("items")
+/// A job `serve` has registered.
+#[derive(Debug, Deserialize)]
+struct RegisteredJob {
+    name: String,
+    cron: String,
+    catch_up: String,
+    next_fire_at: Option<String>,
+}
+
+/// `GET /api/v1/jobs/registered`.
+async fn registered(w: &World) -> Vec<RegisteredJob> {
+    #[derive(Deserialize)]
+    struct Listed {
+        items: Vec<RegisteredJob>,
+    }
+    let listed: Listed = w.app.get_ok("/api/v1/jobs/registered", &w.admin).await;
+    listed.items
+}
+
+/// The jobs' names, in order.
+fn job_names(jobs: &[RegisteredJob]) -> Vec<String> {
+    jobs.iter().map(|j| j.name.clone()).collect()
+}
+
+#[both_engines]
+async fn serve_draws_an_active_plan_on_its_cron_until_it_is_paused_and_stops_cleanly(
+    backend: Backend,
+) {
+    let mut w = World::serving(backend, with_jobs(5)).await;
+    let plan = cron_plan(&w, "*/2 * * * * *").await;
+    let job = format!("plan.draw.{plan}");
+
+    let listed = eventually(
+        "the plan's job registered",
+        Duration::from_secs(10),
+        || async {
+            let jobs = registered(&w).await;
+            job_names(&jobs).contains(&job).then_some(jobs)
+        },
+    )
+    .await;
+    eventually("two scheduled draws", Duration::from_secs(30), || async {
+        (draw_ids(&w, plan).await.len() >= 2).then_some(())
+    })
+    .await;
+    let (status, _) = w
+        .app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/plans/{plan}"),
+            Some(&w.supervisor),
+            Some(json!({"status": "paused"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{backend:?}");
+    // A fire that began before the pause may still finish.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let at_pause = draw_ids(&w, plan).await;
+    tokio::time::sleep(Duration::from_millis(4_500)).await;
+    let later = draw_ids(&w, plan).await;
+    let names_after = job_names(&registered(&w).await);
+    let ready = readiness(&w.app, &w.app.base).await;
+    let (_, metrics) = w.app.call(Method::GET, "/metrics", None, None).await;
+    w.app.server.signal("TERM");
+    let exit = w.app.server.wait(Duration::from_secs(30)).await;
+
+    assert_eq!(
+        job_names(&listed),
+        [
+            "audit.checkpoint".to_owned(),
+            job.clone(),
+            "scores.nightly".to_owned(),
+            "tasks.overdue".to_owned()
+        ],
+        "{backend:?}: {listed:?}"
+    );
+    let entry = listed
         .iter()
-        .map(|j| j["name"].as_str().expect("name").to_owned())
+        .find(|j| j.name == job)
+        .expect("the plan's job");
+    assert_eq!(entry.cron, "*/2 * * * * *", "{backend:?}: {entry:?}");
+    assert_eq!(entry.catch_up, "once", "{backend:?}: {entry:?}");
+    let next = entry.next_fire_at.as_deref().expect("next fire");
+    assert!(next.ends_with("+08:00"), "{backend:?}: China time: {next}");
+    assert!(!next.contains('.'), "{backend:?}: whole seconds: {next}");
+    assert_eq!(later, at_pause, "{backend:?}: no draw after the pause");
+    assert!(!names_after.contains(&job), "{backend:?}: {names_after:?}");
+    assert_eq!(ready["jobs"], "running", "{backend:?}: {ready}");
+    let metrics = metrics.as_str().unwrap_or_default();
+    assert!(metrics.contains("spotcheck_jobs_running 1"), "{backend:?}");
+    assert!(
+        exit.is_some_and(|s| s.success()),
+        "{backend:?}: clean exit: {exit:?}"
+    );
+    let runs = runs_of(&w.app, &job).await;
+    assert!(
+        runs.iter().all(|r| r.outcome == "ok"),
+        "{backend:?}: every fire finished and none is left claimed: {runs:?}"
+    );
+    assert_eq!(drawn_by(&runs), later, "{backend:?}: one draw per fire");
+    let fires: Vec<DateTime<Utc>> = runs.iter().map(|r| r.fire_time).collect();
+    assert!(
+        fires
+            .windows(2)
+            .all(|pair| (pair[1] - pair[0]).num_seconds() % 2 == 0),
+        "{backend:?}: fires on the cron's even seconds: {fires:?}"
+    );
+}
+
+#[both_engines]
+async fn an_api_only_instance_runs_no_jobs_but_lists_what_will_run_and_when(backend: Backend) {
+    let w = World::new(backend).await;
+    let plan = cron_plan(&w, "* * * * * *").await;
+    let by_env = ServerProcess::start(
+        &w.app.test_db.url,
+        &ServeOptions {
+            jobs: true,
+            env: vec![("SPOTCHECK_JOBS".to_owned(), "false".to_owned())],
+            ..ServeOptions::default()
+        },
+    )
+    .await;
+
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let listed = registered(&w).await;
+    let names = job_names(&listed);
+    let ready = readiness(&w.app, &w.app.base).await;
+    let ready_by_env = readiness(&w.app, &format!("http://{}", by_env.addr)).await;
+    let (_, metrics) = w.app.call(Method::GET, "/metrics", None, None).await;
+    let runs: Page = w.app.get_ok("/api/v1/jobs", &w.admin).await;
+    let (forbidden, _) = w
+        .app
+        .get(
+            "/api/v1/jobs/registered",
+            &w.app
+                .token_for("leader", entities::Role::Leader, None)
+                .await,
+        )
+        .await;
+
+    assert!(
+        draw_ids(&w, plan).await.is_empty(),
+        "{backend:?}: nothing drawn"
+    );
+    assert_eq!(runs.total, 0, "{backend:?}: nothing ran: {runs:?}");
+    assert!(
+        names.contains(&format!("plan.draw.{plan}")),
+        "{backend:?}: {listed:?}"
+    );
+    assert!(
+        names.contains(&"tasks.overdue".to_owned()),
+        "{backend:?}: {listed:?}"
+    );
+    assert!(
+        listed.iter().all(|j| j.next_fire_at.is_some()),
+        "{backend:?}: {listed:?}"
+    );
+    assert_eq!(ready["jobs"], "disabled", "{backend:?}: {ready}");
+    assert_eq!(
+        ready_by_env["jobs"], "disabled",
+        "{backend:?}: SPOTCHECK_JOBS=false: {ready_by_env}"
+    );
+    assert!(
+        metrics
+            .as_str()
+            .unwrap_or_default()
+            .contains("spotcheck_jobs_running 0"),
+        "{backend:?}"
+    );
+    assert_eq!(
+        forbidden,
+        StatusCode::FORBIDDEN,
+        "{backend:?}: leaders do not read jobs"
+    );
+}
+
+#[both_engines]
+async fn serve_runs_the_overdue_sweep_the_nightly_scores_and_the_audit_checkpoint(
+    backend: Backend,
+) {
+    let mut options = with_jobs(5);
+    options.policy.jobs.overdue_cron = "* * * * * *".to_owned();
+    options.policy.jobs.scores_cron = "*/2 * * * * *".to_owned();
+    options.policy.jobs.checkpoint_cron = "*/2 * * * * *".to_owned();
+    let t = OneTask::serving(backend, options).await;
+    let w = &t.w;
+    let task_path = format!("/api/v1/tasks/{}", t.task);
+
+    // Time passes: the task falls due.
+    shift_task(&w.app, t.task, |task| {
+        task.due_at = Set(Utc::now() - chrono::Duration::days(3));
+    })
+    .await;
+    eventually(
+        "the task flagged overdue",
+        Duration::from_secs(20),
+        || async {
+            let (_, task) = w.app.get(&task_path, &w.supervisor).await;
+            (task["overdue"] == true).then_some(())
+        },
+    )
+    .await;
+    // Carried out and reviewed, then left unpublished for 60 days.
+    w.carry_out(t.task, t.lead(), &[t.finding(0, 7.0)]).await;
+    w.step_ok(t.task, "review", &w.supervisor).await;
+    shift_task(&w.app, t.task, |task| {
+        task.reviewed_at = Set(Some(Utc::now() - chrono::Duration::days(60)));
+    })
+    .await;
+    let items = eventually(
+        "publication_overdue raised",
+        Duration::from_secs(20),
+        || async {
+            let items: Page = w
+                .app
+                .get_ok("/api/v1/accountability?page_size=500", &w.admin)
+                .await;
+            let raised = items.column("reason").contains(&"publication_overdue");
+            raised.then_some(items)
+        },
+    )
+    .await;
+    let checkpoint = eventually("a checkpoint recorded", Duration::from_secs(20), || async {
+        runs_of(&w.app, "audit.checkpoint")
+            .await
+            .into_iter()
+            .find(|r| r.outcome == "ok")
+    })
+    .await;
+    let nightly = eventually("a nightly run", Duration::from_secs(20), || async {
+        runs_of(&w.app, "scores.nightly")
+            .await
+            .into_iter()
+            .find(|r| r.outcome == "ok")
+    })
+    .await;
+    let verify = cli(&w.app)
+        .args(["audit", "verify"])
+        .output()
+        .expect("cli ran");
+    let on_demand = cli(&w.app)
+        .args(["audit", "checkpoint"])
+        .output()
+        .expect("cli ran");
+
+    let task_items: Vec<&Value> = items
+        .items
+        .iter()
+        .filter(|i| i["reason"] == "task_overdue")
         .collect();
-    (names, body)
-}
-
-#[tokio::test]
-async fn serve_draws_an_active_plan_on_its_cron_until_it_is_paused_and_stops_cleanly() {
-    for backend in backends() {
-        let mut w = World::serving(backend, with_jobs(5)).await;
-        let plan = cron_plan(&w, "*/2 * * * * *").await;
-        let job = format!("plan.draw.{plan}");
-
-        let (names, listed) = eventually(
-            "the plan's job registered",
-            Duration::from_secs(10),
-            || async {
-                let (names, body) = registered(&w).await;
-                names.contains(&job).then_some((names, body))
-            },
-        )
-        .await;
-        eventually("two scheduled draws", Duration::from_secs(30), || async {
-            (draw_ids(&w, plan).await.len() >= 2).then_some(())
-        })
-        .await;
-        let (status, _) = w
-            .app
-            .call(
-                Method::PATCH,
-                &format!("/api/v1/plans/{plan}"),
-                Some(&w.supervisor),
-                Some(json!({"status": "paused"})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{backend:?}");
-        // A fire that began before the pause may still finish.
-        tokio::time::sleep(Duration::from_millis(1_500)).await;
-        let at_pause = draw_ids(&w, plan).await;
-        tokio::time::sleep(Duration::from_millis(4_500)).await;
-        let later = draw_ids(&w, plan).await;
-        let (names_after, _) = registered(&w).await;
-        let ready = readiness(&w.app, &w.app.base).await;
-        let (_, metrics) = w.app.call(Method::GET, "/metrics", None, None).await;
-        w.app.server.signal("TERM");
-        let exit = w.app.server.wait(Duration::from_secs(30)).await;
-
-        assert_eq!(
-            names,
-            [
-                "audit.checkpoint".to_owned(),
-                job.clone(),
-                "scores.nightly".to_owned(),
-                "tasks.overdue".to_owned()
-            ],
-            "{backend:?}: {listed}"
-        );
-        let entry = listed["items"]
-            .as_array()
-            .and_then(|items| items.iter().find(|j| j["name"] == job.as_str()))
-            .expect("the plan's job");
-        assert_eq!(entry["cron"], "*/2 * * * * *", "{backend:?}: {entry}");
-        assert_eq!(entry["catch_up"], "once", "{backend:?}: {entry}");
-        let next = entry["next_fire_at"].as_str().expect("next fire");
-        assert!(next.ends_with("+08:00"), "{backend:?}: China time: {next}");
-        assert!(!next.contains('.'), "{backend:?}: whole seconds: {next}");
-        assert_eq!(later, at_pause, "{backend:?}: no draw after the pause");
-        assert!(!names_after.contains(&job), "{backend:?}: {names_after:?}");
-        assert_eq!(ready["jobs"], "running", "{backend:?}: {ready}");
-        let metrics = metrics.as_str().unwrap_or_default();
-        assert!(metrics.contains("spotcheck_jobs_running 1"), "{backend:?}");
-        assert!(
-            exit.is_some_and(|s| s.success()),
-            "{backend:?}: clean exit: {exit:?}"
-        );
-        let runs = runs_of(&w.app, &job).await;
-        assert!(
-            runs.iter().all(|r| r.outcome == "ok"),
-            "{backend:?}: every fire finished and none is left claimed: {runs:?}"
-        );
-        assert_eq!(drawn_by(&runs), later, "{backend:?}: one draw per fire");
-        let fires: Vec<DateTime<Utc>> = runs.iter().map(|r| r.fire_time).collect();
-        assert!(
-            fires
-                .windows(2)
-                .all(|pair| (pair[1] - pair[0]).num_seconds() % 2 == 0),
-            "{backend:?}: fires on the cron's even seconds: {fires:?}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn an_api_only_instance_runs_no_jobs_but_lists_what_will_run_and_when() {
-    for backend in backends() {
-        let w = World::new(backend).await;
-        let plan = cron_plan(&w, "* * * * * *").await;
-        let by_env = ServerProcess::start(
-            &w.app.test_db.url,
-            &ServeOptions {
-                jobs: true,
-                env: vec![("SPOTCHECK_JOBS".to_owned(), "false".to_owned())],
-                ..ServeOptions::default()
-            },
-        )
-        .await;
-
-        tokio::time::sleep(Duration::from_secs(3)).await;
-        let (names, body) = registered(&w).await;
-        let ready = readiness(&w.app, &w.app.base).await;
-        let ready_by_env = readiness(&w.app, &format!("http://{}", by_env.addr)).await;
-        let (_, metrics) = w.app.call(Method::GET, "/metrics", None, None).await;
-        let (status, runs) = w.app.get("/api/v1/jobs", &w.admin).await;
-        let (forbidden, _) = w
-            .app
-            .get(
-                "/api/v1/jobs/registered",
-                &w.app
-                    .token_for("leader", entities::Role::Leader, None)
-                    .await,
-            )
-            .await;
-
-        assert!(
-            draw_ids(&w, plan).await.is_empty(),
-            "{backend:?}: nothing drawn"
-        );
-        assert_eq!(status, StatusCode::OK, "{backend:?}");
-        assert_eq!(runs["total"], 0, "{backend:?}: nothing ran: {runs}");
-        assert!(
-            names.contains(&format!("plan.draw.{plan}")),
-            "{backend:?}: {body}"
-        );
-        assert!(
-            names.contains(&"tasks.overdue".to_owned()),
-            "{backend:?}: {body}"
-        );
-        assert!(
-            body["items"]
-                .as_array()
-                .expect("items")
-                .iter()
-                .all(|j| j["next_fire_at"].is_string()),
-            "{backend:?}: {body}"
-        );
-        assert_eq!(ready["jobs"], "disabled", "{backend:?}: {ready}");
-        assert_eq!(
-            ready_by_env["jobs"], "disabled",
-            "{backend:?}: SPOTCHECK_JOBS=false: {ready_by_env}"
-        );
-        assert!(
-            metrics
-                .as_str()
-                .unwrap_or_default()
-                .contains("spotcheck_jobs_running 0"),
-            "{backend:?}"
-        );
-        assert_eq!(
-            forbidden,
-            StatusCode::FORBIDDEN,
-            "{backend:?}: leaders do not read jobs"
-        );
-    }
-}
-
-#[tokio::test]
-async fn serve_runs_the_overdue_sweep_the_nightly_scores_and_the_audit_checkpoint() {
-    for backend in backends() {
-        let mut options = with_jobs(5);
-        options.policy.jobs.overdue_cron = "* * * * * *".to_owned();
-        options.policy.jobs.scores_cron = "*/2 * * * * *".to_owned();
-        options.policy.jobs.checkpoint_cron = "*/2 * * * * *".to_owned();
-        let t = OneTask::serving(backend, options).await;
-        let w = &t.w;
-        let task_path = format!("/api/v1/tasks/{}", t.task);
-
-        // Time passes: the task falls due.
-        shift_task(&w.app, t.task, |task| {
-            task.due_at = Set(Utc::now() - chrono::Duration::days(3));
-        })
-        .await;
-        eventually(
-            "the task flagged overdue",
-            Duration::from_secs(20),
-            || async {
-                let (_, task) = w.app.get(&task_path, &w.supervisor).await;
-                (task["overdue"] == true).then_some(())
-            },
-        )
-        .await;
-        // Carried out and reviewed, then left unpublished for 60 days.
-        w.carry_out(t.task, t.lead(), &[t.finding(0, 7.0)]).await;
-        w.step_ok(t.task, "review", &w.supervisor).await;
-        shift_task(&w.app, t.task, |task| {
-            task.reviewed_at = Set(Some(Utc::now() - chrono::Duration::days(60)));
-        })
-        .await;
-        let items = eventually(
-            "publication_overdue raised",
-            Duration::from_secs(20),
-            || async {
-                let (_, items) = w
-                    .app
-                    .get("/api/v1/accountability?page_size=500", &w.admin)
-                    .await;
-                let raised = items["items"]
-                    .as_array()?
-                    .iter()
-                    .any(|i| i["reason"] == "publication_overdue");
-                raised.then_some(items)
-            },
-        )
-        .await;
-        let checkpoint = eventually("a checkpoint recorded", Duration::from_secs(20), || async {
-            runs_of(&w.app, "audit.checkpoint")
-                .await
-                .into_iter()
-                .find(|r| r.outcome == "ok")
-        })
-        .await;
-        let nightly = eventually("a nightly run", Duration::from_secs(20), || async {
-            runs_of(&w.app, "scores.nightly")
-                .await
-                .into_iter()
-                .find(|r| r.outcome == "ok")
-        })
-        .await;
-        let verify = cli(&w.app)
-            .args(["audit", "verify"])
-            .output()
-            .expect("cli ran");
-        let on_demand = cli(&w.app)
-            .args(["audit", "checkpoint"])
-            .output()
-            .expect("cli ran");
-
-        let task_items: Vec<&Value> = items["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .filter(|i| i["reason"] == "task_overdue")
-            .collect();
-        assert!(
-            !task_items.is_empty(),
-            "{backend:?}: the overdue task is held to account: {items}"
-        );
-        assert!(
-            checkpoint
-                .message
-                .as_deref()
-                .is_some_and(|m| m.starts_with("seq=")),
-            "{backend:?}: {checkpoint:?}"
-        );
-        assert!(
-            nightly
-                .message
-                .as_deref()
-                .is_some_and(|m| m.starts_with("recomputed ")),
-            "{backend:?}: {nightly:?}"
-        );
-        assert!(
-            verify.status.success(),
-            "{backend:?}: {}",
-            String::from_utf8_lossy(&verify.stderr)
-        );
-        let printed = String::from_utf8_lossy(&on_demand.stdout);
-        assert!(
-            on_demand.status.success(),
-            "{backend:?}: {}",
-            String::from_utf8_lossy(&on_demand.stderr)
-        );
-        assert!(
-            printed.starts_with("audit chain head recorded: seq="),
-            "{backend:?}: {printed}"
-        );
-    }
+    assert!(
+        !task_items.is_empty(),
+        "{backend:?}: the overdue task is held to account: {items:?}"
+    );
+    assert!(
+        checkpoint
+            .message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("seq=")),
+        "{backend:?}: {checkpoint:?}"
+    );
+    assert!(
+        nightly
+            .message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("recomputed ")),
+        "{backend:?}: {nightly:?}"
+    );
+    assert!(
+        verify.status.success(),
+        "{backend:?}: {}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let printed = String::from_utf8_lossy(&on_demand.stdout);
+    assert!(
+        on_demand.status.success(),
+        "{backend:?}: {}",
+        String::from_utf8_lossy(&on_demand.stderr)
+    );
+    assert!(
+        printed.starts_with("audit chain head recorded: seq="),
+        "{backend:?}: {printed}"
+    );
 }
 
 /// Changes a task's row as time passing would.
@@ -439,75 +433,79 @@ fn fire_back(cron: &str, back: usize) -> DateTime<Utc> {
     at
 }
 
-#[tokio::test]
-async fn claims_left_by_an_instance_that_died_are_run_again_or_closed_by_the_next() {
-    for backend in backends() {
-        let w = World::serving(backend, with_jobs(2)).await;
-        let monthly = "0 0 9 1 * *";
-        let plan = cron_plan(&w, monthly).await;
-        let job = format!("plan.draw.{plan}");
-        eventually(
-            "the plan's job registered",
-            Duration::from_secs(10),
-            || async { registered(&w).await.0.contains(&job).then_some(()) },
-        )
-        .await;
-        // What a process killed in the middle of two fires leaves behind.
-        let dead = "gone-host:1:dead";
-        let now = Utc::now();
-        for back in [1, 0] {
-            job_run::ActiveModel {
-                job_name: Set(job.clone()),
-                fire_time: Set(fire_back(monthly, back)),
-                instance: Set(dead.to_owned()),
-                started_at: Set(now - chrono::Duration::minutes(3)),
-                outcome: Set("running".to_owned()),
-                lease_until: Set(Some(now - chrono::Duration::minutes(2))),
-                ..Default::default()
-            }
-            .insert(&w.app.db)
-            .await
-            .expect("stale claim");
+#[both_engines]
+async fn claims_left_by_an_instance_that_died_are_run_again_or_closed_by_the_next(
+    backend: Backend,
+) {
+    let w = World::serving(backend, with_jobs(2)).await;
+    let monthly = "0 0 9 1 * *";
+    let plan = cron_plan(&w, monthly).await;
+    let job = format!("plan.draw.{plan}");
+    eventually(
+        "the plan's job registered",
+        Duration::from_secs(10),
+        || async {
+            job_names(&registered(&w).await)
+                .contains(&job)
+                .then_some(())
+        },
+    )
+    .await;
+    // What a process killed in the middle of two fires leaves behind.
+    let dead = "gone-host:1:dead";
+    let now = Utc::now();
+    for back in [1, 0] {
+        job_run::ActiveModel {
+            job_name: Set(job.clone()),
+            fire_time: Set(fire_back(monthly, back)),
+            instance: Set(dead.to_owned()),
+            started_at: Set(now - chrono::Duration::minutes(3)),
+            outcome: Set("running".to_owned()),
+            lease_until: Set(Some(now - chrono::Duration::minutes(2))),
+            ..Default::default()
         }
-
-        let runs = eventually("both claims resolved", Duration::from_secs(20), || async {
-            let runs = runs_of(&w.app, &job).await;
-            runs.iter().all(|r| r.outcome != "running").then_some(runs)
-        })
-        .await;
-        let ready = readiness(&w.app, &w.app.base).await;
-        let (_, listed) = w
-            .app
-            .get(&format!("/api/v1/jobs?job_name={job}"), &w.admin)
-            .await;
-
-        let instance = ready["instance"].as_str().expect("instance");
-        assert_eq!(runs.len(), 2, "{backend:?}: {runs:?}");
-        let (older, latest) = (&runs[0], &runs[1]);
-        assert_eq!(older.outcome, "interrupted", "{backend:?}: {older:?}");
-        assert_eq!(older.instance, dead, "{backend:?}: {older:?}");
-        let why = older.message.as_deref().unwrap_or_default();
-        assert!(
-            why.contains(dead) && why.contains(instance),
-            "{backend:?}: {why}"
-        );
-        assert_eq!(latest.outcome, "ok", "{backend:?}: {latest:?}");
-        assert_eq!(latest.instance, instance, "{backend:?}: run again here");
-        assert_eq!(latest.taken_over_from.as_deref(), Some(dead), "{backend:?}");
-        let drawn = draw_ids(&w, plan).await;
-        assert_eq!(drawn.len(), 1, "{backend:?}: the latest fire drew once");
-        assert_eq!(drawn_by(&runs), drawn, "{backend:?}");
-        let shown = listed["items"]
-            .as_array()
-            .and_then(|items| items.iter().find(|r| r["taken_over_from"] == dead))
-            .expect("the API shows the takeover");
-        assert_eq!(shown["instance"], instance, "{backend:?}: {shown}");
+        .insert(&w.app.db)
+        .await
+        .expect("stale claim");
     }
+
+    let runs = eventually("both claims resolved", Duration::from_secs(20), || async {
+        let runs = runs_of(&w.app, &job).await;
+        runs.iter().all(|r| r.outcome != "running").then_some(runs)
+    })
+    .await;
+    let ready = readiness(&w.app, &w.app.base).await;
+    let (_, listed) = w
+        .app
+        .get(&format!("/api/v1/jobs?job_name={job}"), &w.admin)
+        .await;
+
+    let instance = ready["instance"].as_str().expect("instance");
+    assert_eq!(runs.len(), 2, "{backend:?}: {runs:?}");
+    let (older, latest) = (&runs[0], &runs[1]);
+    assert_eq!(older.outcome, "interrupted", "{backend:?}: {older:?}");
+    assert_eq!(older.instance, dead, "{backend:?}: {older:?}");
+    let why = older.message.as_deref().unwrap_or_default();
+    assert!(
+        why.contains(dead) && why.contains(instance),
+        "{backend:?}: {why}"
+    );
+    assert_eq!(latest.outcome, "ok", "{backend:?}: {latest:?}");
+    assert_eq!(latest.instance, instance, "{backend:?}: run again here");
+    assert_eq!(latest.taken_over_from.as_deref(), Some(dead), "{backend:?}");
+    let drawn = draw_ids(&w, plan).await;
+    assert_eq!(drawn.len(), 1, "{backend:?}: the latest fire drew once");
+    assert_eq!(drawn_by(&runs), drawn, "{backend:?}");
+    let shown = listed["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|r| r["taken_over_from"] == dead))
+        .expect("the API shows the takeover");
+    assert_eq!(shown["instance"], instance, "{backend:?}: {shown}");
 }
 
 #[tokio::test]
 async fn two_instances_on_one_postgresql_run_each_fire_once_and_survive_a_kill() {
-    if !backends().contains(&Backend::Postgres) {
+    if skip_postgres() {
         return;
     }
     let mut a = World::serving(Backend::Postgres, with_jobs(2)).await;

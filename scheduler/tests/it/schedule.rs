@@ -1,8 +1,9 @@
 //! Cron expressions: what is accepted, and what is refused with a clear error.
 
 use scheduler::{CatchUp, Job, Schedule, Scheduler, SchedulerError};
+use testdb::{Backend, TestDb, both_engines};
 
-use super::common::{Calls, TestDb, backends};
+use super::common::Calls;
 
 #[test]
 fn an_invalid_cron_expression_is_a_clear_error() {
@@ -55,25 +56,23 @@ fn a_job_with_an_invalid_cron_is_refused() {
     assert!(matches!(result, Err(SchedulerError::InvalidCron { .. })));
 }
 
-#[tokio::test]
-async fn a_second_job_of_the_same_name_is_refused() {
-    for backend in backends() {
-        let test_db = TestDb::create(backend).await;
-        let scheduler = Scheduler::new(test_db.connect().await, "a").await.unwrap();
-        let calls = Calls::default();
-        scheduler
-            .add(calls.job("draw", "0 0 2 * * *", CatchUp::Once))
-            .await
-            .unwrap();
+#[both_engines]
+async fn a_second_job_of_the_same_name_is_refused(backend: Backend) {
+    let test_db = TestDb::migrated(backend).await;
+    let scheduler = Scheduler::new(test_db.connect().await, "a").await.unwrap();
+    let calls = Calls::default();
+    scheduler
+        .add(calls.job("draw", "0 0 2 * * *", CatchUp::Once))
+        .await
+        .unwrap();
 
-        let again = scheduler
-            .add(calls.job("draw", "0 0 3 * * *", CatchUp::Once))
-            .await;
+    let again = scheduler
+        .add(calls.job("draw", "0 0 3 * * *", CatchUp::Once))
+        .await;
 
-        assert!(
-            matches!(&again, Err(SchedulerError::DuplicateJob(name)) if name == "draw"),
-            "{backend:?}: {again:?}"
-        );
-        assert_eq!(scheduler.job_names().await, ["draw"], "{backend:?}");
-    }
+    assert!(
+        matches!(&again, Err(SchedulerError::DuplicateJob(name)) if name == "draw"),
+        "{backend:?}: {again:?}"
+    );
+    assert_eq!(scheduler.job_names().await, ["draw"], "{backend:?}");
 }

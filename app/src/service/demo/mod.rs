@@ -407,9 +407,12 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_second_load_adds_nothing_and_a_larger_one_only_the_extra_enterprises() {
-        let db = match db::connect("sqlite::memory:").await {
+    #[testdb::both_engines]
+    async fn a_second_load_adds_nothing_and_a_larger_one_only_the_extra_enterprises(
+        backend: testdb::Backend,
+    ) {
+        let test_db = testdb::TestDb::migrated(backend).await;
+        let db = match db::open(&test_db.url).await {
             Ok(db) => db,
             Err(e) => panic!("no database: {e:#}"),
         };
