@@ -375,6 +375,40 @@ async fn changing_a_password_ends_the_users_sessions(backend: Backend) {
 }
 
 #[both_engines]
+async fn an_administrator_cannot_demote_disable_or_reset_themselves(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.admin().await;
+    let (_, me) = app.get("/api/v1/me", &admin).await;
+    let own = me["id"].as_i64().expect("own id");
+
+    for (change, field) in [
+        (json!({"role": "leader"}), "role"),
+        (json!({"active": false}), "active"),
+        (json!({"password": OTHER_PASSWORD}), "password"),
+    ] {
+        let (status, body) = patch_user(&app, &admin, own, change.clone()).await;
+
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend:?} {change}: {body}"
+        );
+        assert_eq!(body["errors"][0]["field"], field, "{backend:?}: {body}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| m.contains("自己")),
+            "{backend:?}: in Chinese: {body}"
+        );
+        assert_eq!(
+            me_status(&app, &admin).await,
+            StatusCode::OK,
+            "{backend:?}: still logged in"
+        );
+    }
+    let (_, after) = app.get("/api/v1/me", &admin).await;
+    assert_eq!(after["role"], "admin", "{backend:?}: nothing changed");
+}
+
+#[both_engines]
 async fn weak_passwords_reserved_names_and_duplicates_are_rejected(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.admin().await;

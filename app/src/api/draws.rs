@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use entities::{DrawTrigger, SeedSource, draw};
-use poem::web::Data;
+use poem::{IntoResponse, web::Data};
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::Path,
-    payload::{Binary, Json},
+    payload::{Json, Payload},
+    registry::{MetaSchema, MetaSchemaRef},
 };
 
 use super::{ApiTags, BearerAuth, Created};
@@ -185,11 +186,28 @@ pub struct DrawVerification {
 #[derive(ApiResponse)]
 pub enum EvidenceFile {
     /// `spotcheck-draw-evidence/1`, as `docs/draw-algorithm.md` section 8.1 defines it.
-    #[oai(status = 200, content_type = "application/json")]
-    Ok(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
+    #[oai(status = 200)]
+    Ok(JsonFile, #[oai(header = "Content-Disposition")] String),
+}
+
+/// A JSON document sent as stored, byte for byte, and declared as a JSON
+/// object: re-serialising it could change what a verifier hashes.
+pub struct JsonFile(pub Vec<u8>);
+
+impl Payload for JsonFile {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema::new("object")))
+    }
+}
+
+impl IntoResponse for JsonFile {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder()
+            .content_type(Self::CONTENT_TYPE)
+            .body(self.0)
+    }
 }
 
 /// Draws.
@@ -281,6 +299,6 @@ impl DrawsApi {
             "attachment; filename=\"draw-{}-evidence.json\"",
             bundle.draw_id
         );
-        Ok(EvidenceFile::Ok(Binary(bundle.bytes), disposition))
+        Ok(EvidenceFile::Ok(JsonFile(bundle.bytes), disposition))
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP server: routes, middleware and the listener.
 
 mod conn;
+mod openapi;
 
 use std::time::Instant;
 
@@ -22,18 +23,22 @@ use crate::{
 /// The whole application as one endpoint.
 pub fn app(state: AppState) -> impl Endpoint<Output = Response> {
     let api = api::service();
-    let spec = api.spec_endpoint();
-    let docs = api.swagger_ui();
+    let raw_spec = api.spec();
+    let spec = openapi::complete(&raw_spec);
+    let docs = openapi::swagger_ui(&api.swagger_ui_html(), &raw_spec, &spec);
     let public = api::public::service();
-    let public_spec = public.spec_endpoint();
+    let public_spec = openapi::complete(&public.spec());
     let body_limit = state.policy.limits.body_bytes;
     let body_time = std::time::Duration::from_secs(state.policy.limits.body_read_secs);
     Route::new()
         .nest("/api/v1", api)
-        .at("/api/v1/openapi.json", spec)
+        .at("/api/v1/openapi.json", openapi::spec_endpoint(spec))
         .nest("/docs", docs)
         .nest("/public/v1", public)
-        .at("/public/v1/openapi.json", public_spec)
+        .at(
+            "/public/v1/openapi.json",
+            openapi::spec_endpoint(public_spec),
+        )
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .at("/metrics", get(metrics))

@@ -14,6 +14,7 @@ use crate::{
     db,
     domain::password,
     error::{AppError, AppResult},
+    msg,
     service::{
         Actor, Page, Paged,
         audit::{self, Entry},
@@ -214,10 +215,26 @@ async fn check_changes<C: ConnectionTrait>(
     {
         problems.add("password", message);
     }
+    // An administrator who demotes or disables themselves, or resets their own
+    // password here, ends their own session and may leave no one to undo it.
+    let own = actor.user_id == Some(existing.id);
     problems.check(
-        !(changes.active == Some(false) && actor.user_id == Some(existing.id)),
+        !(own && changes.active == Some(false)),
         "active",
-        "you cannot disable your own account",
+        msg!("不能停用自己的账户", "you cannot disable your own account"),
+    );
+    problems.check(
+        !(own && changes.role.is_some_and(|role| role != existing.role)),
+        "role",
+        msg!("不能修改自己的角色", "you cannot change your own role"),
+    );
+    problems.check(
+        !(own && changes.password.is_some()),
+        "password",
+        msg!(
+            "不能在此重置自己的密码，请用修改密码功能（需提供当前密码）",
+            "you cannot reset your own password here; change it with your current password"
+        ),
     );
     problems.finish()
 }
