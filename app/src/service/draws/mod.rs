@@ -33,6 +33,7 @@ use crate::{
         verify::{StoredDraw, StoredTask},
     },
     error::{AppError, AppResult},
+    msg,
 };
 
 const RUNNERS: &[Role] = &[Role::Admin, Role::Supervisor];
@@ -71,19 +72,25 @@ fn elapsed_ms(since: Instant) -> f64 {
 }
 
 /// Whether a plan in this state may be drawn by this trigger: a schedule draws
-/// active plans only, a person also drafts.
+/// active plans only, a person also drafts. Either way the plan needs an
+/// indicator set, or its tasks could record no finding.
 fn ensure_drawable(plan_id: i64, spec: &PlanSpec, trigger: DrawTrigger) -> AppResult<()> {
     let allowed = match trigger {
         DrawTrigger::Cron => spec.status == PlanStatus::Active,
         DrawTrigger::Manual => matches!(spec.status, PlanStatus::Active | PlanStatus::Draft),
     };
-    if allowed {
-        Ok(())
-    } else {
-        Err(AppError::Conflict(
+    if !allowed {
+        return Err(AppError::Conflict(
             format!("plan {plan_id} is {} and cannot be drawn", spec.status).into(),
-        ))
+        ));
     }
+    if spec.indicator_set_id.is_none() {
+        return Err(AppError::Conflict(msg!(
+            "计划 {plan_id} 未指定指标集，不能抽取；请先为计划设置指标集（indicator_set_id）",
+            "plan {plan_id} has no indicator set and cannot be drawn; set its indicator_set_id first"
+        )));
+    }
+    Ok(())
 }
 
 /// The seed, and the public text it came from if any.
