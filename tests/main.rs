@@ -23,12 +23,14 @@ mod e2e {
     pub mod draw_rules;
     pub mod draw_verify;
     pub mod draws;
+    pub mod findings;
     pub mod fixtures;
     pub mod hardening;
     pub mod health;
     pub mod imports;
     pub mod imports_malformed;
     pub mod incidents;
+    pub mod indicator_fit;
     pub mod indicator_sets;
     pub mod jobs;
     pub mod openapi;
@@ -41,5 +43,6 @@ mod e2e {
     pub mod scores;
     pub mod self_assessments;
     pub mod serve_jobs;
+    pub mod task_lists;
     pub mod tasks;
 }

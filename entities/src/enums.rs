@@ -167,6 +167,8 @@ string_enum! {
         Reviewed = "reviewed",
         Published = "published",
         Returned = "returned",
+        /// A redraw replaced the task's draw before its work was accepted.
+        Superseded = "superseded",
     }
 }
 

@@ -21,6 +21,9 @@ pub struct Model {
     pub task_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the finding that raised it was withdrawn; a withdrawn hazard is
+    /// off the list.
+    pub withdrawn_at: Option<DateTimeUtc>,
 }
 
 /// Relations are followed by explicit queries in the service layer.

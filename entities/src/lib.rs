@@ -28,6 +28,7 @@ pub mod self_assessment;
 pub mod self_assessment_item;
 pub mod session;
 pub mod task_inspector;
+pub mod task_return;
 pub mod user;
 
 pub use enums::*;

@@ -59,6 +59,10 @@ mod m20261207_000003_check_task_data_security;
 mod m20261207_100001_add_job_run_lease;
 mod m20261207_200001_restore_draw_foreign_keys;
 mod m20261207_200002_constrain_check_task_target;
+mod m20261208_300001_supersede_check_task;
+mod m20261208_300002_create_task_return;
+mod m20261208_300003_alter_finding;
+mod m20261208_300004_alter_hazard_item;
 
 /// Every migration of the schema, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -104,6 +108,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_100001_add_job_run_lease::Migration),
             Box::new(m20261207_200001_restore_draw_foreign_keys::Migration),
             Box::new(m20261207_200002_constrain_check_task_target::Migration),
+            Box::new(m20261208_300001_supersede_check_task::Migration),
+            Box::new(m20261208_300002_create_task_return::Migration),
+            Box::new(m20261208_300003_alter_finding::Migration),
+            Box::new(m20261208_300004_alter_hazard_item::Migration),
         ]
     }
 }

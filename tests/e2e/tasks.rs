@@ -232,7 +232,8 @@ async fn only_the_tasks_inspectors_work_on_it_and_only_supervisors_in_scope_revi
         );
         w.step_ok(task, "submit", t.member()).await;
         for step in ["review", "return", "publish"] {
-            check(step, S::NOT_FOUND, w.step(task, step, t.lead()).await);
+            // The lead sees the task: told the step is not theirs, not that it is missing.
+            check(step, S::FORBIDDEN, w.step(task, step, t.lead()).await);
             check(step, S::NOT_FOUND, w.step(task, step, t.outsider()).await);
             check(step, S::FORBIDDEN, w.step(task, step, &leader).await);
             check(step, S::FORBIDDEN, w.step(task, step, &hb_leader).await);

@@ -284,10 +284,19 @@ async fn write(
         stored.population_sha256 = snapshot.sha256;
         stored.population_snapshot = snapshot.compressed;
     }
+    let mut tasks_superseded = 0;
     if let Some(old) = &drawn.superseded {
-        store::supersede(&txn, old.id, stored.id, drawn.request.reason.clone()).await?;
+        tasks_superseded = store::supersede(
+            &txn,
+            old.id,
+            stored.id,
+            drawn.request.reason.clone(),
+            drawn.now,
+        )
+        .await?;
     }
-    audit::append(&txn, actor, audit_entry(&stored, &drawn, tasks.len())).await?;
+    let entry = audit_entry(&stored, &drawn, tasks.len(), tasks_superseded);
+    audit::append(&txn, actor, entry).await?;
     txn.commit().await?;
     timings.write_ms = elapsed_ms(started);
     Ok(DrawView {
@@ -298,7 +307,12 @@ async fn write(
     })
 }
 
-fn audit_entry(stored: &draw::Model, drawn: &Drawn<'_>, tasks: usize) -> Entry {
+fn audit_entry(
+    stored: &draw::Model,
+    drawn: &Drawn<'_>,
+    tasks: usize,
+    tasks_superseded: u64,
+) -> Entry {
     Entry::ok("draw.run", "draw", stored.id).with_detail(serde_json::json!({
         "plan_id": drawn.plan.id,
         "seed": drawn.seed.to_string(),
@@ -310,6 +324,7 @@ fn audit_entry(stored: &draw::Model, drawn: &Drawn<'_>, tasks: usize) -> Entry {
         "tasks": tasks,
         "unassigned": drawn.outcome.unassigned.len(),
         "supersedes": drawn.superseded.as_ref().map(|d| d.id),
+        "tasks_superseded": tasks_superseded,
         "reason": drawn.request.reason,
     }))
 }
