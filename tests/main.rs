@@ -16,6 +16,7 @@ mod e2e {
     pub mod audit;
     pub mod auth;
     pub mod demo;
+    pub mod demo_check;
     pub mod directories;
     pub mod docs;
     pub mod draw_keys;
