@@ -27,7 +27,9 @@ mod e2e {
     pub mod findings;
     pub mod fixtures;
     pub mod hardening;
+    pub mod hazards;
     pub mod health;
+    pub mod holidays;
     pub mod imports;
     pub mod imports_malformed;
     pub mod incidents;

@@ -13,6 +13,7 @@ pub mod enterprise;
 pub mod enums;
 pub mod finding;
 pub mod hazard_item;
+pub mod hazard_step;
 pub mod holiday;
 pub mod incident;
 pub mod incident_report;

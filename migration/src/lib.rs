@@ -23,6 +23,7 @@
 pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
 
+pub mod holiday_calendar;
 mod m20261129_000001_create_region;
 mod m20261129_000002_create_department;
 mod m20261129_000003_create_user;
@@ -63,6 +64,9 @@ mod m20261208_300001_supersede_check_task;
 mod m20261208_300002_create_task_return;
 mod m20261208_300003_alter_finding;
 mod m20261208_300004_alter_hazard_item;
+mod m20261208_400001_add_hazard_item_status;
+mod m20261208_400002_create_hazard_step;
+mod m20261208_400003_seed_holiday;
 
 /// Every migration of the schema, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -112,6 +116,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_300002_create_task_return::Migration),
             Box::new(m20261208_300003_alter_finding::Migration),
             Box::new(m20261208_300004_alter_hazard_item::Migration),
+            Box::new(m20261208_400001_add_hazard_item_status::Migration),
+            Box::new(m20261208_400002_create_hazard_step::Migration),
+            Box::new(m20261208_400003_seed_holiday::Migration),
         ]
     }
 }

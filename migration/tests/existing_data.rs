@@ -16,7 +16,7 @@ use std::error::Error;
 
 use common::{TestResult, on_postgres};
 use entities::{
-    CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, IndicatorCategory,
+    CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, HazardStatus, IndicatorCategory,
     IndicatorSetStatus, Industry, InspectorRole, PlanStatus, RegionLevel, RiskLevel, SubjectKind,
     TaskStatus,
 };
@@ -78,6 +78,20 @@ async fn reviewed_checks_get_their_data_security_sums_on_sqlite() -> TestResult 
 async fn reviewed_checks_get_their_data_security_sums_on_postgres() -> TestResult {
     on_postgres("spotcheck_dsec", async |db| {
         reviewed_checks_get_their_data_security_sums(db).await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn listed_hazards_and_entered_holidays_keep_their_meaning_on_sqlite() -> TestResult {
+    let db = Database::connect("sqlite::memory:").await?;
+    hazards_and_holidays_keep_their_meaning(&db).await
+}
+
+#[tokio::test]
+async fn listed_hazards_and_entered_holidays_keep_their_meaning_on_postgres() -> TestResult {
+    on_postgres("spotcheck_hazard", async |db| {
+        hazards_and_holidays_keep_their_meaning(db).await
     })
     .await
 }
@@ -721,4 +735,130 @@ async fn one_task(db: &DatabaseConnection) -> Result<(i64, [i64; 3]), Box<dyn Er
         .await?
         .last_insert_id;
     Ok((task, inspectors))
+}
+
+/// The holiday rows as `(date, name, kind)`, in date order.
+async fn holidays(db: &DatabaseConnection) -> Result<Vec<(String, String, String)>, DbErr> {
+    db.query_all_raw(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT CAST(date AS TEXT) AS date, name, kind FROM holiday ORDER BY date",
+    ))
+    .await?
+    .iter()
+    .map(|row| {
+        Ok((
+            row.try_get("", "date")?,
+            row.try_get("", "name")?,
+            row.try_get("", "kind")?,
+        ))
+    })
+    .collect()
+}
+
+/// Hazards listed with a rectification day become `rectified`, the others
+/// `open`; the shipped calendars fill in around days entered before, which
+/// stay as they were, also when the calendars are taken out again.
+async fn hazards_and_holidays_keep_their_meaning(db: &DatabaseConnection) -> TestResult {
+    let backend = db.get_database_backend();
+    let before = position_of("m20261208_400001_add_hazard_item_status")?;
+    Migrator::up(db, Some(before)).await?;
+    let (task, _) = one_task(db).await?;
+    // SQLite keeps dates as text; PostgreSQL is told the text is a date.
+    let date = |n: u8| match backend {
+        DbBackend::Postgres => format!("CAST(${n} AS DATE)"),
+        _ => format!("${n}"),
+    };
+    for (code, rectified_on) in [("YH-001", None), ("YH-002", Some("2026-12-10"))] {
+        let insert = format!(
+            "INSERT INTO hazard_item (enterprise_id, code, description, grade, found_on, \
+             rectify_by, rectified_on, task_id, created_at, updated_at) \
+             SELECT enterprise_id, $2, '隐患', 'general', '2026-11-30', '2026-12-30', \
+             {}, id, due_at, due_at FROM check_task WHERE id = $1",
+            date(3)
+        );
+        execute(
+            db,
+            &insert,
+            vec![task.into(), code.into(), rectified_on.into()],
+        )
+        .await?;
+    }
+    for (day, name, kind) in [
+        ("2026-10-01", "国庆节（本地录入）", "holiday"),
+        ("2026-09-27", "本地调休", "workday"),
+    ] {
+        let insert = format!(
+            "INSERT INTO holiday (date, name, kind) VALUES ({}, $2, $3)",
+            date(1)
+        );
+        execute(db, &insert, vec![day.into(), name.into(), kind.into()]).await?;
+    }
+
+    Migrator::up(db, None).await?;
+    let statuses: Vec<(String, HazardStatus)> = entities::hazard_item::Entity::find()
+        .select_only()
+        .columns([
+            entities::hazard_item::Column::Code,
+            entities::hazard_item::Column::Status,
+        ])
+        .order_by_asc(entities::hazard_item::Column::Code)
+        .into_tuple()
+        .all(db)
+        .await?;
+    assert_eq!(
+        statuses,
+        [
+            ("YH-001".to_owned(), HazardStatus::Open),
+            ("YH-002".to_owned(), HazardStatus::Rectified),
+        ],
+        "{backend:?}"
+    );
+    let days = holidays(db).await?;
+    let day = |date: &str| days.iter().find(|(d, _, _)| d == date).cloned();
+    let row = |d: &str, n: &str, k: &str| Some((d.to_owned(), n.to_owned(), k.to_owned()));
+    assert_eq!(
+        day("2026-10-01"),
+        row("2026-10-01", "国庆节（本地录入）", "holiday"),
+        "{backend:?}"
+    );
+    assert_eq!(
+        day("2026-09-27"),
+        row("2026-09-27", "本地调休", "workday"),
+        "{backend:?}"
+    );
+    assert_eq!(
+        day("2026-10-02"),
+        row("2026-10-02", "国庆节", "holiday"),
+        "{backend:?}"
+    );
+    assert_eq!(
+        day("2026-09-20"),
+        row("2026-09-20", "国庆节调休上班", "workday"),
+        "{backend:?}"
+    );
+    assert_eq!(
+        days.len(),
+        33 + 39,
+        "{backend:?}: both years, with the two days entered in place of shipped ones"
+    );
+
+    let after = u32::try_from(Migrator::migrations().len())? - before;
+    Migrator::down(db, Some(after)).await?;
+    assert_eq!(
+        holidays(db).await?,
+        [
+            (
+                "2026-09-27".to_owned(),
+                "本地调休".to_owned(),
+                "workday".to_owned()
+            ),
+            (
+                "2026-10-01".to_owned(),
+                "国庆节（本地录入）".to_owned(),
+                "holiday".to_owned()
+            ),
+        ],
+        "{backend:?}: only the shipped days go"
+    );
+    Ok(())
 }

@@ -8,6 +8,8 @@ mod conflicts;
 mod departments;
 mod draws;
 mod enterprises;
+mod hazards;
+mod holidays;
 mod imports;
 mod incidents;
 mod indicator_sets;
@@ -17,6 +19,7 @@ mod plans;
 pub mod public;
 mod regions;
 mod reports;
+mod risks;
 mod scores;
 mod self_assessments;
 mod tasks;
@@ -64,6 +67,10 @@ pub enum ApiTags {
     Imports,
     /// Excel reports for meetings: draw lists, publication, scorecards, accountability, timeliness.
     Reports,
+    /// Enterprises' risk and hidden-hazard lists, and rectification (整改, 销号).
+    Hazards,
+    /// The holiday calendar working-day deadlines count by (节假日安排).
+    Calendar,
 }
 
 /// The id of the authenticated user, filled in by authentication so the
@@ -203,6 +210,7 @@ type Foundation = (
     conflicts::ConflictsApi,
     audit::AuditApi,
     imports::ImportsApi,
+    holidays::HolidaysApi,
 );
 
 /// Plans, draws, tasks, scores and what feeds them.
@@ -216,6 +224,8 @@ type Supervision = (
     incidents::IncidentsApi,
     scores::ScoresApi,
     reports::ReportsApi,
+    risks::RisksApi,
+    hazards::HazardsApi,
 );
 
 /// Every `/api/v1` operation (poem-openapi combines tuples of up to 16, so in two groups).
@@ -236,6 +246,7 @@ pub fn service() -> OpenApiService<Api, ()> {
                 conflicts::ConflictsApi,
                 audit::AuditApi,
                 imports::ImportsApi,
+                holidays::HolidaysApi,
             ),
             (
                 plans::PlansApi,
@@ -247,6 +258,8 @@ pub fn service() -> OpenApiService<Api, ()> {
                 incidents::IncidentsApi,
                 scores::ScoresApi,
                 reports::ReportsApi,
+                risks::RisksApi,
+                hazards::HazardsApi,
             ),
         ),
         "spotcheck",

@@ -26,7 +26,8 @@ pub use self::{
     access::inspector_of,
     findings::{add_finding, correct_finding, findings, withdraw_finding},
     model::{
-        FindingInput, PlanRef, TargetView, TaskFilter, TaskIndicator, TaskInspectorView, TaskView,
+        FindingInput, PlanRef, PublishedResult, TargetView, TaskFilter, TaskIndicator,
+        TaskInspectorView, TaskView,
     },
     overdue::{mark_overdue, raise_publication_overdue},
     publication::public_results,

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{
-    HazardGrade, Industry, InspectorRole, RiskLevel, SubjectKind, TaskStatus, check_task,
-    task_return,
+    HazardGrade, HazardStatus, Industry, InspectorRole, RiskLevel, SubjectKind, TaskStatus,
+    check_task, hazard_item, publication, task_return,
 };
 
 use crate::{domain::china_time::ChinaTime, service::Actor};
@@ -186,6 +186,16 @@ pub struct NewPublication {
     pub hazards: Vec<serde_json::Value>,
     /// When it was published.
     pub published_at: DateTime<Utc>,
+}
+
+/// A published result and the hazards its check found, each with the status
+/// it is shown with today.
+#[derive(Debug, Clone)]
+pub struct PublishedResult {
+    /// The public record.
+    pub publication: publication::Model,
+    /// The hazards, in the order found; withdrawn ones left out.
+    pub hazards: Vec<(hazard_item::Model, HazardStatus)>,
 }
 
 /// A reviewed task not published in time, raised against its plan's owner.

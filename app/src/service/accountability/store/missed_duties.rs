@@ -132,9 +132,9 @@ pub async fn overdue_tasks<C: ConnectionTrait>(
         .collect())
 }
 
-/// Each major hazard on the list (not withdrawn) whose deadline fell in the
-/// period and before `until`, not rectified (or rectified late), with no
-/// `hazard_overdue` item yet.
+/// Each major hazard whose deadline fell in the period and before `until`,
+/// not rectified (or rectified late, or sent back), with no `hazard_overdue`
+/// item yet; a hazard withdrawn with its finding is no duty.
 ///
 /// # Errors
 /// When the database fails.

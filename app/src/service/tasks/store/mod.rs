@@ -9,8 +9,8 @@ pub use self::{findings::*, view::*};
 
 use chrono::{DateTime, Utc};
 use entities::{
-    AccountabilityReason, AccountabilityStatus, AccountableKind, EvidenceKind, TaskStatus,
-    accountability_item, check_plan, check_task, department, draw, enterprise, finding,
+    AccountabilityReason, AccountabilityStatus, AccountableKind, EvidenceKind, HazardStatus,
+    TaskStatus, accountability_item, check_plan, check_task, department, draw, enterprise, finding,
     hazard_item, holiday, indicator, inspector, publication, task_inspector, task_return,
 };
 use sea_orm::{
@@ -333,6 +333,8 @@ pub async fn insert_hazard<C: ConnectionTrait>(
         found_on: Set(hazard.found_on),
         rectify_by: Set(hazard.rectify_by),
         rectified_on: Set(None),
+        status: Set(HazardStatus::Open),
+        verified_at: Set(None),
         task_id: Set(Some(found.task_id)),
         created_at: Set(at),
         updated_at: Set(at),
@@ -343,8 +345,8 @@ pub async fn insert_hazard<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The hazards the task's findings put on the hazard list and did not
-/// withdraw, in the order found.
+/// The hazards the task's findings put on the hazard list, in the order found;
+/// those withdrawn with their finding are left out.
 pub async fn hazards_of_task<C: ConnectionTrait>(
     db: &C,
     task_id: i64,
