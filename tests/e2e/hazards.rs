@@ -320,6 +320,111 @@ async fn a_rectification_sent_back_is_open_again_until_rectified_anew_and_verifi
     }
 }
 
+#[tokio::test]
+async fn a_hazard_withdrawn_with_its_finding_leaves_the_open_lists_and_takes_no_step() {
+    for backend in backends() {
+        let t = OneTask::new(backend).await;
+        let w = &t.w;
+        let department = hebei_department(w).await;
+        let id = hazard_found(&t).await;
+        hazard_step_ok(
+            w,
+            id,
+            "rectify",
+            &department,
+            json!({"note": "已停用报警回路"}),
+        )
+        .await;
+        let (status, findings) = w
+            .app
+            .get(&format!("/api/v1/tasks/{}/findings", t.task), t.lead())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}: {findings}");
+        let finding = findings[0]["id"].as_i64().expect("the finding");
+        let (status, body) = w
+            .app
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/tasks/{}/findings/{finding}", t.task),
+                Some(t.lead()),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{backend:?}: {body}");
+
+        let (status, withdrawn) = w
+            .app
+            .get(&format!("/api/v1/hazards/{id}"), &w.supervisor)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{backend:?}: {withdrawn}");
+        assert_eq!(withdrawn["status"], "withdrawn", "{backend:?}: {withdrawn}");
+        let listed = |query: &'static str| {
+            let path = format!("/api/v1/hazards?enterprise_id={}&{query}", t.enterprise);
+            async move {
+                let (status, list) = w.app.get(&path, &w.supervisor).await;
+                assert_eq!(status, StatusCode::OK, "{backend:?} {path}: {list}");
+                item_ids(&list)
+            }
+        };
+        for query in [
+            "",
+            "status=open",
+            "status=overdue",
+            "status=rectified",
+            "overdue=true",
+            "overdue=false",
+        ] {
+            assert!(
+                listed(query).await.is_empty(),
+                "{backend:?}: {query}: a withdrawn hazard is off the list"
+            );
+        }
+        assert_eq!(listed("status=withdrawn").await, [id], "{backend:?}");
+
+        for (step, token) in [
+            ("verify", w.supervisor.as_str()),
+            ("reopen", t.lead()),
+            ("rectify", department.as_str()),
+        ] {
+            let (status, refused) = hazard_step(w, id, step, token, json!({"note": "复查"})).await;
+            assert_eq!(
+                status,
+                StatusCode::CONFLICT,
+                "{backend:?}: {step}: {refused}"
+            );
+            assert!(
+                refused["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("撤回")),
+                "{backend:?}: {step}: the refusal says why: {refused}"
+            );
+        }
+        let english = w
+            .app
+            .authed(
+                Method::POST,
+                &format!("/api/v1/hazards/{id}/verify"),
+                &w.supervisor,
+            )
+            .header("Accept-Language", "en")
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(english.status(), StatusCode::CONFLICT, "{backend:?}");
+        let english: Value = english.json().await.expect("a JSON error");
+        assert_eq!(
+            english["message"],
+            "cannot verify a hazard withdrawn with its finding: it is off the list",
+            "{backend:?}: {english}"
+        );
+        assert!(
+            audit_rows(&w.app.db, "hazard.verify").await.is_empty(),
+            "{backend:?}: refusals change nothing"
+        );
+    }
+}
+
 /// A hazard list for one enterprise as a workbook: `(code, grade, found, due)`.
 fn hazard_list(credit_code: &str, hazards: &[(&str, &str, NaiveDate, NaiveDate)]) -> Vec<u8> {
     let mut rows = vec![row(&[
