@@ -2,11 +2,14 @@
 //! with nothing but API calls: the supervisor draws the demo's enterprise
 //! plan, an inspector of the drawn team works it (the administrator gives
 //! them a login if they have none), the supervisor returns it once, reviews
-//! and publishes, and anyone reads the result.
+//! and publishes, and anyone reads the result. The hazard the check found is
+//! then rectified by the enterprise's department and verified (销号) by the
+//! inspector, and the public results show it so.
 
 use chrono::{Duration, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
+use spotcheck::domain::workdays::china_date;
 use spotcheck_tests::{TestApp, backends};
 
 use super::demo::{password_of, run_demo};
@@ -69,6 +72,66 @@ async fn lead_login(app: &TestApp, admin: &str, demo_output: &str, lead: i64) ->
     record["user_id"] = user["id"].clone();
     ok(app, Method::PUT, &path, admin, Some(record)).await;
     app.login("lead-inspector", password).await
+}
+
+/// A login for the emergency-management department of the enterprise's
+/// region: the demo's `department` user when that is its department, else a
+/// new department user that the administrator creates there.
+async fn department_login(app: &TestApp, admin: &str, demo_output: &str, region: &str) -> String {
+    let departments = ok(
+        app,
+        Method::GET,
+        &format!(
+            "/api/v1/departments?region_prefix={region}&kind=emergency_management&page_size=100"
+        ),
+        admin,
+        None,
+    )
+    .await;
+    let department = departments["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|d| d["region_code"] == region)
+        .unwrap_or_else(|| panic!("no department of {region}: {departments}"))
+        .clone();
+    if department["code"] == "EM-130102" {
+        return app
+            .login("department", &password_of(demo_output, "department"))
+            .await;
+    }
+    let password = "Demo-Rectify-2026!";
+    ok(
+        app,
+        Method::POST,
+        "/api/v1/users",
+        admin,
+        Some(
+            json!({"username": "enterprise-department", "password": password,
+                    "role": "department", "department_id": department["id"]}),
+        ),
+    )
+    .await;
+    app.login("enterprise-department", password).await
+}
+
+/// The published result of the check of `target_name`, as anyone reads it.
+async fn published(app: &TestApp, target_name: &Value) -> Value {
+    let public: Value = app
+        .request(Method::GET, "/public/v1/results?region_code=130000")
+        .send()
+        .await
+        .expect("public results")
+        .json()
+        .await
+        .expect("json");
+    public["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r["target_name"] == *target_name)
+        .unwrap_or_else(|| panic!("{:?}: not published: {public}", app.backend()))
+        .clone()
 }
 
 #[tokio::test]
@@ -261,25 +324,89 @@ async fn the_demo_carries_an_enterprise_check_from_the_draw_to_the_public_result
         .await;
 
         // Anyone reads the result, with the hazard and its new deadline.
-        let public: Value = app
-            .request(Method::GET, "/public/v1/results?region_code=130000")
-            .send()
-            .await
-            .expect("public results")
-            .json()
-            .await
-            .expect("json");
-        let result = public["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .find(|r| r["target_name"] == task["target"]["name"])
-            .unwrap_or_else(|| panic!("{backend:?}: not published: {public}"));
+        let result = published(&app, &task["target"]["name"]).await;
         assert_eq!(result["result"], "hazards_found", "{backend:?}: {result}");
         assert_eq!(
             result["hazards"][0]["rectify_by"],
             sooner.as_str(),
             "{backend:?}: {result}"
+        );
+        assert_eq!(result["hazards"][0]["status"], "open", "{backend:?}");
+
+        // The hazard, from the finding to 销号: the supervisor finds it on the
+        // enterprise's list, its department reports it rectified, the
+        // inspector who found it verifies it.
+        let enterprise = &task["target"];
+        let hazards = ok(
+            &app,
+            Method::GET,
+            &format!(
+                "/api/v1/hazards?enterprise_id={}&status=open",
+                enterprise["id"]
+            ),
+            &supervisor,
+            None,
+        )
+        .await;
+        assert_eq!(hazards["total"], 1, "{backend:?}: {hazards}");
+        let hazard = &hazards["items"][0];
+        assert_eq!(
+            hazard["code"],
+            format!("T{task_id}-F{hazard_finding}"),
+            "{backend:?}: {hazard}"
+        );
+        assert_eq!(hazard["rectify_by"], sooner.as_str(), "{backend:?}");
+        let hazard_path = format!("/api/v1/hazards/{}", hazard["id"]);
+        let region = enterprise["region_code"].as_str().expect("a region");
+        let department = department_login(&app, &admin, &output, region).await;
+        let rectified_on = china_date(Utc::now()).to_string();
+        let rectified = ok(
+            &app,
+            Method::POST,
+            &format!("{hazard_path}/rectify"),
+            &department,
+            Some(
+                json!({"note": "已更换可燃气体报警器并接入控制室，隐患排查治理台账已补记",
+                        "rectified_on": rectified_on}),
+            ),
+        )
+        .await;
+        assert_eq!(rectified["status"], "rectified", "{backend:?}: {rectified}");
+        let result = published(&app, &task["target"]["name"]).await;
+        assert_eq!(result["hazards"][0]["status"], "rectified", "{backend:?}");
+        assert_eq!(
+            result["hazards"][0]["rectified_on"],
+            rectified_on.as_str(),
+            "{backend:?}: {result}"
+        );
+        let verified = ok(
+            &app,
+            Method::POST,
+            &format!("{hazard_path}/verify"),
+            &inspector,
+            Some(json!({"note": "现场复查，整改到位，同意销号"})),
+        )
+        .await;
+        assert_eq!(verified["status"], "verified", "{backend:?}: {verified}");
+        let steps: Vec<&str> = verified["history"]
+            .as_array()
+            .expect("history")
+            .iter()
+            .filter_map(|s| s["step"].as_str())
+            .collect();
+        assert_eq!(steps, ["rectify", "verify"], "{backend:?}: {verified}");
+        let result = published(&app, &task["target"]["name"]).await;
+        let shown = &result["hazards"][0];
+        assert_eq!(shown["status"], "verified", "{backend:?}: {result}");
+        assert_eq!(
+            shown["rectified_on"],
+            rectified_on.as_str(),
+            "{backend:?}: {result}"
+        );
+        assert_eq!(
+            shown["verified_on"],
+            rectified_on.as_str(),
+            "{backend:?}: verified today: {result}"
         );
 
         // The department plan is drawn against the department set.
