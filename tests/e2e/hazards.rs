@@ -715,6 +715,9 @@ async fn hazards_are_hidden_outside_the_jurisdiction_and_each_step_belongs_to_it
     }
 }
 
+/// A list as `(enterprise name, item code)` pairs.
+type Listed = Vec<(String, String)>;
+
 /// A risk list as a workbook: `(credit code, code, level)`.
 fn risk_list(risks: &[(&str, &str, &str)]) -> Vec<u8> {
     let mut rows = vec![row(&["credit_code", "code", "name", "level", "measures"])];
@@ -765,7 +768,7 @@ async fn risks_are_listed_across_the_jurisdiction_and_filtered() {
             .app
             .token_for("bj-supervisor", Role::Supervisor, Some(w.beijing))
             .await;
-        let names = |list: &Value| -> Vec<(String, String)> {
+        let names = |list: &Value| -> Listed {
             list["items"]
                 .as_array()
                 .expect("items")
@@ -784,7 +787,7 @@ async fn risks_are_listed_across_the_jurisdiction_and_filtered() {
         let pair = |n: &str, c: &str| (n.to_owned(), c.to_owned());
 
         let changan_only = format!("enterprise_id={changan}");
-        let cases: [(&str, &str, Vec<(String, String)>); 6] = [
+        let cases: [(&str, &str, Listed); 6] = [
             (
                 &w.supervisor,
                 "",
