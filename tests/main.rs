@@ -16,6 +16,7 @@ mod e2e {
     pub mod audit;
     pub mod auth;
     pub mod demo;
+    pub mod demo_check;
     pub mod directories;
     pub mod docs;
     pub mod draw_announcements;
@@ -26,12 +27,16 @@ mod e2e {
     pub mod draw_seeds;
     pub mod draw_verify;
     pub mod draws;
+    pub mod findings;
     pub mod fixtures;
     pub mod hardening;
+    pub mod hazards;
     pub mod health;
+    pub mod holidays;
     pub mod imports;
     pub mod imports_malformed;
     pub mod incidents;
+    pub mod indicator_fit;
     pub mod indicator_sets;
     pub mod jobs;
     pub mod openapi;
@@ -44,5 +49,6 @@ mod e2e {
     pub mod scores;
     pub mod self_assessments;
     pub mod serve_jobs;
+    pub mod task_lists;
     pub mod tasks;
 }

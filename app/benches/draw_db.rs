@@ -190,6 +190,57 @@ async fn load(db: &DatabaseConnection, enterprises: i64) {
         }),
     )
     .await;
+    // A plan is drawn only with an indicator set for its targets.
+    insert(
+        &txn,
+        "indicator_set",
+        &[
+            "id",
+            "code",
+            "version",
+            "name",
+            "status",
+            "created_at",
+            "updated_at",
+        ],
+        std::iter::once(vec![
+            v(1),
+            v("BENCH"),
+            v(1),
+            v("bench"),
+            v("active"),
+            v(now),
+            v(now),
+        ]),
+    )
+    .await;
+    insert(
+        &txn,
+        "indicator",
+        &[
+            "id",
+            "set_id",
+            "code",
+            "name",
+            "legal_basis",
+            "category",
+            "max_points",
+            "weight",
+            "applies_to",
+        ],
+        std::iter::once(vec![
+            v(1),
+            v(1),
+            v("B-01"),
+            v("检查事项"),
+            v("《中华人民共和国安全生产法》"),
+            v("other"),
+            v(10.0),
+            v(1.0),
+            v("enterprise"),
+        ]),
+    )
+    .await;
     insert(
         &txn,
         "check_plan",
@@ -210,6 +261,7 @@ async fn load(db: &DatabaseConnection, enterprises: i64) {
             "require_qualification",
             "cooldown_days",
             "due_days",
+            "indicator_set_id",
             "status",
             "owner_department_id",
             "created_at",
@@ -232,6 +284,7 @@ async fn load(db: &DatabaseConnection, enterprises: i64) {
             v(true),
             v(0),
             v(30),
+            v(1),
             v("active"),
             v(1),
             v(now),

@@ -571,6 +571,7 @@ async fn load(db: &DatabaseConnection, scale: Scale) -> u64 {
             "found_on",
             "rectify_by",
             "rectified_on",
+            "status",
             "created_at",
             "updated_at",
         ],
@@ -588,6 +589,7 @@ async fn load(db: &DatabaseConnection, scale: Scale) -> u64 {
                 } else {
                     Some(day(id % 300 + 10))
                 }),
+                v(if id % 5 == 0 { "open" } else { "rectified" }),
                 v(now),
                 v(now),
             ]

@@ -708,13 +708,14 @@ fn read_password() -> anyhow::Result<String> {
 
 fn print_demo(report: &DemoReport) {
     println!(
-        "demo data: added {} regions, {} departments, {} enterprises, {} inspectors, {} conflicts, {} indicators",
+        "demo data: added {} regions, {} departments, {} enterprises, {} inspectors, {} conflicts, {} indicators, {} plans",
         report.regions,
         report.departments,
         report.enterprises,
         report.inspectors,
         report.conflicts,
-        report.indicators
+        report.indicators,
+        report.plans
     );
     if !report.users.is_empty() {
         println!("demo users (passwords are shown only this once):");

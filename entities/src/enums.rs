@@ -128,6 +128,38 @@ string_enum! {
 }
 
 string_enum! {
+    /// Where a hidden hazard stands in its rectification (整改):
+    /// `open → rectified → verified` (销号), `rectified → open` when sent back.
+    /// `overdue` is how an open hazard past its deadline is shown and filtered,
+    /// `withdrawn` how a hazard whose finding was withdrawn (`withdrawn_at`) is;
+    /// neither is ever stored.
+    HazardStatus {
+        /// 待整改
+        Open = "open",
+        /// 已整改, awaiting verification
+        Rectified = "rectified",
+        /// 已销号
+        Verified = "verified",
+        /// 逾期未整改
+        Overdue = "overdue",
+        /// 已撤回: its finding was withdrawn, so it is off the list
+        Withdrawn = "withdrawn",
+    }
+}
+
+string_enum! {
+    /// A step of a hazard's rectification, as its history records it.
+    HazardStep {
+        /// The enterprise's department reports it rectified (整改完成).
+        Rectify = "rectify",
+        /// A supervisor or the task's inspectors accept it (销号).
+        Verify = "verify",
+        /// A supervisor or the task's inspectors send it back (退回).
+        Reopen = "reopen",
+    }
+}
+
+string_enum! {
     /// Category of an assessment indicator.
     IndicatorCategory {
         DataSecurity = "data_security",
@@ -181,6 +213,8 @@ string_enum! {
         Reviewed = "reviewed",
         Published = "published",
         Returned = "returned",
+        /// A redraw replaced the task's draw before its work was accepted.
+        Superseded = "superseded",
     }
 }
 

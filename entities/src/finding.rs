@@ -20,6 +20,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// A later finding on the same task and indicator replaces this one.
     pub superseded: bool,
+    /// When the inspectors last corrected it.
+    pub updated_at: Option<DateTimeUtc>,
+    /// When the inspectors withdrew it; a withdrawn finding counts for nothing.
+    pub withdrawn_at: Option<DateTimeUtc>,
 }
 
 /// Relations are followed by explicit queries in the service layer.

@@ -14,6 +14,7 @@ pub mod enterprise;
 pub mod enums;
 pub mod finding;
 pub mod hazard_item;
+pub mod hazard_step;
 pub mod holiday;
 pub mod incident;
 pub mod incident_report;
@@ -29,6 +30,7 @@ pub mod self_assessment;
 pub mod self_assessment_item;
 pub mod session;
 pub mod task_inspector;
+pub mod task_return;
 pub mod user;
 
 pub use enums::*;

@@ -23,6 +23,7 @@
 pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
 
+pub mod holiday_calendar;
 mod m20261129_000001_create_region;
 mod m20261129_000002_create_department;
 mod m20261129_000003_create_user;
@@ -62,6 +63,13 @@ mod m20261207_200002_constrain_check_task_target;
 mod m20261208_000001_add_draw_seed_source;
 mod m20261208_000002_create_draw_announcement;
 mod m20261208_000003_add_draw_announcement_id;
+mod m20261208_300001_supersede_check_task;
+mod m20261208_300002_create_task_return;
+mod m20261208_300003_alter_finding;
+mod m20261208_300004_alter_hazard_item;
+mod m20261208_400001_add_hazard_item_status;
+mod m20261208_400002_create_hazard_step;
+mod m20261208_400003_seed_holiday;
 
 /// Every migration of the schema, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -110,6 +118,13 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000001_add_draw_seed_source::Migration),
             Box::new(m20261208_000002_create_draw_announcement::Migration),
             Box::new(m20261208_000003_add_draw_announcement_id::Migration),
+            Box::new(m20261208_300001_supersede_check_task::Migration),
+            Box::new(m20261208_300002_create_task_return::Migration),
+            Box::new(m20261208_300003_alter_finding::Migration),
+            Box::new(m20261208_300004_alter_hazard_item::Migration),
+            Box::new(m20261208_400001_add_hazard_item_status::Migration),
+            Box::new(m20261208_400002_create_hazard_step::Migration),
+            Box::new(m20261208_400003_seed_holiday::Migration),
         ]
     }
 }

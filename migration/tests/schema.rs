@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 use std::error::Error;
 
 use entities::{
-    CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, HolidayKind, Industry, PlanStatus,
-    RegionLevel, RiskLevel, Role, SeedSource, SubjectKind,
+    CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, HazardGrade, HazardStatus,
+    HazardStep, HolidayKind, Industry, PlanStatus, RegionLevel, RiskLevel, Role, SeedSource,
+    SubjectKind,
 };
 use migration::{Migrator, MigratorTrait};
 use sea_orm_migration::sea_orm::entity::prelude::*;
@@ -33,6 +34,7 @@ const TABLES: &[&str] = &[
     "enterprise",
     "finding",
     "hazard_item",
+    "hazard_step",
     "holiday",
     "incident",
     "incident_report",
@@ -127,6 +129,7 @@ async fn every_entity_reads(db: &DatabaseConnection) -> Result<(), DbErr> {
         enterprise,
         finding,
         hazard_item,
+        hazard_step,
         holiday,
         incident,
         incident_report,
@@ -206,6 +209,7 @@ async fn rows_round_trip(db: &DatabaseConnection) -> TestResult {
     let user = organisation_rows(db, now).await?;
     log_rows(db, now, &user).await?;
     draw_rows(db, now, &user).await?;
+    hazard_rows(db, now, &user).await?;
     holiday_row(db).await
 }
 
@@ -424,12 +428,70 @@ async fn draw_rows(
     Ok(())
 }
 
+/// A hazard on the enterprise's list, rectified and verified, with its history.
+async fn hazard_rows(
+    db: &DatabaseConnection,
+    now: DateTimeUtc,
+    user: &entities::user::Model,
+) -> TestResult {
+    let enterprise = entities::enterprise::Entity::find()
+        .one(db)
+        .await?
+        .ok_or("an enterprise")?;
+    let hazard = round_trip!(
+        db,
+        hazard_item,
+        entities::hazard_item::Model {
+            id: 0,
+            enterprise_id: enterprise.id,
+            code: "YH-2026-001".to_owned(),
+            description: "液氯储罐区可燃气体报警器失效".to_owned(),
+            grade: HazardGrade::Major,
+            found_on: Date::from_ymd_opt(2026, 11, 2).ok_or("bad date")?,
+            rectify_by: Date::from_ymd_opt(2026, 11, 30).ok_or("bad date")?,
+            rectified_on: Some(Date::from_ymd_opt(2026, 11, 20).ok_or("bad date")?),
+            status: HazardStatus::Verified,
+            verified_at: Some(now),
+            task_id: None,
+            created_at: now,
+            updated_at: now,
+            withdrawn_at: None,
+        },
+        auto_id
+    );
+    round_trip!(
+        db,
+        hazard_step,
+        entities::hazard_step::Model {
+            id: 0,
+            hazard_id: hazard.id,
+            step: HazardStep::Rectify,
+            note: Some("更换报警器并联动测试".to_owned()),
+            rectified_on: hazard.rectified_on,
+            user_id: Some(user.id),
+            created_at: now,
+        },
+        auto_id
+    );
+    Ok(())
+}
+
+/// A day entered by hand, and the national calendar the migrations ship.
 async fn holiday_row(db: &DatabaseConnection) -> TestResult {
+    let national_day =
+        entities::holiday::Entity::find_by_id(Date::from_ymd_opt(2026, 10, 1).ok_or("bad date")?)
+            .one(db)
+            .await?;
+    assert_eq!(
+        national_day.map(|d| (d.name, d.kind)),
+        Some(("国庆节".to_owned(), HolidayKind::Holiday)),
+        "the 2026 calendar is shipped"
+    );
     round_trip!(
         db,
         holiday,
         entities::holiday::Model {
-            date: Date::from_ymd_opt(2026, 10, 1).ok_or("bad date")?,
+            date: Date::from_ymd_opt(2030, 10, 1).ok_or("bad date")?,
             name: "国庆节".to_owned(),
             kind: HolidayKind::Holiday,
         },

@@ -8,7 +8,8 @@ use spotcheck_tests::{
 
 use crate::cli;
 
-fn run_demo(app: &TestApp, enterprises: &str) -> String {
+/// Runs `spotcheck demo --enterprises N` and returns what it printed.
+pub fn run_demo(app: &TestApp, enterprises: &str) -> String {
     let output = cli(app)
         .args(["demo", "--enterprises", enterprises])
         .output()
@@ -22,7 +23,7 @@ fn run_demo(app: &TestApp, enterprises: &str) -> String {
 }
 
 /// The password printed for a demo user, from the first load's output.
-fn password_of(output: &str, username: &str) -> String {
+pub fn password_of(output: &str, username: &str) -> String {
     output
         .lines()
         .map(str::split_whitespace)

@@ -9,6 +9,8 @@ use std::{
     sync::atomic::{AtomicU32, Ordering},
 };
 
+use tokio::sync::OnceCell;
+
 use entities::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -62,6 +64,9 @@ pub struct World {
     /// A supervisor of 河北.
     pub supervisor: String,
     next_enterprise: AtomicU32,
+    /// The indicator sets plans get when their body names none: one for
+    /// enterprises, one for departments, made when first needed.
+    standard_sets: [OnceCell<i64>; 2],
 }
 
 impl World {
@@ -92,6 +97,7 @@ impl World {
             beijing,
             supervisor,
             next_enterprise: AtomicU32::new(1),
+            standard_sets: [OnceCell::new(), OnceCell::new()],
         }
     }
 
@@ -172,6 +178,17 @@ impl World {
     /// An indicator set for enterprises, one indicator per `(max_points, weight)`,
     /// created by the administrator through the API.
     pub async fn indicator_set(&self, code: &str, indicators: &[(f64, f64)]) -> IndicatorSet {
+        self.indicator_set_for(code, "enterprise", indicators).await
+    }
+
+    /// An indicator set for `applies_to` (`enterprise` or `department`), one
+    /// indicator per `(max_points, weight)`, created by the administrator.
+    pub async fn indicator_set_for(
+        &self,
+        code: &str,
+        applies_to: &str,
+        indicators: &[(f64, f64)],
+    ) -> IndicatorSet {
         let items: Vec<Value> = indicators
             .iter()
             .enumerate()
@@ -183,7 +200,7 @@ impl World {
                     "category": "hazard_management",
                     "max_points": max_points,
                     "weight": weight,
-                    "applies_to": "enterprise",
+                    "applies_to": applies_to,
                 })
             })
             .collect();
@@ -192,9 +209,39 @@ impl World {
             .await
     }
 
-    /// Creates a plan as the supervisor and returns its id.
-    pub async fn plan(&self, body: Value) -> i64 {
+    /// Creates a plan as the supervisor and returns its id. A body that
+    /// names no `indicator_set_id` gets a set of two indicators for its
+    /// targets (a plan without one cannot be drawn).
+    pub async fn plan(&self, mut body: Value) -> i64 {
+        if let Some(fields) = body.as_object_mut()
+            && !fields.contains_key("indicator_set_id")
+        {
+            let kind = fields
+                .get("target_kind")
+                .and_then(Value::as_str)
+                .unwrap_or("enterprise")
+                .to_owned();
+            fields.insert(
+                "indicator_set_id".into(),
+                json!(self.standard_set(&kind).await),
+            );
+        }
         self.create_as(&self.supervisor, "/api/v1/plans", body)
+            .await
+    }
+
+    /// The set plans of `kind` (`enterprise` or `department`) get by default.
+    pub async fn standard_set(&self, kind: &str) -> i64 {
+        let (cell, code) = match kind {
+            "department" => (&self.standard_sets[1], "STD-D"),
+            _ => (&self.standard_sets[0], "STD-E"),
+        };
+        *cell
+            .get_or_init(|| async {
+                self.indicator_set_for(code, kind, &[(10.0, 1.0), (10.0, 1.0)])
+                    .await
+                    .id
+            })
             .await
     }
 

@@ -430,18 +430,18 @@ fn files() -> Files {
         "节假日",
         &[
             row(&["日期", "节日名称", "类型"]),
-            row(&["2026-10-01", "国庆节", "放假"]),
-            vec![V::D(day(2026, 10, 2)), t("国庆节"), t("放假")],
-            row(&["2026/10/10", "国庆节调休", "调休上班"]),
+            row(&["2030-10-01", "国庆节", "放假"]),
+            vec![V::D(day(2030, 10, 2)), t("国庆节"), t("放假")],
+            row(&["2030/10/12", "国庆节调休", "调休上班"]),
         ],
     );
     let holidays_en = xlsx(
         "holidays",
         &[
             row(&["date", "name", "kind"]),
-            row(&["2026-10-01", "国庆节", "holiday"]),
-            row(&["2026-10-02", "国庆节", "holiday"]),
-            row(&["2026-10-10", "国庆节调休", "workday"]),
+            row(&["2030-10-01", "国庆节", "holiday"]),
+            row(&["2030-10-02", "国庆节", "holiday"]),
+            row(&["2030-10-12", "国庆节调休", "workday"]),
         ],
     );
     Files {
@@ -1038,8 +1038,8 @@ async fn legacy_xls_files_import_too(backend: Backend) {
     let dir = tempfile::tempdir().expect("dir");
     let rows = [
         row(&["日期", "节日名称", "类型"]),
-        vec![t("2026-01-01"), t("元旦"), t("放假")],
-        vec![V::N(46_024.0), t("元旦"), t("holiday")],
+        vec![t("2030-01-01"), t("元旦"), t("放假")],
+        vec![V::N(47_485.0), t("元旦"), t("holiday")],
     ];
     let bytes = xls("Sheet1", &rows);
     let path = dir.path().join("holidays.xls");

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike as _, Duration, FixedOffset, NaiveTime, TimeZone as _, Utc, Weekday};
+use chrono::{Duration, FixedOffset, NaiveTime, TimeZone as _, Utc};
 use entities::{
     AccountabilityReason, AccountabilityStatus, AccountableKind, EvidenceKind, HazardGrade,
     accountability_item, hazard_item,
@@ -17,7 +17,7 @@ use spotcheck_tests::{Backend, all_rows, both_engines};
 
 use super::fixtures::{
     Ent, OneTask, World, china_date, credit_code, item_ids, plan_body, problem_fields, task_ids,
-    teams,
+    teams, working_days_after,
 };
 
 fn in_days(days: i64) -> String {
@@ -257,10 +257,18 @@ async fn published_results_show_public_fields_only_and_unpublished_ones_stay_hid
     let hazard = &item["hazards"][0];
     assert_eq!(
         keys(hazard),
-        BTreeSet::from(["description", "grade", "rectify_by"]),
+        BTreeSet::from([
+            "description",
+            "grade",
+            "rectify_by",
+            "status",
+            "rectified_on",
+            "verified_on"
+        ]),
         "{backend:?}"
     );
     assert_eq!(hazard["grade"], "general", "{backend:?}");
+    assert_eq!(hazard["status"], "open", "{backend:?}: not rectified yet");
     assert_eq!(hazard["rectify_by"], deadline.as_str(), "{backend:?}");
     assert_eq!(
         item["draw"],
@@ -385,18 +393,10 @@ async fn a_result_not_published_within_twenty_working_days_raises_one_accountabi
             .expect("a time")
             .with_timezone(&Utc)
     };
-    let mut day = review_day;
-    let mut working = 0;
-    let mut twentieth = review_day;
-    while working < 30 {
-        day = day.succ_opt().expect("next day");
-        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            working += 1;
-            if working == 20 {
-                twentieth = day;
-            }
-        }
-    }
+    // Working days as the shipped national calendar counts them.
+    let (off, worked) = w.calendar_from(review_day).await;
+    let twentieth = working_days_after(review_day, 20, &off, &worked);
+    let day = working_days_after(review_day, 30, &off, &worked);
 
     let on_the_deadline = tasks::raise_publication_overdue(&w.app.db, at_noon(twentieth), 20)
         .await

@@ -62,7 +62,11 @@ async fn a_redraw_needs_a_reason_keeps_the_earlier_draw_and_stops_once_work_star
         .map(|d| d["id"].as_i64().expect("id"))
         .collect();
     assert_eq!(ids, [second_id, first_id], "{backend:?}: newest first");
-    let tasks = get(&w, &format!("/api/v1/tasks?draw_id={first_id}")).await;
+    let tasks = get(
+        &w,
+        &format!("/api/v1/tasks?draw_id={first_id}&include_superseded=true"),
+    )
+    .await;
     assert_eq!(tasks["total"], 2, "{backend:?}: the old tasks remain");
 
     let (task, team) = (task_ids(&second)[0], teams(&second)[0].1.clone());
@@ -140,6 +144,83 @@ async fn a_draw_with_a_reviewed_task_is_not_superseded_and_a_finished_round_is_k
             .1;
         assert_ne!(&team, before, "{backend:?}: different people every time");
     }
+}
+
+/// The XML of every part of a workbook, where its cells' text is.
+async fn workbook_text(w: &World, path: &str) -> String {
+    use std::io::Read as _;
+    let response = w
+        .app
+        .authed(reqwest::Method::GET, path, &w.supervisor)
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let bytes = response.bytes().await.expect("body").to_vec();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("xlsx");
+    let mut text = String::new();
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).expect("part");
+        if part.name().expect("part name").ends_with(".xml") {
+            part.read_to_string(&mut text).expect("utf-8");
+        }
+    }
+    text
+}
+
+#[both_engines]
+async fn a_redraw_ends_the_open_tasks_as_superseded_and_task_lists_leave_them_out_unless_asked(
+    backend: Backend,
+) {
+    let w = World::new(backend).await;
+    w.enterprises(2, Ent::default()).await;
+    let crew = w.crew(3, "130000", CHEMICALS).await;
+    let plan = w
+        .plan(plan_body("作废", json!({"ratios": {"high": 1.0}})))
+        .await;
+    let first = w
+        .draw(plan, json!({"seed": 1, "reason": "固定种子，便于复现"}))
+        .await;
+    let second = w
+        .draw(plan, json!({"seed": 2, "reason": "检查组成员调整"}))
+        .await;
+    let (old, new) = (task_ids(&first), task_ids(&second));
+    let old_lead = crew.token(teams(&first)[0].1[0]);
+
+    let task = get(&w, &format!("/api/v1/tasks/{}", old[0])).await;
+    assert_eq!(task["status"], "superseded", "{backend:?}: {task}");
+    let live = get(&w, "/api/v1/tasks").await;
+    assert_eq!(item_ids(&live), new, "{backend:?}: {live}");
+    let ended = get(&w, "/api/v1/tasks?status=superseded").await;
+    assert_eq!(item_ids(&ended), old, "{backend:?}: {ended}");
+    let both = get(&w, "/api/v1/tasks?status=assigned&status=superseded").await;
+    assert_eq!(both["total"], 4, "{backend:?}: {both}");
+    let all = get(&w, "/api/v1/tasks?include_superseded=true").await;
+    assert_eq!(all["total"], 4, "{backend:?}: {all}");
+    let (_, own) = w.app.get("/api/v1/tasks", old_lead).await;
+    assert!(
+        !item_ids(&own).contains(&old[0]),
+        "{backend:?}: an inspector's list leaves it out too: {own}"
+    );
+    let (_, own_all) = w
+        .app
+        .get("/api/v1/tasks?include_superseded=true", old_lead)
+        .await;
+    assert!(
+        item_ids(&own_all).contains(&old[0]),
+        "{backend:?}: {own_all}"
+    );
+
+    let first_id = first["id"].as_i64().expect("id");
+    let listed = workbook_text(&w, &format!("/api/v1/reports/draw?draw_id={first_id}")).await;
+    assert!(
+        listed.contains("已作废（重新抽取）"),
+        "{backend:?}: the draw list shows the state"
+    );
+    let audited = spotcheck_tests::audit_rows(&w.app.db, "draw.run").await;
+    let last = audited.last().expect("the redraw is audited");
+    let detail: Value = serde_json::from_str(&last.detail).unwrap_or_default();
+    assert_eq!(detail["tasks_superseded"], 2, "{backend:?}: {detail}");
 }
 
 #[both_engines]

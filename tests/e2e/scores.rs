@@ -438,7 +438,7 @@ async fn a_reviewed_check_scores_data_security_from_its_latest_findings(backend:
         ],
     )
     .await;
-    w.step_ok(task, "return", &w.supervisor).await;
+    w.return_task(task, "隐患照片不清晰").await;
     w.carry_out(task, lead, &[finding(1, 15.0)]).await;
     let reviewed = w.step_ok(task, "review", &w.supervisor).await;
     // Score over every indicator: 100 × (1·8/10 + 3·15/20 + 1·1/5) ÷ (1 + 3 + 1)

@@ -38,26 +38,30 @@ async fn a_task_goes_from_assigned_to_published_with_a_weighted_score_and_a_dead
     assert_eq!(reviewed["score"], 82.5, "{backend:?}: {reviewed}");
 
     let review_day = china_date(&reviewed["reviewed_at"]);
-    let plain = working_days_after(review_day, 20, &[], &[]);
+    // The national calendar ships with the product: its days count already.
+    let (mut off, mut worked) = w.calendar_from(review_day).await;
+    let plain = working_days_after(review_day, 20, &off, &worked);
     assert_eq!(
         date(&reviewed["publish_by"]),
         plain,
         "{backend:?}: {reviewed}"
     );
-    // A day off on the first weekday after the review pushes the deadline on by one
-    // working day; the first Saturday worked (调休) pulls it back.
+    // A day off on the first working day after the review pushes the deadline
+    // on by one working day; the first ordinary Saturday worked (调休) pulls it back.
+    let listed = |day: &NaiveDate| off.contains(day) || worked.contains(day);
     let mut day_off = review_day.succ_opt().expect("next day");
-    while matches!(day_off.weekday(), Weekday::Sat | Weekday::Sun) {
+    while matches!(day_off.weekday(), Weekday::Sat | Weekday::Sun) || listed(&day_off) {
         day_off = day_off.succ_opt().expect("next day");
     }
     let mut saturday = review_day.succ_opt().expect("next day");
-    while saturday.weekday() != Weekday::Sat {
+    while saturday.weekday() != Weekday::Sat || listed(&saturday) {
         saturday = saturday.succ_opt().expect("next day");
     }
     w.holiday(day_off, HolidayKind::Holiday).await;
     let path = format!("/api/v1/tasks/{}", t.task);
     let (_, with_holiday) = w.app.get(&path, &w.supervisor).await;
-    let later = working_days_after(review_day, 20, &[day_off], &[]);
+    off.push(day_off);
+    let later = working_days_after(review_day, 20, &off, &worked);
     assert_ne!(
         later, plain,
         "{backend:?}: the day off is inside the window"
@@ -69,7 +73,8 @@ async fn a_task_goes_from_assigned_to_published_with_a_weighted_score_and_a_dead
     );
     w.holiday(saturday, HolidayKind::Workday).await;
     let (_, with_workday) = w.app.get(&path, &w.supervisor).await;
-    let earlier = working_days_after(review_day, 20, &[day_off], &[saturday]);
+    worked.push(saturday);
+    let earlier = working_days_after(review_day, 20, &off, &worked);
     assert_ne!(
         earlier, later,
         "{backend:?}: the worked Saturday is inside the window"
@@ -230,7 +235,8 @@ async fn only_the_tasks_inspectors_work_on_it_and_only_supervisors_in_scope_revi
     );
     w.step_ok(task, "submit", t.member()).await;
     for step in ["review", "return", "publish"] {
-        check(step, S::NOT_FOUND, w.step(task, step, t.lead()).await);
+        // The lead sees the task: told the step is not theirs, not that it is missing.
+        check(step, S::FORBIDDEN, w.step(task, step, t.lead()).await);
         check(step, S::NOT_FOUND, w.step(task, step, t.outsider()).await);
         check(step, S::FORBIDDEN, w.step(task, step, &leader).await);
         check(step, S::FORBIDDEN, w.step(task, step, &hb_leader).await);

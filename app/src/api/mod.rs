@@ -9,6 +9,8 @@ mod conflicts;
 mod departments;
 mod draws;
 mod enterprises;
+mod hazards;
+mod holidays;
 mod imports;
 mod incidents;
 mod indicator_sets;
@@ -18,6 +20,7 @@ mod plans;
 pub mod public;
 mod regions;
 mod reports;
+mod risks;
 mod scores;
 mod self_assessments;
 mod tasks;
@@ -66,6 +69,10 @@ pub enum ApiTags {
     Imports,
     /// Excel reports for meetings: draw lists, publication, scorecards, accountability, timeliness.
     Reports,
+    /// Enterprises' risk and hidden-hazard lists, and rectification (整改, 销号).
+    Hazards,
+    /// The holiday calendar working-day deadlines count by (节假日安排).
+    Calendar,
 }
 
 /// The id of the authenticated user, filled in by authentication so the
@@ -206,6 +213,7 @@ type Foundation = (
     audit::AuditApi,
     imports::ImportsApi,
     vocabularies::VocabulariesApi,
+    holidays::HolidaysApi,
 );
 
 /// Plans, draws, tasks, scores and what feeds them.
@@ -220,6 +228,8 @@ type Supervision = (
     incidents::IncidentsApi,
     scores::ScoresApi,
     reports::ReportsApi,
+    risks::RisksApi,
+    hazards::HazardsApi,
 );
 
 /// Every `/api/v1` operation (poem-openapi combines tuples of up to 16, so in two groups).
@@ -241,6 +251,7 @@ pub fn service() -> OpenApiService<Api, ()> {
                 audit::AuditApi,
                 imports::ImportsApi,
                 vocabularies::VocabulariesApi,
+                holidays::HolidaysApi,
             ),
             (
                 plans::PlansApi,
@@ -253,6 +264,8 @@ pub fn service() -> OpenApiService<Api, ()> {
                 incidents::IncidentsApi,
                 scores::ScoresApi,
                 reports::ReportsApi,
+                risks::RisksApi,
+                hazards::HazardsApi,
             ),
         ),
         "spotcheck",

@@ -1,6 +1,7 @@
 //! `/public/v1`: published results (一公开), no login.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use entities::{HazardGrade, HazardStatus, hazard_item};
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, OpenApiService, param::Query, payload::Json};
 
@@ -10,22 +11,43 @@ use super::{
     page,
 };
 use crate::{
+    domain::workdays::china_date,
     service::{
         draws,
-        tasks::{self, PublicResultView},
+        tasks::{self, PublishedResult},
     },
     state::AppState,
 };
 
-/// A hazard found in a published check.
+/// A hazard found in a published check, and how its rectification stands.
 #[derive(Object)]
 pub struct PublicHazard {
     /// What was found.
     pub description: String,
     /// `major` or `general`.
-    pub grade: String,
+    pub grade: HazardGrade,
     /// Rectification deadline.
-    pub rectify_by: Option<NaiveDate>,
+    pub rectify_by: NaiveDate,
+    /// `open`, `overdue` (past its deadline, not rectified), `rectified`
+    /// (awaiting verification) or `verified` (销号).
+    pub status: HazardStatus,
+    /// The day it was rectified.
+    pub rectified_on: Option<NaiveDate>,
+    /// The day its rectification was verified (销号), China time.
+    pub verified_on: Option<NaiveDate>,
+}
+
+impl PublicHazard {
+    fn new((h, status): (hazard_item::Model, HazardStatus)) -> Self {
+        Self {
+            description: h.description,
+            grade: h.grade,
+            rectify_by: h.rectify_by,
+            status,
+            rectified_on: h.rectified_on,
+            verified_on: h.verified_at.map(china_date),
+        }
+    }
 }
 
 /// A published check result.
@@ -47,7 +69,7 @@ pub struct PublicResult {
     pub result: String,
     /// Score out of 100.
     pub score: Option<f64>,
-    /// Hazards found and their deadlines.
+    /// Hazards found, their deadlines and their rectification.
     pub hazards: Vec<PublicHazard>,
     /// When it was published.
     pub published_at: DateTime<Utc>,
@@ -56,23 +78,9 @@ pub struct PublicResult {
     pub draw: Option<PublicDraw>,
 }
 
-impl From<PublicResultView> for PublicResult {
-    fn from(v: PublicResultView) -> Self {
-        let m = v.publication;
-        let hazards = m
-            .hazards
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .map(|h| PublicHazard {
-                        description: h["description"].as_str().unwrap_or_default().to_owned(),
-                        grade: h["grade"].as_str().unwrap_or_default().to_owned(),
-                        rectify_by: h["rectify_by"].as_str().and_then(|d| d.parse().ok()),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+impl From<PublishedResult> for PublicResult {
+    fn from(r: PublishedResult) -> Self {
+        let m = r.publication;
         Self {
             id: m.id,
             target_name: m.target_name,
@@ -82,9 +90,9 @@ impl From<PublicResultView> for PublicResult {
             inspector_badges: serde_json::from_value(m.inspector_badges).unwrap_or_default(),
             result: m.result,
             score: m.score,
-            hazards,
+            hazards: r.hazards.into_iter().map(PublicHazard::new).collect(),
             published_at: m.published_at,
-            draw: v.draw.map(PublicDraw::from),
+            draw: r.draw.map(PublicDraw::from),
         }
     }
 }

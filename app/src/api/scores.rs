@@ -151,7 +151,8 @@ fn href(kind: EvidenceKind, id: i64) -> Option<String> {
         EvidenceKind::Task => Some(format!("/api/v1/tasks/{id}")),
         EvidenceKind::Incident => Some(format!("/api/v1/incidents/{id}")),
         EvidenceKind::SelfAssessment => Some(format!("/api/v1/self-assessments/{id}")),
-        EvidenceKind::Hazard | EvidenceKind::Score => None,
+        EvidenceKind::Hazard => Some(format!("/api/v1/hazards/{id}")),
+        EvidenceKind::Score => None,
     }
 }
 

@@ -1,7 +1,9 @@
 //! `/tasks`: check tasks, their findings and their lifecycle.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entities::{HazardGrade, InspectorRole, SubjectKind, TaskStatus, finding};
+use entities::{
+    HazardGrade, Industry, InspectorRole, RiskLevel, SubjectKind, TaskStatus, finding, task_return,
+};
 use poem::web::Data;
 use poem_openapi::{
     Object, OpenApi,
@@ -9,9 +11,9 @@ use poem_openapi::{
     payload::Json,
 };
 
-use super::{ApiTags, BearerAuth, Created, ListPage, page};
+use super::{ApiTags, BearerAuth, Created, ListPage, NoContent, page};
 use crate::{
-    domain::task_state::Step,
+    domain::{china_time::ChinaTime, task_state::Step},
     service::tasks::{self, FindingInput, TaskFilter, TaskView},
     state::AppState,
 };
@@ -25,10 +27,18 @@ pub struct TaskTarget {
     pub id: i64,
     /// Name.
     pub name: String,
+    /// An enterprise's credit code, or a department's code.
+    pub code: Option<String>,
     /// An enterprise's credit code.
     pub credit_code: Option<String>,
     /// Region.
     pub region_code: String,
+    /// The region's name.
+    pub region_name: Option<String>,
+    /// An enterprise's industry.
+    pub industry: Option<Industry>,
+    /// An enterprise's risk level (安全风险等级).
+    pub risk_level: Option<RiskLevel>,
 }
 
 /// An inspector on a task.
@@ -44,20 +54,73 @@ pub struct TaskInspector {
     pub role: InspectorRole,
 }
 
-/// A check task.
+/// The plan a task was drawn for.
+#[derive(Object)]
+pub struct TaskPlan {
+    /// The plan's number.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+}
+
+/// An indicator the task scores.
+#[derive(Object)]
+pub struct TaskIndicator {
+    /// Indicator id, for recording a finding.
+    pub id: i64,
+    /// Code within its set.
+    pub code: String,
+    /// What is checked.
+    pub name: String,
+    /// Points available.
+    pub max_points: f64,
+    /// The laws and standards that require it.
+    pub legal_basis: String,
+    /// The finding that counts for it, if one does.
+    pub finding_id: Option<i64>,
+}
+
+/// A time the task was sent back, and why.
+#[derive(Object)]
+pub struct TaskReturn {
+    /// When.
+    pub returned_at: ChinaTime,
+    /// What the inspectors are to put right.
+    pub reason: String,
+    /// The user who sent it back.
+    pub returned_by: Option<i64>,
+}
+
+impl From<task_return::Model> for TaskReturn {
+    fn from(m: task_return::Model) -> Self {
+        Self {
+            returned_at: m.returned_at.into(),
+            reason: m.reason,
+            returned_by: m.returned_by,
+        }
+    }
+}
+
+/// A check task, with what its inspectors need to carry it out.
 #[derive(Object)]
 pub struct Task {
     /// Id.
     pub id: i64,
     /// The draw that made it.
     pub draw_id: i64,
+    /// The plan it was drawn for.
+    pub plan: Option<TaskPlan>,
     /// Whom it checks.
     pub target: TaskTarget,
     /// Its inspectors, lead first.
     pub inspectors: Vec<TaskInspector>,
+    /// The indicators to score: those of the plan's set that apply to the target.
+    pub indicators: Vec<TaskIndicator>,
+    /// Each time it was sent back, oldest first.
+    pub returns: Vec<TaskReturn>,
     /// When it is due.
     pub due_at: DateTime<Utc>,
-    /// Lifecycle state.
+    /// Lifecycle state; `superseded` when a redraw replaced its draw.
     pub status: TaskStatus,
     /// Past due and not submitted.
     pub overdue: bool,
@@ -81,12 +144,20 @@ impl From<TaskView> for Task {
         Self {
             id: t.id,
             draw_id: t.draw_id,
+            plan: v.plan.map(|p| TaskPlan {
+                id: p.id,
+                name: p.name,
+            }),
             target: TaskTarget {
                 kind: v.target.kind,
                 id: v.target.id,
                 name: v.target.name,
+                code: v.target.code,
                 credit_code: v.target.credit_code,
                 region_code: v.target.region_code,
+                region_name: v.target.region_name,
+                industry: v.target.industry,
+                risk_level: v.target.risk_level,
             },
             inspectors: v
                 .inspectors
@@ -98,6 +169,19 @@ impl From<TaskView> for Task {
                     role: i.role,
                 })
                 .collect(),
+            indicators: v
+                .indicators
+                .into_iter()
+                .map(|i| TaskIndicator {
+                    id: i.id,
+                    code: i.code,
+                    name: i.name,
+                    max_points: i.max_points,
+                    legal_basis: i.legal_basis,
+                    finding_id: i.finding_id,
+                })
+                .collect(),
+            returns: v.returns.into_iter().map(TaskReturn::from).collect(),
             due_at: t.due_at,
             status: t.status,
             overdue: t.overdue,
@@ -132,6 +216,13 @@ pub struct Finding {
     pub rectify_by: Option<NaiveDate>,
     /// Recorded.
     pub created_at: DateTime<Utc>,
+    /// Whether it is the finding that counts for its indicator: not replaced
+    /// by a later one, not withdrawn.
+    pub counts: bool,
+    /// When it was last corrected.
+    pub updated_at: Option<ChinaTime>,
+    /// When it was withdrawn.
+    pub withdrawn_at: Option<ChinaTime>,
 }
 
 impl From<finding::Model> for Finding {
@@ -146,14 +237,17 @@ impl From<finding::Model> for Finding {
             hazard_grade: m.hazard_grade,
             rectify_by: m.rectify_by,
             created_at: m.created_at,
+            counts: !m.superseded && m.withdrawn_at.is_none(),
+            updated_at: m.updated_at.map(ChinaTime::from),
+            withdrawn_at: m.withdrawn_at.map(ChinaTime::from),
         }
     }
 }
 
-/// A finding to record.
+/// A finding to record, or its correction.
 #[derive(Object)]
 pub struct FindingBody {
-    /// The indicator checked (from the plan's indicator set).
+    /// The indicator checked (from the plan's indicator set, for the target's kind).
     pub indicator_id: i64,
     /// Points earned, 0 to the indicator's maximum.
     pub points: f64,
@@ -167,10 +261,23 @@ pub struct FindingBody {
     pub rectify_by: Option<NaiveDate>,
 }
 
+impl From<FindingBody> for FindingInput {
+    fn from(b: FindingBody) -> Self {
+        Self {
+            indicator_id: b.indicator_id,
+            points: b.points,
+            compliant: b.compliant,
+            description: b.description,
+            hazard_grade: b.hazard_grade,
+            rectify_by: b.rectify_by,
+        }
+    }
+}
+
 /// Why a task is sent back.
 #[derive(Object, Default)]
 pub struct ReturnBody {
-    /// The reason, recorded in the audit log.
+    /// The reason, required: the inspectors read it in the task's `returns`.
     pub reason: Option<String>,
 }
 
@@ -196,25 +303,47 @@ impl TasksApi {
 impl TasksApi {
     /// List tasks
     ///
-    /// Inspectors see only their own tasks; `mine=true` narrows anyone to theirs.
+    /// Soonest due first. Inspectors see only their own tasks; `mine=true`
+    /// narrows anyone to theirs. Superseded tasks are left out unless
+    /// `status=superseded` or `include_superseded=true`. An inspector login not
+    /// linked to an inspector record answers 409.
     #[oai(path = "/tasks", method = "get")]
     #[expect(clippy::too_many_arguments, reason = "one parameter per query field")]
     async fn list(
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        status: Query<Option<TaskStatus>>,
+        /// Only tasks in these states (repeat the parameter for several).
+        status: Query<Option<Vec<TaskStatus>>>,
+        /// Only tasks of this plan's draws.
+        plan_id: Query<Option<i64>>,
+        /// Only tasks of this draw.
         draw_id: Query<Option<i64>>,
+        /// Only tasks whose target lies in this region's subtree.
+        region_code: Query<Option<String>>,
+        /// Only the tasks the caller is an inspector on.
         mine: Query<Option<bool>>,
+        /// Target name, credit code or department code contains this text.
+        q: Query<Option<String>>,
+        /// Only tasks due before this time.
+        due_before: Query<Option<ChinaTime>>,
+        /// Only tasks flagged overdue (`false`: only those not flagged).
         overdue: Query<Option<bool>>,
+        /// Superseded tasks too.
+        include_superseded: Query<Option<bool>>,
         #[oai(name = "page")] number: Query<Option<u64>>,
         page_size: Query<Option<u64>>,
     ) -> poem::Result<Json<ListPage<Task>>> {
         let filter = TaskFilter {
-            status: status.0,
+            statuses: status.0.unwrap_or_default(),
+            plan_id: plan_id.0,
             draw_id: draw_id.0,
+            region_code: region_code.0.map(|c| c.trim().to_owned()),
             mine: mine.0.unwrap_or(false),
+            q: q.0.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()),
+            due_before: due_before.0,
             overdue: overdue.0,
+            include_superseded: include_superseded.0.unwrap_or(false),
         };
         let days = state.policy.scoring.publication_working_days;
         let paged = tasks::list(
@@ -229,6 +358,9 @@ impl TasksApi {
     }
 
     /// Get a task
+    ///
+    /// With its plan, target, team, the indicators to score (and the finding
+    /// that counts for each) and its returns.
     #[oai(path = "/tasks/:id", method = "get")]
     async fn get(
         &self,
@@ -246,7 +378,8 @@ impl TasksApi {
 
     /// Record a finding
     ///
-    /// By the task's inspectors, while the task is in progress.
+    /// By the task's inspectors, while the task is in progress. It replaces
+    /// the finding that counted for the same indicator.
     #[oai(path = "/tasks/:id/findings", method = "post")]
     async fn add_finding(
         &self,
@@ -255,17 +388,45 @@ impl TasksApi {
         id: Path<i64>,
         body: Json<FindingBody>,
     ) -> poem::Result<Created<Finding>> {
-        let b = body.0;
-        let input = FindingInput {
-            indicator_id: b.indicator_id,
-            points: b.points,
-            compliant: b.compliant,
-            description: b.description,
-            hazard_grade: b.hazard_grade,
-            rectify_by: b.rectify_by,
-        };
-        let model = tasks::add_finding(&state.db, &auth.0.actor, id.0, input).await?;
+        let model = tasks::add_finding(&state.db, &auth.0.actor, id.0, body.0.into()).await?;
         Ok(Created::Created(Json(model.into())))
+    }
+
+    /// Correct a finding
+    ///
+    /// By the task's inspectors, while the task is in progress, on the finding
+    /// that counts for its indicator; the indicator stays. Its hazard on the
+    /// hazard list follows.
+    #[oai(path = "/tasks/:id/findings/:finding_id", method = "put")]
+    async fn correct_finding(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        finding_id: Path<i64>,
+        body: Json<FindingBody>,
+    ) -> poem::Result<Json<Finding>> {
+        let model =
+            tasks::correct_finding(&state.db, &auth.0.actor, id.0, finding_id.0, body.0.into())
+                .await?;
+        Ok(Json(model.into()))
+    }
+
+    /// Withdraw a finding
+    ///
+    /// By the task's inspectors, while the task is in progress. The finding
+    /// stays on record, marked withdrawn, and counts for nothing; a hazard it
+    /// found leaves the hazard list.
+    #[oai(path = "/tasks/:id/findings/:finding_id", method = "delete")]
+    async fn withdraw_finding(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        finding_id: Path<i64>,
+    ) -> poem::Result<NoContent> {
+        tasks::withdraw_finding(&state.db, &auth.0.actor, id.0, finding_id.0).await?;
+        Ok(NoContent::NoContent)
     }
 
     /// List a task's findings
@@ -321,7 +482,8 @@ impl TasksApi {
 
     /// Return a task
     ///
-    /// `submitted` → `returned`, by supervisors in scope; the inspectors start it again.
+    /// `submitted` → `returned`, by supervisors in scope, with a reason the
+    /// inspectors read in the task's `returns`; they start it again.
     #[oai(path = "/tasks/:id/return", method = "post")]
     async fn return_task(
         &self,

@@ -1,7 +1,8 @@
 //! The demo data set (`spotcheck demo`, `serve --demo`): real GB/T 2260 regions
 //! of three provinces, emergency-management departments at every level,
 //! enterprises, inspectors with their qualifications and conflicts, one user
-//! per role and a data-security indicator set.
+//! per role, indicator sets for departments and for enterprises, and a check
+//! plan for each.
 //!
 //! Everything here is pure: the generators turn a seed into plain rows, so one
 //! seed always yields the same data set. [`crate::service::demo`] writes them.
@@ -12,6 +13,7 @@ pub mod indicators;
 pub mod inspectors;
 pub mod names;
 pub mod placement;
+pub mod plans;
 pub mod regions;
 pub mod users;
 

@@ -4,6 +4,7 @@ pub mod accountability;
 pub mod china_time;
 pub mod credit_code;
 pub mod draw;
+pub mod hazard_state;
 pub mod lockout;
 pub mod password;
 pub mod period;

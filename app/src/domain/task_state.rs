@@ -3,7 +3,9 @@
 //!
 //! `assigned → in_progress → submitted → reviewed → published`, and
 //! `submitted → returned → in_progress`. The task's inspectors start, record
-//! findings and submit; supervisors in scope review, return and publish.
+//! findings and submit; supervisors in scope review, return and publish. A
+//! redraw ends the open tasks of the draw it replaces: they become
+//! `superseded`, which no step leaves.
 
 use entities::{Role, TaskStatus};
 
@@ -41,6 +43,18 @@ pub const AWAITING_INSPECTORS: [TaskStatus; 3] = [
     TaskStatus::Returned,
 ];
 
+/// The states a redraw ends: the task's work has not been accepted yet.
+pub const SUPERSEDABLE: [TaskStatus; 4] = [
+    TaskStatus::Assigned,
+    TaskStatus::InProgress,
+    TaskStatus::Submitted,
+    TaskStatus::Returned,
+];
+
+/// The states in which a task is nobody's work any more: task lists leave
+/// them out unless asked for them.
+pub const VOID: [TaskStatus; 1] = [TaskStatus::Superseded];
+
 /// A step taken from a state it cannot leave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("cannot {} a task that is {}", .step.name(), .from)]
@@ -60,6 +74,18 @@ impl Step {
         Self::Return,
         Self::Publish,
     ];
+
+    /// The verb in Chinese, for messages.
+    #[must_use]
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Start => "开始检查",
+            Self::Submit => "提交",
+            Self::Review => "审核",
+            Self::Return => "退回",
+            Self::Publish => "公示",
+        }
+    }
 
     /// The verb, as in `task.start` in the audit log.
     #[must_use]
@@ -133,6 +159,8 @@ pub struct Caller {
     pub covers_task: bool,
     /// Whether the caller is one of the task's inspectors.
     pub on_task: bool,
+    /// Whether the caller may read the task (it is in their task list).
+    pub sees_task: bool,
 }
 
 /// Whether a caller may take a step on a task.
@@ -147,22 +175,20 @@ pub enum Access {
 }
 
 /// Whether `caller` may take `step`. Someone who can see the task but may not
-/// take the step is told so; others learn nothing of it.
+/// take the step is told so (an inspector reviewing their own task, a
+/// supervisor starting one); others learn nothing of it.
 #[must_use]
 pub fn access(step: Step, caller: Caller) -> Access {
-    match step.taken_by() {
-        Taker::TaskInspectors if caller.on_task => Access::Allowed,
-        Taker::TaskInspectors if caller.covers_task && caller.role != Role::Inspector => {
-            Access::Forbidden
-        }
-        Taker::TaskInspectors => Access::Hidden,
-        Taker::Supervisors
-            if !caller.covers_task || matches!(caller.role, Role::Inspector | Role::Department) =>
-        {
-            Access::Hidden
-        }
-        Taker::Supervisors if SUPERVISING_ROLES.contains(&caller.role) => Access::Allowed,
-        Taker::Supervisors => Access::Forbidden,
+    let allowed = match step.taken_by() {
+        Taker::TaskInspectors => caller.on_task,
+        Taker::Supervisors => caller.covers_task && SUPERVISING_ROLES.contains(&caller.role),
+    };
+    if allowed {
+        Access::Allowed
+    } else if caller.sees_task || caller.on_task {
+        Access::Forbidden
+    } else {
+        Access::Hidden
     }
 }
 
@@ -259,11 +285,19 @@ mod tests {
         }
     }
 
+    /// A caller; inspectors see the tasks they are on, departments none of
+    /// these (the targets are enterprises), others the tasks they cover.
     fn caller(role: Role, covers_task: bool, on_task: bool) -> Caller {
+        let sees_task = match role {
+            Role::Inspector => on_task,
+            Role::Department => false,
+            _ => covers_task,
+        };
         Caller {
             role,
             covers_task,
             on_task,
+            sees_task,
         }
     }
 
@@ -302,8 +336,16 @@ mod tests {
             ),
             (
                 caller(Role::Department, true, false),
+                Access::Hidden,
+                "a department whose task list does not hold it",
+            ),
+            (
+                Caller {
+                    sees_task: true,
+                    ..caller(Role::Department, true, false)
+                },
                 Access::Forbidden,
-                "a department in scope",
+                "the department the task checks",
             ),
             (
                 caller(Role::Supervisor, false, false),
@@ -343,8 +385,26 @@ mod tests {
             ),
             (
                 caller(Role::Inspector, true, true),
+                Access::Forbidden,
+                "the task's inspector sees it but may not",
+            ),
+            (
+                caller(Role::Inspector, true, false),
                 Access::Hidden,
-                "even the task's inspector",
+                "another inspector",
+            ),
+            (
+                Caller {
+                    sees_task: true,
+                    ..caller(Role::Department, true, false)
+                },
+                Access::Forbidden,
+                "the department the task checks",
+            ),
+            (
+                caller(Role::Admin, false, true),
+                Access::Forbidden,
+                "an admin on the team, out of scope",
             ),
             (
                 caller(Role::Supervisor, false, false),
@@ -361,6 +421,25 @@ mod tests {
             for (who, expected, why) in cases {
                 assert_eq!(access(step, who), expected, "{}: {why}", step.name());
             }
+        }
+    }
+
+    #[test]
+    fn a_superseded_task_is_left_by_no_step_and_is_void() {
+        for step in Step::ALL {
+            assert!(
+                step.apply(TaskStatus::Superseded).is_err(),
+                "{} from superseded",
+                step.name()
+            );
+        }
+        assert!(!accepts_findings(TaskStatus::Superseded));
+        assert!(VOID.contains(&TaskStatus::Superseded));
+        for status in SUPERSEDABLE {
+            assert!(
+                !matches!(status, TaskStatus::Reviewed | TaskStatus::Published),
+                "accepted work is never superseded: {status}"
+            );
         }
     }
 

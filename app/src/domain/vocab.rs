@@ -6,9 +6,10 @@
 
 use entities::{
     AccountabilityReason, AccountabilityStatus, AccountableKind, AssessmentStatus, CreditClass,
-    DepartmentKind, DrawTrigger, EnterpriseStatus, EvidenceKind, Grade, HazardGrade, HolidayKind,
-    IncidentKind, IndicatorCategory, IndicatorSetStatus, Industry, InspectorRole, PlanStatus,
-    RegionLevel, ReportStage, RiskLevel, Role, Severity, SubjectKind, TaskStatus,
+    DepartmentKind, DrawTrigger, EnterpriseStatus, EvidenceKind, Grade, HazardGrade, HazardStatus,
+    HazardStep, HolidayKind, IncidentKind, IndicatorCategory, IndicatorSetStatus, Industry,
+    InspectorRole, PlanStatus, RegionLevel, ReportStage, RiskLevel, Role, Severity, SubjectKind,
+    TaskStatus,
 };
 
 /// One value of a vocabulary with the words that name it.
@@ -201,6 +202,46 @@ pub const HAZARD_GRADES: &[Term<HazardGrade>] = &[
     ),
 ];
 
+/// Where a hazard's rectification stands (整改).
+pub const HAZARD_STATUSES: &[Term<HazardStatus>] = &[
+    term(HazardStatus::Open, "open", "待整改", "Open", &[]),
+    term(
+        HazardStatus::Rectified,
+        "rectified",
+        "已整改待销号",
+        "Rectified",
+        &[],
+    ),
+    term(
+        HazardStatus::Verified,
+        "verified",
+        "已销号",
+        "Verified",
+        &[],
+    ),
+    term(
+        HazardStatus::Overdue,
+        "overdue",
+        "逾期未整改",
+        "Overdue",
+        &[],
+    ),
+    term(
+        HazardStatus::Withdrawn,
+        "withdrawn",
+        "已撤回",
+        "Withdrawn",
+        &[],
+    ),
+];
+
+/// A step of a hazard's rectification.
+pub const HAZARD_STEPS: &[Term<HazardStep>] = &[
+    term(HazardStep::Rectify, "rectify", "整改完成", "Rectified", &[]),
+    term(HazardStep::Verify, "verify", "销号", "Verified", &[]),
+    term(HazardStep::Reopen, "reopen", "退回整改", "Sent back", &[]),
+];
+
 /// Days off and adjusted working days (调休).
 pub const HOLIDAY_KINDS: &[Term<HolidayKind>] = &[
     term(
@@ -363,6 +404,13 @@ pub const TASK_STATUSES: &[Term<TaskStatus>] = &[
         &[],
     ),
     term(TaskStatus::Returned, "returned", "已退回", "Returned", &[]),
+    term(
+        TaskStatus::Superseded,
+        "superseded",
+        "已作废（重抽）",
+        "Superseded (redrawn)",
+        &[],
+    ),
 ];
 
 /// An inspector's part in a task.
@@ -602,6 +650,8 @@ pub fn all() -> Vec<Listing> {
         listing("region_level", REGION_LEVELS),
         listing("role", ROLES),
         listing("hazard_grade", HAZARD_GRADES),
+        listing("hazard_status", HAZARD_STATUSES),
+        listing("hazard_step", HAZARD_STEPS),
         listing("holiday_kind", HOLIDAY_KINDS),
         listing("indicator_category", INDICATOR_CATEGORIES),
         listing("subject_kind", SUBJECT_KINDS),
@@ -663,6 +713,8 @@ mod tests {
         complete(ROLES, Role::ALL, Role::as_str);
         complete(HAZARD_GRADES, HazardGrade::ALL, HazardGrade::as_str);
         complete(HOLIDAY_KINDS, HolidayKind::ALL, HolidayKind::as_str);
+        complete(HAZARD_STATUSES, HazardStatus::ALL, HazardStatus::as_str);
+        complete(HAZARD_STEPS, HazardStep::ALL, HazardStep::as_str);
         complete(
             INDICATOR_CATEGORIES,
             IndicatorCategory::ALL,
@@ -703,7 +755,7 @@ mod tests {
             AccountabilityStatus::ALL,
             AccountabilityStatus::as_str,
         );
-        assert_eq!(all().len(), 25);
+        assert_eq!(all().len(), 27);
     }
 
     #[test]

@@ -16,6 +16,13 @@ pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&CHINA).date_naive()
 }
 
+/// Whether a day is a Saturday or a Sunday: the only days an adjusted workday
+/// (调休) can fall on.
+#[must_use]
+pub fn is_weekend(day: NaiveDate) -> bool {
+    matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
 /// Which days are worked, from the `holiday` table.
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {
@@ -47,7 +54,7 @@ impl Calendar {
         if self.holidays.contains(&day) {
             return false;
         }
-        !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+        !is_weekend(day)
     }
 
     /// The `n`th working day after `start` (`start` itself is not counted);
@@ -98,25 +105,38 @@ mod tests {
 
     #[test]
     fn holidays_and_adjusted_workdays_count_as_the_table_says() {
-        // National Day 2026: 1-7 October off; Sunday 27 September and Saturday 10 October worked.
-        let holidays = (1..=7).map(|day| d(2026, 10, day));
-        let calendar = Calendar::new(holidays, [d(2026, 9, 27), d(2026, 10, 10)]);
+        // 2026 as published: 中秋节 25-27 September and 国庆节 1-7 October off;
+        // Sunday 20 September and Saturday 10 October worked.
+        let holidays = (25..=27)
+            .map(|day| d(2026, 9, day))
+            .chain((1..=7).map(|day| d(2026, 10, day)));
+        let calendar = Calendar::new(holidays, [d(2026, 9, 20), d(2026, 10, 10)]);
         assert!(
-            calendar.is_working_day(d(2026, 9, 27)),
+            calendar.is_working_day(d(2026, 9, 20)),
             "adjusted Sunday is worked"
         );
         assert!(
             !calendar.is_working_day(d(2026, 10, 5)),
             "a Monday in the holiday is off"
         );
-        // From Friday 25 September: the adjusted Sunday 27th, then 28-30 September,
-        // then Thursday 8 and Friday 9 October, then the adjusted Saturday 10th.
-        assert_eq!(calendar.add_working_days(d(2026, 9, 25), 1), d(2026, 9, 27));
-        assert_eq!(calendar.add_working_days(d(2026, 9, 25), 4), d(2026, 9, 30));
-        assert_eq!(calendar.add_working_days(d(2026, 9, 25), 5), d(2026, 10, 8));
+        // From Friday 18 September: the adjusted Sunday 20th, Monday 21st to
+        // Thursday 24th, then 28-30 September, then Thursday 8 and Friday 9
+        // October, then the adjusted Saturday 10th.
+        assert_eq!(calendar.add_working_days(d(2026, 9, 18), 1), d(2026, 9, 20));
+        assert_eq!(calendar.add_working_days(d(2026, 9, 18), 5), d(2026, 9, 24));
+        assert_eq!(calendar.add_working_days(d(2026, 9, 18), 6), d(2026, 9, 28));
+        assert_eq!(calendar.add_working_days(d(2026, 9, 18), 8), d(2026, 9, 30));
+        assert_eq!(calendar.add_working_days(d(2026, 9, 18), 9), d(2026, 10, 8));
         assert_eq!(
-            calendar.add_working_days(d(2026, 9, 25), 7),
+            calendar.add_working_days(d(2026, 9, 18), 11),
             d(2026, 10, 10)
         );
+    }
+
+    #[test]
+    fn only_saturdays_and_sundays_are_weekend_days() {
+        assert!(is_weekend(d(2026, 10, 10)), "a Saturday");
+        assert!(is_weekend(d(2026, 9, 20)), "a Sunday");
+        assert!(!is_weekend(d(2026, 10, 9)), "a Friday");
     }
 }

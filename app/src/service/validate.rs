@@ -1,6 +1,21 @@
 //! Collecting every problem with an input before answering 422.
 
-use crate::error::{AppError, AppResult, Problem};
+use crate::{
+    domain::RegionCode,
+    error::{AppError, AppResult, Problem},
+};
+
+/// Reads a `region_code` list filter; an empty one is no filter.
+///
+/// # Errors
+/// 400 when it is not a region code.
+pub fn region_filter(code: Option<&str>) -> AppResult<Option<RegionCode>> {
+    code.map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(RegionCode::parse)
+        .transpose()
+        .map_err(|e| AppError::BadRequest(e.to_string().into()))
+}
 
 /// The problems found so far in one input.
 #[derive(Debug, Default)]

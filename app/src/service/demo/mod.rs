@@ -62,8 +62,10 @@ pub struct DemoReport {
     pub inspectors: u64,
     /// Conflicts added.
     pub conflicts: u64,
-    /// Indicators added (with their set).
+    /// Indicators added (with their sets).
     pub indicators: u64,
+    /// Check plans added.
+    pub plans: u64,
     /// Users created, with their one-time passwords.
     pub users: Vec<DemoUser>,
 }
@@ -78,6 +80,7 @@ impl DemoReport {
             + self.inspectors
             + self.conflicts
             + self.indicators
+            + self.plans
             == 0
             && self.users.is_empty()
     }
@@ -163,6 +166,7 @@ async fn add_missing(
 ) -> anyhow::Result<DemoReport> {
     let regions = load_regions(txn, now).await?;
     let (departments, department_ids) = load_departments(txn, now).await?;
+    let (indicators, set_ids) = load_indicators(txn, now).await?;
     Ok(DemoReport {
         regions,
         departments,
@@ -170,7 +174,8 @@ async fn add_missing(
         inspectors: load_inspectors(txn, &generated.inspectors, &department_ids, now).await?,
         users: load_users(txn, &department_ids, &generated.inspectors, now).await?,
         conflicts: load_conflicts(txn, &generated.conflicts, &generated.enterprises, now).await?,
-        indicators: load_indicators(txn, now).await?,
+        indicators,
+        plans: load_plans(txn, &department_ids, &set_ids, now).await?,
     })
 }
 
@@ -188,6 +193,7 @@ async fn audit_load(
         "inspectors": report.inspectors,
         "conflicts": report.conflicts,
         "indicators": report.indicators,
+        "plans": report.plans,
         "users": report.users.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(),
     });
     audit::append(
@@ -375,18 +381,57 @@ async fn load_conflicts(
     store::insert_batches(txn, rows, "conflicts").await
 }
 
-/// Adds the indicator set with its indicators unless the set (code, version) exists.
-async fn load_indicators(txn: &DatabaseTransaction, now: DateTime<Utc>) -> anyhow::Result<u64> {
-    use demo::indicators::{INDICATORS, SET_CODE, SET_VERSION};
-    if store::indicator_set_exists(txn, SET_CODE, SET_VERSION).await? {
-        return Ok(0);
+/// Adds each indicator set with its indicators unless the set (code,
+/// version) exists; returns how many indicators were added and every set's
+/// id by code.
+async fn load_indicators(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(u64, HashMap<&'static str, i64>)> {
+    let mut added = 0;
+    let mut ids = HashMap::new();
+    for set in demo::indicators::SETS {
+        if let Some(id) = store::indicator_set_id(txn, set.code, set.version).await? {
+            ids.insert(set.code, id);
+            continue;
+        }
+        let stored = store::insert_indicator_set(txn, rows::indicator_set(set, now)).await?;
+        let rows = set
+            .indicators
+            .iter()
+            .map(|i| rows::indicator(i, set.applies_to, stored.id))
+            .collect();
+        added += store::insert_batches(txn, rows, "indicators").await?;
+        ids.insert(set.code, stored.id);
     }
-    let set = store::insert_indicator_set(txn, rows::indicator_set(now)).await?;
-    let rows = INDICATORS
-        .iter()
-        .map(|i| rows::indicator(i, set.id))
-        .collect();
-    store::insert_batches(txn, rows, "indicators").await
+    Ok((added, ids))
+}
+
+/// Adds the plans their owners do not have yet (by name).
+async fn load_plans(
+    txn: &DatabaseTransaction,
+    departments: &HashMap<String, i64>,
+    sets: &HashMap<&'static str, i64>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<u64> {
+    let mut rows = Vec::new();
+    for plan in demo::plans::PLANS {
+        let owner = departments
+            .get(plan.owner_code)
+            .copied()
+            .with_context(|| format!("Failed to find department {}", plan.owner_code))?;
+        let set = sets
+            .get(plan.indicator_set.code)
+            .copied()
+            .with_context(|| format!("Failed to find indicator set {}", plan.indicator_set.code))?;
+        if store::present_plans(txn, owner, [plan.name])
+            .await?
+            .is_empty()
+        {
+            rows.push(rows::plan(plan, owner, set, now));
+        }
+    }
+    store::insert_batches(txn, rows, "plans").await
 }
 
 #[cfg(test)]
@@ -438,7 +483,8 @@ mod tests {
             first.conflicts, 6,
             "conflicts among the first 60 enterprises"
         );
-        assert_eq!(first.indicators, 8, "indicators");
+        assert_eq!(first.indicators, 18, "indicators of both sets");
+        assert_eq!(first.plans, 2, "plans");
         assert_eq!(first.users.len(), demo::users::USERS.len(), "users");
 
         let second = load_with(&db, 60).await;
@@ -451,7 +497,11 @@ mod tests {
             "only the extra enterprises"
         );
         assert_eq!(
-            larger.regions + larger.departments + larger.inspectors + larger.indicators,
+            larger.regions
+                + larger.departments
+                + larger.inspectors
+                + larger.indicators
+                + larger.plans,
             0
         );
         assert!(larger.users.is_empty(), "no credentials the second time");

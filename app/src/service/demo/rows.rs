@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entities::{
-    IndicatorCategory, IndicatorSetStatus, SubjectKind, conflict, department, enterprise,
+    IndicatorSetStatus, PlanStatus, SubjectKind, check_plan, conflict, department, enterprise,
     indicator, indicator_set, inspector, region, user,
 };
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -12,8 +12,9 @@ use crate::{
     demo::{
         departments::DemoDepartment,
         enterprises::DemoEnterprise,
-        indicators::{DemoIndicator, SET_CODE, SET_NAME, SET_VERSION},
+        indicators::{DemoIndicator, DemoIndicatorSet},
         inspectors::{DemoConflict, DemoInspector},
+        plans::DemoPlan,
         regions::DemoRegion,
         users::DemoUserSpec,
     },
@@ -137,14 +138,17 @@ pub(super) fn conflict(
     }
 }
 
-/// The active data-security indicator set.
+/// An active indicator set.
 #[must_use]
-pub(super) fn indicator_set(now: DateTime<Utc>) -> indicator_set::ActiveModel {
+pub(super) fn indicator_set(
+    set: &DemoIndicatorSet,
+    now: DateTime<Utc>,
+) -> indicator_set::ActiveModel {
     indicator_set::ActiveModel {
         id: NotSet,
-        code: Set(SET_CODE.to_owned()),
-        version: Set(SET_VERSION),
-        name: Set(SET_NAME.to_owned()),
+        code: Set(set.code.to_owned()),
+        version: Set(set.version),
+        name: Set(set.name.to_owned()),
         status: Set(IndicatorSetStatus::Active),
         superseded_by: Set(None),
         created_at: Set(now),
@@ -152,18 +156,63 @@ pub(super) fn indicator_set(now: DateTime<Utc>) -> indicator_set::ActiveModel {
     }
 }
 
-/// A data-security indicator for departments in the set with id `set_id`.
+/// An indicator for `applies_to` in the set with id `set_id`.
 #[must_use]
-pub(super) fn indicator(i: &DemoIndicator, set_id: i64) -> indicator::ActiveModel {
+pub(super) fn indicator(
+    i: &DemoIndicator,
+    applies_to: SubjectKind,
+    set_id: i64,
+) -> indicator::ActiveModel {
     indicator::ActiveModel {
         id: NotSet,
         set_id: Set(set_id),
         code: Set(i.code.to_owned()),
         name: Set(i.name.to_owned()),
         legal_basis: Set(i.legal_basis.to_owned()),
-        category: Set(IndicatorCategory::DataSecurity),
+        category: Set(i.category),
         max_points: Set(i.max_points),
         weight: Set(i.weight),
-        applies_to: Set(SubjectKind::Department),
+        applies_to: Set(applies_to),
+    }
+}
+
+/// An active plan without a schedule, owned by the department with id
+/// `owner_id`, checked against the set with id `set_id`.
+#[must_use]
+pub(super) fn plan(
+    p: &DemoPlan,
+    owner_id: i64,
+    set_id: i64,
+    now: DateTime<Utc>,
+) -> check_plan::ActiveModel {
+    let ratios: serde_json::Map<String, serde_json::Value> = p
+        .ratios
+        .iter()
+        .map(|(stratum, ratio)| ((*stratum).to_owned(), serde_json::json!(ratio)))
+        .collect();
+    check_plan::ActiveModel {
+        id: NotSet,
+        name: Set(p.name.to_owned()),
+        target_kind: Set(p.target_kind),
+        region_prefixes: Set(serde_json::json!(p.region_prefixes)),
+        industries: Set(serde_json::json!([])),
+        risk_levels: Set(serde_json::json!([])),
+        key_only: Set(false),
+        ratios: Set(serde_json::Value::Object(ratios)),
+        min_per_stratum: Set(p.min_per_stratum),
+        key_all: Set(false),
+        uniform_share: Set(0.2),
+        department_ids: Set(serde_json::json!([])),
+        inspectors_per_task: Set(p.inspectors_per_task),
+        require_qualification: Set(true),
+        cooldown_days: Set(0),
+        cron: Set(None),
+        due_days: Set(p.due_days),
+        indicator_set_id: Set(Some(set_id)),
+        status: Set(PlanStatus::Active),
+        owner_department_id: Set(Some(owner_id)),
+        created_by: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
     }
 }

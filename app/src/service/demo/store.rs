@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
-use entities::{conflict, department, enterprise, indicator_set, inspector, region, user};
+use entities::{
+    check_plan, conflict, department, enterprise, indicator_set, inspector, region, user,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QuerySelect, TryGetableMany,
@@ -178,12 +180,12 @@ pub async fn present_conflicts<C: ConnectionTrait>(
         .collect())
 }
 
-/// Whether the indicator set `code` version `version` is stored.
-pub async fn indicator_set_exists<C: ConnectionTrait>(
+/// The id of the indicator set `code` version `version`, if it is stored.
+pub async fn indicator_set_id<C: ConnectionTrait>(
     db: &C,
     code: &str,
     version: i32,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Option<i64>> {
     let filter = Condition::all()
         .add(indicator_set::Column::Code.eq(code))
         .add(indicator_set::Column::Version.eq(version));
@@ -194,7 +196,7 @@ pub async fn indicator_set_exists<C: ConnectionTrait>(
         "indicator sets",
     )
     .await?;
-    Ok(!present.is_empty())
+    Ok(present.first().copied())
 }
 
 /// Creates an indicator set.
@@ -205,4 +207,16 @@ pub async fn insert_indicator_set<C: ConnectionTrait>(
     row.insert(db)
         .await
         .context("Failed to create the demo indicator set")
+}
+
+/// The names of the plans a department owns, among `names`.
+pub async fn present_plans<C: ConnectionTrait>(
+    db: &C,
+    owner_id: i64,
+    names: impl IntoIterator<Item = &str>,
+) -> anyhow::Result<HashSet<String>> {
+    let filter = Condition::all()
+        .add(check_plan::Column::OwnerDepartmentId.eq(owner_id))
+        .add(check_plan::Column::Name.is_in(names));
+    select::<check_plan::Entity, _, _, _>(db, [check_plan::Column::Name], filter, "plans").await
 }

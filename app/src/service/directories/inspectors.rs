@@ -11,6 +11,7 @@ use super::{
 use crate::{
     domain::RegionCode,
     error::{AppError, AppResult},
+    msg,
     service::{Actor, Page, Paged, audit::Entry, validate::Problems},
 };
 
@@ -48,20 +49,30 @@ pub async fn get<C: ConnectionTrait>(
     visible.ok_or_else(|| AppError::NotFound(format!("inspector {id}").into()))
 }
 
-/// Checks that the login exists, has the inspector role, and is not linked
-/// to another inspector than `id`.
+/// Checks that the login exists, has the inspector role, belongs to the
+/// inspector's department, and is not linked to another inspector than `id`.
 async fn check_user<C: ConnectionTrait>(
     db: &C,
     problems: &mut Problems,
     user_id: i64,
+    department_id: i64,
     id: Option<i64>,
 ) -> AppResult<()> {
     match store::user_role(db, user_id).await? {
         None => problems.add("user_id", format!("user {user_id} does not exist")),
-        Some(role) if role != Role::Inspector => {
+        Some((role, _)) if role != Role::Inspector => {
             problems.add(
                 "user_id",
                 format!("user {user_id} does not have the inspector role"),
+            );
+        }
+        Some((_, user_department)) if user_department != Some(department_id) => {
+            problems.add(
+                "user_id",
+                msg!(
+                    "用户 {user_id} 与该检查人员不属于同一部门（{department_id}），不能关联",
+                    "user {user_id} does not belong to the inspector's department ({department_id}) and cannot be linked"
+                ),
             );
         }
         Some(_) => {
@@ -96,7 +107,7 @@ async fn validated<C: ConnectionTrait>(
         );
     }
     if let Some(user_id) = input.user_id {
-        check_user(db, &mut problems, user_id, id).await?;
+        check_user(db, &mut problems, user_id, input.department_id, id).await?;
     }
     problems.finish()?;
     actor.require_region(input.region_code.trim())?;

@@ -49,6 +49,7 @@ use crate::{
         verify::{StoredDraw, StoredTask},
     },
     error::{AppError, AppResult},
+    msg,
 };
 
 const RUNNERS: &[Role] = &[Role::Admin, Role::Supervisor];
@@ -99,19 +100,25 @@ fn elapsed_ms(since: Instant) -> f64 {
 }
 
 /// Whether a plan in this state may be drawn by this trigger: a schedule draws
-/// active plans only, a person also drafts.
+/// active plans only, a person also drafts. Either way the plan needs an
+/// indicator set, or its tasks could record no finding.
 fn ensure_drawable(plan_id: i64, spec: &PlanSpec, trigger: DrawTrigger) -> AppResult<()> {
     let allowed = match trigger {
         DrawTrigger::Cron => spec.status == PlanStatus::Active,
         DrawTrigger::Manual => matches!(spec.status, PlanStatus::Active | PlanStatus::Draft),
     };
-    if allowed {
-        Ok(())
-    } else {
-        Err(AppError::Conflict(
+    if !allowed {
+        return Err(AppError::Conflict(
             format!("plan {plan_id} is {} and cannot be drawn", spec.status).into(),
-        ))
+        ));
     }
+    if spec.indicator_set_id.is_none() {
+        return Err(AppError::Conflict(msg!(
+            "计划 {plan_id} 未指定指标集，不能抽取；请先为计划设置指标集（indicator_set_id）",
+            "plan {plan_id} has no indicator set and cannot be drawn; set its indicator_set_id first"
+        )));
+    }
+    Ok(())
 }
 
 /// The seed a request asks for, and how it was chosen.
@@ -270,10 +277,19 @@ async fn write(
         stored.population_sha256 = snapshot.sha256;
         stored.population_snapshot = snapshot.compressed;
     }
+    let mut tasks_superseded = 0;
     if let Some(old) = &drawn.superseded {
-        store::supersede(&txn, old.id, stored.id, drawn.request.reason.clone()).await?;
+        tasks_superseded = store::supersede(
+            &txn,
+            old.id,
+            stored.id,
+            drawn.request.reason.clone(),
+            drawn.now,
+        )
+        .await?;
     }
-    audit::append(&txn, actor, audit_entry(&stored, &drawn, tasks.len())).await?;
+    let entry = audit_entry(&stored, &drawn, tasks.len(), tasks_superseded);
+    audit::append(&txn, actor, entry).await?;
     txn.commit().await?;
     timings.write_ms = elapsed_ms(started);
     Ok(DrawView {
@@ -284,7 +300,12 @@ async fn write(
     })
 }
 
-fn audit_entry(stored: &draw::Model, drawn: &Drawn<'_>, tasks: usize) -> Entry {
+fn audit_entry(
+    stored: &draw::Model,
+    drawn: &Drawn<'_>,
+    tasks: usize,
+    tasks_superseded: u64,
+) -> Entry {
     Entry::ok("draw.run", "draw", stored.id).with_detail(serde_json::json!({
         "plan_id": drawn.plan.id,
         "seed": drawn.seed.value.to_string(),
@@ -298,6 +319,7 @@ fn audit_entry(stored: &draw::Model, drawn: &Drawn<'_>, tasks: usize) -> Entry {
         "tasks": tasks,
         "unassigned": drawn.outcome.unassigned.len(),
         "supersedes": drawn.superseded.as_ref().map(|d| d.id),
+        "tasks_superseded": tasks_superseded,
         "reason": drawn.request.reason,
     }))
 }

@@ -11,7 +11,11 @@ use super::{
     model::{Kind, Outcome, Staged},
     vocab::HAZARD_GRADES,
 };
-use crate::{domain::CreditCode, error::AppResult, service::Actor};
+use crate::{
+    domain::{CreditCode, hazard_state::status_after_import},
+    error::AppResult,
+    service::Actor,
+};
 
 pub(super) const COLUMNS: &[Column] = &[
     Column {
@@ -99,7 +103,13 @@ impl Item for Record {
             && m.rectified_on == self.rectified_on
     }
 
-    fn row(&self, enterprise_id: i64, now: DateTime<Utc>) -> hazard_item::ActiveModel {
+    fn row(
+        &self,
+        enterprise_id: i64,
+        stored: Option<&hazard_item::Model>,
+        now: DateTime<Utc>,
+    ) -> hazard_item::ActiveModel {
+        let status = status_after_import(stored.map(|h| h.status), self.rectified_on);
         hazard_item::ActiveModel {
             enterprise_id: Set(enterprise_id),
             code: Set(self.code.clone()),
@@ -108,6 +118,8 @@ impl Item for Record {
             found_on: Set(self.found_on),
             rectify_by: Set(self.rectify_by),
             rectified_on: Set(self.rectified_on),
+            status: Set(status),
+            verified_at: Set(stored.and_then(|h| h.verified_at)),
             task_id: Set(None),
             created_at: Set(now),
             updated_at: Set(now),

@@ -87,8 +87,14 @@ pub(super) trait Item: Send + Sync {
     fn code(&self) -> &str;
     /// Whether the stored item says the same.
     fn same(&self, stored: &<Self::Table as EntityTrait>::Model) -> bool;
-    /// The row to write for the enterprise with id `enterprise_id`.
-    fn row(&self, enterprise_id: i64, now: DateTime<Utc>) -> Self::Row;
+    /// The row to write for the enterprise with id `enterprise_id`, over the
+    /// stored item if there is one.
+    fn row(
+        &self,
+        enterprise_id: i64,
+        stored: Option<&<Self::Table as EntityTrait>::Model>,
+        now: DateTime<Utc>,
+    ) -> Self::Row;
 }
 
 /// Checks a batch of items against the stored ones and, when `write`,
@@ -115,8 +121,9 @@ pub(super) async fn write<I: Item>(
             enterprise_id,
             code: item.code().to_owned(),
         };
-        if outcome.count(existing.get(&key), |stored| item.same(stored)) {
-            rows.push(item.row(enterprise_id, now));
+        let stored = existing.get(&key);
+        if outcome.count(stored, |stored| item.same(stored)) {
+            rows.push(item.row(enterprise_id, stored, now));
         }
     }
     if write {

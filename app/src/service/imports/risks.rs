@@ -87,7 +87,12 @@ impl Item for Record {
             && m.identified_on == self.identified_on
     }
 
-    fn row(&self, enterprise_id: i64, now: DateTime<Utc>) -> risk_item::ActiveModel {
+    fn row(
+        &self,
+        enterprise_id: i64,
+        _stored: Option<&risk_item::Model>,
+        now: DateTime<Utc>,
+    ) -> risk_item::ActiveModel {
         risk_item::ActiveModel {
             enterprise_id: Set(enterprise_id),
             code: Set(self.code.clone()),

@@ -392,6 +392,7 @@ impl ItemTable for hazard_item::Entity {
         hazard_item::Column::FoundOn,
         hazard_item::Column::RectifyBy,
         hazard_item::Column::RectifiedOn,
+        hazard_item::Column::Status,
         hazard_item::Column::UpdatedAt,
     ];
     fn key(model: &hazard_item::Model) -> ItemKey {

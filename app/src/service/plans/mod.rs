@@ -19,6 +19,8 @@ use crate::{
     db,
     domain::region_code::prefix_of,
     error::{AppError, AppResult},
+    msg,
+    service::reports::labels::subject_kind,
 };
 
 const WRITERS: &[Role] = &[Role::Admin, Role::Supervisor];
@@ -48,15 +50,41 @@ async fn validate<C: ConnectionTrait>(db: &C, actor: &Actor, spec: &mut PlanSpec
             problems.add("department_ids", format!("department {id} does not exist"));
         }
     }
-    if let Some(set_id) = spec.indicator_set_id
-        && !store::indicator_set_exists(db, set_id).await?
-    {
-        problems.add(
-            "indicator_set_id",
-            format!("indicator set {set_id} does not exist"),
-        );
+    if let Some(set_id) = spec.indicator_set_id {
+        check_indicator_set(db, &mut problems, set_id, spec.target_kind).await?;
     }
     problems.finish()
+}
+
+/// The plan's indicator set must exist and hold indicators for its targets:
+/// findings can only be recorded on those.
+async fn check_indicator_set<C: ConnectionTrait>(
+    db: &C,
+    problems: &mut Problems,
+    set_id: i64,
+    kind: SubjectKind,
+) -> AppResult<()> {
+    match store::indicators_for(db, set_id, kind).await? {
+        None => problems.add(
+            "indicator_set_id",
+            msg!(
+                "指标集 {set_id} 不存在",
+                "indicator set {set_id} does not exist"
+            ),
+        ),
+        Some(0) => {
+            let zh = subject_kind(kind);
+            problems.add(
+                "indicator_set_id",
+                msg!(
+                    "指标集 {set_id} 没有适用于{zh}的指标，请选择适用于{zh}的指标集",
+                    "indicator set {set_id} has no indicator that applies to {kind}s; choose a set for {kind}s"
+                ),
+            );
+        }
+        Some(_) => {}
+    }
+    Ok(())
 }
 
 /// The name, the strata and their ratios, and the numbers of a sample.

@@ -1,7 +1,7 @@
 //! Every query of the plans capability.
 
 use chrono::{DateTime, Utc};
-use entities::{check_plan, department, indicator_set, region};
+use entities::{SubjectKind, check_plan, department, indicator, indicator_set, region};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
     IntoActiveModel as _, PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect,
@@ -40,12 +40,26 @@ pub async fn region_prefix_exists<C: ConnectionTrait>(db: &C, prefix: &str) -> A
         > 0)
 }
 
-/// Whether the indicator set exists.
-pub async fn indicator_set_exists<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<bool> {
-    Ok(indicator_set::Entity::find_by_id(id)
+/// How many of the set's indicators apply to `kind`; `None` when the set
+/// does not exist.
+pub async fn indicators_for<C: ConnectionTrait>(
+    db: &C,
+    set_id: i64,
+    kind: SubjectKind,
+) -> AppResult<Option<u64>> {
+    if indicator_set::Entity::find_by_id(set_id)
         .one(db)
         .await?
-        .is_some())
+        .is_none()
+    {
+        return Ok(None);
+    }
+    let count = indicator::Entity::find()
+        .filter(indicator::Column::SetId.eq(set_id))
+        .filter(indicator::Column::AppliesTo.eq(kind))
+        .count(db)
+        .await?;
+    Ok(Some(count))
 }
 
 fn json<T: Serialize>(value: &T) -> serde_json::Value {

@@ -67,6 +67,7 @@ pub fn task_status(status: TaskStatus) -> &'static str {
         TaskStatus::Reviewed => "已审核",
         TaskStatus::Published => "已公示",
         TaskStatus::Returned => "已退回",
+        TaskStatus::Superseded => "已作废（重新抽取）",
     }
 }
 

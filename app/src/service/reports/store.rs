@@ -346,6 +346,7 @@ pub async fn checked_points(
         .filter(check_task::Column::ReviewedAt.gte(period.start()))
         .filter(check_task::Column::ReviewedAt.lt(period.end()))
         .filter(finding::Column::Superseded.eq(false))
+        .filter(finding::Column::WithdrawnAt.is_null())
         .into_tuple()
         .all(db)
         .await?;

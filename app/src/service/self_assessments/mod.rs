@@ -32,6 +32,8 @@ use crate::{
         scoring::{Scored, round2, weighted_percent},
     },
     error::{AppError, AppResult},
+    msg,
+    service::reports::labels::subject_kind,
 };
 
 /// Roles that file self-assessments.
@@ -177,6 +179,18 @@ async fn check_new<C: ConnectionTrait>(
     check_set(&mut problems, input.indicator_set_id, set.as_ref());
     if let Some(subject) = &subject {
         let indicators = store::indicators_of(db, input.indicator_set_id).await?;
+        if set.is_some() && !indicators.values().any(|i| i.applies_to == subject.kind) {
+            let zh = subject_kind(subject.kind);
+            let kind = subject.kind;
+            problems.add(
+                "indicator_set_id",
+                msg!(
+                    "指标集 {} 没有适用于{zh}的指标，自评请选用适用于{zh}的指标集",
+                    "indicator set {} has no indicator that applies to {kind}s; assess against a set for {kind}s",
+                    input.indicator_set_id
+                ),
+            );
+        }
         check_items(&mut problems, &input.items, &indicators, subject.kind);
     }
     problems.finish()?;
@@ -381,6 +395,15 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
     get(db, actor, id).await?;
     let txn = db::begin_write(db).await?;
     let view = writable_draft(&txn, actor, id).await?;
+    if view.items.is_empty() {
+        return Err(AppError::invalid(
+            "items",
+            msg!(
+                "自评没有任何指标得分，不能提交",
+                "a self-assessment without any scored indicator cannot be submitted"
+            ),
+        ));
+    }
     let scored: HashSet<i64> = view.items.iter().map(|i| i.indicator_id).collect();
     let mut missing: Vec<String> = store::indicators_of(&txn, view.assessment.indicator_set_id)
         .await?

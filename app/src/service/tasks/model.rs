@@ -1,9 +1,15 @@
 //! The types the parts of the tasks capability share.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entities::{HazardGrade, InspectorRole, SubjectKind, TaskStatus, check_task};
+use entities::{
+    HazardGrade, HazardStatus, Industry, InspectorRole, RiskLevel, SubjectKind, TaskStatus,
+    check_task, hazard_item, publication, task_return,
+};
 
-use crate::service::Actor;
+use crate::{
+    domain::china_time::ChinaTime,
+    service::{Actor, draws::DrawBrief},
+};
 
 /// Whom a task checks.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,10 +19,38 @@ pub struct TargetView {
     /// The enterprise's or department's id.
     pub id: i64,
     pub name: String,
+    /// An enterprise's credit code, or a department's code.
+    pub code: Option<String>,
     /// An enterprise's credit code.
     pub credit_code: Option<String>,
     /// Where it is; empty for a national department, so plain text.
     pub region_code: String,
+    /// The name of that region.
+    pub region_name: Option<String>,
+    /// An enterprise's industry.
+    pub industry: Option<Industry>,
+    /// An enterprise's risk level.
+    pub risk_level: Option<RiskLevel>,
+}
+
+/// The plan a task was drawn for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRef {
+    /// The plan's number.
+    pub id: i64,
+    pub name: String,
+}
+
+/// An indicator the task scores, and the finding that counts for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskIndicator {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub max_points: f64,
+    pub legal_basis: String,
+    /// The finding that counts for the indicator, if one does.
+    pub finding_id: Option<i64>,
 }
 
 /// An inspector on a task.
@@ -29,31 +63,47 @@ pub struct TaskInspectorView {
     pub role: InspectorRole,
 }
 
-/// A task with what is needed to show it.
+/// A task with what is needed to show it and work on it.
 #[derive(Debug, Clone)]
 pub struct TaskView {
     /// The stored task.
     pub task: check_task::Model,
+    /// The plan it was drawn for.
+    pub plan: Option<PlanRef>,
     /// Whom it checks.
     pub target: TargetView,
     /// Its inspectors, lead first.
     pub inspectors: Vec<TaskInspectorView>,
+    /// The indicators of its plan's set that apply to the target, by code.
+    pub indicators: Vec<TaskIndicator>,
+    /// Each time it was sent back, oldest first.
+    pub returns: Vec<task_return::Model>,
     /// For a reviewed task: the last day to publish, the 20th working day
     /// after the review date in China time.
     pub publish_by: Option<NaiveDate>,
 }
 
-/// Filters for listing tasks.
+/// Filters for listing tasks; they combine.
 #[derive(Debug, Clone, Default)]
 pub struct TaskFilter {
-    /// Only tasks in this state.
-    pub status: Option<TaskStatus>,
+    /// Only tasks in one of these states (any state when empty).
+    pub statuses: Vec<TaskStatus>,
+    /// Tasks of one plan's draws.
+    pub plan_id: Option<i64>,
     /// Tasks of one draw.
     pub draw_id: Option<i64>,
+    /// Tasks whose target lies in this region's subtree.
+    pub region_code: Option<String>,
     /// Only tasks the caller is an inspector on.
     pub mine: bool,
-    /// Only overdue tasks.
+    /// Target name, credit code or department code contains this text.
+    pub q: Option<String>,
+    /// Only tasks due before this moment.
+    pub due_before: Option<ChinaTime>,
+    /// Only tasks flagged overdue (or only those not flagged).
     pub overdue: Option<bool>,
+    /// Superseded tasks too, when no status is asked for.
+    pub include_superseded: bool,
 }
 
 /// The tasks a caller may see.
@@ -139,6 +189,18 @@ pub struct NewPublication {
     pub hazards: Vec<serde_json::Value>,
     /// When it was published.
     pub published_at: DateTime<Utc>,
+}
+
+/// A published result and the hazards its check found, each with the status
+/// it is shown with today.
+#[derive(Debug, Clone)]
+pub struct PublishedResult {
+    /// The public record.
+    pub publication: publication::Model,
+    /// The draw that chose the check: its seed and how the seed was chosen.
+    pub draw: Option<DrawBrief>,
+    /// The hazards, in the order found; withdrawn ones left out.
+    pub hazards: Vec<(hazard_item::Model, HazardStatus)>,
 }
 
 /// A reviewed task not published in time, raised against its plan's owner.

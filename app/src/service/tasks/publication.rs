@@ -1,27 +1,18 @@
 //! The public record of checks (一公开): written on publishing, read by anyone.
 
 use chrono::{DateTime, Utc};
-use entities::{check_task, publication};
+use entities::check_task;
 use sea_orm::ConnectionTrait;
 
-use super::{model::NewPublication, store, view};
+use super::{
+    model::{NewPublication, PublishedResult},
+    store, view,
+};
 use crate::{
     domain::{region_code::prefix_of, task_state::publication_result, workdays::china_date},
     error::{AppError, AppResult},
-    service::{
-        Page, Paged,
-        draws::{self, DrawBrief},
-    },
+    service::{Page, Paged, draws, hazards},
 };
-
-/// A published result with the draw that chose the check.
-#[derive(Debug, Clone)]
-pub struct PublicResultView {
-    /// The public record.
-    pub publication: publication::Model,
-    /// The draw: its seed and how the seed was chosen.
-    pub draw: Option<DrawBrief>,
-}
 
 /// Writes the public record of a task: public fields only. Returns its id.
 pub(super) async fn publish<C: ConnectionTrait>(
@@ -37,7 +28,7 @@ pub(super) async fn publish<C: ConnectionTrait>(
     let hazards: Vec<serde_json::Value> = store::hazards_of_task(db, task.id)
         .await?
         .into_iter()
-        .map(|h| serde_json::json!({"description": h.description, "grade": h.grade, "rectify_by": h.rectify_by}))
+        .map(|h| serde_json::json!({"id": h.id, "description": h.description, "grade": h.grade, "rectify_by": h.rectify_by}))
         .collect();
     let record = NewPublication {
         task_id: task.id,
@@ -55,7 +46,8 @@ pub(super) async fn publish<C: ConnectionTrait>(
 }
 
 /// The public results list: published checks only, public fields only, each
-/// with its draw's seed and the seed's provenance.
+/// with its draw's seed and the seed's provenance, and the hazards its check
+/// found as their rectification stands today.
 ///
 /// # Errors
 /// When the database fails.
@@ -63,12 +55,14 @@ pub async fn public_results<C: ConnectionTrait>(
     db: &C,
     region_prefix: Option<&str>,
     page: Page,
-) -> AppResult<Paged<PublicResultView>> {
+) -> AppResult<Paged<PublishedResult>> {
     let paged = store::publications(db, region_prefix.map(prefix_of), page).await?;
-    let task_ids = paged.items.iter().map(|p| p.task_id).collect();
-    let mut draws = draws::briefs_of_tasks(db, task_ids).await?;
-    Ok(paged.map(|publication| PublicResultView {
+    let task_ids: Vec<i64> = paged.items.iter().map(|p| p.task_id).collect();
+    let mut draws = draws::briefs_of_tasks(db, task_ids.clone()).await?;
+    let mut hazards = hazards::found_by_checks(db, task_ids).await?;
+    Ok(paged.map(|publication| PublishedResult {
         draw: draws.remove(&publication.task_id),
+        hazards: hazards.remove(&publication.task_id).unwrap_or_default(),
         publication,
     }))
 }

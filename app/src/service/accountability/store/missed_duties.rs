@@ -15,7 +15,10 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait as _, IntoIden, Query, SelectStatement},
 };
 
-use crate::{domain::Period, error::AppResult};
+use crate::{
+    domain::{Period, task_state::VOID},
+    error::AppResult,
+};
 
 /// An inspector of a task that fell due without being submitted in time.
 #[derive(Debug, Clone)]
@@ -108,6 +111,8 @@ pub async fn overdue_tasks<C: ConnectionTrait>(
         .filter(check_task::Column::DueAt.gte(period.start()))
         .filter(check_task::Column::DueAt.lt(until))
         .filter(late)
+        // A superseded task was nobody's to finish, even if it fell due first.
+        .filter(check_task::Column::Status.is_not_in(VOID))
         .filter(Expr::not_exists(raised));
     // No relation is declared between the entities; join on the column.
     QuerySelect::query(&mut query).inner_join(
@@ -128,7 +133,8 @@ pub async fn overdue_tasks<C: ConnectionTrait>(
 }
 
 /// Each major hazard whose deadline fell in the period and before `until`,
-/// not rectified (or rectified late), with no `hazard_overdue` item yet.
+/// not rectified (or rectified late, or sent back), with no `hazard_overdue`
+/// item yet; a hazard withdrawn with its finding is no duty.
 ///
 /// # Errors
 /// When the database fails.
@@ -172,6 +178,7 @@ pub async fn overdue_hazards<C: ConnectionTrait>(
         ])
         .expr_as(Expr::SubQuery(None, Box::new(region.into())), "region_code")
         .filter(hazard_item::Column::Grade.eq(HazardGrade::Major))
+        .filter(hazard_item::Column::WithdrawnAt.is_null())
         .filter(hazard_item::Column::RectifyBy.gte(period.first_day()))
         .filter(hazard_item::Column::RectifyBy.lt(until))
         .filter(not_rectified)

@@ -35,12 +35,15 @@ pub async fn badge_taken<C: ConnectionTrait>(
     taken::<inspector::Entity, _>(db, C::BadgeNo, badge_no, C::Id, except).await
 }
 
-/// The role of the user with this id, if there is one.
-pub async fn user_role<C: ConnectionTrait>(db: &C, user_id: i64) -> AppResult<Option<Role>> {
+/// The role and department of the user with this id, if there is one.
+pub async fn user_role<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+) -> AppResult<Option<(Role, Option<i64>)>> {
     Ok(user::Entity::find_by_id(user_id)
         .one(db)
         .await?
-        .map(|u| u.role))
+        .map(|u| (u.role, u.department_id)))
 }
 
 /// The inspector linked to this user, if any.

@@ -29,6 +29,7 @@ pub use tasks::write_tasks;
 use super::model::{DrawBrief, DrawnTaskView, NewDraw, PopulationSnapshot, StatusCount};
 use crate::{
     db,
+    domain::task_state::SUPERSEDABLE,
     error::{AppError, AppResult},
 };
 
@@ -190,20 +191,32 @@ pub async fn fill_snapshot<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Marks draw `old` as superseded by `new`, for `reason`.
+/// Marks draw `old` as superseded by `new`, for `reason`, and its open tasks
+/// `superseded`; returns how many tasks it ended.
 pub async fn supersede<C: ConnectionTrait>(
     db: &C,
     old: i64,
     new: i64,
     reason: Option<String>,
-) -> AppResult<()> {
+    at: DateTime<Utc>,
+) -> AppResult<u64> {
     draw::Entity::update_many()
         .col_expr(draw::Column::SupersededBy, Expr::value(new))
         .col_expr(draw::Column::SupersedeReason, Expr::value(reason))
         .filter(draw::Column::Id.eq(old))
         .exec(db)
         .await?;
-    Ok(())
+    let ended = check_task::Entity::update_many()
+        .col_expr(
+            check_task::Column::Status,
+            Expr::value(TaskStatus::Superseded.as_str()),
+        )
+        .col_expr(check_task::Column::UpdatedAt, Expr::value(at))
+        .filter(check_task::Column::DrawId.eq(old))
+        .filter(check_task::Column::Status.is_in(SUPERSEDABLE))
+        .exec(db)
+        .await?;
+    Ok(ended.rows_affected)
 }
 
 /// A draw's tasks as stored now, in draw order (task id order), teams lead first.

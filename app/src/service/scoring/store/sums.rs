@@ -141,7 +141,7 @@ fn data_security_indicators(query: &mut SelectStatement) -> &mut SelectStatement
 }
 
 /// The findings of the check being updated that count for data security: its
-/// latest findings on the indicators that count.
+/// latest findings (not withdrawn) on the indicators that count.
 fn counted_findings(value: Expr) -> SelectStatement {
     let f = |c: finding::Column| col(finding::Entity, c);
     let mut query = Query::select();
@@ -154,7 +154,8 @@ fn counted_findings(value: Expr) -> SelectStatement {
                 .equals((finding::Entity, finding::Column::IndicatorId)),
         )
         .and_where(f(finding::Column::TaskId).equals((check_task::Entity, check_task::Column::Id)))
-        .and_where(f(finding::Column::Superseded).eq(false));
+        .and_where(f(finding::Column::Superseded).eq(false))
+        .and_where(f(finding::Column::WithdrawnAt).is_null());
     data_security_indicators(&mut query).to_owned()
 }
 

@@ -1,16 +1,20 @@
 //! Every query of the tasks capability: tasks and their teams, findings,
-//! hazards found, publications, and the overdue sweeps.
+//! hazards found, publications, and the overdue sweeps. [`view`] reads what
+//! is shown with tasks, [`findings`] corrects findings and their hazards.
 
-use std::collections::HashMap;
+mod findings;
+mod view;
+
+pub use self::{findings::*, view::*};
 
 use chrono::{DateTime, Utc};
 use entities::{
-    AccountabilityReason, AccountabilityStatus, AccountableKind, EvidenceKind, TaskStatus,
-    accountability_item, check_plan, check_task, department, draw, enterprise, finding,
-    hazard_item, holiday, indicator, inspector, publication, task_inspector,
+    AccountabilityReason, AccountabilityStatus, AccountableKind, EvidenceKind, HazardStatus,
+    TaskStatus, accountability_item, check_plan, check_task, department, draw, enterprise, finding,
+    hazard_item, holiday, indicator, inspector, publication, task_inspector, task_return,
 };
 use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
     IntoActiveModel as _, PaginatorTrait as _, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait as _, Select, sea_query::Expr,
 };
@@ -19,9 +23,15 @@ use super::model::{
     FindingInput, FoundHazard, Milestone, NewPublication, OverduePublication, TaskFilter, TaskScope,
 };
 use crate::{
-    domain::task_state::AWAITING_INSPECTORS,
+    domain::{
+        region_code::prefix_of,
+        task_state::{AWAITING_INSPECTORS, VOID},
+    },
     error::AppResult,
-    service::{Page, Paged, scoring, store_util::text_starts_with},
+    service::{
+        Page, Paged, scoring,
+        store_util::{text_contains, text_starts_with},
+    },
 };
 
 /// The task, if it exists.
@@ -66,20 +76,12 @@ pub async fn is_on_task<C: ConnectionTrait>(
         .is_some())
 }
 
-/// The draw that superseded this one, if a redraw did.
-pub async fn superseded_by<C: ConnectionTrait>(db: &C, draw_id: i64) -> AppResult<Option<i64>> {
-    Ok(draw::Entity::find_by_id(draw_id)
-        .one(db)
-        .await?
-        .and_then(|d| d.superseded_by))
-}
-
 /// The plan a draw was made for.
 pub async fn plan_of_draw<C: ConnectionTrait>(
     db: &C,
     draw_id: i64,
 ) -> AppResult<Option<check_plan::Model>> {
-    match draw::Entity::find_by_id(draw_id).one(db).await? {
+    match draw_refs(db, vec![draw_id]).await?.pop() {
         Some(d) => Ok(check_plan::Entity::find_by_id(d.plan_id).one(db).await?),
         None => Ok(None),
     }
@@ -117,7 +119,8 @@ pub async fn visible_task<C: ConnectionTrait>(
         .await?)
 }
 
-/// A page of the tasks in the scope that pass the filter, by id.
+/// A page of the tasks in the scope that pass the filter, soonest due first.
+/// Superseded tasks are left out unless a status or the filter asks for them.
 pub async fn visible_tasks<C: ConnectionTrait>(
     db: &C,
     scope: TaskScope<'_>,
@@ -125,17 +128,40 @@ pub async fn visible_tasks<C: ConnectionTrait>(
     page: Page,
 ) -> AppResult<Paged<check_task::Model>> {
     let mut query = visible(scope);
-    if let Some(status) = filter.status {
-        query = query.filter(check_task::Column::Status.eq(status));
+    if !filter.statuses.is_empty() {
+        query = query.filter(check_task::Column::Status.is_in(filter.statuses.clone()));
+    } else if !filter.include_superseded {
+        query = query.filter(check_task::Column::Status.is_not_in(VOID));
+    }
+    if let Some(plan) = filter.plan_id {
+        let draws = draw::Entity::find()
+            .select_only()
+            .column(draw::Column::Id)
+            .filter(draw::Column::PlanId.eq(plan))
+            .into_query();
+        query = query.filter(check_task::Column::DrawId.in_subquery(draws));
     }
     if let Some(draw) = filter.draw_id {
         query = query.filter(check_task::Column::DrawId.eq(draw));
+    }
+    if let Some(region) = &filter.region_code {
+        query = query.filter(text_starts_with(
+            check_task::Column::RegionCode,
+            prefix_of(region),
+        ));
+    }
+    if let Some(q) = filter.q.as_deref() {
+        query = query.filter(target_matches(q));
+    }
+    if let Some(before) = filter.due_before {
+        query = query.filter(check_task::Column::DueAt.lt(before.utc()));
     }
     if let Some(overdue) = filter.overdue {
         query = query.filter(check_task::Column::Overdue.eq(overdue));
     }
     let total = query.clone().count(db).await?;
     let tasks = query
+        .order_by_asc(check_task::Column::DueAt)
         .order_by_asc(check_task::Column::Id)
         .offset(page.offset())
         .limit(page.size)
@@ -144,61 +170,29 @@ pub async fn visible_tasks<C: ConnectionTrait>(
     Ok(Paged::new(tasks, total, page))
 }
 
-/// What showing a batch of tasks needs besides the tasks.
-#[derive(Debug, Default)]
-pub struct ViewRows {
-    /// The tasks' team places, by task and then position.
-    pub links: Vec<task_inspector::Model>,
-    /// The inspectors on them.
-    pub inspectors: HashMap<i64, inspector::Model>,
-    /// The enterprises checked.
-    pub enterprises: HashMap<i64, enterprise::Model>,
-    /// The departments checked.
-    pub departments: HashMap<i64, department::Model>,
-}
-
-/// The teams and targets of a batch of tasks.
-pub async fn view_rows<C: ConnectionTrait>(
-    db: &C,
-    tasks: &[check_task::Model],
-) -> AppResult<ViewRows> {
-    let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
-    let links = task_inspector::Entity::find()
-        .filter(task_inspector::Column::TaskId.is_in(ids))
-        .order_by_asc(task_inspector::Column::TaskId)
-        .order_by_asc(task_inspector::Column::Position)
-        .all(db)
-        .await?;
-    let inspector_ids: Vec<i64> = links.iter().map(|l| l.inspector_id).collect();
-    let inspectors = inspector::Entity::find()
-        .filter(inspector::Column::Id.is_in(inspector_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i))
-        .collect();
-    let enterprise_ids: Vec<i64> = tasks.iter().filter_map(|t| t.enterprise_id).collect();
+/// Tasks whose target's name or code contains `q`, case-insensitively.
+fn target_matches(q: &str) -> Condition {
     let enterprises = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(enterprise_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    let department_ids: Vec<i64> = tasks.iter().filter_map(|t| t.department_id).collect();
+        .select_only()
+        .column(enterprise::Column::Id)
+        .filter(
+            Condition::any()
+                .add(text_contains(enterprise::Column::Name, q))
+                .add(text_contains(enterprise::Column::CreditCode, q)),
+        )
+        .into_query();
     let departments = department::Entity::find()
-        .filter(department::Column::Id.is_in(department_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d))
-        .collect();
-    Ok(ViewRows {
-        links,
-        inspectors,
-        enterprises,
-        departments,
-    })
+        .select_only()
+        .column(department::Column::Id)
+        .filter(
+            Condition::any()
+                .add(text_contains(department::Column::Name, q))
+                .add(text_contains(department::Column::Code, q)),
+        )
+        .into_query();
+    Condition::any()
+        .add(check_task::Column::EnterpriseId.in_subquery(enterprises))
+        .add(check_task::Column::DepartmentId.in_subquery(departments))
 }
 
 /// Every holiday and adjusted working day.
@@ -231,13 +225,34 @@ pub async fn record_step<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Records why a task went back to its inspectors.
+pub async fn insert_return<C: ConnectionTrait>(
+    db: &C,
+    task_id: i64,
+    reason: &str,
+    returned_by: Option<i64>,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    task_return::ActiveModel {
+        task_id: Set(task_id),
+        reason: Set(reason.to_owned()),
+        returned_by: Set(returned_by),
+        returned_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
 /// Settles the reviewed task's data-security sums with its score.
 pub async fn settle_data_security<C: ConnectionTrait>(db: &C, task_id: i64) -> AppResult<()> {
     scoring::store::settle_data_security(db, check_task::Column::Id.eq(task_id)).await?;
     Ok(())
 }
 
-/// The task's findings, superseded ones included, in the order recorded.
+/// The task's findings, superseded and withdrawn ones included, in the
+/// order recorded.
 pub async fn findings<C: ConnectionTrait>(db: &C, task_id: i64) -> AppResult<Vec<finding::Model>> {
     Ok(finding::Entity::find()
         .filter(finding::Column::TaskId.eq(task_id))
@@ -312,12 +327,14 @@ pub async fn insert_hazard<C: ConnectionTrait>(
 ) -> AppResult<()> {
     hazard_item::ActiveModel {
         enterprise_id: Set(hazard.enterprise_id),
-        code: Set(format!("T{}-F{}", found.task_id, found.id)),
+        code: Set(hazard_code(found.task_id, found.id)),
         description: Set(found.description.clone()),
         grade: Set(hazard.grade),
         found_on: Set(hazard.found_on),
         rectify_by: Set(hazard.rectify_by),
         rectified_on: Set(None),
+        status: Set(HazardStatus::Open),
+        verified_at: Set(None),
         task_id: Set(Some(found.task_id)),
         created_at: Set(at),
         updated_at: Set(at),
@@ -328,13 +345,15 @@ pub async fn insert_hazard<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The hazards the task's findings put on the hazard list, in the order found.
+/// The hazards the task's findings put on the hazard list, in the order found;
+/// those withdrawn with their finding are left out.
 pub async fn hazards_of_task<C: ConnectionTrait>(
     db: &C,
     task_id: i64,
 ) -> AppResult<Vec<hazard_item::Model>> {
     Ok(hazard_item::Entity::find()
         .filter(hazard_item::Column::TaskId.eq(task_id))
+        .filter(hazard_item::Column::WithdrawnAt.is_null())
         .order_by_asc(hazard_item::Column::Id)
         .all(db)
         .await?)
@@ -380,21 +399,12 @@ pub async fn publications<C: ConnectionTrait>(
 }
 
 /// The tasks past their due time, still with their inspectors and not yet
-/// flagged; tasks of a superseded draw are nobody's work any more.
+/// flagged (superseded tasks are nobody's work any more).
 pub async fn newly_overdue<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<Vec<i64>> {
     let due = check_task::Entity::find()
         .filter(check_task::Column::Overdue.eq(false))
         .filter(check_task::Column::DueAt.lt(now))
         .filter(check_task::Column::Status.is_in(AWAITING_INSPECTORS))
-        .filter(
-            check_task::Column::DrawId.in_subquery(
-                draw::Entity::find()
-                    .select_only()
-                    .column(draw::Column::Id)
-                    .filter(draw::Column::SupersededBy.is_null())
-                    .into_query(),
-            ),
-        )
         .all(db)
         .await?;
     Ok(due.iter().map(|t| t.id).collect())
