@@ -74,6 +74,48 @@ def example(n: int) -> dict:
     }
 
 
+def replacements_example() -> dict:
+    """Worked example 3 of section 9: cancellations on example 1's draw."""
+    page = PAGE.read_text(encoding="utf-8")
+    block = re.search(r"<!-- example-3 -->\n```text\n(.*?)```\n<!-- /example-3 -->", page, re.S)
+    cancellations, replacements = [], []
+    for line in block.group(1).split("\n"):
+        if found := re.fullmatch(r"  (\d+)\. target (\d+), (replace|no replacement)", line):
+            cancellations.append((int(found[2]), found[3] == "replace"))
+        elif found := re.fullmatch(r"replacement (\d+) \(cancellation (\d+), target (\d+), stratum (\w+)\):", line):
+            replacements.append({"cancellation": int(found[2]), "trace": []})
+        elif found := re.fullmatch(r"  chacha20 key: ([0-9a-f]{64})", line):
+            replacements[-1]["key"] = found[1]
+        elif found := re.fullmatch(r" +\d+\. words (\d+) n (\d+) -> (\d+)", line):
+            replacements[-1]["trace"].append(tuple(map(int, found.groups())))
+        elif found := re.fullmatch(r"  replacement: target (\d+) \((\w+)\): ([\d, ]+)", line):
+            replacements[-1]["target_id"] = int(found[1])
+            replacements[-1]["selection"] = found[2]
+            replacements[-1]["inspector_ids"] = [int(i) for i in found[3].split(", ")]
+    return {"cancellations": cancellations, "replacements": replacements}
+
+
+def bundle_with_replacements() -> dict:
+    """Example 1's bundle with example 3's cancellations and replacements."""
+    bundle = bundle_of(example(1))
+    ex = replacements_example()
+    by_cancellation = {r["cancellation"]: r for r in ex["replacements"]}
+    bundle["result"]["cancellations"] = [
+        {
+            "target_id": target_id,
+            "reason": "closed",
+            "replace": replace,
+            "replacement": (
+                {"target_id": by_cancellation[k]["target_id"],
+                 "inspector_ids": by_cancellation[k]["inspector_ids"]}
+                if k in by_cancellation else None
+            ),
+        }
+        for k, (target_id, replace) in enumerate(ex["cancellations"], start=1)
+    ]
+    return bundle
+
+
 def bundle_of(ex: dict) -> dict:
     """An evidence bundle (section 8.2) for a worked example."""
     snapshot = ex["snapshot"]
@@ -194,6 +236,66 @@ class WorkedExamples(unittest.TestCase):
         bundle = bundle_of(example(2))
         bundle["seed_provenance"] = {"source": "unrecorded"}
         self.assertEqual(verify(bundle), (0, "match\n"))
+
+
+class Replacements(unittest.TestCase):
+    """Section 9: example 3 as the page prints it, and alterations of it."""
+
+    def test_example_3_matches_step_by_step(self):
+        ex, draw = replacements_example(), example(1)
+        params = vd.parse_params(json.loads(draw["params"]))
+        population = vd.parse_snapshot(draw["snapshot"])
+        seed = int(draw["seed"])
+        drawn = vd.run_with_selections(population, params, seed)
+        for k, r in enumerate(ex["replacements"], start=1):
+            self.assertEqual(vd.replacement_key(seed, k).hex(), r["key"], f"replacement {k}")
+            trace = []
+            prefix = ex["cancellations"][: r["cancellation"]]
+            before = []
+            vd.replay(population, params, seed, drawn, ex["cancellations"][: r["cancellation"] - 1], before)
+            found = vd.replay(population, params, seed, drawn, prefix, trace)[-1]
+            self.assertEqual(trace[len(before):], r["trace"], f"replacement {k}")
+            self.assertEqual((found[0], found[1], found[2]), (r["target_id"], r["inspector_ids"], r["selection"]))
+
+    def test_a_bundle_with_replacements_matches(self):
+        self.assertEqual(verify(bundle_with_replacements()), (0, "match\n"))
+
+    def test_an_altered_replacement_is_named(self):
+        bundle = bundle_with_replacements()
+        bundle["result"]["cancellations"][0]["replacement"]["target_id"] = 106
+        code, output = verify(bundle)
+        self.assertEqual(code, 1, output)
+        self.assertIn("cancellation #1 (target 104)", output)
+        self.assertIn("target 107", output)
+        self.assertIn("target 106", output)
+
+    def test_an_altered_replacement_team_is_named(self):
+        bundle = bundle_with_replacements()
+        bundle["result"]["cancellations"][2]["replacement"]["inspector_ids"] = [5, 1]
+        code, output = verify(bundle)
+        self.assertEqual(code, 1, output)
+        self.assertIn("cancellation #3 (target 109)", output)
+        self.assertIn("team [1, 5]", output)
+
+    def test_a_missing_replacement_and_a_cancelled_target_twice_are_named(self):
+        bundle = bundle_with_replacements()
+        bundle["result"]["cancellations"][2]["replacement"] = None
+        code, output = verify(bundle)
+        self.assertEqual(code, 1, output)
+        self.assertIn("no replacement", output)
+        bundle = bundle_with_replacements()
+        bundle["result"]["cancellations"][1]["target_id"] = 104
+        code, output = verify(bundle)
+        self.assertEqual(code, 1, output)
+        self.assertIn("no live task", output)
+
+    def test_the_order_of_cancellations_matters(self):
+        bundle = bundle_with_replacements()
+        c = bundle["result"]["cancellations"]
+        c[1], c[2] = c[2], c[1]
+        code, output = verify(bundle)
+        self.assertEqual(code, 1, output)
+        self.assertIn("cancellation #2 (target 109)", output)
 
 
 class Differences(unittest.TestCase):

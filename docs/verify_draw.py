@@ -563,46 +563,57 @@ def nth(runs: list, hidden: list, j: int) -> int:
     return low
 
 
-def assign(population: Population, params: Params, drawn: list, stream: Stream):
-    """5: staff the drawn targets in draw order. Returns (tasks, unassigned) as
-    [(target id, [inspector ids])] and [(target id, selection, reason)]."""
-    pool = Inspectors(population.inspectors, params)
-    conflicts = {}  # target id -> inspector indices
+def conflicts_of(population: Population, pool: Inspectors) -> dict:
+    """Target id -> indices of the inspectors it conflicts with (5.1)."""
+    conflicts = {}
     for inspector_id, target_id in population.conflicts:
         index = pool.index_of(inspector_id)
         if index is not None:  # 2.2: ids not in the snapshot have no effect
             conflicts.setdefault(target_id, []).append(index)
+    return conflicts
+
+
+def team_for(pool: Inspectors, conflicts: dict, target: Target, params: Params, stream: Stream):
+    """5.3: a whole team (inspector indices, lead first) for one target, or the
+    reason there is none: (team, None) or (None, reason). Loads do not change."""
+    # 5.1: no conflict, not its own department, not a previous inspector.
+    excluded = set(conflicts.get(target.id, ()))
+    excluded.update(pool.of_department.get(target.own_department, ()))
+    previous = (pool.index_of(i) for i in target.previous)
+    excluded.update(i for i in previous if i is not None)
+    industry = target.industry if params.require_qualification else None
+    team = []
+    # 5.3 step 1: one inspector of each joint-plan department, in order.
+    for department in params.department_ids:
+        picked = pool.pick(pool.covering(target.region, industry, department), excluded, stream)
+        if picked is None:
+            return None, {"code": "no_inspector_from_department", "department_id": department}
+        team.append(picked)
+        excluded.add(picked)
+    # 5.3 step 2: anyone eligible until the team is complete.
+    anyone = pool.covering(target.region, industry, None)
+    while len(team) < params.inspectors_per_task:
+        picked = pool.pick(anyone, excluded, stream)
+        if picked is None:
+            return None, {
+                "code": "too_few_inspectors",
+                "needed": params.inspectors_per_task,
+                "found": len(team),
+            }
+        team.append(picked)
+        excluded.add(picked)
+    return team, None
+
+
+def assign(population: Population, params: Params, drawn: list, stream: Stream):
+    """5: staff the drawn targets in draw order. Returns (tasks, unassigned) as
+    [(target id, [inspector ids])] and [(target id, selection, reason)]."""
+    pool = Inspectors(population.inspectors, params)
+    conflicts = conflicts_of(population, pool)
     tasks, unassigned = [], []
     for target_index, selection in drawn:
         target = population.targets[target_index]
-        # 5.1: no conflict, not its own department, not a previous inspector.
-        excluded = set(conflicts.get(target.id, ()))
-        excluded.update(pool.of_department.get(target.own_department, ()))
-        previous = (pool.index_of(i) for i in target.previous)
-        excluded.update(i for i in previous if i is not None)
-        industry = target.industry if params.require_qualification else None
-        team, reason = [], None
-        # 5.3 step 1: one inspector of each joint-plan department, in order.
-        for department in params.department_ids:
-            picked = pool.pick(pool.covering(target.region, industry, department), excluded, stream)
-            if picked is None:
-                reason = {"code": "no_inspector_from_department", "department_id": department}
-                break
-            team.append(picked)
-            excluded.add(picked)
-        # 5.3 step 2: anyone eligible until the team is complete.
-        anyone = pool.covering(target.region, industry, None)
-        while reason is None and len(team) < params.inspectors_per_task:
-            picked = pool.pick(anyone, excluded, stream)
-            if picked is None:
-                reason = {
-                    "code": "too_few_inspectors",
-                    "needed": params.inspectors_per_task,
-                    "found": len(team),
-                }
-                break
-            team.append(picked)
-            excluded.add(picked)
+        team, reason = team_for(pool, conflicts, target, params, stream)
         if reason is None:
             for index in team:  # loads change only once the team is complete
                 pool.charge(index)
@@ -614,9 +625,88 @@ def assign(population: Population, params: Params, drawn: list, stream: Stream):
 
 def run(population: Population, params: Params, seed: int, trace=None):
     """6: the whole algorithm."""
+    tasks, unassigned, _ = run_with_selections(population, params, seed, trace)
+    return tasks, unassigned
+
+
+def run_with_selections(population: Population, params: Params, seed: int, trace=None):
+    """6, also telling how each drawn target was drawn (target id -> selection)."""
     stream = Stream(chacha_key(seed), trace)
     drawn = sample(population.targets, params, stream)
-    return assign(population, params, drawn, stream)
+    selections = {population.targets[i].id: selection for i, selection in drawn}
+    return (*assign(population, params, drawn, stream), selections)
+
+
+# ---------------------------------------------------------------------------
+# 9. Cancelling and replacing one target (补抽)
+# ---------------------------------------------------------------------------
+
+REPLACEMENT_LABEL = "spotcheck-draw/1 replacement"
+
+
+def replacement_key(seed: int, ordinal: int) -> bytes:
+    """9.2: SHA-256 of the label, the seed and the ordinal, each 8 bytes big-endian."""
+    return hashlib.sha256(
+        REPLACEMENT_LABEL.encode("ascii") + seed.to_bytes(8, "big") + ordinal.to_bytes(8, "big")
+    ).digest()
+
+
+def replay(population: Population, params: Params, seed: int, drawn, cancellations, trace=None):
+    """9: replays the cancellations [(target id, replace)] in order on the draw's
+    result `drawn` = (tasks, unassigned, selections). Returns, per cancellation,
+    None or the replacement (target id, [inspector ids], selection, passed over)."""
+    tasks, unassigned, selections = drawn
+    taken = {t for t, _ in tasks} | {u[0] for u in unassigned}
+    live = {t: (selections[t], team) for t, team in tasks}
+    loads = {}
+    for _, team in tasks:
+        for i in team:
+            loads[i] = loads.get(i, 0) + 1
+    index_of = {t.id: k for k, t in enumerate(population.targets)}
+    results, ordinal = [], 0
+    for k, (target_id, replace) in enumerate(cancellations, start=1):
+        if target_id not in live:  # 9.1
+            raise Difference(f"cancellation #{k}: target {target_id} has no live task in the draw")
+        selection, team = live.pop(target_id)
+        for i in team:
+            loads[i] -= 1
+        if not replace:
+            results.append(None)
+            continue
+        ordinal += 1
+        stream = Stream(replacement_key(seed, ordinal), trace)  # 9.2
+        stratum = population.targets[index_of[target_id]].stratum
+        lists = [[] for _ in range(8)]  # 9.3: the stratum's targets not yet drawn
+        for i, t in enumerate(population.targets):
+            if t.stratum == stratum and t.id not in taken:
+                lists[2 * t.rank + t.key].append(i)
+        if selection == "uniform":
+            factors, selection = (1,) * 8, "uniform"
+        else:
+            factors, selection = params.units, "weighted"
+        pool = Inspectors(population.inspectors, params)  # 9.4: loads of the live tasks
+        for index, inspector in enumerate(population.inspectors):
+            for _ in range(loads.get(inspector.id, 0)):
+                pool.charge(index)
+        conflicts = conflicts_of(population, pool)
+        passed_over, found = [], None
+        while found is None and any(lists):
+            target = population.targets[take(lists, factors, stream)]
+            taken.add(target.id)
+            picked, reason = team_for(pool, conflicts, target, params, stream)
+            if reason is None:
+                found = (target.id, [pool.ids[i] for i in picked], selection, passed_over)
+            else:
+                passed_over.append((target.id, selection, reason))
+        if found is None:
+            raise Difference(
+                f"cancellation #{k} (target {target_id}): stratum {stratum} has no target left to replace it"
+            )
+        live[found[0]] = (selection, found[1])
+        for i in found[1]:
+            loads[i] = loads.get(i, 0) + 1
+        results.append(found)
+    return results
 
 
 # ---------------------------------------------------------------------------
@@ -744,6 +834,39 @@ def stored_result(bundle: dict):
     return tasks, unassigned
 
 
+def stored_cancellations(bundle: dict):
+    """The bundle's cancellations as [(target id, replace, replacement or None)],
+    a replacement as (target id, [inspector ids]); none when the key is absent."""
+    result = bundle["result"]
+    if "cancellations" not in result:
+        return []
+    cancellations = []
+    for k, entry in enumerate(field(result, "result.cancellations", list), start=1):
+        path = f"result.cancellations[{k}]"
+        target_id = field(entry, f"{path}.target_id", int)
+        replace = field(entry, f"{path}.replace", bool)
+        replacement = entry.get("replacement") if isinstance(entry, dict) else None
+        if replacement is not None:
+            team = field(replacement, f"{path}.replacement.inspector_ids", list)
+            if any(isinstance(i, bool) or not isinstance(i, int) for i in team):
+                raise Malformed(f"{path}.replacement.inspector_ids must hold integers")
+            replacement = (field(replacement, f"{path}.replacement.target_id", int), team)
+        cancellations.append((target_id, replace, replacement))
+    return cancellations
+
+
+def compare_replacements(expected: list, cancellations: list) -> None:
+    """9.5: each cancellation's replacement must be the replay's."""
+    for k, (e, (target_id, _, stored)) in enumerate(zip(expected, cancellations), start=1):
+        e = None if e is None else (e[0], list(e[1]))
+        s = None if stored is None else (stored[0], list(stored[1]))
+        if e != s:
+            show = lambda r: "no replacement" if r is None else "replacement " + show_task(r)
+            raise Difference(
+                f"cancellation #{k} (target {target_id}): the algorithm gives {show(e)}, the bundle has {show(s)}"
+            )
+
+
 def describe_reason(reason: dict) -> str:
     if reason.get("code") == "too_few_inspectors":
         return f"too_few_inspectors (needed {reason.get('needed')}, found {reason.get('found')})"
@@ -807,8 +930,11 @@ def verify(raw: bytes, trace=None) -> None:
     population = read_population(bundle)
     check_announcement(bundle)
     tasks, unassigned = stored_result(bundle)
-    expected_tasks, expected_unassigned = run(population, params, seed, trace)
-    compare(expected_tasks, expected_unassigned, tasks, unassigned)
+    cancellations = stored_cancellations(bundle)
+    drawn = run_with_selections(population, params, seed, trace)
+    compare(drawn[0], drawn[1], tasks, unassigned)
+    asked = [(target_id, replace) for target_id, replace, _ in cancellations]
+    compare_replacements(replay(population, params, seed, drawn, asked, trace), cancellations)
 
 
 def main(argv: list) -> int:

@@ -139,6 +139,32 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Act on check tasks.
+    Task {
+        /// What to do with a task.
+        #[command(subcommand)]
+        command: TaskCommand,
+    },
+}
+
+/// `spotcheck task …`
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// Cancel an open task and optionally draw its replacement (补抽).
+    Cancel {
+        /// The task.
+        task_id: i64,
+        /// `closed` (注销/停产), `not_found` (查无下落), `conflict_found`
+        /// (发现回避情形) or `other` (needs --note).
+        #[arg(long)]
+        reason: String,
+        /// What happened, in words.
+        #[arg(long)]
+        note: Option<String>,
+        /// Draw a replacement from the same stratum of the same draw.
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 /// `spotcheck user …`
@@ -347,6 +373,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Draw { command } => return draw_command(&cli.database_url, command).await,
+        Command::Task { command } => {
+            let days = policy.scoring.publication_working_days;
+            task_command(&cli.database_url, command, days).await?;
+        }
         Command::Score { period } => {
             let period = crate::domain::Period::parse(&period)?;
             let db = db::connect(&cli.database_url).await?;
@@ -552,6 +582,48 @@ async fn draw_command(database_url: &str, command: DrawCommand) -> anyhow::Resul
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn task_command(
+    database_url: &str,
+    command: TaskCommand,
+    publication_days: u32,
+) -> anyhow::Result<()> {
+    let db = db::connect(database_url).await?;
+    match command {
+        TaskCommand::Cancel {
+            task_id,
+            reason,
+            note,
+            replace,
+        } => {
+            let request = service::tasks::CancelRequest {
+                reason,
+                note,
+                replace,
+            };
+            let done =
+                service::tasks::cancel(&db, &Actor::system(), task_id, request, publication_days)
+                    .await
+                    .map_err(|e| anyhow::anyhow!(e))?;
+            println!("task {task_id} cancelled");
+            if let Some(r) = done.replacement {
+                let team: Vec<String> = r
+                    .inspectors
+                    .iter()
+                    .map(|i| i.inspector_id.to_string())
+                    .collect();
+                println!(
+                    "replacement task {}: target {} ({}), inspectors {}",
+                    r.task.id,
+                    r.target.id,
+                    r.target.name,
+                    team.join(", ")
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `spotcheck draw run`: the draw with its seed's provenance, then its tasks.

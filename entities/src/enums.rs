@@ -215,6 +215,22 @@ string_enum! {
         Returned = "returned",
         /// A redraw replaced the task's draw before its work was accepted.
         Superseded = "superseded",
+        /// A supervisor took this one target out of its draw (补抽 may replace it).
+        Cancelled = "cancelled",
+    }
+}
+
+string_enum! {
+    /// Why a supervisor cancelled one task of a draw.
+    CancelReason {
+        /// The target was closed or stopped production (注销/停产).
+        Closed = "closed",
+        /// The target cannot be found (查无下落).
+        NotFound = "not_found",
+        /// A conflict of interest came to light (发现回避情形).
+        ConflictFound = "conflict_found",
+        /// Another reason, given in the note.
+        Other = "other",
     }
 }
 

@@ -29,6 +29,7 @@ pub mod score;
 pub mod self_assessment;
 pub mod self_assessment_item;
 pub mod session;
+pub mod task_cancellation;
 pub mod task_inspector;
 pub mod task_return;
 pub mod user;

@@ -70,6 +70,7 @@ mod m20261208_300004_alter_hazard_item;
 mod m20261208_400001_add_hazard_item_status;
 mod m20261208_400002_create_hazard_step;
 mod m20261208_400003_seed_holiday;
+mod m20261209_100001_create_task_cancellation;
 
 /// Every migration of the schema, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -125,6 +126,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_400001_add_hazard_item_status::Migration),
             Box::new(m20261208_400002_create_hazard_step::Migration),
             Box::new(m20261208_400003_seed_holiday::Migration),
+            Box::new(m20261209_100001_create_task_cancellation::Migration),
         ]
     }
 }

@@ -122,8 +122,10 @@ async fn a_draw_with_a_reviewed_task_is_not_superseded_and_a_finished_round_is_k
     assert!(
         refused["message"]
             .as_str()
-            .is_some_and(|m| m.contains(&format!("task {} is already reviewed", tasks[0]))),
-        "{backend:?}: {refused}"
+            .is_some_and(|m| m.contains(&tasks[0].to_string())
+                && m.contains("reviewed")
+                && m.contains("/cancel")),
+        "{backend:?}: names the reviewed task and points to cancel-and-replace: {refused}"
     );
 
     w.carry_out(tasks[1], crew.token(first_teams[1].1[0]), &[finding])

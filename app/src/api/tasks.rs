@@ -281,6 +281,28 @@ pub struct ReturnBody {
     pub reason: Option<String>,
 }
 
+/// Why a task is cancelled, and whether to draw a replacement (补抽).
+#[derive(Object)]
+pub struct CancelBody {
+    /// `closed` (注销/停产), `not_found` (查无下落), `conflict_found`
+    /// (发现回避情形) or `other` (a `note` is then required).
+    pub reason: String,
+    /// What happened, in words.
+    pub note: Option<String>,
+    /// Draw a replacement target from the same stratum of the same draw.
+    #[oai(default)]
+    pub replace: bool,
+}
+
+/// A cancelled task and the task drawn to replace it.
+#[derive(Object)]
+pub struct CancelResult {
+    /// The cancelled task, now `cancelled`.
+    pub task: Task,
+    /// The replacement task, when one was asked for.
+    pub replacement: Option<Task>,
+}
+
 /// Check tasks.
 pub struct TasksApi;
 
@@ -507,5 +529,33 @@ impl TasksApi {
         id: Path<i64>,
     ) -> poem::Result<Json<Task>> {
         self.step(&state, auth, id.0, Step::Publish, None).await
+    }
+
+    /// Cancel a task, optionally drawing a replacement (补抽)
+    ///
+    /// `assigned`, `in_progress` or `returned` → `cancelled`, by supervisors in
+    /// scope, with a reason. With `replace: true` a replacement target is drawn
+    /// from the same stratum of the same draw's population, by the published
+    /// rule (`docs/draw-algorithm.md`, section 9), and staffed by the same
+    /// rules; the draw's `verify` reproduces it.
+    #[oai(path = "/tasks/:id/cancel", method = "post")]
+    async fn cancel(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<CancelBody>,
+    ) -> poem::Result<Json<CancelResult>> {
+        let days = state.policy.scoring.publication_working_days;
+        let request = tasks::CancelRequest {
+            reason: body.0.reason,
+            note: body.0.note,
+            replace: body.0.replace,
+        };
+        let done = tasks::cancel(&state.db, &auth.0.actor, id.0, request, days).await?;
+        Ok(Json(CancelResult {
+            task: done.task.into(),
+            replacement: done.replacement.map(Into::into),
+        }))
     }
 }

@@ -5,7 +5,9 @@
 //! `submitted → returned → in_progress`. The task's inspectors start, record
 //! findings and submit; supervisors in scope review, return and publish. A
 //! redraw ends the open tasks of the draw it replaces: they become
-//! `superseded`, which no step leaves.
+//! `superseded`, which no step leaves. A supervisor may also take one open
+//! task out of its draw (注销, 查无下落, 回避): it becomes `cancelled`, which no
+//! step leaves either.
 
 use entities::{Role, TaskStatus};
 
@@ -22,6 +24,8 @@ pub enum Step {
     Return,
     /// A supervisor publishes the result (一公开).
     Publish,
+    /// A supervisor takes the task out of its draw (注销, 查无下落, 回避), with a reason.
+    Cancel,
 }
 
 /// Who takes a step.
@@ -53,7 +57,11 @@ pub const SUPERSEDABLE: [TaskStatus; 4] = [
 
 /// The states in which a task is nobody's work any more: task lists leave
 /// them out unless asked for them.
-pub const VOID: [TaskStatus; 1] = [TaskStatus::Superseded];
+pub const VOID: [TaskStatus; 2] = [TaskStatus::Superseded, TaskStatus::Cancelled];
+
+/// The states from which a supervisor may cancel a task: its inspectors have
+/// not handed in their work yet.
+pub const CANCELLABLE: [TaskStatus; 3] = AWAITING_INSPECTORS;
 
 /// A step taken from a state it cannot leave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -67,12 +75,13 @@ pub struct Refused {
 
 impl Step {
     /// Every step, in lifecycle order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Start,
         Self::Submit,
         Self::Review,
         Self::Return,
         Self::Publish,
+        Self::Cancel,
     ];
 
     /// The verb in Chinese, for messages.
@@ -84,6 +93,7 @@ impl Step {
             Self::Review => "审核",
             Self::Return => "退回",
             Self::Publish => "公示",
+            Self::Cancel => "取消",
         }
     }
 
@@ -96,6 +106,7 @@ impl Step {
             Self::Review => "review",
             Self::Return => "return",
             Self::Publish => "publish",
+            Self::Cancel => "cancel",
         }
     }
 
@@ -104,7 +115,7 @@ impl Step {
     pub fn taken_by(self) -> Taker {
         match self {
             Self::Start | Self::Submit => Taker::TaskInspectors,
-            Self::Review | Self::Return | Self::Publish => Taker::Supervisors,
+            Self::Review | Self::Return | Self::Publish | Self::Cancel => Taker::Supervisors,
         }
     }
 
@@ -116,6 +127,7 @@ impl Step {
             Self::Submit => &[TaskStatus::InProgress],
             Self::Review | Self::Return => &[TaskStatus::Submitted],
             Self::Publish => &[TaskStatus::Reviewed],
+            Self::Cancel => &CANCELLABLE,
         }
     }
 
@@ -128,6 +140,7 @@ impl Step {
             Self::Review => TaskStatus::Reviewed,
             Self::Return => TaskStatus::Returned,
             Self::Publish => TaskStatus::Published,
+            Self::Cancel => TaskStatus::Cancelled,
         }
     }
 
@@ -217,6 +230,9 @@ mod tests {
             (Step::Review, TaskStatus::Submitted, TaskStatus::Reviewed),
             (Step::Return, TaskStatus::Submitted, TaskStatus::Returned),
             (Step::Publish, TaskStatus::Reviewed, TaskStatus::Published),
+            (Step::Cancel, TaskStatus::Assigned, TaskStatus::Cancelled),
+            (Step::Cancel, TaskStatus::InProgress, TaskStatus::Cancelled),
+            (Step::Cancel, TaskStatus::Returned, TaskStatus::Cancelled),
         ];
         for (step, from, to) in allowed {
             assert_eq!(step.apply(from), Ok(to), "{} from {from}", step.name());
@@ -257,6 +273,7 @@ mod tests {
             [
                 Taker::TaskInspectors,
                 Taker::TaskInspectors,
+                Taker::Supervisors,
                 Taker::Supervisors,
                 Taker::Supervisors,
                 Taker::Supervisors,
@@ -435,6 +452,14 @@ mod tests {
         }
         assert!(!accepts_findings(TaskStatus::Superseded));
         assert!(VOID.contains(&TaskStatus::Superseded));
+        for step in Step::ALL {
+            assert!(
+                step.apply(TaskStatus::Cancelled).is_err(),
+                "{} from cancelled",
+                step.name()
+            );
+        }
+        assert!(VOID.contains(&TaskStatus::Cancelled));
         for status in SUPERSEDABLE {
             assert!(
                 !matches!(status, TaskStatus::Reviewed | TaskStatus::Published),

@@ -5,11 +5,11 @@
 //! import templates and readers, and the reports.
 
 use entities::{
-    AccountabilityReason, AccountabilityStatus, AccountableKind, AssessmentStatus, CreditClass,
-    DepartmentKind, DrawTrigger, EnterpriseStatus, EvidenceKind, Grade, HazardGrade, HazardStatus,
-    HazardStep, HolidayKind, IncidentKind, IndicatorCategory, IndicatorSetStatus, Industry,
-    InspectorRole, PlanStatus, RegionLevel, ReportStage, RiskLevel, Role, Severity, SubjectKind,
-    TaskStatus,
+    AccountabilityReason, AccountabilityStatus, AccountableKind, AssessmentStatus, CancelReason,
+    CreditClass, DepartmentKind, DrawTrigger, EnterpriseStatus, EvidenceKind, Grade, HazardGrade,
+    HazardStatus, HazardStep, HolidayKind, IncidentKind, IndicatorCategory, IndicatorSetStatus,
+    Industry, InspectorRole, PlanStatus, RegionLevel, ReportStage, RiskLevel, Role, Severity,
+    SubjectKind, TaskStatus,
 };
 
 /// One value of a vocabulary with the words that name it.
@@ -411,6 +411,33 @@ pub const TASK_STATUSES: &[Term<TaskStatus>] = &[
         "Superseded (redrawn)",
         &[],
     ),
+    term(
+        TaskStatus::Cancelled,
+        "cancelled",
+        "已取消（补抽）",
+        "Cancelled",
+        &[],
+    ),
+];
+
+/// Why a supervisor cancelled one task of a draw.
+pub const CANCEL_REASONS: &[Term<CancelReason>] = &[
+    term(CancelReason::Closed, "closed", "注销/停产", "Closed", &[]),
+    term(
+        CancelReason::NotFound,
+        "not_found",
+        "查无下落",
+        "Not found",
+        &[],
+    ),
+    term(
+        CancelReason::ConflictFound,
+        "conflict_found",
+        "发现回避情形",
+        "Conflict of interest found",
+        &[],
+    ),
+    term(CancelReason::Other, "other", "其他", "Other", &[]),
 ];
 
 /// An inspector's part in a task.
@@ -659,6 +686,7 @@ pub fn all() -> Vec<Listing> {
         listing("plan_status", PLAN_STATUSES),
         listing("draw_trigger", DRAW_TRIGGERS),
         listing("task_status", TASK_STATUSES),
+        listing("cancel_reason", CANCEL_REASONS),
         listing("inspector_role", INSPECTOR_ROLES),
         listing("assessment_status", ASSESSMENT_STATUSES),
         listing("incident_kind", INCIDENT_KINDS),
@@ -729,6 +757,7 @@ mod tests {
         complete(PLAN_STATUSES, PlanStatus::ALL, PlanStatus::as_str);
         complete(DRAW_TRIGGERS, DrawTrigger::ALL, DrawTrigger::as_str);
         complete(TASK_STATUSES, TaskStatus::ALL, TaskStatus::as_str);
+        complete(CANCEL_REASONS, CancelReason::ALL, CancelReason::as_str);
         complete(INSPECTOR_ROLES, InspectorRole::ALL, InspectorRole::as_str);
         complete(
             ASSESSMENT_STATUSES,
@@ -755,7 +784,7 @@ mod tests {
             AccountabilityStatus::ALL,
             AccountabilityStatus::as_str,
         );
-        assert_eq!(all().len(), 27);
+        assert_eq!(all().len(), 28);
     }
 
     #[test]

@@ -102,6 +102,33 @@ pub(crate) fn staff(
     outcome
 }
 
+/// Staffs one target of the population (by index) against the loads the draw's
+/// live tasks give (inspector id → tasks), as a replacement is staffed.
+pub(crate) fn staff_one(
+    population: &Population,
+    params: &Params,
+    loads: &HashMap<i64, u32>,
+    target: usize,
+    rng: &mut DrawRng<'_>,
+) -> Result<Vec<i64>, UnassignedReason> {
+    let mut staffing = Staffing {
+        pool: Pool::new(population, params),
+        exclusions: Exclusions::new(population),
+        scratch: Scratch::default(),
+        params,
+    };
+    for (i, inspector) in population.inspectors.iter().enumerate() {
+        for _ in 0..loads.get(&inspector.id).copied().unwrap_or(0) {
+            staffing.pool.charge(i as u32);
+        }
+    }
+    let team = staffing.team_for(&population.targets[target], rng)?;
+    Ok(team
+        .iter()
+        .map(|&i| population.inspectors[i as usize].id)
+        .collect())
+}
+
 /// Everything staffing needs besides the random numbers.
 struct Staffing<'a> {
     pool: Pool<'a>,

@@ -12,6 +12,7 @@
 mod assign;
 mod hash;
 mod params;
+pub mod replace;
 pub mod request;
 mod sample;
 pub mod seed;

@@ -25,10 +25,10 @@ pub(crate) struct Drawn {
 }
 
 /// Lists of a pool: (class A, not key), (A, key), (B, not key), … (D, key).
-type Lists = [Vec<usize>; 8];
+pub(crate) type Lists = [Vec<usize>; 8];
 
 /// The list of a target: twice its class's rank (A = 0 … D = 3), plus 1 if key.
-fn list_of(t: &Target) -> usize {
+pub(crate) fn list_of(t: &Target) -> usize {
     let rank = match t.credit_class {
         CreditClass::A => 0,
         CreditClass::B => 1,
@@ -92,7 +92,7 @@ fn gather(targets: &[Target], rules: &Rules) -> Result<[(Vec<usize>, Lists); 7],
 
 /// Takes one target from the lists, each entry of list `l` counting `factors[l]`;
 /// `None` when the lists are empty or their total overflows 64 bits.
-fn take(lists: &mut Lists, factors: &[u64; 8], rng: &mut DrawRng<'_>) -> Option<usize> {
+pub(crate) fn take(lists: &mut Lists, factors: &[u64; 8], rng: &mut DrawRng<'_>) -> Option<usize> {
     let total = lists
         .iter()
         .zip(factors)

@@ -29,6 +29,20 @@ pub fn chacha_key(seed: u64) -> [u8; 32] {
     hasher.finalize().into()
 }
 
+/// What names a replacement's stream: its key is SHA-256 of these bytes, the
+/// seed as 8 bytes big-endian, then the replacement's ordinal as 8 bytes big-endian.
+pub const REPLACEMENT_LABEL: &str = "spotcheck-draw/1 replacement";
+
+/// The 32-byte ChaCha20 key of a draw's `ordinal`-th replacement (from 1).
+#[must_use]
+pub fn replacement_key(seed: u64, ordinal: u64) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(REPLACEMENT_LABEL.as_bytes());
+    hasher.update(seed.to_be_bytes());
+    hasher.update(ordinal.to_be_bytes());
+    hasher.finalize().into()
+}
+
 /// One random number as the draw took it, for worked examples and debugging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TraceEntry {
@@ -48,8 +62,13 @@ pub(crate) struct DrawRng<'t> {
 
 impl<'t> DrawRng<'t> {
     pub fn new(seed: u64, trace: Option<&'t mut Vec<TraceEntry>>) -> Self {
+        Self::keyed(chacha_key(seed), trace)
+    }
+
+    /// The stream of another 32-byte key (a replacement's, say).
+    pub fn keyed(key: [u8; 32], trace: Option<&'t mut Vec<TraceEntry>>) -> Self {
         Self {
-            rng: ChaCha20Rng::from_seed(chacha_key(seed)),
+            rng: ChaCha20Rng::from_seed(key),
             trace,
         }
     }

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{ALGORITHM, Outcome, Params, Unassigned, run, seed_from_text, snapshot};
+use super::replace::{self, Cancellation};
+use super::{ALGORITHM, Outcome, Params, Population, Unassigned, run, seed_from_text, snapshot};
 
 /// A draw as stored, with its tasks as they are now.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +30,20 @@ pub struct StoredDraw<'a> {
     pub tasks: &'a [StoredTask<'a>],
     /// Its drawn targets nobody could be assigned to.
     pub unassigned: &'a [Unassigned],
+    /// Its cancellations in the order they were made, each with its replacement.
+    pub cancellations: &'a [StoredCancellation<'a>],
+}
+
+/// A stored cancellation: the cancelled target, and the replacement task if one
+/// was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredCancellation<'a> {
+    /// The target of the cancelled task.
+    pub target_id: i64,
+    /// Whether a replacement was asked for.
+    pub replace: bool,
+    /// The replacement task stored, if any.
+    pub replacement: Option<StoredTask<'a>>,
 }
 
 /// A stored task as the comparison sees it: its target and team, lead first.
@@ -64,15 +79,78 @@ impl Verification {
 #[must_use]
 pub fn verify(stored: &StoredDraw<'_>) -> Verification {
     let mut mismatches = Vec::new();
-    if let Some(expected) = rerun(stored, &mut mismatches) {
+    if let Some((population, params, expected)) = rerun(stored, &mut mismatches) {
         mismatches.extend(compare(&expected, stored.tasks, stored.unassigned));
+        mismatches.extend(compare_replacements(
+            &population,
+            &params,
+            stored.seed,
+            &expected,
+            stored.cancellations,
+        ));
     }
     Verification::of(mismatches)
 }
 
-/// The outcome the stored inputs give, or `None` when they cannot be re-run;
-/// records what does not match on the way.
-fn rerun(stored: &StoredDraw<'_>, mismatches: &mut Vec<String>) -> Option<Outcome> {
+/// Every difference between the replacements a replay of the stored
+/// cancellations gives and the stored ones, numbered from 1 in cancellation order.
+#[must_use]
+pub fn compare_replacements(
+    population: &Population,
+    params: &Params,
+    seed: u64,
+    expected: &Outcome,
+    cancellations: &[StoredCancellation<'_>],
+) -> Vec<String> {
+    if cancellations.is_empty() {
+        return Vec::new();
+    }
+    let asked: Vec<Cancellation> = cancellations
+        .iter()
+        .map(|c| Cancellation {
+            target_id: c.target_id,
+            replace: c.replace,
+        })
+        .collect();
+    let replayed = match replace::replay(population, params, seed, expected, &asked, None) {
+        Ok(replayed) => replayed,
+        Err(e) => return vec![format!("the cancellations cannot be replayed: {e}")],
+    };
+    let mut mismatches = Vec::new();
+    for (i, (c, r)) in cancellations.iter().zip(replayed).enumerate() {
+        let place = format!("cancellation #{} (target {})", i + 1, c.target_id);
+        match (r, c.replacement) {
+            (None, None) => {}
+            (Some(e), Some(a)) if e.target_id != a.target_id => mismatches.push(format!(
+                "{place}: replacement target {} expected, {} stored",
+                e.target_id, a.target_id
+            )),
+            (Some(e), Some(a)) if e.inspector_ids != a.inspector_ids => {
+                mismatches.push(format!(
+                    "{place}: replacement {} with inspectors {:?} expected, {:?} stored",
+                    e.target_id, e.inspector_ids, a.inspector_ids
+                ));
+            }
+            (Some(_), Some(_)) => {}
+            (Some(e), None) => mismatches.push(format!(
+                "{place}: replacement target {} expected, none stored",
+                e.target_id
+            )),
+            (None, Some(a)) => mismatches.push(format!(
+                "{place}: no replacement expected, target {} stored",
+                a.target_id
+            )),
+        }
+    }
+    mismatches
+}
+
+/// The population, parameters and outcome the stored inputs give, or `None`
+/// when they cannot be re-run; records what does not match on the way.
+fn rerun(
+    stored: &StoredDraw<'_>,
+    mismatches: &mut Vec<String>,
+) -> Option<(Population, Params, Outcome)> {
     if stored.algorithm != ALGORITHM {
         mismatches.push(format!(
             "draw was made by algorithm {}, this server runs {ALGORITHM}",
@@ -121,9 +199,10 @@ fn rerun(stored: &StoredDraw<'_>, mismatches: &mut Vec<String>) -> Option<Outcom
     let params: Params = serde_json::from_value(stored.params.clone())
         .map_err(|e| mismatches.push(format!("parameters unreadable: {e}")))
         .ok()?;
-    run(&population, &params, stored.seed)
+    let outcome = run(&population, &params, stored.seed)
         .map_err(|e| mismatches.push(format!("the draw cannot be re-run: {e}")))
-        .ok()
+        .ok()?;
+    Some((population, params, outcome))
 }
 
 /// Every difference between a re-run's outcome and the stored tasks and
@@ -323,6 +402,7 @@ mod tests {
             population_snapshot: &snapshot,
             tasks: &tasks,
             unassigned: &outcome.unassigned,
+            cancellations: &[],
         };
         assert_eq!(verify(&draw), Verification::of(Vec::new()));
 

@@ -19,7 +19,7 @@ use crate::{
     service::{
         Actor,
         audit::{self, Entry},
-        draws::model::{AnnouncementRow, DrawView},
+        draws::model::{AnnouncementRow, DrawView, DrawnTaskView},
     },
 };
 
@@ -89,12 +89,29 @@ struct ResultRecord<'a> {
     tasks: Vec<TaskRecord<'a>>,
     /// As stored: target, selection and reason of each, in draw order.
     unassigned: &'a serde_json::Value,
+    /// Cancelled tasks in the order cancelled, each with its replacement (section 9).
+    cancellations: Vec<CancellationRecord<'a>>,
+}
+
+#[derive(Serialize)]
+struct CancellationRecord<'a> {
+    target_id: i64,
+    reason: entities::CancelReason,
+    replace: bool,
+    replacement: Option<TaskRecord<'a>>,
 }
 
 #[derive(Serialize)]
 struct TaskRecord<'a> {
     target_id: i64,
     inspector_ids: &'a [i64],
+}
+
+fn task_record(t: &DrawnTaskView) -> TaskRecord<'_> {
+    TaskRecord {
+        target_id: t.target_id,
+        inspector_ids: &t.inspector_ids,
+    }
 }
 
 /// How a draw's seed was chosen, as its evidence and draw list state it.
@@ -207,15 +224,21 @@ fn bundle<'a>(view: &'a DrawView, provenance: &'a SeedProvenance) -> Bundle<'a> 
                 .encode(&stored.population_snapshot),
         },
         result: ResultRecord {
-            tasks: view
-                .tasks
+            tasks: view.drawn_tasks().map(task_record).collect(),
+            unassigned: &stored.unassigned,
+            cancellations: view
+                .cancellations
                 .iter()
-                .map(|t| TaskRecord {
-                    target_id: t.target_id,
-                    inspector_ids: &t.inspector_ids,
+                .map(|c| CancellationRecord {
+                    target_id: c.target_id,
+                    reason: c.reason,
+                    replace: c.replace,
+                    replacement: c
+                        .replaced_by
+                        .and_then(|id| view.tasks.iter().find(|t| t.task_id == id))
+                        .map(task_record),
                 })
                 .collect(),
-            unassigned: &stored.unassigned,
         },
     }
 }

@@ -12,6 +12,7 @@ mod evidence;
 mod model;
 mod population;
 mod redraw;
+mod replace;
 mod store;
 
 use std::{sync::Arc, time::Instant};
@@ -27,9 +28,11 @@ pub use announcements::{
 };
 pub use evidence::{EVIDENCE_FORMAT, Evidence, SeedProvenance, evidence, seed_provenance};
 pub use model::{
-    AnnouncementRow, AnnouncementStatus, AnnouncementView, DrawBrief, DrawRequest, DrawTimings,
-    DrawView, DrawnTaskView,
+    AnnouncementRow, AnnouncementStatus, AnnouncementView, CancellationView, DrawBrief,
+    DrawRequest, DrawTimings, DrawView, DrawnTaskView,
 };
+pub use replace::{ReplacementTask, replace_cancelled, target_of};
+pub use store::{NewCancellation, cancellation_of_task, insert_cancellation};
 
 use self::{
     model::{ChosenSeed, DrawInputs, NewDraw, NewTask, PopulationSnapshot, TaskCommon},
@@ -46,7 +49,7 @@ use crate::{
         self as algorithm, Outcome, Params, Population,
         request::{SeedChoice, SeedRequest},
         seed_from_text, snapshot,
-        verify::{StoredDraw, StoredTask},
+        verify::{StoredCancellation, StoredDraw, StoredTask},
     },
     error::{AppError, AppResult},
     msg,
@@ -296,6 +299,7 @@ async fn write(
         draw: stored,
         tasks,
         unassigned: drawn.outcome.unassigned,
+        cancellations: Vec::new(),
         timings,
     })
 }
@@ -401,10 +405,12 @@ pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResul
         .map_err(|e| e.hidden_as(not_found))?;
     let tasks = store::stored_tasks(db, stored.id).await?;
     let unassigned = serde_json::from_value(stored.unassigned.clone()).unwrap_or_default();
+    let cancellations = replace::views(store::draw_cancellations(db, stored.id).await?, &tasks);
     Ok(DrawView {
         draw: stored,
         tasks,
         unassigned,
+        cancellations,
         timings: DrawTimings::default(),
     })
 }
@@ -435,6 +441,13 @@ pub async fn list<C: ConnectionTrait>(
     store::plan_draws(db, plan_id).await
 }
 
+fn stored_task(t: &DrawnTaskView) -> StoredTask<'_> {
+    StoredTask {
+        target_id: t.target_id,
+        inspector_ids: &t.inspector_ids,
+    }
+}
+
 /// Re-runs a stored draw from its seed, parameters and snapshot and compares
 /// the result with the tasks stored now.
 ///
@@ -442,12 +455,17 @@ pub async fn list<C: ConnectionTrait>(
 /// As for [`get`].
 pub async fn verify<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResult<Verification> {
     let view = get(db, actor, id).await?;
-    let tasks: Vec<StoredTask<'_>> = view
-        .tasks
+    let tasks: Vec<StoredTask<'_>> = view.drawn_tasks().map(stored_task).collect();
+    let cancellations: Vec<StoredCancellation<'_>> = view
+        .cancellations
         .iter()
-        .map(|t| StoredTask {
-            target_id: t.target_id,
-            inspector_ids: &t.inspector_ids,
+        .map(|c| StoredCancellation {
+            target_id: c.target_id,
+            replace: c.replace,
+            replacement: c
+                .replaced_by
+                .and_then(|id| view.tasks.iter().find(|t| t.task_id == id))
+                .map(stored_task),
         })
         .collect();
     let stored = &view.draw;
@@ -466,5 +484,6 @@ pub async fn verify<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppRe
         population_snapshot: &stored.population_snapshot,
         tasks: &tasks,
         unassigned: &view.unassigned,
+        cancellations: &cancellations,
     }))
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use entities::{DrawTrigger, Industry, RiskLevel, SeedSource, SubjectKind, draw};
+use entities::{CancelReason, DrawTrigger, Industry, RiskLevel, SeedSource, SubjectKind, draw};
 use sea_orm::FromQueryResult;
 use serde::{Deserialize, Serialize};
 
@@ -44,9 +44,24 @@ pub struct DrawView {
     pub tasks: Vec<DrawnTaskView>,
     /// Drawn targets nobody could be assigned to.
     pub unassigned: Vec<Unassigned>,
+    /// Its cancelled tasks in the order cancelled, each with its replacement.
+    #[serde(default)]
+    pub cancellations: Vec<CancellationView>,
     /// How long the draw's phases took; zero for a draw read back. Not serialised.
     #[serde(skip)]
     pub timings: DrawTimings,
+}
+
+impl DrawView {
+    /// The tasks the draw itself made, in draw order: all but replacements.
+    pub fn drawn_tasks(&self) -> impl Iterator<Item = &DrawnTaskView> {
+        self.tasks.iter().filter(|t| {
+            !self
+                .cancellations
+                .iter()
+                .any(|c| c.replaced_by == Some(t.task_id))
+        })
+    }
 }
 
 /// Wall-clock time of each phase of a draw, in milliseconds (for benchmarks and logs).
@@ -76,6 +91,27 @@ pub struct DrawnTaskView {
     pub target_id: i64,
     /// The team, lead first.
     pub inspector_ids: Vec<i64>,
+}
+
+/// A cancelled task of a draw (补抽), as read back with the draw.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CancellationView {
+    /// The cancelled task.
+    pub task_id: i64,
+    /// Its target.
+    pub target_id: i64,
+    /// Why it was cancelled.
+    pub reason: CancelReason,
+    /// What the supervisor wrote.
+    pub note: Option<String>,
+    /// Whether a replacement was asked for.
+    pub replace: bool,
+    /// The replacement task.
+    pub replaced_by: Option<i64>,
+    /// Who cancelled it.
+    pub cancelled_by: Option<i64>,
+    /// When.
+    pub cancelled_at: DateTime<Utc>,
 }
 
 /// The population snapshot as stored with a draw.

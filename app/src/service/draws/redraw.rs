@@ -4,7 +4,10 @@ use entities::{DrawTrigger, TaskStatus, draw};
 use sea_orm::ConnectionTrait;
 
 use super::{model::StatusCount, store};
-use crate::error::{AppError, AppResult};
+use crate::{
+    error::{AppError, AppResult},
+    msg,
+};
 
 /// The plan's current draw that a new draw supersedes, if any, after checking
 /// that a new draw may be made at all.
@@ -42,11 +45,15 @@ fn redraw(
     supersedable(current, statuses)
 }
 
-/// Whether a draw's round is still open: some task is not yet reviewed or published.
+/// Whether a draw's round is still open: some task is not yet reviewed,
+/// published or cancelled.
 fn open_round(statuses: &[StatusCount]) -> bool {
-    statuses
-        .iter()
-        .any(|s| !matches!(s.status, TaskStatus::Reviewed | TaskStatus::Published))
+    statuses.iter().any(|s| {
+        !matches!(
+            s.status,
+            TaskStatus::Reviewed | TaskStatus::Published | TaskStatus::Cancelled
+        )
+    })
 }
 
 /// The draw that a new manual draw supersedes: the current one while its round
@@ -60,20 +67,19 @@ pub(super) fn supersedable(
     if !open_round(statuses) {
         return Ok(None);
     }
-    // Any task past `assigned` (reviewed ones too) means checks were made.
+    // Any task past `assigned` (reviewed ones too) means checks were made;
+    // a cancelled one was taken out by hand and ends nobody's work.
     let started = statuses
         .iter()
-        .filter(|s| s.status != TaskStatus::Assigned)
+        .filter(|s| !matches!(s.status, TaskStatus::Assigned | TaskStatus::Cancelled))
         .map(|s| (s.first_task, s.status))
         .min();
     if let Some((task, status)) = started {
-        return Err(AppError::Conflict(
-            format!(
-                "draw {} cannot be superseded: task {task} is already {status}",
-                current.id
-            )
-            .into(),
-        ));
+        let draw = current.id;
+        return Err(AppError::Conflict(msg!(
+            "抽取 {draw} 的任务已部分开展（任务 {task} 状态为 {status}），不能整体重新抽取；如个别对象无法检查，请对该任务取消并补抽（POST /api/v1/tasks/{{id}}/cancel，replace: true）",
+            "draw {draw} cannot be superseded: task {task} is already {status}; its checks have begun, so cancel and replace the targets that cannot be checked instead (POST /api/v1/tasks/{{id}}/cancel with replace: true)"
+        )));
     }
     Ok(Some(current))
 }

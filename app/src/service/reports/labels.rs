@@ -68,6 +68,7 @@ pub fn task_status(status: TaskStatus) -> &'static str {
         TaskStatus::Published => "已公示",
         TaskStatus::Returned => "已退回",
         TaskStatus::Superseded => "已作废（重新抽取）",
+        TaskStatus::Cancelled => "已取消（补抽）",
     }
 }
 

@@ -8,6 +8,7 @@
 //! scheduler's sweeps, and [`store`] every query.
 
 mod access;
+mod cancel;
 mod findings;
 mod model;
 mod overdue;
@@ -24,6 +25,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use self::{access::authorized_task, model::Milestone};
 pub use self::{
     access::inspector_of,
+    cancel::{CancelRequest, Cancelled, cancel},
     findings::{add_finding, correct_finding, findings, withdraw_finding},
     model::{
         FindingInput, PlanRef, PublishedResult, TargetView, TaskFilter, TaskIndicator,
@@ -135,6 +137,8 @@ async fn milestone<C: ConnectionTrait>(
             detail["publication_id"] = serde_json::json!(publication);
             Some(Milestone::Published)
         }
+        // Cancelling has its own rule (`cancel`), which may draw a replacement.
+        Step::Cancel => None,
     })
 }
 

@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 use entities::{CreditClass, Industry};
 
 use super::{inspector, target};
-use crate::domain::draw::seed::{TraceEntry, chacha_key};
+use crate::domain::draw::replace::{Cancellation, replay};
+use crate::domain::draw::seed::{TraceEntry, chacha_key, replacement_key};
 use crate::domain::draw::{
     Conflict, Params, Population, Selection, UnassignedReason, run_with, seed_from_text, snapshot,
 };
@@ -183,7 +184,114 @@ fn render(population: &Population, params: &Params, seed_text: &str) -> String {
     out
 }
 
-fn examples() -> [(&'static str, String); 2] {
+fn reason_text(reason: &UnassignedReason) -> String {
+    match reason {
+        UnassignedReason::NoInspectorFromDepartment { department_id } => {
+            format!("no_inspector_from_department {department_id}")
+        }
+        UnassignedReason::TooFewInspectors { needed, found } => {
+            format!("too_few_inspectors needed {needed} found {found}")
+        }
+    }
+}
+
+/// Example 3: example 1's draw, then cancellations with and without replacements.
+fn render_replacements(seed_text: &str) -> String {
+    let (population, params) = enterprises();
+    let seed = seed_from_text(seed_text);
+    let outcome = run_with(&population, &params, seed, None).unwrap();
+    let cancellations = [
+        Cancellation {
+            target_id: 104,
+            replace: true,
+        },
+        Cancellation {
+            target_id: 101,
+            replace: false,
+        },
+        Cancellation {
+            target_id: 109,
+            replace: true,
+        },
+    ];
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "the draw of example 1, then these cancellations, in order:"
+    );
+    for (k, c) in cancellations.iter().enumerate() {
+        let what = if c.replace {
+            "replace"
+        } else {
+            "no replacement"
+        };
+        let _ = writeln!(out, "  {}. target {}, {what}", k + 1, c.target_id);
+    }
+    let mut before = 0;
+    for k in 0..cancellations.len() {
+        let mut trace: Vec<TraceEntry> = Vec::new();
+        let replayed = replay(
+            &population,
+            &params,
+            seed,
+            &outcome,
+            &cancellations[..=k],
+            Some(&mut trace),
+        )
+        .unwrap();
+        let Some(Some(r)) = replayed.last() else {
+            continue;
+        };
+        let cancelled = cancellations[k].target_id;
+        let stratum = &population.target(cancelled).unwrap().stratum;
+        let _ = writeln!(
+            out,
+            "replacement {} (cancellation {}, target {cancelled}, stratum {stratum}):",
+            r.ordinal,
+            k + 1
+        );
+        let _ = writeln!(
+            out,
+            "  chacha20 key: {}",
+            hex::encode(replacement_key(seed, r.ordinal))
+        );
+        let _ = writeln!(
+            out,
+            "  random numbers, in order (words read, bound n, result):"
+        );
+        for (j, t) in trace[before..].iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {:>2}. words {} n {} -> {}",
+                j + 1,
+                t.words,
+                t.n,
+                t.value
+            );
+        }
+        before = trace.len();
+        for u in &r.passed_over {
+            let _ = writeln!(
+                out,
+                "  passed over: target {} ({}): {}",
+                u.target_id,
+                selection(u.selection),
+                reason_text(&u.reason)
+            );
+        }
+        let team: Vec<String> = r.inspector_ids.iter().map(i64::to_string).collect();
+        let _ = writeln!(
+            out,
+            "  replacement: target {} ({}): {}",
+            r.target_id,
+            selection(r.selection),
+            team.join(", ")
+        );
+    }
+    out
+}
+
+fn examples() -> [(&'static str, String); 3] {
     let (population, params) = enterprises();
     let first = render(
         &population,
@@ -192,7 +300,12 @@ fn examples() -> [(&'static str, String); 2] {
     );
     let (population, params) = departments();
     let second = render(&population, &params, "joint check 2026 Q2");
-    [("example-1", first), ("example-2", second)]
+    let third = render_replacements("2026-03-01 福利彩票 07 12 25 31 33 + 09");
+    [
+        ("example-1", first),
+        ("example-2", second),
+        ("example-3", third),
+    ]
 }
 
 /// Replaces the fenced block between `<!-- name -->` and `<!-- /name -->`.

@@ -2,6 +2,7 @@
 //! reads in [`population`] and [`enterprises`], the task writes in [`tasks`].
 
 mod announcements;
+mod cancellations;
 mod enterprises;
 mod population;
 mod tasks;
@@ -19,6 +20,9 @@ pub use announcements::{
     NewAnnouncement, all_announcements, announced_draws, announcement_sha256, draw_of_announcement,
     find_announcement, insert_announcement, lock_announcement, lock_plan, pending_announcement,
     plan_announcements, plan_names, withdraw_announcement,
+};
+pub use cancellations::{
+    NewCancellation, cancellation_of_task, draw_cancellations, insert_cancellation,
 };
 pub use enterprises::enterprise_targets;
 pub use population::{
@@ -326,4 +330,19 @@ pub async fn briefs_of_tasks<C: ConnectionTrait>(
         .into_iter()
         .filter_map(|(task, draw)| Some((task, draws.get(&draw)?.clone())))
         .collect())
+}
+
+/// How many days a plan's checks have (a replacement task gets as many).
+///
+/// # Errors
+/// When the database fails.
+pub async fn plan_due_days<C: ConnectionTrait>(db: &C, plan_id: i64) -> AppResult<i32> {
+    let days: Option<i32> = entities::check_plan::Entity::find()
+        .select_only()
+        .column(entities::check_plan::Column::DueDays)
+        .filter(entities::check_plan::Column::Id.eq(plan_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(days.unwrap_or(0))
 }
