@@ -15,6 +15,7 @@ mod e2e {
     pub mod accountability;
     pub mod audit;
     pub mod auth;
+    pub mod cancellations;
     pub mod demo;
     pub mod demo_check;
     pub mod directories;
