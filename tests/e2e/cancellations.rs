@@ -98,6 +98,24 @@ async fn a_supervisor_cancels_with_each_reason_and_replacements_come_from_the_sa
         let answer = cancel_ok(&w, id, body.clone()).await;
 
         assert_eq!(answer["task"]["status"], "cancelled", "{backend:?}: {body}");
+        let record = &answer["task"]["cancellation"];
+        assert_eq!(record["reason"], body["reason"], "{backend:?}: {answer}");
+        assert_eq!(
+            record["note"],
+            body.get("note").cloned().unwrap_or(Value::Null),
+            "{backend:?}: {answer}"
+        );
+        assert!(
+            record["cancelled_by"].is_i64()
+                && record["cancelled_at"]
+                    .as_str()
+                    .is_some_and(|t| t.ends_with("+08:00")),
+            "{backend:?}: who and when: {answer}"
+        );
+        assert_eq!(
+            record["replaced_by"], answer["replacement"]["id"],
+            "{backend:?}: {answer}"
+        );
         assert_eq!(
             task(&w, id).await["status"],
             "cancelled",
@@ -108,6 +126,7 @@ async fn a_supervisor_cancels_with_each_reason_and_replacements_come_from_the_sa
         if replaced {
             let target = replacement["target"]["id"].as_i64().expect("target");
             assert_eq!(replacement["status"], "assigned", "{backend:?}");
+            assert_eq!(replacement["replaces"], id, "{backend:?}: {answer}");
             assert_eq!(replacement["draw_id"], draw_id, "{backend:?}");
             assert_eq!(
                 replacement["target"]["risk_level"], before["target"]["risk_level"],
@@ -168,6 +187,17 @@ async fn a_supervisor_cancels_with_each_reason_and_replacements_come_from_the_sa
         shown["tasks"].as_array().map(Vec::len),
         Some(8),
         "{backend:?}: the draw keeps its tasks and gains the replacements: {shown}"
+    );
+    let reasons: Vec<&str> = shown["cancellations"]
+        .as_array()
+        .expect("cancellations")
+        .iter()
+        .filter_map(|c| c["reason"].as_str())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["closed", "not_found", "conflict_found", "other"],
+        "{backend:?}: in the order cancelled: {shown}"
     );
 
     let audit = get_ok(&w, &w.admin, "/api/v1/audit?page_size=500").await;

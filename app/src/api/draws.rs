@@ -1,7 +1,7 @@
 //! `/plans/{id}/draws` and `/draws`: running and verifying draws.
 
 use chrono::{DateTime, Utc};
-use entities::{DrawTrigger, SeedSource, draw};
+use entities::{CancelReason, DrawTrigger, SeedSource, draw};
 use poem::{IntoResponse, web::Data};
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
@@ -12,6 +12,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created};
 use crate::{
+    domain::china_time::ChinaTime,
     service::draws::{self, DrawRequest, DrawView},
     state::AppState,
 };
@@ -85,10 +86,29 @@ pub struct Draw {
     pub superseded_by: Option<i64>,
     /// Why it was replaced.
     pub supersede_reason: Option<String>,
-    /// Tasks in draw order.
+    /// Tasks in draw order, then the replacements (补抽) in the order drawn.
     pub tasks: Vec<DrawnTask>,
     /// Drawn targets that could not be staffed.
     pub unassigned: Vec<UnassignedTarget>,
+    /// Tasks cancelled in the order cancelled, each with its replacement.
+    pub cancellations: Vec<DrawCancellation>,
+}
+
+/// A cancelled task of a draw and the task drawn to replace it.
+#[derive(Object)]
+pub struct DrawCancellation {
+    /// The cancelled task.
+    pub task_id: i64,
+    /// Its target.
+    pub target_id: i64,
+    /// `closed`, `not_found`, `conflict_found` or `other`.
+    pub reason: CancelReason,
+    /// What the supervisor wrote.
+    pub note: Option<String>,
+    /// The replacement task, if one was drawn.
+    pub replaced_by: Option<i64>,
+    /// When.
+    pub cancelled_at: ChinaTime,
 }
 
 /// A draw without its tasks.
@@ -167,6 +187,18 @@ impl From<DrawView> for Draw {
                 .map(|u| UnassignedTarget {
                     target_id: u.target_id,
                     reason: u.reason.to_string(),
+                })
+                .collect(),
+            cancellations: v
+                .cancellations
+                .into_iter()
+                .map(|c| DrawCancellation {
+                    task_id: c.task_id,
+                    target_id: c.target_id,
+                    reason: c.reason,
+                    note: c.note,
+                    replaced_by: c.replaced_by,
+                    cancelled_at: c.cancelled_at.into(),
                 })
                 .collect(),
         }

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{
-    HazardGrade, Industry, InspectorRole, RiskLevel, SubjectKind, TaskStatus, finding, task_return,
+    CancelReason, HazardGrade, Industry, InspectorRole, RiskLevel, SubjectKind, TaskStatus,
+    finding, task_cancellation, task_return,
 };
 use poem::web::Data;
 use poem_openapi::{
@@ -101,6 +102,33 @@ impl From<task_return::Model> for TaskReturn {
     }
 }
 
+/// Why and by whom a task was cancelled, and the task drawn to replace it (补抽).
+#[derive(Object)]
+pub struct TaskCancellation {
+    /// `closed` (注销/停产), `not_found` (查无下落), `conflict_found` (发现回避情形) or `other`.
+    pub reason: CancelReason,
+    /// What the supervisor wrote.
+    pub note: Option<String>,
+    /// The replacement task, if one was drawn.
+    pub replaced_by: Option<i64>,
+    /// The user who cancelled it (none: the command line).
+    pub cancelled_by: Option<i64>,
+    /// When.
+    pub cancelled_at: ChinaTime,
+}
+
+impl From<task_cancellation::Model> for TaskCancellation {
+    fn from(m: task_cancellation::Model) -> Self {
+        Self {
+            reason: m.reason,
+            note: m.note,
+            replaced_by: m.replaced_by,
+            cancelled_by: m.cancelled_by,
+            cancelled_at: m.cancelled_at.into(),
+        }
+    }
+}
+
 /// A check task, with what its inspectors need to carry it out.
 #[derive(Object)]
 pub struct Task {
@@ -120,8 +148,13 @@ pub struct Task {
     pub returns: Vec<TaskReturn>,
     /// When it is due.
     pub due_at: DateTime<Utc>,
-    /// Lifecycle state; `superseded` when a redraw replaced its draw.
+    /// Lifecycle state; `superseded` when a redraw replaced its draw,
+    /// `cancelled` when a supervisor took it out of its draw.
     pub status: TaskStatus,
+    /// For a cancelled task: why, by whom, when, and its replacement.
+    pub cancellation: Option<TaskCancellation>,
+    /// For a replacement (补抽): the cancelled task it replaces.
+    pub replaces: Option<i64>,
     /// Past due and not submitted.
     pub overdue: bool,
     /// Weighted indicator points out of 100, set on review.
@@ -184,6 +217,8 @@ impl From<TaskView> for Task {
             returns: v.returns.into_iter().map(TaskReturn::from).collect(),
             due_at: t.due_at,
             status: t.status,
+            cancellation: v.cancellation.map(TaskCancellation::from),
+            replaces: v.replaces,
             overdue: t.overdue,
             score: t.score,
             started_at: t.started_at,

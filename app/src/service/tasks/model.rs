@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{
     HazardGrade, HazardStatus, Industry, InspectorRole, RiskLevel, SubjectKind, TaskStatus,
-    check_task, hazard_item, publication, task_return,
+    check_task, hazard_item, publication, task_cancellation, task_return,
 };
 
 use crate::{
@@ -81,6 +81,10 @@ pub struct TaskView {
     /// For a reviewed task: the last day to publish, the 20th working day
     /// after the review date in China time.
     pub publish_by: Option<NaiveDate>,
+    /// For a cancelled task: who cancelled it, when, why, and its replacement.
+    pub cancellation: Option<task_cancellation::Model>,
+    /// For a replacement (补抽): the cancelled task it replaces.
+    pub replaces: Option<i64>,
 }
 
 /// Filters for listing tasks; they combine.

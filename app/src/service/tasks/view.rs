@@ -196,7 +196,19 @@ pub async fn views<C: ConnectionTrait>(
             let publish_by = task
                 .reviewed_at
                 .map(|at| publish_by(&calendar, at, publication_days));
+            let cancellation = rows
+                .cancellations
+                .iter()
+                .find(|c| c.task_id == task.id)
+                .cloned();
+            let replaces = rows
+                .cancellations
+                .iter()
+                .find(|c| c.replaced_by == Some(task.id))
+                .map(|c| c.task_id);
             TaskView {
+                cancellation,
+                replaces,
                 returns: returns.remove(&task.id).unwrap_or_default(),
                 task,
                 plan,

@@ -5,9 +5,11 @@ use std::collections::HashMap;
 
 use entities::{
     check_plan, check_task, department, draw, enterprise, finding, indicator, inspector, region,
-    task_inspector, task_return,
+    task_cancellation, task_inspector, task_return,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::error::AppResult;
 
@@ -49,6 +51,8 @@ pub struct ViewRows {
     pub counting: Vec<Counting>,
     /// The tasks' returns, oldest first.
     pub returns: Vec<task_return::Model>,
+    /// The cancellations of the tasks, and those the tasks replace.
+    pub cancellations: Vec<task_cancellation::Model>,
 }
 
 /// The draws with these ids, without their population snapshots.
@@ -134,8 +138,16 @@ pub async fn view_rows<C: ConnectionTrait>(
         plans,
         counting: counting(db, ids.clone()).await?,
         returns: task_return::Entity::find()
-            .filter(task_return::Column::TaskId.is_in(ids))
+            .filter(task_return::Column::TaskId.is_in(ids.clone()))
             .order_by_asc(task_return::Column::Id)
+            .all(db)
+            .await?,
+        cancellations: task_cancellation::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(task_cancellation::Column::TaskId.is_in(ids.clone()))
+                    .add(task_cancellation::Column::ReplacedBy.is_in(ids)),
+            )
             .all(db)
             .await?,
     })
