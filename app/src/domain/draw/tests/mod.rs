@@ -3,6 +3,7 @@
 mod examples;
 mod properties;
 mod reference;
+mod replacements;
 mod scenarios;
 mod snapshots;
 mod statistics;
