@@ -221,6 +221,30 @@ async fn verify_and_the_reference_verifier_reproduce_replacements_and_name_a_tam
     cancel_ok(&w, tasks[1], json!({"reason": "closed", "replace": true})).await;
     cancel_ok(&w, tasks[0], json!({"reason": "not_found"})).await;
     let answer = cancel_ok(&w, tasks[2], json!({"reason": "closed", "replace": true})).await;
+    // Two at once: they are made one after the other, and both replayed.
+    let (a, b) = tokio::join!(
+        cancel(
+            &w,
+            &w.supervisor,
+            tasks[3],
+            json!({"reason": "closed", "replace": true})
+        ),
+        cancel(
+            &w,
+            &w.supervisor,
+            tasks[4],
+            json!({"reason": "closed", "replace": true})
+        ),
+    );
+    assert_eq!(
+        (a.0, b.0),
+        (StatusCode::OK, StatusCode::OK),
+        "{backend:?}: {a:?} {b:?}"
+    );
+    assert_ne!(
+        a.1["replacement"]["target"]["id"], b.1["replacement"]["target"]["id"],
+        "{backend:?}: two replacements, two targets"
+    );
     let dir = tempfile::tempdir().expect("temp dir");
 
     let bundle = assert_bundle_matches(&w, dir.path(), draw_id, "a draw with replacements").await;
@@ -228,7 +252,7 @@ async fn verify_and_the_reference_verifier_reproduce_replacements_and_name_a_tam
     let cancellations = bundle["result"]["cancellations"]
         .as_array()
         .expect("cancellations");
-    assert_eq!(cancellations.len(), 3, "{backend:?}: {bundle}");
+    assert_eq!(cancellations.len(), 5, "{backend:?}: {bundle}");
     assert_eq!(
         bundle["result"]["tasks"].as_array().map(Vec::len),
         Some(5),

@@ -32,7 +32,7 @@ pub use model::{
     DrawRequest, DrawTimings, DrawView, DrawnTaskView,
 };
 pub use replace::{ReplacementTask, replace_cancelled, target_of};
-pub use store::{NewCancellation, cancellation_of_task, insert_cancellation};
+pub use store::{NewCancellation, insert_cancellation, lock_draw};
 
 use self::{
     model::{ChosenSeed, DrawInputs, NewDraw, NewTask, PopulationSnapshot, TaskCommon},

@@ -98,6 +98,9 @@ pub async fn cancel(
     let task = authorized_task(db, actor, id, Step::Cancel).await?;
     let (reason, note) = parse(&request)?;
     let txn = db::begin_write(db).await?;
+    // Cancellations of one draw are replayed in order, so they are made in
+    // order: the draw is locked before the task.
+    draws::lock_draw(&txn, task.draw_id).await?;
     let task = store::lock_task(&txn, task.id).await?.unwrap_or(task);
     let to = Step::Cancel.apply(task.status).map_err(refused)?;
     let now = Utc::now();

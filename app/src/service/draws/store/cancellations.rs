@@ -67,17 +67,3 @@ pub async fn draw_cancellations<C: ConnectionTrait>(
         .all(db)
         .await?)
 }
-
-/// The cancellation of a task, if it was cancelled.
-///
-/// # Errors
-/// When the database fails.
-pub async fn cancellation_of_task<C: ConnectionTrait>(
-    db: &C,
-    task_id: i64,
-) -> AppResult<Option<task_cancellation::Model>> {
-    Ok(task_cancellation::Entity::find()
-        .filter(task_cancellation::Column::TaskId.eq(task_id))
-        .one(db)
-        .await?)
-}

@@ -21,9 +21,7 @@ pub use announcements::{
     find_announcement, insert_announcement, lock_announcement, lock_plan, pending_announcement,
     plan_announcements, plan_names, withdraw_announcement,
 };
-pub use cancellations::{
-    NewCancellation, cancellation_of_task, draw_cancellations, insert_cancellation,
-};
+pub use cancellations::{NewCancellation, draw_cancellations, insert_cancellation};
 pub use enterprises::enterprise_targets;
 pub use population::{
     active_inspectors, conflict_pairs, cooled_targets, department_seats, previous_teams,
@@ -345,4 +343,22 @@ pub async fn plan_due_days<C: ConnectionTrait>(db: &C, plan_id: i64) -> AppResul
         .one(db)
         .await?;
     Ok(days.unwrap_or(0))
+}
+
+/// Locks a draw's row until the transaction ends (PostgreSQL; SQLite's write
+/// transaction is exclusive already), so that its cancellations are made, and
+/// numbered, one after another.
+///
+/// # Errors
+/// When the database fails.
+pub async fn lock_draw<C: ConnectionTrait>(db: &C, draw_id: i64) -> AppResult<()> {
+    let _: Option<i64> = draw::Entity::find()
+        .select_only()
+        .column(draw::Column::Id)
+        .filter(draw::Column::Id.eq(draw_id))
+        .lock_exclusive()
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(())
 }
