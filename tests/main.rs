@@ -14,6 +14,7 @@ pub fn cli(app: &TestApp) -> Command {
 mod e2e {
     pub mod accountability;
     pub mod audit;
+    pub mod audit_outside;
     pub mod auth;
     pub mod demo;
     pub mod directories;

@@ -1,5 +1,7 @@
 //! The `spotcheck` command line.
 
+mod audit;
+
 use std::{
     io::Read as _,
     path::{Path, PathBuf},
@@ -10,6 +12,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use entities::Role;
 
+use self::audit::AuditCommand;
 use crate::{
     config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Policy},
     db,
@@ -133,7 +136,7 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
-    /// Check the audit log.
+    /// Check the audit log, record its head, or add an audit key.
     Audit {
         /// What to do with the audit log.
         #[command(subcommand)]
@@ -180,15 +183,6 @@ pub enum DrawCommand {
         /// The draw.
         draw_id: i64,
     },
-}
-
-/// `spotcheck audit …`
-#[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// Re-compute the hash chain; exits non-zero naming the first bad row.
-    Verify,
-    /// Verify the chain and record its head now, as the daily checkpoint job does.
-    Checkpoint,
 }
 
 fn parse_kind(text: &str) -> Result<ImportKind, String> {
@@ -243,6 +237,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(path) => Policy::load(path)?,
         None => Policy::default(),
     };
+    let audit_setup = service::audit::setup::AuditSetup::from_policy(&policy.audit);
+    if let service::audit::setup::Keys::Broken { .. } = audit_setup.keys {
+        tracing::error!(
+            "{}",
+            audit_setup
+                .require_keys()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        );
+    }
+    service::audit::setup::install(audit_setup);
     match cli.command {
         Command::Serve {
             bind,
@@ -250,6 +256,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             no_jobs,
             jobs,
         } => {
+            // A server must not append unsigned rows when a key is configured.
+            service::audit::setup::current().require_keys()?;
             let db = db::connect(&cli.database_url).await?;
             if demo {
                 let report = service::demo::load(&db, &DemoOptions::default()).await?;
@@ -419,32 +427,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 output.display()
             );
         }
-        Command::Audit {
-            command: AuditCommand::Checkpoint,
-        } => {
-            let db = db::connect(&cli.database_url).await?;
-            let head = service::job_runs::checkpoint_now(&db)
-                .await
-                .map_err(|e| anyhow::anyhow!(e))?;
-            println!("audit chain head recorded: {head}");
-        }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
-            let db = db::connect(&cli.database_url).await?;
-            let result = service::audit::verify(&db)
-                .await
-                .map_err(|e| anyhow::anyhow!(e))?;
-            if !result.ok {
-                eprintln!(
-                    "error: audit chain broken at row {}: {} ({} rows intact before it)",
-                    result.first_bad_id.unwrap_or_default(),
-                    result.problem.unwrap_or_default(),
-                    result.checked
-                );
-                return Ok(ExitCode::from(2));
-            }
-            println!("audit chain intact: {} rows", result.checked);
+        Command::Audit { command } => {
+            return audit::run(&cli.database_url, &policy, command).await;
         }
     }
     Ok(ExitCode::SUCCESS)

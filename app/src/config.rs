@@ -3,7 +3,7 @@
 //! Policy numbers come from an optional TOML file (`--config`); every number has
 //! a default, documented in docs/operations.md, so an empty file is a valid one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,22 @@ pub struct Policy {
     pub limits: Limits,
     /// How `serve` runs the scheduled jobs.
     pub jobs: JobsPolicy,
+    /// Where the audit chain's key and checkpoints live, outside the database.
+    pub audit: AuditPolicy,
+}
+
+/// The audit chain's protection outside the database (等级保护 8.1.4.3 c).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditPolicy {
+    /// The key file: each row's hash becomes an HMAC under its last key. Without
+    /// one, rows are hashed with plain SHA-256, which whoever writes the
+    /// database can recompute.
+    pub key_file: Option<PathBuf>,
+    /// An append-only file each checkpoint of the chain's head is added to.
+    pub checkpoint_file: Option<PathBuf>,
+    /// An `http://` URL each checkpoint is also POSTed to as JSON.
+    pub checkpoint_url: Option<String>,
 }
 
 /// How `serve` runs the scheduled jobs.
@@ -349,6 +365,12 @@ impl Policy {
             ("checkpoint_cron", &j.checkpoint_cron),
         ] {
             scheduler::Schedule::parse(cron).with_context(|| format!("jobs.{name}"))?;
+        }
+        if let Some(url) = &self.audit.checkpoint_url {
+            anyhow::ensure!(
+                url.starts_with("http://"),
+                "audit.checkpoint_url must be an http:// URL (put a forwarder in front for https)"
+            );
         }
         let l = &self.limits;
         anyhow::ensure!(l.body_bytes > 0, "limits.body_bytes must be positive");

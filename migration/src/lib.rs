@@ -59,6 +59,7 @@ mod m20261207_000003_check_task_data_security;
 mod m20261207_100001_add_job_run_lease;
 mod m20261207_200001_restore_draw_foreign_keys;
 mod m20261207_200002_constrain_check_task_target;
+mod m20261208_300005_add_audit_log_key_id;
 
 /// Every migration of the schema, in the order they apply.
 #[derive(Debug, Clone, Copy, Default)]
@@ -104,6 +105,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_100001_add_job_run_lease::Migration),
             Box::new(m20261207_200001_restore_draw_foreign_keys::Migration),
             Box::new(m20261207_200002_constrain_check_task_target::Migration),
+            Box::new(m20261208_300005_add_audit_log_key_id::Migration),
         ]
     }
 }

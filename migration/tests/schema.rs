@@ -319,6 +319,7 @@ async fn log_rows(
             detail: r#"{"plan_id":1}"#.to_owned(),
             prev_hash: "0".repeat(64),
             hash: "ab".repeat(32),
+            key_id: Some("k1".to_owned()),
         },
         auto_id
     );
