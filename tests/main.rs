@@ -16,6 +16,7 @@ mod e2e {
     pub mod audit;
     pub mod audit_outside;
     pub mod auth;
+    pub mod backup;
     pub mod demo;
     pub mod directories;
     pub mod docs;

@@ -1,6 +1,7 @@
 //! The `spotcheck` command line.
 
 mod audit;
+mod backup;
 
 use std::{
     io::Read as _,
@@ -141,6 +142,18 @@ pub enum Command {
         /// What to do with the audit log.
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Write a consistent copy of the SQLite database while the server runs
+    /// (PostgreSQL: use pg_dump).
+    Backup {
+        /// Where to write it; must not exist.
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup into the empty database of `--database-url`, then
+    /// verify its audit chain (exit 2 when it is broken).
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
     },
 }
 
@@ -430,6 +443,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit { command } => {
             return audit::run(&cli.database_url, &policy, command).await;
         }
+        Command::Backup { file } => return backup::backup(&cli.database_url, &file).await,
+        Command::Restore { file } => return backup::restore(&cli.database_url, &file).await,
     }
     Ok(ExitCode::SUCCESS)
 }
