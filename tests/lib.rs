@@ -273,16 +273,20 @@ impl TestApp {
         .id
     }
 
+    /// Tries to log in; the status and body.
+    pub async fn try_login(&self, username: &str, password: &str) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": username, "password": password})),
+        )
+        .await
+    }
+
     /// Logs in and returns the token.
     pub async fn login(&self, username: &str, password: &str) -> String {
-        let (status, body) = self
-            .call(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(json!({"username": username, "password": password})),
-            )
-            .await;
+        let (status, body) = self.try_login(username, password).await;
         assert_eq!(status, StatusCode::OK, "login of {username} failed: {body}");
         body["token"].as_str().expect("token").to_owned()
     }

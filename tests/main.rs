@@ -13,6 +13,7 @@ pub fn cli(app: &TestApp) -> Command {
 #[cfg(test)]
 mod e2e {
     pub mod accountability;
+    pub mod accounts;
     pub mod audit;
     pub mod audit_outside;
     pub mod auth;
@@ -33,6 +34,7 @@ mod e2e {
     pub mod incidents;
     pub mod indicator_sets;
     pub mod jobs;
+    pub mod lockout;
     pub mod openapi;
     pub mod plans;
     pub mod publication;

@@ -75,6 +75,11 @@ pub enum Command {
         /// Seed of the generator.
         #[arg(long, default_value_t = 2019)]
         seed: u64,
+        /// Print the demo users again: their passwords are kept only as hashes,
+        /// so each demo user gets a new random password (audited, their
+        /// sessions ended), which is printed.
+        #[arg(long)]
+        show_users: bool,
     },
     /// Manage users.
     User {
@@ -303,10 +308,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db::connect(&cli.database_url).await?;
             println!("database is up to date");
         }
-        Command::Demo { enterprises, seed } => {
+        Command::Demo {
+            enterprises,
+            seed,
+            show_users,
+        } => {
             let db = db::connect(&cli.database_url).await?;
             let report = service::demo::load(&db, &DemoOptions { enterprises, seed }).await?;
             print_demo(&report);
+            if show_users {
+                let state = AppState::new(db, policy)?;
+                let users = service::demo::show_users(&state.db, &state.hasher).await?;
+                print_users(
+                    "demo users, with new passwords (the old ones no longer work):",
+                    &users,
+                );
+            }
         }
         Command::User {
             command:
@@ -642,15 +659,22 @@ fn print_demo(report: &DemoReport) {
         report.indicators
     );
     if !report.users.is_empty() {
-        println!("demo users (passwords are shown only this once):");
-        for user in &report.users {
-            println!(
-                "  {:<12} {:<11} {}",
-                user.username,
-                user.role.as_str(),
-                user.password
-            );
-        }
+        print_users(
+            "demo users (passwords are shown only this once; `spotcheck demo --show-users` gives new ones):",
+            &report.users,
+        );
+    }
+}
+
+fn print_users(title: &str, users: &[service::demo::DemoUser]) {
+    println!("{title}");
+    for user in users {
+        println!(
+            "  {:<12} {:<11} {}",
+            user.username,
+            user.role.as_str(),
+            user.password
+        );
     }
 }
 

@@ -84,10 +84,16 @@ impl Default for JobsPolicy {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SecurityPolicy {
-    /// Failed logins in a row that lock an account.
+    /// Failed logins for one account from one client address that lock the
+    /// account for that address.
     pub lockout_threshold: u32,
+    /// Failed logins for one account from all addresses together that lock the
+    /// account everywhere (audited for the administrators).
+    pub account_lockout_threshold: u32,
     /// How long a lock lasts, in seconds.
     pub lockout_secs: u64,
+    /// A failed login older than this many seconds no longer counts.
+    pub failure_window_secs: u64,
     /// A session ends after this many seconds without a request.
     pub session_idle_secs: u64,
     /// A session ends this many seconds after login, however busy.
@@ -108,7 +114,9 @@ impl Default for SecurityPolicy {
     fn default() -> Self {
         Self {
             lockout_threshold: 5,
+            account_lockout_threshold: 20,
             lockout_secs: 15 * 60,
+            failure_window_secs: 15 * 60,
             session_idle_secs: 30 * 60,
             session_absolute_secs: 12 * 60 * 60,
             password_min_len: 10,
@@ -307,8 +315,12 @@ impl Policy {
     fn check(&self) -> anyhow::Result<()> {
         let s = &self.security;
         anyhow::ensure!(
-            s.lockout_threshold > 0,
-            "security.lockout_threshold must be at least 1"
+            s.lockout_threshold > 0 && s.account_lockout_threshold >= s.lockout_threshold,
+            "security.lockout_threshold must be at least 1 and account_lockout_threshold at least as high"
+        );
+        anyhow::ensure!(
+            s.failure_window_secs > 0,
+            "security.failure_window_secs must be positive"
         );
         anyhow::ensure!(
             s.session_idle_secs > 0,

@@ -20,6 +20,7 @@ pub mod indicator;
 pub mod indicator_set;
 pub mod inspector;
 pub mod job_run;
+pub mod login_failure;
 pub mod publication;
 pub mod region;
 pub mod risk_item;

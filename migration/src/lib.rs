@@ -59,6 +59,10 @@ mod m20261207_000003_check_task_data_security;
 mod m20261207_100001_add_job_run_lease;
 mod m20261207_200001_restore_draw_foreign_keys;
 mod m20261207_200002_constrain_check_task_target;
+mod m20261208_300001_create_login_failure;
+mod m20261208_300002_drop_user_lockout;
+mod m20261208_300003_add_user_must_change_password;
+mod m20261208_300004_add_session_source_addr;
 mod m20261208_300005_add_audit_log_key_id;
 
 /// Every migration of the schema, in the order they apply.
@@ -105,6 +109,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_100001_add_job_run_lease::Migration),
             Box::new(m20261207_200001_restore_draw_foreign_keys::Migration),
             Box::new(m20261207_200002_constrain_check_task_target::Migration),
+            Box::new(m20261208_300001_create_login_failure::Migration),
+            Box::new(m20261208_300002_drop_user_lockout::Migration),
+            Box::new(m20261208_300003_add_user_must_change_password::Migration),
+            Box::new(m20261208_300004_add_session_source_addr::Migration),
             Box::new(m20261208_300005_add_audit_log_key_id::Migration),
         ]
     }
