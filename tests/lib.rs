@@ -243,6 +243,27 @@ impl TestApp {
         (status, value)
     }
 
+    /// Sends a JSON request with a token, preferring `lang` (`Accept-Language`).
+    pub async fn call_as(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Value,
+        lang: &str,
+    ) -> (StatusCode, Value) {
+        let response = self
+            .authed(method, path, token)
+            .header("accept-language", lang)
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status();
+        let value = response.json().await.unwrap_or(Value::Null);
+        (status, value)
+    }
+
     /// GET with a token.
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
         self.call(Method::GET, path, Some(token), None).await

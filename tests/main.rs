@@ -17,6 +17,7 @@ mod e2e {
     pub mod audit;
     pub mod audit_outside;
     pub mod auth;
+    pub mod backfill;
     pub mod backup;
     pub mod demo;
     pub mod directories;
@@ -42,8 +43,10 @@ mod e2e {
     pub mod reports;
     pub mod scope;
     pub mod score_fixture;
+    pub mod score_state;
     pub mod scores;
     pub mod self_assessments;
     pub mod serve_jobs;
+    pub mod severity;
     pub mod tasks;
 }

@@ -367,6 +367,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &period,
                 &rules,
                 chrono::Utc::now(),
+                entities::ComputeTrigger::Command,
             )
             .await
             .map_err(|e| anyhow::anyhow!(e))

@@ -182,6 +182,9 @@ pub struct ReportingPolicy {
     pub initial_minutes_ordinary: i64,
     /// Final report deadline, in days.
     pub final_days: i64,
+    /// A backfilled report (补录) entered within this many hours of the time
+    /// it claims counts at that time; entered later, when it was entered.
+    pub backfill_grace_hours: i64,
 }
 
 impl Default for ReportingPolicy {
@@ -192,6 +195,7 @@ impl Default for ReportingPolicy {
             initial_minutes_relatively_serious: 120,
             initial_minutes_ordinary: 24 * 60,
             final_days: 30,
+            backfill_grace_hours: 24,
         }
     }
 }
@@ -206,6 +210,7 @@ impl ReportingPolicy {
             initial_minutes_relatively_serious: self.initial_minutes_relatively_serious,
             initial_minutes_ordinary: self.initial_minutes_ordinary,
             final_days: self.final_days,
+            backfill_grace_hours: self.backfill_grace_hours,
         }
     }
 }
@@ -361,6 +366,10 @@ impl Policy {
             .iter()
             .all(|x| *x > 0),
             "reporting deadlines must be positive"
+        );
+        anyhow::ensure!(
+            r.backfill_grace_hours >= 0,
+            "reporting.backfill_grace_hours must not be negative"
         );
         anyhow::ensure!(
             w.inflation_threshold.is_finite() && w.inflation_threshold >= 0.0,

@@ -2,6 +2,7 @@
 //!
 //! Nothing here has behaviour; the domain logic lives in the `spotcheck` crate.
 
+pub mod accountability_entry;
 pub mod accountability_item;
 pub mod audit_log;
 pub mod check_plan;
@@ -25,6 +26,7 @@ pub mod publication;
 pub mod region;
 pub mod risk_item;
 pub mod score;
+pub mod score_computation;
 pub mod self_assessment;
 pub mod self_assessment_item;
 pub mod session;

@@ -59,6 +59,12 @@ mod m20261207_000003_check_task_data_security;
 mod m20261207_100001_add_job_run_lease;
 mod m20261207_200001_restore_draw_foreign_keys;
 mod m20261207_200002_constrain_check_task_target;
+mod m20261208_150001_add_incident_report_backfill;
+mod m20261208_150002_add_statement_severities;
+mod m20261208_150003_create_accountability_entry;
+mod m20261208_150004_move_accountability_notes;
+mod m20261208_150005_drop_accountability_item_note;
+mod m20261208_150006_create_score_computation;
 mod m20261208_300001_create_login_failure;
 mod m20261208_300002_drop_user_lockout;
 mod m20261208_300003_add_user_must_change_password;
@@ -109,6 +115,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_100001_add_job_run_lease::Migration),
             Box::new(m20261207_200001_restore_draw_foreign_keys::Migration),
             Box::new(m20261207_200002_constrain_check_task_target::Migration),
+            Box::new(m20261208_150001_add_incident_report_backfill::Migration),
+            Box::new(m20261208_150002_add_statement_severities::Migration),
+            Box::new(m20261208_150003_create_accountability_entry::Migration),
+            Box::new(m20261208_150004_move_accountability_notes::Migration),
+            Box::new(m20261208_150005_drop_accountability_item_note::Migration),
+            Box::new(m20261208_150006_create_score_computation::Migration),
             Box::new(m20261208_300001_create_login_failure::Migration),
             Box::new(m20261208_300002_drop_user_lockout::Migration),
             Box::new(m20261208_300003_add_user_must_change_password::Migration),

@@ -23,6 +23,7 @@ use sea_orm_migration::sea_orm::{
 
 /// Every table the migrations create, one per entity.
 const TABLES: &[&str] = &[
+    "accountability_entry",
     "accountability_item",
     "audit_log",
     "check_plan",
@@ -45,6 +46,7 @@ const TABLES: &[&str] = &[
     "region",
     "risk_item",
     "score",
+    "score_computation",
     "self_assessment",
     "self_assessment_item",
     "session",
@@ -122,6 +124,7 @@ async fn every_entity_reads(db: &DatabaseConnection) -> Result<(), DbErr> {
         };
     }
     find_all!(
+        accountability_entry,
         accountability_item,
         audit_log,
         check_plan,
@@ -144,6 +147,7 @@ async fn every_entity_reads(db: &DatabaseConnection) -> Result<(), DbErr> {
         region,
         risk_item,
         score,
+        score_computation,
         self_assessment,
         self_assessment_item,
         session,
