@@ -372,7 +372,11 @@ async fn assessment_scorecard_ranks_scores_shows_indicators_and_keeps_to_scope()
             "{backend:?}: the province itself and 石家庄"
         );
         let (title, _) = sheet_title(&scoped, "部门考核");
-        assert_eq!(title, "考核评分表（2025年 · 河北省）", "{backend:?}");
+        assert!(
+            title.starts_with("考核评分表（2025年 · 河北省 · 得分计算于 ")
+                && title.ends_with("（北京时间），计算人 root（手动））"),
+            "{backend:?}: the scope, then when and by whom the period was computed: {title}"
+        );
 
         // A check that no longer covers DS-2: 河北 is scored on its check alone,
         // so its self-assessed DS-2 points are shown but not counted.
