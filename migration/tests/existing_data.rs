@@ -716,6 +716,9 @@ async fn exec(db: &DatabaseConnection, sql: &str, now: DateTimeUtc) -> Result<()
     Ok(())
 }
 
+/// A history entry as compared: item, actor id, actor, from, to, text.
+type Step<'a> = (i64, Option<i64>, &'a str, &'a str, &'a str, Option<&'a str>);
+
 /// Migrates to just before the reporting and accountability changes, writes
 /// what earlier versions wrote — an incident and its report, items with notes
 /// (moved through the API and so audited, written by hand, written by the
@@ -807,7 +810,7 @@ async fn notes_reports_and_recomputations_carry_over(db: &DatabaseConnection) ->
         .order_by_asc(entities::accountability_entry::Column::Id)
         .all(db)
         .await?;
-    let steps: Vec<(i64, Option<i64>, &str, &str, &str, Option<&str>)> = entries
+    let steps: Vec<Step<'_>> = entries
         .iter()
         .map(|e| {
             (

@@ -88,6 +88,10 @@ impl From<ReportView> for IncidentReport {
 /// A reporting duty.
 #[derive(Enum, Clone, Copy)]
 #[oai(rename_all = "snake_case")]
+#[expect(
+    clippy::enum_variant_names,
+    reason = "the wire names are initial_report, direct_report and final_report"
+)]
 pub enum ReportingDuty {
     /// The initial report (初报).
     InitialReport,
