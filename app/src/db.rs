@@ -60,6 +60,18 @@ fn normalize_url(url: &str) -> String {
     }
 }
 
+/// The file of an SQLite URL (or bare path); `None` for PostgreSQL and for
+/// in-memory databases.
+#[must_use]
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let url = normalize_url(url);
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.into())
+}
+
 /// The URL with any password hidden, for messages and logs.
 #[must_use]
 pub fn redact(url: &str) -> String {
@@ -133,6 +145,19 @@ mod tests {
             redact("sqlite://spotcheck.db?mode=rwc"),
             "sqlite://spotcheck.db?mode=rwc"
         );
+    }
+
+    #[test]
+    fn an_sqlite_url_names_its_file() {
+        let path = |url| sqlite_path(url).map(|p| p.display().to_string());
+        assert_eq!(
+            path("sqlite://data/x.db?mode=rwc").as_deref(),
+            Some("data/x.db")
+        );
+        assert_eq!(path("sqlite:///tmp/x.db").as_deref(), Some("/tmp/x.db"));
+        assert_eq!(path("data/x.db").as_deref(), Some("data/x.db"));
+        assert_eq!(path("sqlite::memory:"), None);
+        assert_eq!(path("postgres://u@h/db"), None);
     }
 
     #[test]
