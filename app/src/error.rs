@@ -228,8 +228,39 @@ impl From<sea_orm::DbErr> for AppError {
                 "该修改会破坏对象之间的引用关系",
                 "the change would break a reference between objects"
             )),
+            _ if is_busy(&err) => {
+                tracing::warn!(error = %err, "database busy: answered 503");
+                Self::Busy(msg!(
+                    "数据库正忙（例如正在进行大批量导入），请稍后重试",
+                    "the database is busy (a large import, for example); try again shortly"
+                ))
+            }
             _ => Self::Internal(anyhow::Error::new(err).context("database operation failed")),
         }
+    }
+}
+
+/// Whether the database could not take the request in time: no pooled
+/// connection came, SQLite's write lock stayed taken past its busy timeout
+/// (SQLITE_BUSY, SQLITE_LOCKED and their extended codes), or PostgreSQL gave up
+/// waiting for a lock (55P03). The request can simply be sent again.
+fn is_busy(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, sqlx};
+    match err {
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            let sqlx::Error::Database(db) = &**e else {
+                return false;
+            };
+            let code = db.code().unwrap_or_default();
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // The primary result code is the low byte of the extended one.
+                code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+            } else {
+                code == "55P03"
+            }
+        }
+        _ => false,
     }
 }
 
