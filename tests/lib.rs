@@ -209,6 +209,27 @@ impl TestApp {
         (status, value)
     }
 
+    /// Sends a JSON request with a token, preferring `lang` (`Accept-Language`).
+    pub async fn call_as(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Value,
+        lang: &str,
+    ) -> (StatusCode, Value) {
+        let response = self
+            .authed(method, path, token)
+            .header("accept-language", lang)
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status();
+        let value = response.json().await.unwrap_or(Value::Null);
+        (status, value)
+    }
+
     /// GET with a token.
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
         self.call(Method::GET, path, Some(token), None).await
@@ -293,16 +314,20 @@ impl TestApp {
         .id
     }
 
+    /// Tries to log in; the status and body.
+    pub async fn try_login(&self, username: &str, password: &str) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": username, "password": password})),
+        )
+        .await
+    }
+
     /// Logs in and returns the token.
     pub async fn login(&self, username: &str, password: &str) -> String {
-        let (status, body) = self
-            .call(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(json!({"username": username, "password": password})),
-            )
-            .await;
+        let (status, body) = self.try_login(username, password).await;
         assert_eq!(status, StatusCode::OK, "login of {username} failed: {body}");
         read::<Login>(&body).token
     }

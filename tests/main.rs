@@ -13,8 +13,12 @@ pub fn cli(app: &TestApp) -> Command {
 #[cfg(test)]
 mod e2e {
     pub mod accountability;
+    pub mod accounts;
     pub mod audit;
+    pub mod audit_outside;
     pub mod auth;
+    pub mod backfill;
+    pub mod backup;
     pub mod cancellations;
     pub mod demo;
     pub mod demo_check;
@@ -40,6 +44,7 @@ mod e2e {
     pub mod indicator_fit;
     pub mod indicator_sets;
     pub mod jobs;
+    pub mod lockout;
     pub mod openapi;
     pub mod plans;
     pub mod publication;
@@ -47,9 +52,11 @@ mod e2e {
     pub mod reports;
     pub mod scope;
     pub mod score_fixture;
+    pub mod score_state;
     pub mod scores;
     pub mod self_assessments;
     pub mod serve_jobs;
+    pub mod severity;
     pub mod task_lists;
     pub mod tasks;
 }

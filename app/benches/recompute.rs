@@ -490,6 +490,7 @@ async fn load(db: &DatabaseConnection, scale: Scale) -> u64 {
             "economic_loss_yuan",
             "stated_severity",
             "derived_severity",
+            "derived_severity_at_creation",
             "summary",
             "created_at",
             "updated_at",
@@ -508,6 +509,7 @@ async fn load(db: &DatabaseConnection, scale: Scale) -> u64 {
                 v(0),
                 v(0_i64),
                 v("ordinary"),
+                v(derived.as_str()),
                 v(derived.as_str()),
                 v("事故"),
                 v(now),
@@ -682,6 +684,7 @@ async fn run(name: &str, url: &str, scale: Scale) {
             &period,
             &rules,
             now,
+            entities::ComputeTrigger::Command,
         ))
         .await;
         let summary = summary.unwrap();

@@ -1,5 +1,8 @@
 //! The `spotcheck` command line.
 
+mod audit;
+mod backup;
+
 use std::{
     io::Read as _,
     path::{Path, PathBuf},
@@ -10,6 +13,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use entities::Role;
 
+use self::audit::AuditCommand;
 use crate::{
     config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Policy},
     db,
@@ -71,6 +75,11 @@ pub enum Command {
         /// Seed of the generator.
         #[arg(long, default_value_t = 2019)]
         seed: u64,
+        /// Print the demo users again: their passwords are kept only as hashes,
+        /// so each demo user gets a new random password (audited, their
+        /// sessions ended), which is printed.
+        #[arg(long)]
+        show_users: bool,
     },
     /// Manage users.
     User {
@@ -133,11 +142,23 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
-    /// Check the audit log.
+    /// Check the audit log, record its head, or add an audit key.
     Audit {
         /// What to do with the audit log.
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Write a consistent copy of the SQLite database while the server runs
+    /// (PostgreSQL: use pg_dump).
+    Backup {
+        /// Where to write it; must not exist.
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup into the empty database of `--database-url`, then
+    /// verify its audit chain (exit 2 when it is broken).
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
     },
     /// Act on check tasks.
     Task {
@@ -236,15 +257,6 @@ pub enum DrawCommand {
     },
 }
 
-/// `spotcheck audit …`
-#[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// Re-compute the hash chain; exits non-zero naming the first bad row.
-    Verify,
-    /// Verify the chain and record its head now, as the daily checkpoint job does.
-    Checkpoint,
-}
-
 fn parse_kind(text: &str) -> Result<ImportKind, String> {
     ImportKind::parse(text).map_err(|e| e.to_string())
 }
@@ -297,6 +309,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(path) => Policy::load(path)?,
         None => Policy::default(),
     };
+    let audit_setup = service::audit::setup::AuditSetup::from_policy(&policy.audit);
+    if let service::audit::setup::Keys::Broken { .. } = audit_setup.keys {
+        tracing::error!(
+            "{}",
+            audit_setup
+                .require_keys()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        );
+    }
+    service::audit::setup::install(audit_setup);
     match cli.command {
         Command::Serve {
             bind,
@@ -304,6 +328,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             no_jobs,
             jobs,
         } => {
+            // A server must not append unsigned rows when a key is configured.
+            service::audit::setup::current().require_keys()?;
             let db = db::connect(&cli.database_url).await?;
             if demo {
                 let report = service::demo::load(&db, &DemoOptions::default()).await?;
@@ -336,10 +362,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db::connect(&cli.database_url).await?;
             println!("database is up to date");
         }
-        Command::Demo { enterprises, seed } => {
+        Command::Demo {
+            enterprises,
+            seed,
+            show_users,
+        } => {
             let db = db::connect(&cli.database_url).await?;
             let report = service::demo::load(&db, &DemoOptions { enterprises, seed }).await?;
             print_demo(&report);
+            if show_users {
+                let state = AppState::new(db, policy)?;
+                let users = service::demo::show_users(&state.db, &state.hasher).await?;
+                print_users(
+                    "demo users, with new passwords (the old ones no longer work):",
+                    &users,
+                );
+            }
         }
         Command::User {
             command:
@@ -387,6 +425,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &period,
                 &rules,
                 chrono::Utc::now(),
+                entities::ComputeTrigger::Command,
             )
             .await
             .map_err(|e| anyhow::anyhow!(e))
@@ -477,33 +516,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 output.display()
             );
         }
-        Command::Audit {
-            command: AuditCommand::Checkpoint,
-        } => {
-            let db = db::connect(&cli.database_url).await?;
-            let head = service::job_runs::checkpoint_now(&db)
-                .await
-                .map_err(|e| anyhow::anyhow!(e))?;
-            println!("audit chain head recorded: {head}");
+        Command::Audit { command } => {
+            return audit::run(&cli.database_url, &policy, command).await;
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
-            let db = db::connect(&cli.database_url).await?;
-            let result = service::audit::verify(&db)
-                .await
-                .map_err(|e| anyhow::anyhow!(e))?;
-            if !result.ok {
-                eprintln!(
-                    "error: audit chain broken at row {}: {} ({} rows intact before it)",
-                    result.first_bad_id.unwrap_or_default(),
-                    result.problem.unwrap_or_default(),
-                    result.checked
-                );
-                return Ok(ExitCode::from(2));
-            }
-            println!("audit chain intact: {} rows", result.checked);
-        }
+        Command::Backup { file } => return backup::backup(&cli.database_url, &file).await,
+        Command::Restore { file } => return backup::restore(&cli.database_url, &file).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -790,15 +807,22 @@ fn print_demo(report: &DemoReport) {
         report.plans
     );
     if !report.users.is_empty() {
-        println!("demo users (passwords are shown only this once):");
-        for user in &report.users {
-            println!(
-                "  {:<12} {:<11} {}",
-                user.username,
-                user.role.as_str(),
-                user.password
-            );
-        }
+        print_users(
+            "demo users (passwords are shown only this once; `spotcheck demo --show-users` gives new ones):",
+            &report.users,
+        );
+    }
+}
+
+fn print_users(title: &str, users: &[service::demo::DemoUser]) {
+    println!("{title}");
+    for user in users {
+        println!(
+            "  {:<12} {:<11} {}",
+            user.username,
+            user.role.as_str(),
+            user.password
+        );
     }
 }
 

@@ -3,7 +3,7 @@
 //! Policy numbers come from an optional TOML file (`--config`); every number has
 //! a default, documented in docs/operations.md, so an empty file is a valid one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,22 @@ pub struct Policy {
     pub limits: Limits,
     /// How `serve` runs the scheduled jobs.
     pub jobs: JobsPolicy,
+    /// Where the audit chain's key and checkpoints live, outside the database.
+    pub audit: AuditPolicy,
+}
+
+/// The audit chain's protection outside the database (等级保护 8.1.4.3 c).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditPolicy {
+    /// The key file: each row's hash becomes an HMAC under its last key. Without
+    /// one, rows are hashed with plain SHA-256, which whoever writes the
+    /// database can recompute.
+    pub key_file: Option<PathBuf>,
+    /// An append-only file each checkpoint of the chain's head is added to.
+    pub checkpoint_file: Option<PathBuf>,
+    /// An `http://` URL each checkpoint is also POSTed to as JSON.
+    pub checkpoint_url: Option<String>,
 }
 
 /// How `serve` runs the scheduled jobs.
@@ -68,10 +84,16 @@ impl Default for JobsPolicy {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SecurityPolicy {
-    /// Failed logins in a row that lock an account.
+    /// Failed logins for one account from one client address that lock the
+    /// account for that address.
     pub lockout_threshold: u32,
+    /// Failed logins for one account from all addresses together that lock the
+    /// account everywhere (audited for the administrators).
+    pub account_lockout_threshold: u32,
     /// How long a lock lasts, in seconds.
     pub lockout_secs: u64,
+    /// A failed login older than this many seconds no longer counts.
+    pub failure_window_secs: u64,
     /// A session ends after this many seconds without a request.
     pub session_idle_secs: u64,
     /// A session ends this many seconds after login, however busy.
@@ -92,7 +114,9 @@ impl Default for SecurityPolicy {
     fn default() -> Self {
         Self {
             lockout_threshold: 5,
+            account_lockout_threshold: 20,
             lockout_secs: 15 * 60,
+            failure_window_secs: 15 * 60,
             session_idle_secs: 30 * 60,
             session_absolute_secs: 12 * 60 * 60,
             password_min_len: 10,
@@ -158,6 +182,9 @@ pub struct ReportingPolicy {
     pub initial_minutes_ordinary: i64,
     /// Final report deadline, in days.
     pub final_days: i64,
+    /// A backfilled report (补录) entered within this many hours of the time
+    /// it claims counts at that time; entered later, when it was entered.
+    pub backfill_grace_hours: i64,
 }
 
 impl Default for ReportingPolicy {
@@ -168,6 +195,7 @@ impl Default for ReportingPolicy {
             initial_minutes_relatively_serious: 120,
             initial_minutes_ordinary: 24 * 60,
             final_days: 30,
+            backfill_grace_hours: 24,
         }
     }
 }
@@ -182,6 +210,7 @@ impl ReportingPolicy {
             initial_minutes_relatively_serious: self.initial_minutes_relatively_serious,
             initial_minutes_ordinary: self.initial_minutes_ordinary,
             final_days: self.final_days,
+            backfill_grace_hours: self.backfill_grace_hours,
         }
     }
 }
@@ -291,8 +320,12 @@ impl Policy {
     fn check(&self) -> anyhow::Result<()> {
         let s = &self.security;
         anyhow::ensure!(
-            s.lockout_threshold > 0,
-            "security.lockout_threshold must be at least 1"
+            s.lockout_threshold > 0 && s.account_lockout_threshold >= s.lockout_threshold,
+            "security.lockout_threshold must be at least 1 and account_lockout_threshold at least as high"
+        );
+        anyhow::ensure!(
+            s.failure_window_secs > 0,
+            "security.failure_window_secs must be positive"
         );
         anyhow::ensure!(
             s.session_idle_secs > 0,
@@ -335,6 +368,10 @@ impl Policy {
             "reporting deadlines must be positive"
         );
         anyhow::ensure!(
+            r.backfill_grace_hours >= 0,
+            "reporting.backfill_grace_hours must not be negative"
+        );
+        anyhow::ensure!(
             w.inflation_threshold.is_finite() && w.inflation_threshold >= 0.0,
             "scoring.inflation_threshold must be a non-negative number"
         );
@@ -349,6 +386,12 @@ impl Policy {
             ("checkpoint_cron", &j.checkpoint_cron),
         ] {
             scheduler::Schedule::parse(cron).with_context(|| format!("jobs.{name}"))?;
+        }
+        if let Some(url) = &self.audit.checkpoint_url {
+            anyhow::ensure!(
+                url.starts_with("http://"),
+                "audit.checkpoint_url must be an http:// URL (put a forwarder in front for https)"
+            );
         }
         let l = &self.limits;
         anyhow::ensure!(l.body_bytes > 0, "limits.body_bytes must be positive");

@@ -30,25 +30,45 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 /// When the URL is malformed or the database cannot be reached.
 pub async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
     let url = normalize_url(url);
+    let wait = wait_limit()?;
     let mut options = ConnectOptions::new(url.clone());
     options
         .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(wait)
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        options.map_sqlx_sqlite_opts(|o| {
+        options.map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(30))
+                .busy_timeout(wait)
         });
     }
     let db = Database::connect(options)
         .await
         .with_context(|| format!("Failed to connect to the database at {}", redact(&url)))?;
     Ok(db)
+}
+
+/// How long a request waits for a pooled connection, and on SQLite for the
+/// write lock, before it is answered 503 with `Retry-After`:
+/// `SPOTCHECK_DATABASE_WAIT_SECS`, 30 by default.
+fn wait_limit() -> anyhow::Result<Duration> {
+    const DEFAULT_SECS: u64 = 30;
+    match std::env::var("SPOTCHECK_DATABASE_WAIT_SECS") {
+        Err(_) => Ok(Duration::from_secs(DEFAULT_SECS)),
+        Ok(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|&secs| secs > 0)
+            .map(Duration::from_secs)
+            .with_context(|| {
+                format!("SPOTCHECK_DATABASE_WAIT_SECS must be a whole number of seconds above 0, not {text:?}")
+            }),
+    }
 }
 
 /// Accepts a bare file path as an SQLite database.
@@ -58,6 +78,18 @@ fn normalize_url(url: &str) -> String {
     } else {
         format!("sqlite://{url}?mode=rwc")
     }
+}
+
+/// The file of an SQLite URL (or bare path); `None` for PostgreSQL and for
+/// in-memory databases.
+#[must_use]
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let url = normalize_url(url);
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.into())
 }
 
 /// The URL with any password hidden, for messages and logs.
@@ -133,6 +165,19 @@ mod tests {
             redact("sqlite://spotcheck.db?mode=rwc"),
             "sqlite://spotcheck.db?mode=rwc"
         );
+    }
+
+    #[test]
+    fn an_sqlite_url_names_its_file() {
+        let path = |url| sqlite_path(url).map(|p| p.display().to_string());
+        assert_eq!(
+            path("sqlite://data/x.db?mode=rwc").as_deref(),
+            Some("data/x.db")
+        );
+        assert_eq!(path("sqlite:///tmp/x.db").as_deref(), Some("/tmp/x.db"));
+        assert_eq!(path("data/x.db").as_deref(), Some("data/x.db"));
+        assert_eq!(path("sqlite::memory:"), None);
+        assert_eq!(path("postgres://u@h/db"), None);
     }
 
     #[test]

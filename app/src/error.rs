@@ -67,12 +67,21 @@ pub enum AppError {
         /// Fields added to the error body.
         detail: serde_json::Map<String, serde_json::Value>,
     },
-    /// Too many attempts; try later (429).
-    #[error("{0}")]
-    TooManyRequests(Msg),
-    /// The server sheds load rather than queue without bound (503).
+    /// Too many attempts; try again after `retry_after_secs` (429 with `Retry-After`).
+    #[error("{message}")]
+    TooManyRequests {
+        /// One line for people, saying until when.
+        message: Msg,
+        /// Seconds until a new attempt may succeed.
+        retry_after_secs: u64,
+    },
+    /// The server sheds load rather than queue without bound (503 with
+    /// `Retry-After`).
     #[error("{0}")]
     Busy(Msg),
+    /// The caller's password is temporary and must be changed first (403).
+    #[error("change the temporary password first")]
+    PasswordChangeRequired,
     /// A fault of ours; details are logged, never shown (500).
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -154,12 +163,18 @@ impl AppError {
             Self::Internal(_) => msg!("服务器内部错误", "internal error")
                 .localized()
                 .to_owned(),
+            Self::PasswordChangeRequired => msg!(
+                "密码为管理员设置的临时密码，请先通过 POST /api/v1/me/password 修改",
+                "your password is temporary: change it first with POST /api/v1/me/password"
+            )
+            .localized()
+            .to_owned(),
             Self::BadRequest(m)
             | Self::Unauthorized(m)
             | Self::Forbidden(m)
             | Self::Conflict(m)
             | Self::TooLarge(m)
-            | Self::TooManyRequests(m)
+            | Self::TooManyRequests { message: m, .. }
             | Self::Busy(m)
             | Self::Rejected { message: m, .. } => m.localized().to_owned(),
         }
@@ -176,8 +191,9 @@ impl AppError {
             Self::Conflict(_) => "conflict",
             Self::Validation(_) | Self::Rejected { .. } => "validation_failed",
             Self::TooLarge(_) => "payload_too_large",
-            Self::TooManyRequests(_) => "too_many_requests",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::Busy(_) => "busy",
+            Self::PasswordChangeRequired => "password_change_required",
             Self::Internal(_) => "internal",
         }
     }
@@ -188,12 +204,12 @@ impl AppError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::PasswordChangeRequired => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Validation(_) | Self::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -212,8 +228,39 @@ impl From<sea_orm::DbErr> for AppError {
                 "该修改会破坏对象之间的引用关系",
                 "the change would break a reference between objects"
             )),
+            _ if is_busy(&err) => {
+                tracing::warn!(error = %err, "database busy: answered 503");
+                Self::Busy(msg!(
+                    "数据库正忙（例如正在进行大批量导入），请稍后重试",
+                    "the database is busy (a large import, for example); try again shortly"
+                ))
+            }
             _ => Self::Internal(anyhow::Error::new(err).context("database operation failed")),
         }
+    }
+}
+
+/// Whether the database could not take the request in time: no pooled
+/// connection came, SQLite's write lock stayed taken past its busy timeout
+/// (SQLITE_BUSY, SQLITE_LOCKED and their extended codes), or PostgreSQL gave up
+/// waiting for a lock (55P03). The request can simply be sent again.
+fn is_busy(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, sqlx};
+    match err {
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            let sqlx::Error::Database(db) = &**e else {
+                return false;
+            };
+            let code = db.code().unwrap_or_default();
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // The primary result code is the low byte of the extended one.
+                code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+            } else {
+                code == "55P03"
+            }
+        }
+        _ => false,
     }
 }
 
@@ -292,9 +339,33 @@ impl ResponseError for AppError {
             Self::Rejected { detail, .. } => {
                 json_error_with(self.status(), self.code(), self.message(), detail)
             }
+            Self::TooManyRequests {
+                retry_after_secs, ..
+            } => with_retry_after(
+                json_error(self.status(), self.code(), self.message(), None),
+                *retry_after_secs,
+            ),
+            Self::Busy(_) => with_retry_after(
+                json_error(self.status(), self.code(), self.message(), None),
+                BUSY_RETRY_AFTER_SECS,
+            ),
             _ => json_error(self.status(), self.code(), self.message(), None),
         }
     }
+}
+
+/// How long a client shed with 503 is asked to wait: a hash slot or the
+/// database's write lock is usually free again within it.
+pub const BUSY_RETRY_AFTER_SECS: u64 = 2;
+
+/// Adds `Retry-After: secs` (RFC 9110 10.2.3) to a 429 or 503.
+#[must_use]
+pub fn with_retry_after(mut response: Response, secs: u64) -> Response {
+    response.headers_mut().insert(
+        poem::http::header::RETRY_AFTER,
+        poem::http::HeaderValue::from(secs.max(1)),
+    );
+    response
 }
 
 /// Turns any error that reached the edge of the server into the JSON error shape.
@@ -331,5 +402,10 @@ pub async fn render(err: poem::Error) -> Response {
     } else {
         err.to_string()
     };
-    json_error(status, code, message, None)
+    let response = json_error(status, code, message, None);
+    if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+        with_retry_after(response, BUSY_RETRY_AFTER_SECS)
+    } else {
+        response
+    }
 }

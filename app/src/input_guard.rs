@@ -19,15 +19,18 @@ pub fn first_refused(text: &str) -> Option<char> {
     text.chars().find(|&c| is_refused(c))
 }
 
+/// What is wrong with a value holding `c`.
+#[must_use]
+pub fn refused_message(c: char) -> String {
+    format!(
+        "contains the control character U+{:04X}, which no field accepts",
+        u32::from(c)
+    )
+}
+
 /// The problem for a field holding `c`.
 fn problem(field: String, c: char) -> Problem {
-    Problem::new(
-        field,
-        format!(
-            "contains the control character U+{:04X}, which no field accepts",
-            u32::from(c)
-        ),
-    )
+    Problem::new(field, refused_message(c))
 }
 
 /// The strings of a JSON body that hold refused characters, each named by its

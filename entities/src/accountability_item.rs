@@ -17,7 +17,6 @@ pub struct Model {
     pub evidence_kind: EvidenceKind,
     pub evidence_id: i64,
     pub status: AccountabilityStatus,
-    pub note: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -20,7 +20,12 @@ pub struct Model {
     pub source_addr: Option<String>,
     pub detail: String,
     pub prev_hash: String,
+    /// `SHA-256(prev_hash ‖ row)` when `key_id` is none; otherwise
+    /// HMAC-SHA-256 under the audit key of that id, which is kept outside the
+    /// database.
     pub hash: String,
+    /// The audit key the hash was made with; none for rows written without one.
+    pub key_id: Option<String>,
 }
 
 /// Relations are followed by explicit queries in the service layer.

@@ -307,6 +307,8 @@ string_enum! {
     EvidenceKind {
         Task = "task",
         Incident = "incident",
+        /// One report of an incident.
+        IncidentReport = "incident_report",
         Hazard = "hazard",
         Score = "score",
         SelfAssessment = "self_assessment",
@@ -314,8 +316,26 @@ string_enum! {
 }
 
 string_enum! {
-    /// Lifecycle of an accountability item.
-    AccountabilityStatus { Open = "open", Acknowledged = "acknowledged", Closed = "closed" }
+    /// Lifecycle of an accountability item: `open → acknowledged → closed`, and
+    /// `answered` while the subject's explanation (说明/申辩) awaits a decision.
+    AccountabilityStatus {
+        Open = "open",
+        Acknowledged = "acknowledged",
+        Answered = "answered",
+        Closed = "closed",
+    }
+}
+
+string_enum! {
+    /// What started a score recomputation.
+    ComputeTrigger {
+        /// `POST /api/v1/scores/{period}/recompute`.
+        Request = "request",
+        /// `spotcheck score PERIOD`.
+        Command = "command",
+        /// The nightly job.
+        Schedule = "schedule",
+    }
 }
 
 string_enum! {

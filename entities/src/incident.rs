@@ -16,8 +16,12 @@ pub struct Model {
     pub deaths: i32,
     pub serious_injuries: i32,
     pub economic_loss_yuan: i64,
+    /// The severity stated when the incident was reported, if stated then.
     pub stated_severity: Option<Severity>,
+    /// The severity the current figures call for.
     pub derived_severity: Severity,
+    /// The severity the figures given when the incident was reported called for.
+    pub derived_severity_at_creation: Severity,
     pub summary: String,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,

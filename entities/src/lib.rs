@@ -2,6 +2,7 @@
 //!
 //! Nothing here has behaviour; the domain logic lives in the `spotcheck` crate.
 
+pub mod accountability_entry;
 pub mod accountability_item;
 pub mod audit_log;
 pub mod check_plan;
@@ -22,10 +23,12 @@ pub mod indicator;
 pub mod indicator_set;
 pub mod inspector;
 pub mod job_run;
+pub mod login_failure;
 pub mod publication;
 pub mod region;
 pub mod risk_item;
 pub mod score;
+pub mod score_computation;
 pub mod self_assessment;
 pub mod self_assessment_item;
 pub mod session;

@@ -14,6 +14,8 @@ pub struct Model {
     pub last_seen_at: DateTimeUtc,
     /// Absolute expiry; idle expiry follows from `last_seen_at`.
     pub expires_at: DateTimeUtc,
+    /// The client address the session was opened from, shown to its owner.
+    pub source_addr: Option<String>,
 }
 
 /// Relations are followed by explicit queries in the service layer.

@@ -17,8 +17,9 @@ pub struct Model {
     /// The department whose region is this user's scope; none means national.
     pub department_id: Option<i64>,
     pub active: bool,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTimeUtc>,
+    /// Set by an administrator's reset: the password is temporary and must be
+    /// changed before the user may do anything else.
+    pub must_change_password: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

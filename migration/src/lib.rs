@@ -70,6 +70,17 @@ mod m20261208_300004_alter_hazard_item;
 mod m20261208_400001_add_hazard_item_status;
 mod m20261208_400002_create_hazard_step;
 mod m20261208_400003_seed_holiday;
+mod m20261208_450001_add_incident_report_backfill;
+mod m20261208_450002_add_statement_severities;
+mod m20261208_450003_create_accountability_entry;
+mod m20261208_450004_move_accountability_notes;
+mod m20261208_450005_drop_accountability_item_note;
+mod m20261208_450006_create_score_computation;
+mod m20261208_500001_create_login_failure;
+mod m20261208_500002_drop_user_lockout;
+mod m20261208_500003_add_user_must_change_password;
+mod m20261208_500004_add_session_source_addr;
+mod m20261208_500005_add_audit_log_key_id;
 mod m20261209_100001_create_task_cancellation;
 
 /// Every migration of the schema, in the order they apply.
@@ -126,6 +137,17 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_400001_add_hazard_item_status::Migration),
             Box::new(m20261208_400002_create_hazard_step::Migration),
             Box::new(m20261208_400003_seed_holiday::Migration),
+            Box::new(m20261208_450001_add_incident_report_backfill::Migration),
+            Box::new(m20261208_450002_add_statement_severities::Migration),
+            Box::new(m20261208_450003_create_accountability_entry::Migration),
+            Box::new(m20261208_450004_move_accountability_notes::Migration),
+            Box::new(m20261208_450005_drop_accountability_item_note::Migration),
+            Box::new(m20261208_450006_create_score_computation::Migration),
+            Box::new(m20261208_500001_create_login_failure::Migration),
+            Box::new(m20261208_500002_drop_user_lockout::Migration),
+            Box::new(m20261208_500003_add_user_must_change_password::Migration),
+            Box::new(m20261208_500004_add_session_source_addr::Migration),
+            Box::new(m20261208_500005_add_audit_log_key_id::Migration),
             Box::new(m20261209_100001_create_task_cancellation::Migration),
         ]
     }

@@ -817,6 +817,201 @@ async fn one_task(db: &DatabaseConnection) -> Result<(i64, [i64; 3]), Box<dyn Er
     Ok((task, inspectors))
 }
 
+#[both_engines]
+async fn existing_notes_reports_and_recomputations_carry_over(backend: Backend) -> TestResult {
+    let test_db = TestDb::empty(backend).await;
+    notes_reports_and_recomputations_carry_over(&test_db.connect().await).await
+}
+
+/// Runs one statement with `now` as `$1`.
+async fn exec(db: &DatabaseConnection, sql: &str, now: DateTimeUtc) -> Result<(), DbErr> {
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        [now.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// A history entry as compared: item, actor id, actor, from, to, text.
+type Step<'a> = (i64, Option<i64>, &'a str, &'a str, &'a str, Option<&'a str>);
+
+/// Migrates to just before the reporting and accountability changes, writes
+/// what earlier versions wrote — an incident and its report, items with notes
+/// (moved through the API and so audited, written by hand, written by the
+/// system), recomputations by a user, the command line and the nightly job —
+/// and migrates the rest of the way.
+async fn notes_reports_and_recomputations_carry_over(db: &DatabaseConnection) -> TestResult {
+    Migrator::up(
+        db,
+        Some(position_of(
+            "m20261208_450001_add_incident_report_backfill",
+        )?),
+    )
+    .await?;
+    let now = DateTimeUtc::from_timestamp(1_796_000_000, 0).ok_or("a valid time")?;
+    for sql in [
+        "INSERT INTO region (code, name, level, parent_code, created_at, updated_at) \
+         VALUES ('130000', '河北省', 'province', NULL, $1, $1)",
+        "INSERT INTO department (id, code, name, kind, region_code, parent_id, created_at, updated_at) \
+         VALUES (1, 'HB', '河北省应急管理厅', 'emergency_management', '130000', NULL, $1, $1)",
+        "INSERT INTO \"user\" (id, username, password_hash, role, department_id, active, \
+         failed_logins, locked_until, created_at, updated_at) \
+         VALUES (7, 'hb-sup', 'x', 'supervisor', 1, TRUE, 0, NULL, $1, $1)",
+        "INSERT INTO incident (id, department_id, region_code, occurred_at, kind, deaths, \
+         serious_injuries, economic_loss_yuan, stated_severity, derived_severity, summary, \
+         created_by, created_at, updated_at) VALUES (1, 1, '130000', $1, 'accident', 3, 0, 0, \
+         'ordinary', 'relatively_serious', '事故', NULL, $1, $1)",
+        "INSERT INTO incident_report (id, incident_id, stage, reported_at, direct, deaths, \
+         serious_injuries, economic_loss_yuan, summary, created_by, created_at) \
+         VALUES (1, 1, 'initial', $1, FALSE, 3, 0, 0, '初报', NULL, $1)",
+        "INSERT INTO accountability_item (id, period, subject_kind, subject_id, region_code, \
+         reason, evidence_kind, evidence_id, status, note, created_at, updated_at) VALUES \
+         (1, '2026-11', 'department', 1, '130000', 'report_late', 'incident', 1, 'closed', \
+          '[acknowledged] 已收到\n[closed] 已约谈', $1, $1), \
+         (2, '2026-11', 'department', 1, '130000', 'direct_report_missing', 'incident', 1, \
+          'acknowledged', '[acknowledged] 手工记录', $1, $1), \
+         (3, '2026-11', 'department', 1, '130000', 'publication_overdue', 'task', 9, 'open', \
+          'reviewed on 2026-10-01, due for publication by 2026-10-29', $1, $1), \
+         (4, '2026-11', 'department', 1, '130000', 'grade_fail', 'score', 9, 'open', NULL, $1, $1)",
+        "INSERT INTO audit_log (id, at, actor_user_id, actor, role, action, object_kind, \
+         object_id, result, source_addr, detail, prev_hash, hash) VALUES \
+         (1, $1, 7, 'hb-sup', 'supervisor', 'accountability.update', 'accountability_item', '1', \
+          'ok', NULL, '{\"from\":\"open\",\"to\":\"acknowledged\",\"note\":\"已收到\"}', '', 'a'), \
+         (2, $1, 7, 'hb-sup', 'supervisor', 'accountability.update', 'accountability_item', '1', \
+          'ok', NULL, '{\"from\":\"acknowledged\",\"to\":\"closed\",\"note\":\"已约谈\"}', 'a', 'b'), \
+         (3, $1, 7, 'hb-sup', 'supervisor', 'score.recompute', 'score', '2026', 'ok', NULL, \
+          '{\"departments\":3,\"enterprises\":4,\"changed\":7}', 'b', 'c'), \
+         (4, $1, NULL, 'system', 'admin', 'score.recompute', 'score', '2026', 'ok', NULL, \
+          '{\"departments\":3,\"enterprises\":4,\"changed\":0}', 'c', 'd')",
+        "INSERT INTO job_run (id, job_name, fire_time, instance, started_at, finished_at, outcome, \
+         message, lease_until, taken_over_from) \
+         VALUES (1, 'scores.nightly', $1, 'i', $1, $1, 'ok', NULL, NULL, NULL)",
+    ] {
+        exec(db, sql, now).await?;
+    }
+    // The nightly run covers the recomputations at `now`; one an hour later was
+    // the command line's.
+    let later = DateTimeUtc::from_timestamp(1_796_003_600, 0).ok_or("a valid time")?;
+    exec(
+        db,
+        "INSERT INTO audit_log (id, at, actor_user_id, actor, role, action, object_kind, \
+         object_id, result, source_addr, detail, prev_hash, hash) VALUES \
+         (5, $1, NULL, 'system', 'admin', 'score.recompute', 'score', '2026-11', 'ok', NULL, \
+          '{\"departments\":3,\"enterprises\":4,\"changed\":1}', 'd', 'e')",
+        later,
+    )
+    .await?;
+    Migrator::up(db, None).await?;
+
+    let incident = entities::incident::Entity::find_by_id(1_i64)
+        .one(db)
+        .await?
+        .ok_or("the incident")?;
+    assert_eq!(
+        incident.derived_severity_at_creation,
+        entities::Severity::RelativelySerious,
+        "judged as before"
+    );
+    let report = entities::incident_report::Entity::find_by_id(1_i64)
+        .one(db)
+        .await?
+        .ok_or("the report")?;
+    assert!(!report.backfilled && report.stated_severity.is_none());
+    assert_eq!(
+        report.derived_severity,
+        entities::Severity::RelativelySerious
+    );
+
+    let entries = entities::accountability_entry::Entity::find()
+        .order_by_asc(entities::accountability_entry::Column::Id)
+        .all(db)
+        .await?;
+    let steps: Vec<Step<'_>> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.item_id,
+                e.actor_id,
+                e.actor.as_str(),
+                e.from_status.as_str(),
+                e.to_status.as_str(),
+                e.text.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (1, Some(7), "hb-sup", "open", "acknowledged", Some("已收到")),
+            (
+                1,
+                Some(7),
+                "hb-sup",
+                "acknowledged",
+                "closed",
+                Some("已约谈")
+            ),
+            (2, None, "unknown", "open", "acknowledged", Some("手工记录")),
+            (
+                3,
+                None,
+                "system",
+                "open",
+                "open",
+                Some("reviewed on 2026-10-01, due for publication by 2026-10-29")
+            ),
+        ],
+        "audited steps with their user, notes line by line, nothing for an item without"
+    );
+    assert_eq!(entries[0].role.as_deref(), Some("supervisor"));
+
+    let computed = entities::score_computation::Entity::find()
+        .order_by_asc(entities::score_computation::Column::Period)
+        .all(db)
+        .await?;
+    let latest: Vec<(&str, &str, entities::ComputeTrigger, i64)> = computed
+        .iter()
+        .map(|c| {
+            (
+                c.period.as_str(),
+                c.computed_by.as_str(),
+                c.trigger,
+                c.changed,
+            )
+        })
+        .collect();
+    assert_eq!(
+        latest,
+        vec![
+            ("2026", "system", entities::ComputeTrigger::Schedule, 0),
+            ("2026-11", "system", entities::ComputeTrigger::Command, 1),
+        ],
+        "each period's latest recomputation, and how it ran"
+    );
+
+    // Down writes the notes back from the history.
+    Migrator::down(
+        db,
+        Some(
+            u32::try_from(Migrator::migrations().len())?
+                - position_of("m20261208_450005_drop_accountability_item_note")?,
+        ),
+    )
+    .await?;
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT note FROM accountability_item WHERE id = 1",
+        ))
+        .await?
+        .ok_or("item 1")?;
+    let note: String = row.try_get("", "note")?;
+    assert_eq!(note, "[acknowledged] 已收到\n[closed] 已约谈");
+    Ok(())
+}
+
 /// The holiday rows as `(date, name, kind)`, in date order.
 async fn holidays(db: &DatabaseConnection) -> Result<Vec<(String, String, String)>, DbErr> {
     db.query_all_raw(Statement::from_string(

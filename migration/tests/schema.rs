@@ -23,6 +23,7 @@ type TestResult = Result<(), Box<dyn Error>>;
 
 /// Every table the migrations create, one per entity.
 const TABLES: &[&str] = &[
+    "accountability_entry",
     "accountability_item",
     "audit_log",
     "check_plan",
@@ -42,10 +43,12 @@ const TABLES: &[&str] = &[
     "indicator_set",
     "inspector",
     "job_run",
+    "login_failure",
     "publication",
     "region",
     "risk_item",
     "score",
+    "score_computation",
     "self_assessment",
     "self_assessment_item",
     "session",
@@ -118,6 +121,7 @@ async fn every_entity_reads(db: &DatabaseConnection) -> Result<(), DbErr> {
         };
     }
     find_all!(
+        accountability_entry,
         accountability_item,
         audit_log,
         check_plan,
@@ -137,10 +141,12 @@ async fn every_entity_reads(db: &DatabaseConnection) -> Result<(), DbErr> {
         indicator_set,
         inspector,
         job_run,
+        login_failure,
         publication,
         region,
         risk_item,
         score,
+        score_computation,
         self_assessment,
         self_assessment_item,
         session,
@@ -287,8 +293,7 @@ async fn organisation_rows(
             role: Role::Supervisor,
             department_id: Some(department.id),
             active: true,
-            failed_logins: 2,
-            locked_until: Some(at("2026-11-29T09:00:00Z")?),
+            must_change_password: true,
             created_at: now,
             updated_at: now,
         },
@@ -319,6 +324,7 @@ async fn log_rows(
             detail: r#"{"plan_id":1}"#.to_owned(),
             prev_hash: "0".repeat(64),
             hash: "ab".repeat(32),
+            key_id: Some("k1".to_owned()),
         },
         auto_id
     );
@@ -561,7 +567,6 @@ async fn sessions_go_with_their_user(db: &DatabaseConnection) -> TestResult {
         password_hash: Set("x".to_owned()),
         role: Set(Role::Leader),
         active: Set(true),
-        failed_logins: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -62,6 +62,7 @@ fn meta() -> Meta {
         scope: "浙江省".to_owned(),
         exporter: "bench".to_owned(),
         exported_at: NaiveDateTime::default(),
+        basis: None,
     }
 }
 

@@ -1,5 +1,6 @@
-//! Accountability items: their lifecycle, and who may see and move them;
-//! scores' scope and who may recompute them.
+//! Accountability items: their lifecycle, their units' names and history, the
+//! answers of those held to account and the supervisors' decisions, and who
+//! may see and move them; scores' scope and who may recompute them.
 
 use entities::Role;
 use reqwest::{Method, StatusCode};
@@ -68,9 +69,39 @@ async fn supervisors_in_scope_move_items_along_and_leaders_only_read(backend: Ba
         .await;
     assert_eq!(status, S::OK, "{backend:?}: {item}");
     assert_eq!(item["status"], "closed", "{backend:?}");
+    let steps: Vec<(Value, Value, Value, Value, Value)> = item["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .map(|e| {
+            (
+                e["actor"].clone(),
+                e["action"].clone(),
+                e["from_status"].clone(),
+                e["to_status"].clone(),
+                e["text"].clone(),
+            )
+        })
+        .collect();
     assert_eq!(
-        item["note"], "[acknowledged] 已收到\n[closed] 已约谈并整改",
-        "{backend:?}"
+        steps,
+        vec![
+            (
+                json!("hb-sup"),
+                json!("acknowledge"),
+                json!("open"),
+                json!("acknowledged"),
+                json!("已收到")
+            ),
+            (
+                json!("hb-sup"),
+                json!("close"),
+                json!("acknowledged"),
+                json!("closed"),
+                json!("已约谈并整改")
+            ),
+        ],
+        "{backend:?}: {item}"
     );
     assert_eq!(
         audit_rows(&app.db, "accountability.update").await.len(),
@@ -119,6 +150,156 @@ async fn supervisors_in_scope_move_items_along_and_leaders_only_read(backend: Ba
             .iter()
             .all(|s| *s == (json!("department"), json!(f.hb))),
         "{backend:?}"
+    );
+}
+
+async fn answer(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+    app.post(&format!("/api/v1/accountability/{id}/answers"), token, body)
+        .await
+}
+
+/// The id of the department's own item raised for `reason`.
+async fn own_item(app: &TestApp, token: &str, reason: &str) -> Value {
+    let (_, items) = app
+        .get(&format!("/api/v1/accountability?reason={reason}"), token)
+        .await;
+    assert_eq!(items["total"], 1, "{reason}: {items}");
+    items["items"][0].clone()
+}
+
+#[both_engines]
+async fn the_department_answers_its_item_and_the_supervisor_accepts_or_rejects_the_answer(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let f = arrange(&app).await;
+    let path = "/api/v1/scores/2025/recompute";
+    let (status, body) = app.call(Method::POST, path, Some(&f.admin), None).await;
+    assert_eq!(status, StatusCode::OK, "{backend:?}: {body}");
+    let hb_sup = app.token_for("hb-sup", Role::Supervisor, Some(f.hb)).await;
+    let leader = app.token_for("leader", Role::Leader, None).await;
+    let late = own_item(&app, &f.hb_user, "report_late").await;
+    assert_eq!(
+        late["subject_name"], "河北省应急管理厅",
+        "{backend:?}: {late}"
+    );
+    assert_eq!(late["region_code"], "130102", "{backend:?}");
+    assert_eq!(late["region_name"], "长安区", "{backend:?}");
+    assert_eq!(late["history"], json!([]), "{backend:?}");
+    let id = late["id"].as_i64().expect("id");
+
+    use StatusCode as S;
+    let said = json!({"text": "初报延迟系通信中断，已附当日值班记录", "attachment": "冀应急函〔2025〕12号"});
+    #[rustfmt::skip]
+        let steps = [
+            ("a leader may not answer", &leader, said.clone(), S::FORBIDDEN),
+            ("a supervisor does not answer for the department", &hb_sup, said.clone(), S::FORBIDDEN),
+            ("another department is told it does not exist", &f.bj_user, said.clone(), S::NOT_FOUND),
+            ("an answer needs text", &f.hb_user, json!({"text": " "}), S::UNPROCESSABLE_ENTITY),
+            ("the department answers its own item", &f.hb_user, said.clone(), S::CREATED),
+            ("one answer awaits a decision", &f.hb_user, said.clone(), S::CONFLICT),
+        ];
+    for (what, token, body, expected) in steps {
+        let (status, body) = answer(&app, token, id, body).await;
+        assert_eq!(status, expected, "{backend:?}: {what}: {body}");
+    }
+    let note = |status: &str, note: Option<&str>| json!({"status": status, "note": note});
+    #[rustfmt::skip]
+        let decisions = [
+            ("the department does not decide", &f.hb_user, note("closed", Some("自行关闭")), S::FORBIDDEN),
+            ("an answered item is not acknowledged", &hb_sup, note("acknowledged", None), S::CONFLICT),
+            ("accepting needs a note", &hb_sup, note("closed", None), S::UNPROCESSABLE_ENTITY),
+            ("the supervisor accepts the answer", &hb_sup, note("closed", Some("情况属实，予以采纳")), S::OK),
+        ];
+    for (what, token, body, expected) in decisions {
+        let (status, body) = patch(&app, token, id, body).await;
+        assert_eq!(status, expected, "{backend:?}: {what}: {body}");
+    }
+    let (status, body) = answer(&app, &f.hb_user, id, said.clone()).await;
+    assert_eq!(
+        status,
+        S::CONFLICT,
+        "{backend:?}: a closed item is done: {body}"
+    );
+    let (_, item) = app
+        .get(&format!("/api/v1/accountability/{id}"), &f.hb_user)
+        .await;
+    assert_eq!(item["status"], "closed", "{backend:?}");
+    let history = item["history"].as_array().expect("history");
+    assert_eq!(history.len(), 2, "{backend:?}: {item}");
+    let (answered, accepted) = (&history[0], &history[1]);
+    assert_eq!(answered["actor"], "hb-dept", "{backend:?}");
+    assert_eq!(answered["role"], "department", "{backend:?}");
+    assert_eq!(answered["action"], "answer", "{backend:?}");
+    assert_eq!(
+        (&answered["from_status"], &answered["to_status"]),
+        (&json!("open"), &json!("answered")),
+        "{backend:?}"
+    );
+    assert_eq!(answered["text"], said["text"], "{backend:?}");
+    assert_eq!(
+        answered["attachment"], "冀应急函〔2025〕12号",
+        "{backend:?}"
+    );
+    assert!(
+        answered["at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("+08:00")),
+        "{backend:?}"
+    );
+    assert_eq!(accepted["actor"], "hb-sup", "{backend:?}");
+    assert_eq!(accepted["role"], "supervisor", "{backend:?}");
+    assert_eq!(accepted["action"], "accept", "{backend:?}");
+    assert_eq!(accepted["to_status"], "closed", "{backend:?}");
+    assert_eq!(accepted["text"], "情况属实，予以采纳", "{backend:?}");
+
+    // A rejected answer sends the item back to open, and it may be answered again.
+    let direct = own_item(&app, &f.hb_user, "direct_report_missing").await;
+    let id = direct["id"].as_i64().expect("id");
+    let (status, body) = answer(&app, &f.hb_user, id, json!({"text": "已口头直报"})).await;
+    assert_eq!(status, S::CREATED, "{backend:?}: {body}");
+    assert_eq!(body["status"], "answered", "{backend:?}");
+    let (status, body) = patch(
+        &app,
+        &hb_sup,
+        id,
+        note("open", Some("无直报记录，不予采纳")),
+    )
+    .await;
+    assert_eq!(status, S::OK, "{backend:?}: {body}");
+    assert_eq!(body["status"], "open", "{backend:?}");
+    assert_eq!(
+        body["history"][1]["action"], "reject",
+        "{backend:?}: {body}"
+    );
+    let (status, body) = answer(&app, &f.hb_user, id, json!({"text": "补充直报系统截图"})).await;
+    assert_eq!(status, S::CREATED, "{backend:?}: {body}");
+    assert_eq!(
+        body["history"].as_array().map(Vec::len),
+        Some(3),
+        "{backend:?}"
+    );
+    assert_eq!(
+        audit_rows(&app.db, "accountability.answer").await.len(),
+        3,
+        "{backend:?}"
+    );
+    // The accountability report reads the whole history.
+    let bytes =
+        super::reports::report(&app, &f.admin, "/api/v1/reports/accountability?period=2025").await;
+    let (header, rows) = super::reports::sheet(&bytes, "问责事项");
+    let at = header
+        .iter()
+        .position(|h| h == "处理经过")
+        .expect("处理经过");
+    let histories: Vec<String> = rows.iter().map(|r| super::reports::text(&r[at])).collect();
+    assert!(
+        histories
+            .iter()
+            .any(|h| h.contains("hb-dept 申辩：初报延迟系通信中断")
+                && h.contains("（附件：冀应急函〔2025〕12号）")
+                && h.contains("hb-sup 采纳申辩并关闭：情况属实")),
+        "{backend:?}: {histories:?}"
     );
 }
 

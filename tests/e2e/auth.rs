@@ -19,13 +19,7 @@ const OTHER_PASSWORD: &str = "Battery-Staple-77";
 
 /// Tries to log in; returns the status and body.
 async fn try_login(app: &TestApp, username: &str, password: &str) -> (StatusCode, Value) {
-    app.call(
-        Method::POST,
-        "/api/v1/auth/login",
-        None,
-        Some(json!({"username": username, "password": password})),
-    )
-    .await
+    app.try_login(username, password).await
 }
 
 /// The audit entries matching a query (such as `action=auth.`), newest first.
@@ -154,12 +148,26 @@ async fn five_wrong_passwords_lock_the_account_until_the_lock_expires(backend: B
             "{backend:?}: attempt {attempt}"
         );
     }
-    let (status, body) = try_login(&app, "bob", PASSWORD).await;
+    let response = app
+        .request(Method::POST, "/api/v1/auth/login")
+        .json(&json!({"username": "bob", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login sent");
 
     assert_eq!(
-        status,
+        response.status(),
         StatusCode::TOO_MANY_REQUESTS,
-        "{backend:?}: locked even with the right password: {body}"
+        "{backend:?}: locked even with the right password"
+    );
+    let retry_after: Option<u64> = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    assert!(
+        retry_after.is_some_and(|secs| (1..=2).contains(&secs)),
+        "{backend:?}: Retry-After is the rest of the 2 s lock: {retry_after:?}"
     );
     let locks = audit(&app, &admin, "action=auth.lockout").await;
     assert_eq!(locks.len(), 1, "{backend:?}: the lock is audited once");
@@ -596,7 +604,11 @@ async fn a_login_flood_is_shed_with_503_while_health_answers(backend: Backend) {
                 tokio::spawn(async move {
                     let response = request.send().await.expect("login sent");
                     let status = response.status();
-                    let body: Value = response.json().await.unwrap_or(Value::Null);
+                    let retry_after = response.headers().get("retry-after").cloned();
+                    let mut body: Value = response.json().await.unwrap_or(Value::Null);
+                    if let Some(value) = retry_after {
+                        body["retry_after_header"] = json!(value.to_str().unwrap_or_default());
+                    }
                     (status, body)
                 })
             })
@@ -630,6 +642,10 @@ async fn a_login_flood_is_shed_with_503_while_health_answers(backend: Backend) {
         "{backend:?}: the flood is shed: {statuses:?}"
     );
     assert_eq!(busy_body["code"], "busy", "{backend:?}: {busy_body}");
+    assert_eq!(
+        busy_body["retry_after_header"], "2",
+        "{backend:?}: a shed login says when to come back: {busy_body}"
+    );
 }
 
 #[both_engines]

@@ -2,8 +2,13 @@
 //! where it was, and changes nothing.
 
 use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait as _;
 use serde_json::json;
-use spotcheck_tests::{Backend, TestApp, TwoProvinces, both_engines};
+use spotcheck_tests::{
+    Backend, ServeOptions, ServerProcess, TestApp, TestDb, TwoProvinces, both_engines,
+};
+
+use super::demo::password_of;
 
 #[both_engines]
 async fn control_characters_are_refused_naming_the_field_on_both_engines(backend: Backend) {
@@ -249,4 +254,67 @@ async fn messages_are_chinese_unless_english_is_preferred_and_codes_stay_the_sam
         let message = body["message"].as_str().unwrap_or_default();
         assert!(message.contains(words), "{backend:?} {lang:?}: {body}");
     }
+}
+
+#[tokio::test]
+async fn a_write_that_cannot_get_the_sqlite_lock_in_time_is_answered_503_and_changes_nothing_on_sqlite()
+ {
+    // PostgreSQL writers do not wait on one database-wide lock.
+    let test_db = TestDb::migrated(Backend::Sqlite).await;
+    let server = ServerProcess::start(
+        &test_db.url,
+        &ServeOptions {
+            env: vec![("SPOTCHECK_DATABASE_WAIT_SECS".to_owned(), "1".to_owned())],
+            args: vec!["--demo".to_owned()],
+            ..ServeOptions::default()
+        },
+    )
+    .await;
+    let base = format!("http://{}", server.addr);
+    let client = reqwest::Client::new();
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": password_of(server.startup(), "admin")}))
+        .send()
+        .await
+        .expect("login answered")
+        .json()
+        .await
+        .expect("JSON");
+    let token = login["token"].as_str().expect("token").to_owned();
+    let region = json!({"code": "990000", "name": "测试省", "parent_code": null});
+    let create = || {
+        client
+            .post(format!("{base}/api/v1/regions"))
+            .bearer_auth(&token)
+            .json(&region)
+            .send()
+    };
+
+    // Another writer (a long import, say) holds the write lock.
+    let mut options = sea_orm::ConnectOptions::new(test_db.url.clone());
+    options.max_connections(1).sqlx_logging(false);
+    let holder = sea_orm::Database::connect(options).await.expect("connect");
+    holder
+        .execute_unprepared("BEGIN IMMEDIATE")
+        .await
+        .expect("write lock taken");
+    let refused = create().await.expect("answered");
+    let status = refused.status();
+    let retry_after = refused.headers().get("retry-after").cloned();
+    let body: serde_json::Value = refused.json().await.expect("JSON body");
+    holder
+        .execute_unprepared("ROLLBACK")
+        .await
+        .expect("lock released");
+
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["code"], "busy", "{body}");
+    assert!(retry_after.is_some(), "Retry-After on 503: {body}");
+    let again = create().await.expect("answered");
+    assert_eq!(
+        again.status(),
+        StatusCode::CREATED,
+        "sent again, it is made once"
+    );
 }

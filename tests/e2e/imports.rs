@@ -803,6 +803,71 @@ async fn one_invalid_row_rejects_the_file_and_every_error_is_listed(backend: Bac
 }
 
 #[both_engines]
+async fn control_characters_in_cells_are_row_errors_on_either_engine(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.admin().await;
+    let dir = tempfile::tempdir().expect("dir");
+    seed(&app, dir.path());
+    let workbook = xlsx(
+        "企业",
+        &[
+            row(&[
+                "统一社会信用代码",
+                "企业名称",
+                "行业",
+                "行政区划",
+                "风险等级",
+                "信用分类",
+            ]),
+            row(&[
+                &code("91350100MA0000011"),
+                "甲\u{0}公司",
+                "煤矿",
+                "350102",
+                "一般",
+                "A",
+            ]),
+            row(&[
+                &code("91350100MA0000012"),
+                "乙公司\u{1b}",
+                "煤矿",
+                "350102",
+                "一般",
+                "A",
+            ]),
+        ],
+    );
+
+    let (status, body) = app
+        .upload(&admin, "enterprises", "", "control.xlsx", workbook)
+        .await;
+
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{backend:?}: {body}"
+    );
+    let errors = body["errors"].as_array().expect("row errors");
+    for (row_number, code_point) in [(2, "U+0000"), (3, "U+001B")] {
+        assert!(
+            errors.iter().any(|e| e["row"] == row_number
+                && e["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(code_point))),
+            "{backend:?}: row {row_number} names {code_point}: {body}"
+        );
+    }
+    assert_eq!(
+        entities::enterprise::Entity::find()
+            .count(&app.db)
+            .await
+            .ok(),
+        Some(0),
+        "{backend:?}: nothing imported"
+    );
+}
+
+#[both_engines]
 async fn skip_invalid_imports_the_good_rows_and_returns_the_rejected_ones(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.admin().await;

@@ -3,17 +3,20 @@
 //! 河北 (HB, province 130000) and 北京 (BJ, province 110000) emergency-management
 //! departments, and 石家庄 (HBC, city 130100) under 河北; enterprises E1, E2 in
 //! 长安区 (130102) and E3, E4 in 东城区 (110101). Departments, enterprises,
-//! indicator sets, self-assessments, incidents and their reports go through the
-//! API; the inspectors, plan, draw, check tasks, findings and hazards (which come
-//! from the draw, not built here) are written straight to the database.
+//! indicator sets, self-assessments and incidents go through the API; the
+//! inspectors, plan, draw, check tasks, findings and hazards (which come from the
+//! draw, not built here) are written straight to the database, and so are the
+//! incidents' reports: they were filed in 2025, and the API stamps a report with
+//! the time it receives it.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{
-    DrawTrigger, HazardGrade, InspectorRole, PlanStatus, Role, SubjectKind, TaskStatus, check_plan,
-    check_task, draw, finding, hazard_item, inspector, task_inspector,
+    DrawTrigger, HazardGrade, InspectorRole, PlanStatus, ReportStage, Role, SubjectKind,
+    TaskStatus, check_plan, check_task, draw, finding, hazard_item, incident, incident_report,
+    inspector, task_inspector,
 };
 use reqwest::StatusCode;
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, DatabaseConnection};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, DatabaseConnection, EntityTrait as _};
 use serde_json::{Value, json};
 use spotcheck_tests::{IndicatorSet, Page, TestApp, credit_code};
 
@@ -84,20 +87,79 @@ async fn submitted_assessment(
     assessment
 }
 
-/// Reports an incident and its reports; returns its id.
-pub async fn incident(app: &TestApp, token: &str, body: Value, reports: &[Value]) -> i64 {
-    let incident = app.create_id("/api/v1/incidents", token, body).await;
-    for report in reports {
-        let path = format!("/api/v1/incidents/{incident}/reports");
-        app.create_id(&path, token, report.clone()).await;
-    }
-    incident
+/// A report as filed in the past through the ordinary path.
+#[derive(Debug, Clone)]
+pub struct Filed {
+    /// Initial, follow-up or final.
+    pub stage: ReportStage,
+    /// When the server received it.
+    pub at: &'static str,
+    /// 直报.
+    pub direct: bool,
+    /// Deaths, with 2 serious injuries and 500,000 yuan: a complete report
+    /// (with its summary); `None` gives no figures.
+    pub deaths: Option<i32>,
+    /// What it says.
+    pub summary: &'static str,
 }
 
-/// A complete initial report (all four figures and a summary).
-pub fn initial(reported_at: &str, direct: bool, deaths: i32) -> Value {
-    json!({"stage": "initial", "reported_at": reported_at, "direct": direct, "deaths": deaths,
-           "serious_injuries": 2, "economic_loss_yuan": 500_000, "summary": "初报"})
+/// A complete initial report (all four figures and a summary), received at `at`.
+pub fn initial(at: &'static str, direct: bool, deaths: i32) -> Filed {
+    Filed {
+        stage: ReportStage::Initial,
+        at,
+        direct,
+        deaths: Some(deaths),
+        summary: "初报",
+    }
+}
+
+/// A final report with no figures, received at `at`.
+pub fn last(at: &'static str) -> Filed {
+    Filed {
+        stage: ReportStage::Final,
+        at,
+        direct: false,
+        deaths: None,
+        summary: "终报",
+    }
+}
+
+/// Reports an incident through the API and stores its reports as the server
+/// stored them when it received them at their times (their figures are the
+/// incident's, so they change nothing); returns its id.
+pub async fn incident(app: &TestApp, token: &str, body: Value, reports: &[Filed]) -> i64 {
+    let id = app.create_id("/api/v1/incidents", token, body).await;
+    let stored = incident::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .expect("read incident")
+        .expect("the incident");
+    for report in reports {
+        let received = at(report.at);
+        incident_report::ActiveModel {
+            incident_id: Set(id),
+            stage: Set(report.stage),
+            reported_at: Set(received),
+            direct: Set(report.direct),
+            deaths: Set(report.deaths),
+            serious_injuries: Set(report.deaths.map(|_| 2)),
+            economic_loss_yuan: Set(report.deaths.map(|_| 500_000)),
+            summary: Set(Some(report.summary.to_owned())),
+            stated_severity: Set(None),
+            derived_severity: Set(stored.derived_severity),
+            backfilled: Set(false),
+            backfill_reason: Set(None),
+            backfill_evidence: Set(None),
+            created_by: Set(stored.created_by),
+            created_at: Set(received),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .expect("report");
+    }
+    id
 }
 
 /// One check task, as the draw and the task lifecycle would leave it.
@@ -203,7 +265,7 @@ pub async fn task(db: &DatabaseConnection, draw_id: i64, t: Task) -> i64 {
 /// recording it through the task would, and settles the task's data-security
 /// sums as reviewing it with these findings would.
 pub async fn finding(db: &DatabaseConnection, task_id: i64, indicator_id: i64, points: f64) {
-    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    use sea_orm::{ColumnTrait as _, QueryFilter as _};
     finding::Entity::update_many()
         .col_expr(
             finding::Column::Superseded,
@@ -531,7 +593,7 @@ async fn arrange_incidents(app: &TestApp, hb_user: &str, hbc_user: &str) -> [i64
         body("2025-11-03T01:00:00Z", 0, "ordinary"),
         &[
             initial("2025-11-04T01:00:00Z", false, 0),
-            json!({"stage": "final", "reported_at": "2025-12-03T01:00:00Z", "summary": "终报"}),
+            last("2025-12-03T01:00:00Z"),
         ],
     )
     .await;
@@ -551,7 +613,7 @@ async fn arrange_incidents(app: &TestApp, hb_user: &str, hbc_user: &str) -> [i64
         body("2025-12-31T16:30:00Z", 0, "ordinary"),
         &[
             initial("2025-12-31T17:00:00Z", false, 0),
-            json!({"stage": "final", "reported_at": "2026-01-15T00:00:00Z", "summary": "终报"}),
+            last("2026-01-15T00:00:00Z"),
         ],
     )
     .await;

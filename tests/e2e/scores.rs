@@ -322,7 +322,19 @@ async fn assert_new_year(app: &TestApp, f: &Fixture, what: &str) {
     assert_eq!(late[0]["status"], "open", "{what}");
     assert_eq!(
         late[0]["evidence"],
-        json!({"kind": "incident", "id": f.incidents[1], "href": format!("/api/v1/incidents/{}", f.incidents[1])}),
+        json!({"kind": "incident", "id": f.incidents[1], "href": format!("/api/v1/incidents/{}", f.incidents[1]), "backfilled": false}),
+        "{what}"
+    );
+    // I2 was stated relatively serious when it was reported with 10 deaths:
+    // that statement, made with the incident, is the evidence.
+    let understated = find("severity_understated");
+    assert_eq!(understated.len(), 1, "{what}");
+    assert_eq!(
+        (
+            &understated[0]["evidence"]["kind"],
+            &understated[0]["evidence"]["id"]
+        ),
+        (&json!("incident"), &json!(f.incidents[1])),
         "{what}"
     );
     let inflated = find("self_assessment_inflated");

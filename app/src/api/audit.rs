@@ -38,8 +38,10 @@ pub struct AuditEntry {
     pub detail: String,
     /// The previous entry's hash.
     pub prev_hash: String,
-    /// SHA-256 of `prev_hash` and this entry.
+    /// SHA-256 of `prev_hash` and this entry, or its HMAC under the audit key `key_id`.
     pub hash: String,
+    /// The audit key the hash was made with; none for a plain SHA-256.
+    pub key_id: Option<String>,
 }
 
 impl From<audit_log::Model> for AuditEntry {
@@ -58,6 +60,7 @@ impl From<audit_log::Model> for AuditEntry {
             detail: m.detail,
             prev_hash: m.prev_hash,
             hash: m.hash,
+            key_id: m.key_id,
         }
     }
 }
@@ -73,6 +76,15 @@ pub struct AuditVerification {
     pub first_bad_id: Option<i64>,
     /// What is wrong with it.
     pub problem: Option<String>,
+    /// The first entry signed with an audit key (an HMAC under a secret kept
+    /// outside the database); none when no entry is.
+    pub keyed_from: Option<i64>,
+    /// Checkpoints from the checkpoint file outside the database that the chain
+    /// was compared with.
+    pub outside_checkpoints: u64,
+    /// What this server could not check, and why (no audit key or checkpoint
+    /// file configured, a key it does not hold); empty when it checked everything.
+    pub not_checked: Vec<String>,
 }
 
 /// The audit log.
@@ -115,6 +127,11 @@ impl AuditApi {
     }
 
     /// Verify the audit chain
+    ///
+    /// Checks every entry's hash and link, the keyed hashes against the audit
+    /// keys, and the chain's length and head against the checkpoints kept in
+    /// the database and in the checkpoint file; `not_checked` names what could
+    /// not be checked here.
     #[oai(path = "/audit/verify", method = "get")]
     async fn verify(
         &self,
@@ -126,7 +143,14 @@ impl AuditApi {
             ok: v.ok,
             checked: v.checked,
             first_bad_id: v.first_bad_id,
-            problem: v.problem,
+            problem: v.problem.map(|p| p.localized().to_owned()),
+            keyed_from: v.keyed_from,
+            outside_checkpoints: v.outside_checkpoints,
+            not_checked: v
+                .not_checked
+                .iter()
+                .map(|m| m.localized().to_owned())
+                .collect(),
         }))
     }
 }

@@ -27,6 +27,10 @@ pub struct LoginAnswer {
     pub expires_at: DateTime<Utc>,
     /// The user's role.
     pub role: Role,
+    /// The password is temporary (set by an administrator): every call but
+    /// `POST /api/v1/me/password`, `GET /api/v1/me` and logging out answers 403
+    /// `password_change_required` until it is changed.
+    pub password_change_required: bool,
 }
 
 /// The caller.
@@ -42,6 +46,8 @@ pub struct Me {
     pub department_id: Option<i64>,
     /// The region of the caller's scope; none is national.
     pub region_code: Option<String>,
+    /// The password is temporary and must be changed before anything else.
+    pub password_change_required: bool,
 }
 
 /// Logging in and out.
@@ -51,7 +57,11 @@ pub struct AuthApi;
 impl AuthApi {
     /// Log in
     ///
-    /// Five wrong passwords in a row lock the account for 15 minutes (429).
+    /// Five wrong passwords for an account from one address lock that account
+    /// for that address for 15 minutes (429 with `Retry-After`); twenty from
+    /// all addresses together lock the account everywhere. Unknown usernames
+    /// are answered exactly like known ones. A temporary password logs in with
+    /// `password_change_required`.
     #[oai(path = "/auth/login", method = "post")]
     async fn login(
         &self,
@@ -72,6 +82,7 @@ impl AuthApi {
             token: outcome.token,
             expires_at: outcome.expires_at,
             role: outcome.role,
+            password_change_required: outcome.password_change_required,
         }))
     }
 
@@ -87,8 +98,10 @@ impl AuthApi {
     /// Who am I
     #[oai(path = "/me", method = "get")]
     async fn me(&self, auth: BearerAuth) -> Json<Me> {
+        let password_change_required = auth.0.password_change_required;
         let actor = auth.0.actor;
         Json(Me {
+            password_change_required,
             id: actor.user_id.unwrap_or_default(),
             username: actor.username,
             role: actor.role,

@@ -16,6 +16,7 @@ mod incidents;
 mod indicator_sets;
 mod inspectors;
 mod jobs;
+mod me;
 mod plans;
 pub mod public;
 mod regions;
@@ -109,25 +110,48 @@ pub struct Authenticated {
     pub actor: Actor,
     /// The bearer token, needed to log out.
     pub token: String,
+    /// The session the token opens.
+    pub session_id: i64,
+    /// The caller's password is temporary.
+    pub password_change_required: bool,
 }
+
+/// What a caller with a temporary password may still do: change it, see who
+/// they are, and log out.
+const WHILE_PASSWORD_TEMPORARY: &[(&str, &str)] = &[
+    ("POST", "/api/v1/me/password"),
+    ("GET", "/api/v1/me"),
+    ("POST", "/api/v1/auth/logout"),
+];
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Authenticated> {
     let state = req
         .data::<AppState>()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
-    let actor = service::accounts::authenticate(
+    let found = service::accounts::authenticate(
         &state.db,
         &state.policy.security,
         &bearer.token,
         source_addr(req),
     )
     .await?;
-    if let (Some(slot), Some(id)) = (req.data::<RequestUser>(), actor.user_id) {
+    if let (Some(slot), Some(id)) = (req.data::<RequestUser>(), found.actor.user_id) {
         slot.0.store(id, Ordering::Relaxed);
     }
+    if found.password_change_required {
+        let path = req.original_uri().path().trim_end_matches('/');
+        let allowed = WHILE_PASSWORD_TEMPORARY
+            .iter()
+            .any(|(method, p)| req.method().as_str() == *method && path == *p);
+        if !allowed {
+            return Err(AppError::PasswordChangeRequired.into());
+        }
+    }
     Ok(Authenticated {
-        actor,
+        actor: found.actor,
         token: bearer.token,
+        session_id: found.session_id,
+        password_change_required: found.password_change_required,
     })
 }
 
@@ -204,6 +228,7 @@ fn period_filter(text: Option<String>) -> poem::Result<Option<crate::domain::Per
 /// Directories, users and the audit log.
 type Foundation = (
     auth::AuthApi,
+    me::MeApi,
     users::UsersApi,
     regions::RegionsApi,
     departments::DepartmentsApi,
@@ -242,6 +267,7 @@ pub fn service() -> OpenApiService<Api, ()> {
         (
             (
                 auth::AuthApi,
+                me::MeApi,
                 users::UsersApi,
                 regions::RegionsApi,
                 departments::DepartmentsApi,

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entities::{
-    AccountabilityReason, AccountabilityStatus, AccountableKind, EvidenceKind, Grade, SubjectKind,
-    accountability_item,
+    AccountabilityReason, AccountabilityStatus, AccountableKind, ComputeTrigger, EvidenceKind,
+    Grade, SubjectKind, accountability_entry,
 };
 use poem::web::Data;
 use poem_openapi::{
@@ -15,12 +15,13 @@ use poem_openapi::{
     payload::Json,
 };
 
-use super::{ApiTags, BearerAuth, ListPage, page, period_filter};
+use super::{ApiTags, BearerAuth, Created, ListPage, page, period_filter};
 use crate::{
-    domain::region_code::level_of,
+    domain::{accountability::Step, china_time::ChinaTime, region_code::level_of},
+    msg,
     service::{
-        accountability::{self, ItemFilter},
-        scoring::{self, ScoreFilter, ScoreView, Summary},
+        accountability::{self, EvidenceView, ItemFilter, ItemView},
+        scoring::{self, Computation, ScoreFilter, ScoreView, Summary},
     },
     state::AppState,
 };
@@ -78,6 +79,76 @@ impl From<ScoreView> for Score {
     }
 }
 
+/// When a period was last computed and by whom, or that it never was.
+#[derive(Object)]
+pub struct PeriodComputation {
+    /// The period.
+    pub period: String,
+    /// Whether it was ever computed; an empty list of a period never computed
+    /// says nothing about its subjects.
+    pub computed: bool,
+    /// When it was last computed.
+    pub computed_at: Option<ChinaTime>,
+    /// By whom: a username, or `system` for the nightly job and the command line.
+    pub computed_by: Option<String>,
+    /// `request` (the API), `command` (`spotcheck score`) or `schedule` (the nightly job).
+    pub trigger: Option<ComputeTrigger>,
+    /// The same in words, in the language of the request.
+    pub message: String,
+}
+
+impl From<Computation> for PeriodComputation {
+    fn from(c: Computation) -> Self {
+        let period = c.period;
+        let Some(last) = c.last else {
+            return Self {
+                message: msg!(
+                    "{period} 的得分尚未计算：由国家级管理员或监管人员重新计算，或等待每晚的定时计算",
+                    "the scores of {period} have never been computed: a national admin or \
+                     supervisor recomputes them, or the nightly job will"
+                )
+                .localized()
+                .to_owned(),
+                period,
+                computed: false,
+                computed_at: None,
+                computed_by: None,
+                trigger: None,
+            };
+        };
+        let at = ChinaTime::from(last.computed_at).to_rfc3339();
+        let by = &last.computed_by;
+        Self {
+            message: msg!(
+                "{period} 的得分于 {at} 由 {by} 计算",
+                "the scores of {period} were computed at {at} by {by}"
+            )
+            .localized()
+            .to_owned(),
+            period,
+            computed: true,
+            computed_at: Some(last.computed_at.into()),
+            computed_by: Some(last.computed_by),
+            trigger: Some(last.trigger),
+        }
+    }
+}
+
+/// A page of scores, and where their period stands.
+#[derive(Object)]
+pub struct ScoresPage {
+    /// The rows of this page.
+    pub items: Vec<Score>,
+    /// Rows in the whole list.
+    pub total: u64,
+    /// This page, counting from 1.
+    pub page: u64,
+    /// Rows per page.
+    pub page_size: u64,
+    /// With `period`: when it was last computed and by whom, or that it never was.
+    pub computation: Option<PeriodComputation>,
+}
+
 /// What a recomputation did.
 #[derive(Object)]
 pub struct Recomputed {
@@ -111,12 +182,63 @@ impl From<Summary> for Recomputed {
 /// What an accountability item rests on.
 #[derive(Object)]
 pub struct Evidence {
-    /// `task`, `incident`, `hazard`, `score` or `self_assessment`.
+    /// `task`, `incident`, `incident_report`, `hazard`, `score` or `self_assessment`.
     pub kind: EvidenceKind,
     /// Its id.
     pub id: i64,
-    /// Where to read it in this API, where it has a page.
+    /// Where to read it in this API, where it has a page (a report: its incident's).
     pub href: Option<String>,
+    /// It rests on a report entered afterwards (补录): the report itself, or
+    /// one of the incident's reports.
+    pub backfilled: bool,
+}
+
+fn href(evidence: &EvidenceView) -> Option<String> {
+    match evidence.kind {
+        EvidenceKind::Task => Some(format!("/api/v1/tasks/{}", evidence.id)),
+        EvidenceKind::Incident | EvidenceKind::IncidentReport => evidence
+            .incident_id
+            .map(|incident| format!("/api/v1/incidents/{incident}")),
+        EvidenceKind::SelfAssessment => Some(format!("/api/v1/self-assessments/{}", evidence.id)),
+        EvidenceKind::Hazard => Some(format!("/api/v1/hazards/{}", evidence.id)),
+        EvidenceKind::Score => None,
+    }
+}
+
+/// One step in an item's history.
+#[derive(Object)]
+pub struct HistoryEntry {
+    /// When.
+    pub at: ChinaTime,
+    /// Who: their username (`unknown` for a step recovered from an old note).
+    pub actor: String,
+    /// Their role then.
+    pub role: Option<String>,
+    /// `acknowledge`, `close`, `answer`, `accept` or `reject`.
+    pub action: Option<String>,
+    /// The status before.
+    pub from_status: AccountabilityStatus,
+    /// The status after.
+    pub to_status: AccountabilityStatus,
+    /// The note, explanation (说明/申辩) or decision.
+    pub text: Option<String>,
+    /// A reference to a supporting document.
+    pub attachment: Option<String>,
+}
+
+impl From<accountability_entry::Model> for HistoryEntry {
+    fn from(e: accountability_entry::Model) -> Self {
+        Self {
+            at: e.at.into(),
+            action: Step::between(e.from_status, e.to_status).map(|s| s.name().to_owned()),
+            actor: e.actor,
+            role: e.role,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            text: e.text,
+            attachment: e.attachment,
+        }
+    }
 }
 
 /// An accountability item (问责).
@@ -130,61 +252,70 @@ pub struct AccountabilityItem {
     pub subject_kind: AccountableKind,
     /// Their id.
     pub subject_id: i64,
+    /// The unit's name (an inspector's with the badge number).
+    pub subject_name: Option<String>,
     /// Where, for scope.
     pub region_code: Option<String>,
+    /// The region's name.
+    pub region_name: Option<String>,
     /// Why it was raised.
     pub reason: AccountabilityReason,
     /// What it rests on.
     pub evidence: Evidence,
-    /// `open`, `acknowledged` or `closed`.
+    /// `open`, `acknowledged`, `answered` (an answer awaits a decision) or `closed`.
     pub status: AccountabilityStatus,
-    /// Notes added as it moved along.
-    pub note: Option<String>,
+    /// Every step it took, oldest first.
+    pub history: Vec<HistoryEntry>,
     /// Raised.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// Last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: ChinaTime,
 }
 
-fn href(kind: EvidenceKind, id: i64) -> Option<String> {
-    match kind {
-        EvidenceKind::Task => Some(format!("/api/v1/tasks/{id}")),
-        EvidenceKind::Incident => Some(format!("/api/v1/incidents/{id}")),
-        EvidenceKind::SelfAssessment => Some(format!("/api/v1/self-assessments/{id}")),
-        EvidenceKind::Hazard => Some(format!("/api/v1/hazards/{id}")),
-        EvidenceKind::Score => None,
-    }
-}
-
-impl From<accountability_item::Model> for AccountabilityItem {
-    fn from(m: accountability_item::Model) -> Self {
+impl From<ItemView> for AccountabilityItem {
+    fn from(v: ItemView) -> Self {
+        let m = v.item;
         Self {
             id: m.id,
             period: m.period,
             subject_kind: m.subject_kind,
             subject_id: m.subject_id,
+            subject_name: v.subject_name,
             region_code: m.region_code,
+            region_name: v.region_name,
             reason: m.reason,
             evidence: Evidence {
-                kind: m.evidence_kind,
-                id: m.evidence_id,
-                href: href(m.evidence_kind, m.evidence_id),
+                kind: v.evidence.kind,
+                id: v.evidence.id,
+                href: href(&v.evidence),
+                backfilled: v.evidence.backfilled,
             },
             status: m.status,
-            note: m.note,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
+            history: v.history.into_iter().map(HistoryEntry::from).collect(),
+            created_at: m.created_at.into(),
+            updated_at: m.updated_at.into(),
         }
     }
 }
 
-/// The next step of an item.
+/// The next step of an item, by a supervisor in scope.
 #[derive(Object)]
 pub struct AccountabilityBody {
-    /// `acknowledged` (from `open`) or `closed` (from `acknowledged`).
+    /// `acknowledged` (from `open`), `closed` (from `acknowledged`, or from
+    /// `answered`: the answer is accepted) or `open` (from `answered`: the
+    /// answer is rejected).
     pub status: AccountabilityStatus,
-    /// A note; required to close.
+    /// A note; required for every step but acknowledging.
     pub note: Option<String>,
+}
+
+/// An explanation (说明/申辩) by the unit held to account.
+#[derive(Object)]
+pub struct AnswerBody {
+    /// The explanation.
+    pub text: String,
+    /// A reference to a supporting document: a document number, a file name, a link.
+    pub attachment: Option<String>,
 }
 
 /// Scores and accountability.
@@ -212,7 +343,8 @@ impl ScoresApi {
     /// List scores
     ///
     /// Best first. Supervisors and leaders see their jurisdiction; a department
-    /// its own row and its jurisdiction's enterprises.
+    /// its own row and its jurisdiction's enterprises. With `period`, the answer
+    /// says when that period was last computed and by whom, or that it never was.
     #[oai(path = "/scores", method = "get")]
     #[expect(clippy::too_many_arguments, reason = "one parameter per query field")]
     async fn list(
@@ -225,21 +357,28 @@ impl ScoresApi {
         grade: Query<Option<Grade>>,
         #[oai(name = "page")] number: Query<Option<u64>>,
         page_size: Query<Option<u64>>,
-    ) -> poem::Result<Json<ListPage<Score>>> {
+    ) -> poem::Result<Json<ScoresPage>> {
         let filter = ScoreFilter {
             period: period_filter(period.0)?,
             subject_kind: subject_kind.0,
             region_code: region_code.0,
             grade: grade.0,
         };
-        let paged = scoring::list(
+        let list = scoring::list(
             &state.db,
             &auth.0.actor,
             &filter,
             page(number.0, page_size.0)?,
         )
         .await?;
-        Ok(ListPage::from_paged(paged, Score::from))
+        let scores = list.scores;
+        Ok(Json(ScoresPage {
+            total: scores.total,
+            page: scores.page.number,
+            page_size: scores.page.size,
+            items: scores.items.into_iter().map(Score::from).collect(),
+            computation: list.computation.map(PeriodComputation::from),
+        }))
     }
 
     /// List accountability items
@@ -288,8 +427,9 @@ impl ScoresApi {
 
     /// Move an accountability item along
     ///
-    /// `open` → `acknowledged` → `closed` (with a note), by supervisors in scope;
-    /// leaders only read. Audited.
+    /// By supervisors in scope: `open` → `acknowledged` → `closed` (with a
+    /// note); an `answered` item's answer is accepted (`closed`) or rejected
+    /// (`open`) with a note. Leaders only read. Audited.
     #[oai(path = "/accountability/:id", method = "patch")]
     async fn update_accountability(
         &self,
@@ -301,5 +441,30 @@ impl ScoresApi {
         let b = body.0;
         let item = accountability::update(&state.db, &auth.0.actor, id.0, b.status, b.note).await?;
         Ok(Json(item.into()))
+    }
+
+    /// Answer an accountability item (说明/申辩)
+    ///
+    /// By the department (or inspector) held to account, while the item is
+    /// `open` or `acknowledged`: it becomes `answered` until a supervisor
+    /// accepts or rejects the answer. Audited.
+    #[oai(path = "/accountability/:id/answers", method = "post")]
+    async fn answer_accountability(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<i64>,
+        body: Json<AnswerBody>,
+    ) -> poem::Result<Created<AccountabilityItem>> {
+        let b = body.0;
+        let item = accountability::answer(
+            &state.db,
+            &auth.0.actor,
+            id.0,
+            &b.text,
+            b.attachment.as_deref(),
+        )
+        .await?;
+        Ok(Created::Created(Json(item.into())))
     }
 }

@@ -11,6 +11,8 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, page};
 use crate::{
+    domain::china_time::ChinaTime,
+    error::AppError,
     service::accounts::users::{self, NewUser, UserChanges},
     state::AppState,
 };
@@ -28,23 +30,44 @@ pub struct User {
     pub department_id: Option<i64>,
     /// Whether the user may log in.
     pub active: bool,
-    /// Locked after failed logins until this time.
-    pub locked_until: Option<DateTime<Utc>>,
+    /// Locked, for logins from every address, after failed logins until this time.
+    pub locked_until: Option<ChinaTime>,
+    /// The password is temporary (set by an administrator) and must be changed at the next login.
+    pub must_change_password: bool,
     /// Created.
     pub created_at: DateTime<Utc>,
 }
 
-impl From<user::Model> for User {
-    fn from(m: user::Model) -> Self {
+impl User {
+    fn new(m: user::Model, locked_until: Option<DateTime<Utc>>) -> Self {
         Self {
             id: m.id,
             username: m.username,
             role: m.role,
             department_id: m.department_id,
             active: m.active,
-            locked_until: m.locked_until,
+            locked_until: locked_until.map(ChinaTime),
+            must_change_password: m.must_change_password,
             created_at: m.created_at,
         }
+    }
+
+    /// Users with their account-wide locks.
+    async fn with_locks(state: &AppState, models: Vec<user::Model>) -> poem::Result<Vec<Self>> {
+        let locks = users::account_locks(&state.db, &models).await?;
+        Ok(models
+            .into_iter()
+            .map(|m| {
+                let until = locks.iter().find(|(id, _)| *id == m.id).map(|(_, t)| *t);
+                Self::new(m, until)
+            })
+            .collect())
+    }
+
+    async fn with_lock(state: &AppState, model: user::Model) -> poem::Result<Self> {
+        let mut one = Self::with_locks(state, vec![model]).await?;
+        one.pop()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")).into())
     }
 }
 
@@ -71,7 +94,8 @@ pub struct UserPatch {
     pub department_id: Option<i64>,
     /// `false` disables the user and ends their sessions at once.
     pub active: Option<bool>,
-    /// New password; ends the user's sessions.
+    /// New password; ends the user's sessions and unlocks the account. Set
+    /// for another user, it is temporary: they must change it at their next login.
     #[oai(write_only)]
     pub password: Option<String>,
 }
@@ -104,7 +128,9 @@ impl UsersApi {
             input,
         )
         .await?;
-        Ok(Created::Created(Json(model.into())))
+        Ok(Created::Created(Json(
+            User::with_lock(&state, model).await?,
+        )))
     }
 
     /// List users
@@ -124,7 +150,14 @@ impl UsersApi {
             page(number.0, page_size.0)?,
         )
         .await?;
-        Ok(ListPage::from_paged(paged, User::from))
+        let page = paged.page;
+        let total = paged.total;
+        Ok(Json(ListPage {
+            items: User::with_locks(&state, paged.items).await?,
+            total,
+            page: page.number,
+            page_size: page.size,
+        }))
     }
 
     /// Get a user
@@ -135,14 +168,15 @@ impl UsersApi {
         auth: BearerAuth,
         id: Path<i64>,
     ) -> poem::Result<Json<User>> {
-        Ok(Json(
-            users::get(&state.db, &auth.0.actor, id.0).await?.into(),
-        ))
+        let model = users::get(&state.db, &auth.0.actor, id.0).await?;
+        Ok(Json(User::with_lock(&state, model).await?))
     }
 
     /// Change a user
     ///
-    /// Disabling a user or changing their password or role ends their sessions at once.
+    /// Disabling a user or changing their password or role ends their sessions
+    /// at once. A password set for another user is temporary: they must change
+    /// it at their next login.
     #[oai(path = "/users/:id", method = "patch")]
     async fn update(
         &self,
@@ -167,6 +201,6 @@ impl UsersApi {
             changes,
         )
         .await?;
-        Ok(Json(model.into()))
+        Ok(Json(User::with_lock(&state, model).await?))
     }
 }

@@ -1,5 +1,11 @@
-//! Rules of accountability items (问责): the steps an item takes, the notes it
-//! gathers on the way, and which department answers for a region.
+//! Rules of accountability items (问责): the steps an item takes, who takes
+//! them and what each needs, and which department answers for a region.
+//!
+//! Handlers (supervisors and admins in scope) move an item `open →
+//! acknowledged → closed`. The unit held to account may answer it (说明/申辩)
+//! while it is `open` or `acknowledged`; it is then `answered` until a handler
+//! accepts the answer (`closed`) or rejects it (back to `open`, where it may be
+//! answered again).
 
 use std::collections::HashMap;
 
@@ -7,38 +13,71 @@ use entities::AccountabilityStatus;
 
 use super::RegionCode;
 
-/// Whether an item may move from `from` to `to`: one step at a time,
-/// `open → acknowledged → closed`.
-#[must_use]
-pub fn may_move(from: AccountabilityStatus, to: AccountabilityStatus) -> bool {
-    matches!(
-        (from, to),
-        (
-            AccountabilityStatus::Open,
-            AccountabilityStatus::Acknowledged
-        ) | (
-            AccountabilityStatus::Acknowledged,
-            AccountabilityStatus::Closed
-        )
-    )
+/// One step of an item's lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A handler takes note of it: `open → acknowledged`.
+    Acknowledge,
+    /// A handler closes it: `acknowledged → closed`.
+    Close,
+    /// The unit held to account explains itself: `open` or `acknowledged → answered`.
+    Answer,
+    /// A handler accepts the answer: `answered → closed`.
+    Accept,
+    /// A handler rejects the answer: `answered → open`.
+    Reject,
 }
 
-/// The item's notes after a step to `status` that came with `note`: notes
-/// accumulate, one line each, naming the step; `None` while there are none.
-#[must_use]
-pub fn add_note(
-    notes: Option<&str>,
-    status: AccountabilityStatus,
-    note: Option<&str>,
-) -> Option<String> {
-    let mut notes = notes.unwrap_or_default().to_owned();
-    if let Some(text) = note {
-        if !notes.is_empty() {
-            notes.push('\n');
+impl Step {
+    /// The step a handler takes to move an item from `from` to `to`, if any.
+    #[must_use]
+    pub fn by_handler(from: AccountabilityStatus, to: AccountabilityStatus) -> Option<Self> {
+        use AccountabilityStatus::{Acknowledged, Answered, Closed, Open};
+        match (from, to) {
+            (Open, Acknowledged) => Some(Self::Acknowledge),
+            (Acknowledged, Closed) => Some(Self::Close),
+            (Answered, Closed) => Some(Self::Accept),
+            (Answered, Open) => Some(Self::Reject),
+            _ => None,
         }
-        notes.push_str(&format!("[{status}] {text}"));
     }
-    Some(notes).filter(|n| !n.is_empty())
+
+    /// Whether the unit held to account may answer an item in this state.
+    #[must_use]
+    pub fn answerable(status: AccountabilityStatus) -> bool {
+        matches!(
+            status,
+            AccountabilityStatus::Open | AccountabilityStatus::Acknowledged
+        )
+    }
+
+    /// The step that took an item from `from` to `to`, as its history shows it.
+    #[must_use]
+    pub fn between(from: AccountabilityStatus, to: AccountabilityStatus) -> Option<Self> {
+        if to == AccountabilityStatus::Answered && Self::answerable(from) {
+            return Some(Self::Answer);
+        }
+        Self::by_handler(from, to)
+    }
+
+    /// Whether the step must say something: how the item was dealt with, the
+    /// answer itself, or why an answer was accepted or rejected.
+    #[must_use]
+    pub fn needs_text(self) -> bool {
+        !matches!(self, Self::Acknowledge)
+    }
+
+    /// The step's name in answers: `acknowledge`, `close`, `answer`, `accept`, `reject`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Acknowledge => "acknowledge",
+            Self::Close => "close",
+            Self::Answer => "answer",
+            Self::Accept => "accept",
+            Self::Reject => "reject",
+        }
+    }
 }
 
 /// The department that answers for a region: the emergency-management
@@ -61,35 +100,36 @@ pub fn supervisor_of(by_region: &HashMap<String, i64>, region: Option<&RegionCod
 #[cfg(test)]
 mod tests {
     use super::*;
-    use AccountabilityStatus::{Acknowledged, Closed, Open};
+    use AccountabilityStatus::{Acknowledged, Answered, Closed, Open};
 
     #[test]
-    fn items_move_one_step_at_a_time() {
-        for (from, to, allowed) in [
-            (Open, Acknowledged, true),
-            (Acknowledged, Closed, true),
-            (Open, Closed, false),
-            (Acknowledged, Open, false),
-            (Closed, Open, false),
-            (Open, Open, false),
+    fn handlers_move_items_one_step_at_a_time_and_decide_answers() {
+        for (from, to, step) in [
+            (Open, Acknowledged, Some(Step::Acknowledge)),
+            (Acknowledged, Closed, Some(Step::Close)),
+            (Answered, Closed, Some(Step::Accept)),
+            (Answered, Open, Some(Step::Reject)),
+            (Open, Closed, None),
+            (Acknowledged, Open, None),
+            (Closed, Open, None),
+            (Open, Open, None),
+            (Open, Answered, None),
+            (Answered, Acknowledged, None),
         ] {
-            assert_eq!(may_move(from, to), allowed, "{from} → {to}");
+            assert_eq!(Step::by_handler(from, to), step, "{from} → {to}");
         }
     }
 
     #[test]
-    fn notes_accumulate_one_line_per_step() {
-        assert_eq!(add_note(None, Acknowledged, None), None);
-        let first = add_note(None, Acknowledged, Some("seen"));
-        assert_eq!(first.as_deref(), Some("[acknowledged] seen"));
-        assert_eq!(
-            add_note(first.as_deref(), Closed, Some("fixed")).as_deref(),
-            Some("[acknowledged] seen\n[closed] fixed")
-        );
-        assert_eq!(
-            add_note(Some("kept"), Closed, None).as_deref(),
-            Some("kept")
-        );
+    fn the_subject_answers_open_or_acknowledged_items_only() {
+        assert!(Step::answerable(Open));
+        assert!(Step::answerable(Acknowledged));
+        assert!(!Step::answerable(Answered), "one answer awaits a decision");
+        assert!(!Step::answerable(Closed));
+        assert_eq!(Step::between(Acknowledged, Answered), Some(Step::Answer));
+        assert_eq!(Step::between(Answered, Open), Some(Step::Reject));
+        assert!(!Step::Acknowledge.needs_text());
+        assert!(Step::Reject.needs_text() && Step::Answer.needs_text());
     }
 
     #[test]

@@ -1,11 +1,23 @@
 //! Timeliness of disaster and accident reports (灾害事故信息报送): deadlines,
-//! each incident's reporting points, and the accountability reasons it raises.
+//! each incident's reporting points, the duties still due, and the
+//! accountability reasons it raises.
 //!
 //! Points per incident, out of 100: the initial report on time 40; a direct
 //! report 20 (an incident that needs none earns them too); a complete initial
 //! report 20 (deaths, serious injuries, economic loss and a summary); the final
 //! report within its deadline 20 (an incident whose final deadline has not yet
 //! passed earns them too). A report exactly on its deadline is on time.
+//!
+//! A report counts as filed when the server received it. A report entered
+//! afterwards (补录) for one first filed on paper or by phone counts at the
+//! time it claims only when it was entered within `backfill_grace_hours` of
+//! that time; entered later, it counts as filed when it was entered, so a
+//! backfill cannot make a late report on time after the fact.
+//!
+//! Each statement of severity is held to the figures known when it was made:
+//! `severity_understated` is raised when the incident was reported, or a report
+//! filed, stating a severity below what the figures then known call for — not
+//! when later figures raise the severity.
 
 use chrono::{DateTime, Duration, Utc};
 use entities::{AccountabilityReason, ReportStage, Severity};
@@ -25,6 +37,9 @@ pub struct Deadlines {
     pub initial_minutes_ordinary: i64,
     /// Final report, in days.
     pub final_days: i64,
+    /// A backfilled report entered within this many hours of the time it
+    /// claims counts at that time; entered later, when it was entered.
+    pub backfill_grace_hours: i64,
 }
 
 impl Default for Deadlines {
@@ -35,6 +50,7 @@ impl Default for Deadlines {
             initial_minutes_relatively_serious: 120,
             initial_minutes_ordinary: 24 * 60,
             final_days: 30,
+            backfill_grace_hours: 24,
         }
     }
 }
@@ -66,21 +82,109 @@ pub struct IncidentFacts {
     pub occurred_at: DateTime<Utc>,
     /// Severity from the current figures.
     pub derived: Severity,
-    /// Severity as the department stated it, if it did.
+    /// Severity as the department stated it when reporting the incident, if it did.
     pub stated: Option<Severity>,
+    /// Severity from the figures given when the incident was reported.
+    pub derived_at_creation: Severity,
 }
 
 /// What the rules need to know of one report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportFacts {
+    /// The report's id, to name it as evidence.
+    pub id: i64,
     /// 初报, 续报 or 终报.
     pub stage: ReportStage,
-    /// When it was filed.
+    /// When it was filed: received by the server, or as a backfill claims.
     pub reported_at: DateTime<Utc>,
+    /// When it was entered into the system.
+    pub entered_at: DateTime<Utc>,
+    /// Entered afterwards (补录) for a report first filed on paper or by phone.
+    pub backfilled: bool,
     /// Whether it went directly to the ministry (直报).
     pub direct: bool,
     /// Whether it gave deaths, serious injuries, economic loss and a summary.
     pub complete: bool,
+    /// The severity it states, if it states one.
+    pub stated: Option<Severity>,
+    /// The severity the figures known when it was filed call for.
+    pub derived: Severity,
+}
+
+impl ReportFacts {
+    /// When the timeliness rules count it as filed: when it was filed, except
+    /// for a backfill entered more than the grace after the time it claims,
+    /// which counts when it was entered.
+    #[must_use]
+    pub fn counted_at(&self, deadlines: &Deadlines) -> DateTime<Utc> {
+        let grace = Duration::hours(deadlines.backfill_grace_hours);
+        if self.backfilled && self.entered_at - self.reported_at > grace {
+            self.entered_at
+        } else {
+            self.reported_at
+        }
+    }
+}
+
+/// A reporting duty of an incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duty {
+    /// The initial report (初报).
+    Initial,
+    /// Sending the initial report directly to the ministry (直报).
+    Direct,
+    /// The final report (终报).
+    Final,
+}
+
+/// Where a duty stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DutyStatus {
+    /// Done by its deadline.
+    OnTime,
+    /// Done after its deadline.
+    Late,
+    /// Not done, and its deadline has not passed.
+    Pending,
+    /// Not done, and its deadline has passed.
+    Overdue,
+    /// The initial report came without going direct: it can no longer be done.
+    Missed,
+    /// Not required of this incident.
+    NotRequired,
+}
+
+impl DutyStatus {
+    /// Whether the duty still waits to be done.
+    #[must_use]
+    pub fn still_due(self) -> bool {
+        matches!(self, Self::Pending | Self::Overdue)
+    }
+}
+
+/// One deadline of an incident and where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deadline {
+    /// Which duty.
+    pub duty: Duty,
+    /// When it is due.
+    pub due_at: DateTime<Utc>,
+    /// Where it stands.
+    pub status: DutyStatus,
+    /// The report that did it, if one did.
+    pub report_id: Option<i64>,
+}
+
+/// An accountability reason an incident's reporting raises.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flag {
+    /// Why.
+    pub reason: AccountabilityReason,
+    /// The instant whose month it belongs to.
+    pub at: DateTime<Utc>,
+    /// The report it rests on, when one report is to blame (an understated
+    /// severity); otherwise the incident.
+    pub report_id: Option<i64>,
 }
 
 /// The verdict on one incident's reporting, as of a moment.
@@ -94,8 +198,49 @@ pub struct Verdict {
     pub final_due: DateTime<Utc>,
     /// Whether a direct report is required.
     pub direct_required: bool,
-    /// Accountability reasons raised, each with the instant whose month it belongs to.
-    pub flags: Vec<(AccountabilityReason, DateTime<Utc>)>,
+    /// Each duty: initial, direct, final.
+    pub deadlines: Vec<Deadline>,
+    /// Accountability reasons raised.
+    pub flags: Vec<Flag>,
+}
+
+impl Verdict {
+    /// Where a duty stands.
+    #[must_use]
+    pub fn status(&self, duty: Duty) -> Option<DutyStatus> {
+        self.deadlines
+            .iter()
+            .find(|d| d.duty == duty)
+            .map(|d| d.status)
+    }
+}
+
+/// A report's status against a deadline, or what its absence means as of `now`.
+fn against(
+    report: Option<&ReportFacts>,
+    due: DateTime<Utc>,
+    deadlines: &Deadlines,
+    now: DateTime<Utc>,
+) -> DutyStatus {
+    match report {
+        Some(r) if r.counted_at(deadlines) <= due => DutyStatus::OnTime,
+        Some(_) => DutyStatus::Late,
+        None if now <= due => DutyStatus::Pending,
+        None => DutyStatus::Overdue,
+    }
+}
+
+/// The first statement of a severity below what the figures then known call
+/// for: `Some(None)` for the incident's own, `Some(Some(id))` for a report's.
+fn understatement(incident: &IncidentFacts, reports: &[ReportFacts]) -> Option<Option<i64>> {
+    if understated(incident.stated, incident.derived_at_creation) {
+        return Some(None);
+    }
+    reports
+        .iter()
+        .filter(|r| understated(r.stated, r.derived))
+        .min_by_key(|r| (r.reported_at, r.id))
+        .map(|r| Some(r.id))
 }
 
 /// Judges an incident's reports as of `now`.
@@ -113,55 +258,80 @@ pub fn judge(
         reports
             .iter()
             .filter(|r| r.stage == stage)
-            .min_by_key(|r| r.reported_at)
+            .min_by_key(|r| (r.counted_at(deadlines), r.id))
     };
     let initial = first(ReportStage::Initial);
     let last_final = first(ReportStage::Final);
 
-    let initial_on_time = initial.is_some_and(|r| r.reported_at <= initial_due);
-    let direct_done = initial.is_some_and(|r| r.direct);
-    let complete = initial.is_some_and(|r| r.complete);
-    let final_on_time = last_final.is_some_and(|r| r.reported_at <= final_due);
-    let final_pending = last_final.is_none() && now <= final_due;
+    let initial_status = against(initial, initial_due, deadlines, now);
+    let final_status = against(last_final, final_due, deadlines, now);
+    let direct_status = match initial {
+        _ if !direct_required => DutyStatus::NotRequired,
+        Some(r) if r.direct => initial_status,
+        Some(_) => DutyStatus::Missed,
+        None => initial_status,
+    };
 
     let mut points = 0.0;
-    if initial_on_time {
+    if initial_status == DutyStatus::OnTime {
         points += 40.0;
     }
-    if !direct_required || direct_done {
+    if !direct_required || initial.is_some_and(|r| r.direct) {
         points += 20.0;
     }
-    if complete {
+    if initial.is_some_and(|r| r.complete) {
         points += 20.0;
     }
-    if final_on_time || final_pending {
+    if matches!(final_status, DutyStatus::OnTime | DutyStatus::Pending) {
         points += 20.0;
     }
 
     // Nothing is flagged before its deadline has passed.
-    let initial_overdue = initial.map_or(now > initial_due, |r| r.reported_at > initial_due);
     let mut flags = Vec::new();
-    if initial_overdue {
-        flags.push((AccountabilityReason::ReportLate, initial_due));
-    }
-    let direct_missed = match initial {
-        Some(r) => !r.direct,
-        None => now > initial_due,
+    let mut flag = |reason, at, report_id| {
+        flags.push(Flag {
+            reason,
+            at,
+            report_id,
+        });
     };
-    if direct_required && direct_missed {
-        flags.push((AccountabilityReason::DirectReportMissing, initial_due));
+    if matches!(initial_status, DutyStatus::Late | DutyStatus::Overdue) {
+        flag(AccountabilityReason::ReportLate, initial_due, None);
     }
-    if !final_on_time && !final_pending {
-        flags.push((AccountabilityReason::FinalReportMissing, final_due));
+    if matches!(direct_status, DutyStatus::Missed | DutyStatus::Overdue) {
+        flag(AccountabilityReason::DirectReportMissing, initial_due, None);
     }
-    if understated(incident.stated, incident.derived) {
-        flags.push((AccountabilityReason::SeverityUnderstated, initial_due));
+    if matches!(final_status, DutyStatus::Late | DutyStatus::Overdue) {
+        flag(AccountabilityReason::FinalReportMissing, final_due, None);
     }
+    if let Some(report_id) = understatement(incident, reports) {
+        flag(
+            AccountabilityReason::SeverityUnderstated,
+            initial_due,
+            report_id,
+        );
+    }
+    let deadline = |duty, due_at, status, report: Option<&ReportFacts>| Deadline {
+        duty,
+        due_at,
+        status,
+        report_id: report.map(|r| r.id),
+    };
     Verdict {
         points,
         initial_due,
         final_due,
         direct_required,
+        deadlines: vec![
+            deadline(Duty::Initial, initial_due, initial_status, initial),
+            deadline(
+                Duty::Direct,
+                initial_due,
+                direct_status,
+                initial.filter(|r| r.direct),
+            ),
+            deadline(Duty::Final, final_due, final_status, last_final),
+        ],
         flags,
     }
 }
@@ -181,20 +351,29 @@ pub fn is_complete(
         && summary.is_some_and(|s| !s.trim().is_empty())
 }
 
+/// Why a report may not follow the reports already filed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutOfOrder {
+    /// Nothing follows the final report.
+    AfterFinal,
+    /// There is one initial report.
+    SecondInitial,
+    /// The initial report comes first.
+    BeforeInitial,
+}
+
 /// Why a report of `stage` may not follow the stages already filed, if it may
 /// not: the initial report comes first and once, the final report last.
 #[must_use]
-pub fn out_of_order(stage: ReportStage, filed: &[ReportStage]) -> Option<&'static str> {
+pub fn out_of_order(stage: ReportStage, filed: &[ReportStage]) -> Option<OutOfOrder> {
     let has = |s| filed.contains(&s);
     if has(ReportStage::Final) {
-        return Some("the final report has been filed; nothing may follow it");
+        return Some(OutOfOrder::AfterFinal);
     }
     match stage {
-        ReportStage::Initial if has(ReportStage::Initial) => {
-            Some("the initial report has been filed; send a follow_up or the final report")
-        }
+        ReportStage::Initial if has(ReportStage::Initial) => Some(OutOfOrder::SecondInitial),
         ReportStage::FollowUp | ReportStage::Final if !has(ReportStage::Initial) => {
-            Some("the initial report comes first")
+            Some(OutOfOrder::BeforeInitial)
         }
         _ => None,
     }
@@ -214,25 +393,33 @@ mod tests {
             .unwrap_or_default()
     }
 
+    /// An incident reported with the figures it has now.
     fn incident(derived: Severity, stated: Option<Severity>) -> IncidentFacts {
         IncidentFacts {
             occurred_at: at("2026-03-10T02:00:00Z"),
             derived,
             stated,
+            derived_at_creation: derived,
         }
     }
 
+    /// A report filed through the ordinary path, stating nothing.
     fn report(stage: ReportStage, reported_at: &str, direct: bool, complete: bool) -> ReportFacts {
         ReportFacts {
+            id: 1,
             stage,
             reported_at: at(reported_at),
+            entered_at: at(reported_at),
+            backfilled: false,
             direct,
             complete,
+            stated: None,
+            derived: Severity::Ordinary,
         }
     }
 
     fn reasons(verdict: &Verdict) -> Vec<AccountabilityReason> {
-        verdict.flags.iter().map(|(r, _)| *r).collect()
+        verdict.flags.iter().map(|f| f.reason).collect()
     }
 
     const LATER: &str = "2026-06-01T00:00:00Z";
@@ -275,7 +462,7 @@ mod tests {
         // 0 (late) + 20 (direct) + 20 (complete) + 0 (final late) = 40
         assert_eq!(verdict.points, 40.0);
         assert_eq!(reasons(&verdict), vec![Late, Final]);
-        assert_eq!(verdict.flags[1].1, at("2026-04-09T02:00:00Z"));
+        assert_eq!(verdict.flags[1].at, at("2026-04-09T02:00:00Z"));
     }
 
     #[test]
@@ -370,6 +557,167 @@ mod tests {
         // 0 (31 min > 30) + 20 + 20 + 20 (final on day 10) = 60
         assert_eq!(verdict.points, 60.0);
         assert_eq!(reasons(&verdict), vec![Late]);
+    }
+
+    #[test]
+    fn a_backfill_counts_at_its_claimed_time_only_when_entered_within_the_grace() {
+        // Ordinary, initial due 24 h after 02:00 on 10 March: 02:00 on 11 March.
+        let backfill = |claimed: &str, entered: &str| ReportFacts {
+            backfilled: true,
+            entered_at: at(entered),
+            ..report(ReportStage::Initial, claimed, false, true)
+        };
+        let deadlines = Deadlines::default();
+        let judged = |r: ReportFacts| {
+            judge(
+                &incident(Severity::Ordinary, None),
+                &[r],
+                &deadlines,
+                at("2026-03-20T00:00:00Z"),
+            )
+        };
+        // Phoned in at 03:00 on the day, entered 23 h later: on time, at 03:00.
+        let prompt = backfill("2026-03-10T03:00:00Z", "2026-03-11T02:00:00Z");
+        assert_eq!(prompt.counted_at(&deadlines), at("2026-03-10T03:00:00Z"));
+        assert_eq!(judged(prompt).points, 100.0);
+        // Exactly 24 h after the claimed time is still within the grace.
+        let edge = backfill("2026-03-10T03:00:00Z", "2026-03-11T03:00:00Z");
+        assert_eq!(edge.counted_at(&deadlines), at("2026-03-10T03:00:00Z"));
+        // Claimed an hour after the occurrence, entered three days later: counts
+        // when entered, late, whatever it claims.
+        let stale = backfill("2026-03-10T03:00:00Z", "2026-03-13T03:00:00Z");
+        assert_eq!(stale.counted_at(&deadlines), at("2026-03-13T03:00:00Z"));
+        let verdict = judged(stale);
+        // 0 (late) + 20 (no direct duty) + 20 (complete) + 20 (final not yet due) = 60
+        assert_eq!(verdict.points, 60.0);
+        assert_eq!(reasons(&verdict), vec![Late]);
+        assert_eq!(verdict.status(Duty::Initial), Some(DutyStatus::Late));
+        // An ordinary report is never moved, however long after it was received.
+        let ordinary = ReportFacts {
+            entered_at: at("2026-03-19T00:00:00Z"),
+            ..report(ReportStage::Initial, "2026-03-10T03:00:00Z", false, true)
+        };
+        assert_eq!(ordinary.counted_at(&deadlines), at("2026-03-10T03:00:00Z"));
+    }
+
+    #[test]
+    fn severity_is_understated_only_against_the_figures_known_when_stated() {
+        let stating = |id, reported_at: &str, stated, derived| ReportFacts {
+            id,
+            stated: Some(stated),
+            derived,
+            ..report(ReportStage::FollowUp, reported_at, false, false)
+        };
+        // Reported with 1 death as ordinary; a follow-up raised deaths to 3 and
+        // stated nothing: the figures rose, nobody understated anything.
+        let raised_later = IncidentFacts {
+            derived: Severity::RelativelySerious,
+            stated: Some(Severity::Ordinary),
+            ..incident(Severity::Ordinary, None)
+        };
+        let follow_up = ReportFacts {
+            id: 2,
+            derived: Severity::RelativelySerious,
+            ..report(ReportStage::FollowUp, "2026-03-11T00:00:00Z", false, false)
+        };
+        let verdict = judge(
+            &raised_later,
+            std::slice::from_ref(&follow_up),
+            &Deadlines::default(),
+            at(LATER),
+        );
+        assert!(!reasons(&verdict).contains(&Understated), "{verdict:?}");
+        // A follow-up restating it correctly is not flagged either.
+        let restated = stating(
+            3,
+            "2026-03-11T01:00:00Z",
+            Severity::RelativelySerious,
+            Severity::RelativelySerious,
+        );
+        let verdict = judge(
+            &raised_later,
+            &[follow_up.clone(), restated],
+            &Deadlines::default(),
+            at(LATER),
+        );
+        assert!(!reasons(&verdict).contains(&Understated));
+        // A report stating ordinary with 3 deaths known is: the item names it.
+        let understating = stating(
+            4,
+            "2026-03-11T02:00:00Z",
+            Severity::Ordinary,
+            Severity::RelativelySerious,
+        );
+        let verdict = judge(
+            &raised_later,
+            &[follow_up, understating],
+            &Deadlines::default(),
+            at(LATER),
+        );
+        let flag = verdict
+            .flags
+            .iter()
+            .find(|f| f.reason == Understated)
+            .expect("understated");
+        assert_eq!(flag.report_id, Some(4));
+        assert_eq!(flag.at, verdict.initial_due);
+        // Stated below its own figures when the incident was reported: the incident.
+        let at_creation = incident(Severity::Serious, Some(Severity::RelativelySerious));
+        let verdict = judge(&at_creation, &[], &Deadlines::default(), at(LATER));
+        let flag = verdict.flags.iter().find(|f| f.reason == Understated);
+        assert_eq!(flag.map(|f| f.report_id), Some(None));
+    }
+
+    #[test]
+    fn each_deadline_says_what_is_still_due() {
+        use DutyStatus::{Missed, NotRequired, OnTime, Overdue, Pending};
+        let status = |verdict: &Verdict| {
+            [Duty::Initial, Duty::Direct, Duty::Final].map(|d| verdict.status(d))
+        };
+        let serious = incident(Severity::Serious, None);
+        let before = judge(
+            &serious,
+            &[],
+            &Deadlines::default(),
+            at("2026-03-10T02:30:00Z"),
+        );
+        assert_eq!(
+            status(&before),
+            [Some(Pending), Some(Pending), Some(Pending)]
+        );
+        assert!(before.deadlines.iter().all(|d| d.status.still_due()));
+        let initial = ReportFacts {
+            id: 7,
+            ..report(ReportStage::Initial, "2026-03-10T02:40:00Z", false, true)
+        };
+        let after = judge(
+            &serious,
+            std::slice::from_ref(&initial),
+            &Deadlines::default(),
+            at("2026-03-10T04:00:00Z"),
+        );
+        assert_eq!(status(&after), [Some(OnTime), Some(Missed), Some(Pending)]);
+        assert_eq!(after.deadlines[0].report_id, Some(7));
+        assert_eq!(after.deadlines[1].report_id, None);
+        let ordinary = judge(
+            &incident(Severity::Ordinary, None),
+            &[initial],
+            &Deadlines::default(),
+            at(LATER),
+        );
+        assert_eq!(
+            status(&ordinary),
+            [Some(OnTime), Some(NotRequired), Some(Overdue)]
+        );
+        assert_eq!(
+            ordinary
+                .deadlines
+                .iter()
+                .filter(|d| d.status.still_due())
+                .map(|d| d.duty)
+                .collect::<Vec<_>>(),
+            vec![Duty::Final]
+        );
     }
 
     #[test]

@@ -407,7 +407,7 @@ pub const TASK_STATUSES: &[Term<TaskStatus>] = &[
     term(
         TaskStatus::Superseded,
         "superseded",
-        "已作废（重抽）",
+        "已作废（重新抽取）",
         "Superseded (redrawn)",
         &[],
     ),
@@ -619,6 +619,13 @@ pub const ACCOUNTABILITY_REASONS: &[Term<AccountabilityReason>] = &[
 pub const EVIDENCE_KINDS: &[Term<EvidenceKind>] = &[
     term(EvidenceKind::Task, "task", "检查任务", "Check task", &[]),
     term(EvidenceKind::Incident, "incident", "事故", "Incident", &[]),
+    term(
+        EvidenceKind::IncidentReport,
+        "incident_report",
+        "事故报告",
+        "Incident report",
+        &[],
+    ),
     term(EvidenceKind::Hazard, "hazard", "隐患", "Hazard", &[]),
     term(EvidenceKind::Score, "score", "考核得分", "Score", &[]),
     term(
@@ -638,6 +645,13 @@ pub const ACCOUNTABILITY_STATUSES: &[Term<AccountabilityStatus>] = &[
         "acknowledged",
         "已确认",
         "Acknowledged",
+        &[],
+    ),
+    term(
+        AccountabilityStatus::Answered,
+        "answered",
+        "已申辩待处理",
+        "Answered, awaiting a decision",
         &[],
     ),
     term(

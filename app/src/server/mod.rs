@@ -192,11 +192,14 @@ async fn readyz(state: Data<&AppState>) -> Response {
         }))
         .into_response()
     } else {
-        error::json_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "database unreachable".to_owned(),
-            None,
+        error::with_retry_after(
+            error::json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "database unreachable".to_owned(),
+                None,
+            ),
+            error::BUSY_RETRY_AFTER_SECS,
         )
     }
 }

@@ -6,6 +6,7 @@ pub mod accountability;
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod backup;
 pub mod demo;
 pub mod directories;
 pub mod draws;

@@ -16,7 +16,7 @@ const ITEMS: &[Column] = &[
     Column::new("问责事由", 26.0, Kind::Text),
     Column::new("证据", 24.0, Kind::Text),
     Column::new("状态", 10.0, Kind::Text),
-    Column::new("处理说明", 36.0, Kind::Text),
+    Column::new("处理经过", 48.0, Kind::Text),
     Column::new("提出时间", 17.0, Kind::DateTime),
 ];
 
@@ -26,6 +26,7 @@ const UNITS: &[Column] = &[
     Column::new("问责事项", 10.0, Kind::Integer),
     Column::new("待处理", 10.0, Kind::Integer),
     Column::new("已确认", 10.0, Kind::Integer),
+    Column::new("已申辩待裁定", 12.0, Kind::Integer),
     Column::new("已关闭", 10.0, Kind::Integer),
 ];
 
@@ -37,6 +38,8 @@ pub enum Status {
     Open,
     /// 已确认.
     Acknowledged,
+    /// 已申辩, awaiting a decision.
+    Answered,
     /// 已关闭.
     Closed,
 }
@@ -46,6 +49,7 @@ impl Status {
         match self {
             Self::Open => ("待处理", Tone::Bad),
             Self::Acknowledged => ("已确认", Tone::Warn),
+            Self::Answered => ("已申辩待裁定", Tone::Warn),
             Self::Closed => ("已关闭", Tone::Good),
         }
     }
@@ -70,8 +74,8 @@ pub struct AccountabilityRow {
     pub evidence: String,
     /// Where it stands.
     pub status: Status,
-    /// The handler's note.
-    pub note: Option<String>,
+    /// What happened to it, one line per step.
+    pub history: Option<String>,
     /// When it was raised, China time.
     pub raised_at: NaiveDateTime,
 }
@@ -82,7 +86,7 @@ struct Unit {
     kind: String,
     id: i64,
     name: String,
-    counts: [i64; 3],
+    counts: [i64; 4],
 }
 
 /// The report, written as items arrive: every item, units together (items must
@@ -126,7 +130,7 @@ impl AccountabilityReport {
                 Value::Text(&row.reason),
                 Value::Text(&row.evidence),
                 Value::Toned(label, tone),
-                Value::text(row.note.as_deref()),
+                Value::text(row.history.as_deref()),
                 Value::DateTime(row.raised_at),
             ],
         )?;
@@ -139,14 +143,15 @@ impl AccountabilityReport {
                 kind: row.subject_kind.clone(),
                 id: row.subject_id,
                 name: row.subject_name.clone(),
-                counts: [0; 3],
+                counts: [0; 4],
             });
         }
         if let Some(unit) = self.units.last_mut() {
             let slot = match row.status {
                 Status::Open => 0,
                 Status::Acknowledged => 1,
-                Status::Closed => 2,
+                Status::Answered => 2,
+                Status::Closed => 3,
             };
             unit.counts[slot] += 1;
         }
@@ -165,15 +170,16 @@ impl AccountabilityReport {
     /// When it cannot be assembled or written.
     pub fn finish_to(mut self, sink: Sink) -> Result<Written, XlsxError> {
         for unit in &self.units {
-            let [open, acknowledged, closed] = unit.counts;
+            let [open, acknowledged, answered, closed] = unit.counts;
             self.report.row(
                 self.summary,
                 &[
                     Value::Text(&unit.name),
                     Value::Text(&unit.kind),
-                    Value::Int(open + acknowledged + closed),
+                    Value::Int(open + acknowledged + answered + closed),
                     Value::Int(open),
                     Value::Int(acknowledged),
+                    Value::Int(answered),
                     Value::Int(closed),
                 ],
             )?;

@@ -33,6 +33,9 @@ pub struct Meta {
     pub exporter: String,
     /// When, in China Standard Time.
     pub exported_at: NaiveDateTime,
+    /// What the rows rest on, said in the title where there is something to
+    /// say (`得分计算于 2026-12-07 02:00，计算人 system（定时任务）`).
+    pub basis: Option<String>,
 }
 
 /// Where a finished workbook goes.

@@ -207,10 +207,14 @@ impl Report {
     pub fn new(title: &str, meta: &Meta) -> Self {
         let mut workbook = Workbook::new();
         workbook.set_zip_compression_level(COMPRESSION_LEVEL);
-        let subtitle = match &meta.period {
+        let mut subtitle = match &meta.period {
             Some(period) => format!("{period} · {}", meta.scope),
             None => meta.scope.clone(),
         };
+        if let Some(basis) = &meta.basis {
+            subtitle.push_str(" · ");
+            subtitle.push_str(basis);
+        }
         // `&` starts a control code in a footer; a literal one is doubled.
         let exporter: String = meta
             .exporter

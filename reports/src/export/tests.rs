@@ -28,6 +28,7 @@ fn meta() -> Meta {
             .unwrap()
             .and_hms_opt(20, 15, 0)
             .unwrap(),
+        basis: None,
     }
 }
 
@@ -356,18 +357,19 @@ fn accountability_report_groups_items_by_unit() {
         reason: "迟报".to_owned(),
         evidence: "事故 #3".to_owned(),
         status,
-        note: Some("-已整改".to_owned()),
+        history: Some("-已整改".to_owned()),
         ..AccountabilityRow::default()
     };
     let rows = vec![
         item(1, "甲局", Status::Open),
         item(1, "甲局", Status::Closed),
+        item(1, "甲局", Status::Answered),
         item(2, "乙局", Status::Acknowledged),
         item(3, "乙局", Status::Open),
     ];
     let bytes = memory(accountability_report(&meta(), rows, Sink::Memory).unwrap());
     let items = sheet(&bytes, "问责事项");
-    assert_eq!(items.len(), 6);
+    assert_eq!(items.len(), 7);
     assert_eq!(text(&items[2][6]), "待处理");
     assert_eq!(
         text(&items[2][7]),
@@ -377,11 +379,11 @@ fn accountability_report_groups_items_by_unit() {
     let units = sheet(&bytes, "按单位汇总");
     assert_eq!(units.len(), 5, "three units, namesakes apart");
     assert_eq!(text(&units[2][0]), "甲局");
-    let counts: Vec<Data> = units[2][2..6].to_vec();
+    let counts: Vec<Data> = units[2][2..7].to_vec();
     assert_eq!(
         counts,
-        [2.0, 1.0, 0.0, 1.0].map(Data::Float),
-        "total, open, acknowledged, closed"
+        [3.0, 1.0, 0.0, 1.0, 1.0].map(Data::Float),
+        "total, open, acknowledged, answered, closed"
     );
 }
 
@@ -395,6 +397,7 @@ fn timeliness_report_gives_rates_as_shares() {
             late: 1,
             minutes_late: 25,
             max_minutes_late: 25,
+            backfilled: 1,
             direct_required: 2,
             direct_done: 1,
             points: Some(85.0),
@@ -408,7 +411,9 @@ fn timeliness_report_gives_rates_as_shares() {
     let bytes = memory(timeliness_report(&meta(), rows, Sink::Memory).unwrap());
     let table = sheet(&bytes, "报送及时性");
     assert_eq!(table[2][5], Data::Float(0.75));
-    assert_eq!(table[2][12], Data::Float(0.5));
+    assert_eq!(text(&table[1][10]), "补录初报起数");
+    assert_eq!(table[2][10], Data::Float(1.0), "backfilled initial reports");
+    assert_eq!(table[2][14], Data::Float(0.5));
     assert_eq!(table[3][5], Data::Empty, "no incidents: no rate");
     assert!(part(&bytes, "xl/styles.xml").contains("0.0%"));
 }

@@ -19,6 +19,8 @@ const COLUMNS: &[Column] = &[
     Column::new("未初报起数", 10.0, Kind::Integer),
     Column::new("迟报合计（分钟）", 12.0, Kind::Integer),
     Column::new("最长迟报（分钟）", 12.0, Kind::Integer),
+    Column::new("补录初报起数", 10.0, Kind::Integer),
+    Column::new("补录计为按时", 10.0, Kind::Integer),
     Column::new("应直报起数", 10.0, Kind::Integer),
     Column::new("已直报起数", 10.0, Kind::Integer),
     Column::new("直报率", 10.0, Kind::Percent),
@@ -46,6 +48,10 @@ pub struct TimelinessRow {
     pub minutes_late: i64,
     /// The longest delay, in minutes.
     pub max_minutes_late: i64,
+    /// Those whose initial report was entered afterwards (补录).
+    pub backfilled: i64,
+    /// Of those, the ones counted on time (entered within the grace).
+    pub backfilled_on_time: i64,
     /// Incidents that needed a direct report (直报).
     pub direct_required: i64,
     /// Those that got one.
@@ -85,6 +91,8 @@ pub fn timeliness_report(
                 Value::Int(row.missing),
                 Value::Int(row.minutes_late),
                 Value::Int(row.max_minutes_late),
+                Value::Int(row.backfilled),
+                Value::Int(row.backfilled_on_time),
                 Value::Int(row.direct_required),
                 Value::Int(row.direct_done),
                 Value::num(share(row.direct_done, row.direct_required)),

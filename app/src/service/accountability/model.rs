@@ -2,6 +2,7 @@
 
 use entities::{
     AccountabilityReason, AccountabilityStatus, AccountableKind, EvidenceKind, SubjectKind,
+    accountability_entry, accountability_item,
 };
 
 use crate::domain::{Period, RegionCode};
@@ -70,4 +71,34 @@ pub fn accountable_kind(kind: SubjectKind) -> AccountableKind {
         SubjectKind::Department => AccountableKind::Department,
         SubjectKind::Enterprise => AccountableKind::Enterprise,
     }
+}
+
+/// An item as callers read it: the names of its unit and region, its
+/// history, and what its evidence is.
+#[derive(Debug, Clone)]
+pub struct ItemView {
+    /// The stored item.
+    pub item: accountability_item::Model,
+    /// The unit's name (an inspector's with the badge number).
+    pub subject_name: Option<String>,
+    /// The region's name.
+    pub region_name: Option<String>,
+    /// Every step it took, oldest first.
+    pub history: Vec<accountability_entry::Model>,
+    /// What the evidence is.
+    pub evidence: EvidenceView,
+}
+
+/// An item's evidence as callers read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvidenceView {
+    /// What it is.
+    pub kind: EvidenceKind,
+    /// Its id.
+    pub id: i64,
+    /// The incident, for evidence that is an incident or one of its reports.
+    pub incident_id: Option<i64>,
+    /// Whether it rests on a report entered afterwards (补录): the report
+    /// itself, or any report of the incident.
+    pub backfilled: bool,
 }

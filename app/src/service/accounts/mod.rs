@@ -1,13 +1,16 @@
 //! Accounts: logins, sessions, users and password hashing.
 //!
 //! The rule of a login is here: find the user, verify the password (unknown
-//! usernames cost the same hash as known ones), refuse a locked or disabled
-//! account, count a failure against [`crate::domain::lockout`], open a
-//! session, audit every attempt. [`sessions`] finds and ends sessions,
-//! [`users`] manages the accounts, [`hasher`] runs the hashes on a bounded
-//! pool, and [`store`] holds every query.
+//! usernames cost the same hash as known ones), refuse while a lock of
+//! [`crate::domain::lockout`] is in force, count a failure under the name from
+//! this address and the name from everywhere (the same for names that belong
+//! to nobody), open a session, audit every attempt. [`sessions`] finds and
+//! ends sessions, [`own`] is what users do with their own account, [`users`]
+//! manages the accounts, [`hasher`] runs the hashes on a bounded pool, and
+//! [`store`] holds every query.
 
 mod hasher;
+pub mod own;
 pub mod sessions;
 mod store;
 pub mod users;
@@ -16,15 +19,21 @@ use chrono::{DateTime, Duration, Utc};
 use entities::{Role, user};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
+use self::store::failures::{self, Keys};
 pub use self::{
     hasher::{Hasher, hash_now},
-    sessions::{authenticate, logout, revoke_sessions, token_digest},
+    sessions::{Authenticated, authenticate, logout, revoke_sessions, token_digest},
 };
 use crate::{
     config::SecurityPolicy,
     db,
-    domain::lockout::LoginFailures,
+    domain::{
+        china_time::ChinaTime,
+        lockout::{Failure, Lock, LockScope, LoginFailures},
+        password,
+    },
     error::{AppError, AppResult},
+    msg,
     service::{
         Actor,
         audit::{self, Entry},
@@ -39,16 +48,38 @@ pub struct LoginOutcome {
     /// When the session ends at the latest.
     pub expires_at: DateTime<Utc>,
     pub role: Role,
+    /// The password is temporary: nothing but changing it is allowed.
+    pub password_change_required: bool,
 }
 
 fn bad_credentials() -> AppError {
-    AppError::Unauthorized("wrong username or password".to_owned().into())
+    AppError::Unauthorized(msg!("用户名或密码错误", "wrong username or password"))
+}
+
+/// The passwords to try against a stored hash: the normalized one, and the
+/// one as typed when it differs (hashes made before passwords were normalized).
+fn candidates(typed: &str) -> Vec<String> {
+    let normalized = password::normalize(typed);
+    if normalized == typed {
+        vec![typed.to_owned()]
+    } else {
+        vec![normalized.into_owned(), typed.to_owned()]
+    }
+}
+
+/// The counts a login from `source_addr` with `username` is judged by: the
+/// name as typed (cut as the audit log cuts it) from that address.
+fn keys(username: &str, source_addr: Option<&str>) -> Keys {
+    Keys {
+        username: username.chars().take(64).collect(),
+        source: source_addr.unwrap_or("unknown").chars().take(64).collect(),
+    }
 }
 
 /// Checks a username and password and opens a session.
 ///
-/// Every attempt is audited. The `lockout_threshold`-th failure in a row locks
-/// the account for `lockout_secs`, and the lock is audited too.
+/// Every attempt is audited, and so is every lock. Unknown usernames are
+/// hashed, counted, locked and answered exactly like known ones.
 ///
 /// # Errors
 /// 401 for wrong credentials or a disabled account, 429 while locked, 503 when
@@ -63,53 +94,75 @@ pub async fn login(
     source_addr: Option<String>,
 ) -> AppResult<LoginOutcome> {
     let found = store::user_by_name(db, username).await?;
+    let tried = candidates(password);
     let known_hash = found.as_ref().map(|u| u.password_hash.clone());
-    let matches = hasher.verify(password.to_owned(), known_hash).await?;
+    let matched = hasher.verify(tried.clone(), known_hash).await?;
+    // A hash made from the password as typed is made again from its normal form.
+    let rehash = match (matched, tried.first()) {
+        (Some(1), Some(normalized)) => Some(hasher.hash(normalized.clone()).await?),
+        _ => None,
+    };
     let now = Utc::now();
+    let keys = keys(username, source_addr.as_deref());
     let anonymous = Actor {
         user_id: None,
-        username: username.chars().take(64).collect(),
+        username: keys.username.clone(),
         role: Role::Leader,
         department_id: None,
         region_code: None,
         source_addr,
     };
     let txn = db::begin_write(db).await?;
-    let Some(found) = found else {
-        // The name as typed, cut short: an unknown caller must not bloat the log.
-        let entry = Entry::ok("auth.login", "user", &anonymous.username)
-            .with_result("failed")
-            .with_detail(serde_json::json!({"reason": "unknown user"}));
-        return refuse(txn, &anonymous, [entry], bad_credentials()).await;
+    // Read inside the write transaction, the counts locked when a failure is
+    // to be counted: concurrent failures must all count.
+    let counts = failures::read(&txn, &keys, matched.is_none(), now).await?;
+    let current = match &found {
+        Some(found) => store::lock_user(&txn, found.id).await?,
+        None => None,
     };
-    // Re-read inside the write transaction, locking the row: concurrent
-    // failures must all count.
-    let current = store::lock_user(&txn, found.id)
-        .await?
-        .ok_or_else(bad_credentials)?;
-    let actor = Actor {
-        user_id: Some(current.id),
-        role: current.role,
-        department_id: current.department_id,
-        ..anonymous
+    let actor = match &current {
+        Some(current) => Actor {
+            user_id: Some(current.id),
+            role: current.role,
+            department_id: current.department_id,
+            ..anonymous
+        },
+        None => anonymous,
     };
-    let failures = LoginFailures {
-        in_a_row: current.failed_logins,
-        locked_until: current.locked_until,
-    };
-    if let Some(until) = failures.lock_in_force(now) {
-        return refuse_locked(txn, &actor, current.id, until).await;
+    let object_id = current
+        .as_ref()
+        .map_or_else(|| keys.username.clone(), |u| u.id.to_string());
+    if let Some(lock) = counts.lock_in_force(now) {
+        return refuse_locked(txn, &actor, &object_id, lock, now).await;
     }
-    if !matches {
-        return count_failure(txn, &actor, &current, failures, policy, now).await;
-    }
+    let (Some(current), Some(_)) = (current, matched) else {
+        let attempt = Attempt {
+            actor: &actor,
+            object_id: &object_id,
+            keys: &keys,
+            reason: if found.is_some() {
+                "wrong password"
+            } else {
+                "unknown user"
+            },
+        };
+        return count_failure(txn, attempt, counts, policy, now).await;
+    };
     if !current.active {
         let entry = Entry::ok("auth.login", "user", current.id)
             .with_result("denied")
             .with_detail(serde_json::json!({"reason": "disabled"}));
         return refuse(txn, &actor, [entry], bad_credentials()).await;
     }
-    let outcome = open_session(&txn, &current, failures, policy, now).await?;
+    if let Some(hash) = rehash {
+        let password = store::NewPassword {
+            hash,
+            temporary: current.must_change_password,
+        };
+        store::set_password(&txn, &current, password, now).await?;
+    }
+    let outcome = open_session(&txn, &current, &actor, policy, now).await?;
+    failures::clear_address(&txn, &keys).await?;
     audit::append(&txn, &actor, Entry::ok("auth.login", "user", current.id)).await?;
     txn.commit().await?;
     Ok(outcome)
@@ -129,76 +182,145 @@ async fn refuse(
     Err(error)
 }
 
+fn scope_name(scope: LockScope) -> &'static str {
+    match scope {
+        LockScope::Address => "address",
+        LockScope::Account => "account",
+    }
+}
+
+/// The 429 of a lock in force, the same for every name.
+pub(crate) fn locked_error(lock: Lock, now: DateTime<Utc>) -> AppError {
+    let until = ChinaTime(lock.until);
+    let message = match lock.scope {
+        LockScope::Address => msg!(
+            "从当前地址登录该账号失败次数过多，请于 {until} 之后再试",
+            "too many failed logins to this account from your address; try again after {until}"
+        ),
+        LockScope::Account => msg!(
+            "该账号登录失败次数过多，已被锁定至 {until}，如非本人操作请联系管理员",
+            "too many failed logins to this account; it is locked until {until} (tell an administrator if this was not you)"
+        ),
+    };
+    AppError::TooManyRequests {
+        message,
+        retry_after_secs: lock.retry_after_secs(now),
+    }
+}
+
 async fn refuse_locked(
     txn: DatabaseTransaction,
     actor: &Actor,
-    user_id: i64,
-    until: DateTime<Utc>,
+    object_id: &str,
+    lock: Lock,
+    now: DateTime<Utc>,
 ) -> AppResult<LoginOutcome> {
-    let entry = Entry::ok("auth.login", "user", user_id)
+    let entry = Entry::ok("auth.login", "user", object_id)
         .with_result("denied")
-        .with_detail(serde_json::json!({"reason": "locked", "locked_until": until}));
-    let error = AppError::TooManyRequests(
-        format!(
-            "account locked after repeated failed logins until {}",
-            until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        )
-        .into(),
-    );
-    refuse(txn, actor, [entry], error).await
+        .with_detail(serde_json::json!({
+            "reason": "locked", "scope": scope_name(lock.scope), "locked_until": lock.until,
+        }));
+    refuse(txn, actor, [entry], locked_error(lock, now)).await
 }
 
-/// Counts a wrong password, locking the account at the threshold.
+/// A failed attempt: who, at what, and why.
+pub(crate) struct Attempt<'a> {
+    pub actor: &'a Actor,
+    /// The user's id, or the name typed when it belongs to nobody.
+    pub object_id: &'a str,
+    pub keys: &'a Keys,
+    /// For the audit log.
+    pub reason: &'static str,
+}
+
+/// Counts a failure in both counts and the audit entries it calls for: the
+/// attempt itself and any lock it sets.
+pub(crate) async fn record_failure(
+    txn: &DatabaseTransaction,
+    attempt: &Attempt<'_>,
+    counts: LoginFailures,
+    policy: &SecurityPolicy,
+    now: DateTime<Utc>,
+) -> AppResult<Failure> {
+    let failure = counts.after_failure(policy, now);
+    let stored = LoginFailures {
+        from_address: failure.from_address.stored,
+        account: failure.account.stored,
+    };
+    failures::save(txn, attempt.keys, stored).await?;
+    let window =
+        Duration::seconds(i64::try_from(policy.failure_window_secs).unwrap_or(i64::MAX / 2_000));
+    failures::sweep(txn, now - window, now).await?;
+    let lock_secs = policy.lockout_secs;
+    let mut entries = vec![
+        Entry::ok("auth.login", "user", attempt.object_id)
+            .with_result("failed")
+            .with_detail(serde_json::json!({
+                "reason": attempt.reason,
+                "failures": failure.from_address.count,
+                "account_failures": failure.account.count,
+            })),
+    ];
+    if failure.from_address.locks {
+        entries.push(
+            Entry::ok("auth.lockout", "user", attempt.object_id).with_detail(serde_json::json!({
+                "scope": "address", "failures": failure.from_address.count, "lock_secs": lock_secs,
+            })),
+        );
+    }
+    if failure.account.locks {
+        // The whole account is locked, from every address: the administrators
+        // find these under `auth.lockout.account`.
+        entries.push(
+            Entry::ok("auth.lockout.account", "user", attempt.object_id).with_detail(
+                serde_json::json!({
+                    "scope": "account", "failures": failure.account.count, "lock_secs": lock_secs,
+                }),
+            ),
+        );
+    }
+    for entry in entries {
+        audit::append(txn, attempt.actor, entry).await?;
+    }
+    Ok(failure)
+}
+
+/// Counts a failed login and answers 401.
 async fn count_failure(
     txn: DatabaseTransaction,
-    actor: &Actor,
-    current: &user::Model,
-    failures: LoginFailures,
+    attempt: Attempt<'_>,
+    counts: LoginFailures,
     policy: &SecurityPolicy,
     now: DateTime<Utc>,
 ) -> AppResult<LoginOutcome> {
-    let failure = failures.after_failure(policy, now);
-    store::save_login_failures(&txn, current, failure.stored).await?;
-    let mut entries = vec![
-        Entry::ok("auth.login", "user", current.id)
-            .with_result("failed")
-            .with_detail(serde_json::json!({
-                "reason": "wrong password", "failures": failure.in_a_row,
-            })),
-    ];
-    if failure.locks {
-        entries.push(Entry::ok("auth.lockout", "user", current.id).with_detail(
-            serde_json::json!({
-                "failures": failure.in_a_row,
-                "lock_secs": policy.lockout_secs,
-            }),
-        ));
-    }
-    refuse(txn, actor, entries, bad_credentials()).await
+    record_failure(&txn, &attempt, counts, policy, now).await?;
+    txn.commit().await?;
+    Err(bad_credentials())
 }
 
-/// Opens a session for the user and clears any failed logins.
+/// Opens a session for the user.
 async fn open_session(
     txn: &DatabaseTransaction,
     current: &user::Model,
-    failures: LoginFailures,
+    actor: &Actor,
     policy: &SecurityPolicy,
     now: DateTime<Utc>,
 ) -> AppResult<LoginOutcome> {
     let token = sessions::new_token()?;
     let expires_at = now
         + Duration::seconds(i64::try_from(policy.session_absolute_secs).unwrap_or(i64::MAX / 2));
-    store::insert_session(txn, current.id, token_digest(&token), now, expires_at).await?;
-    if failures.need_clearing() {
-        let cleared = LoginFailures {
-            in_a_row: 0,
-            locked_until: None,
-        };
-        store::save_login_failures(txn, current, cleared).await?;
-    }
+    store::sessions::insert_session(
+        txn,
+        current.id,
+        token_digest(&token),
+        actor.source_addr.clone(),
+        (now, expires_at),
+    )
+    .await?;
     Ok(LoginOutcome {
         token,
         expires_at,
         role: current.role,
+        password_change_required: current.must_change_password,
     })
 }

@@ -10,6 +10,7 @@ use crate::{
     config::SecurityPolicy,
     db,
     error::{AppError, AppResult},
+    msg,
     service::{
         Actor,
         audit::{self, Entry},
@@ -34,6 +35,18 @@ pub fn new_token() -> AppResult<String> {
     Ok(hex::encode(bytes))
 }
 
+/// A caller found by their bearer token.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// Who is asking.
+    pub actor: Actor,
+    /// The session the token opens.
+    pub session_id: i64,
+    /// The user's password is temporary: until it is changed, nothing else
+    /// is allowed.
+    pub password_change_required: bool,
+}
+
 /// Finds the live session of a bearer token and the actor behind it; ends
 /// sessions that have been idle too long or outlived their absolute expiry.
 ///
@@ -44,16 +57,20 @@ pub async fn authenticate(
     policy: &SecurityPolicy,
     token: &str,
     source_addr: Option<String>,
-) -> AppResult<Actor> {
-    let expired =
-        || AppError::Unauthorized("session expired or unknown: log in again".to_owned().into());
-    let Some(found) = store::session_by_digest(db, token_digest(token)).await? else {
+) -> AppResult<Authenticated> {
+    let expired = || {
+        AppError::Unauthorized(msg!(
+            "会话已过期或不存在，请重新登录",
+            "session expired or unknown: log in again"
+        ))
+    };
+    let Some(found) = store::sessions::session_by_digest(db, token_digest(token)).await? else {
         return Err(expired());
     };
     let now = Utc::now();
     let idle = Duration::seconds(i64::try_from(policy.session_idle_secs).unwrap_or(i64::MAX / 2));
     if now >= found.expires_at || now - found.last_seen_at >= idle {
-        store::delete_session(db, found.id).await?;
+        store::sessions::delete_session(db, found.id).await?;
         return Err(expired());
     }
     let Some(owner) = store::user(db, found.user_id).await? else {
@@ -65,19 +82,23 @@ pub async fn authenticate(
     // Touch the session at most every tenth of the idle time, to spare writes.
     let touch_every = (idle / 10).min(Duration::seconds(60));
     if now - found.last_seen_at >= touch_every {
-        store::touch_session(db, found.id, now).await?;
+        store::sessions::touch_session(db, found.id, now).await?;
     }
     let region_code = match owner.department_id {
         Some(id) => store::department(db, id).await?.and_then(|d| d.region_code),
         None => None,
     };
-    Ok(Actor {
-        user_id: Some(owner.id),
-        username: owner.username,
-        role: owner.role,
-        department_id: owner.department_id,
-        region_code,
-        source_addr,
+    Ok(Authenticated {
+        actor: Actor {
+            user_id: Some(owner.id),
+            username: owner.username,
+            role: owner.role,
+            department_id: owner.department_id,
+            region_code,
+            source_addr,
+        },
+        session_id: found.id,
+        password_change_required: owner.must_change_password,
     })
 }
 
@@ -87,7 +108,7 @@ pub async fn authenticate(
 /// When the database fails.
 pub async fn logout(db: &DatabaseConnection, actor: &Actor, token: &str) -> AppResult<()> {
     let txn = db::begin_write(db).await?;
-    store::delete_session_by_digest(&txn, token_digest(token)).await?;
+    store::sessions::delete_session_by_digest(&txn, token_digest(token)).await?;
     audit::append(
         &txn,
         actor,
@@ -103,5 +124,5 @@ pub async fn logout(db: &DatabaseConnection, actor: &Actor, token: &str) -> AppR
 /// # Errors
 /// When the database fails.
 pub async fn revoke_sessions<C: ConnectionTrait>(db: &C, user_id: i64) -> AppResult<u64> {
-    store::delete_user_sessions(db, user_id).await
+    store::sessions::delete_user_sessions(db, user_id).await
 }

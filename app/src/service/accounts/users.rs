@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use super::{
     hasher::Hasher,
     sessions,
-    store::{self, UserRow, UserUpdate},
+    store::{self, NewPassword, UserRow, UserUpdate, failures},
 };
 use crate::{
     config::SecurityPolicy,
@@ -47,7 +47,9 @@ pub struct UserChanges {
     pub department_id: Option<Option<i64>>,
     /// Enable or disable; disabling ends every session at once.
     pub active: Option<bool>,
-    /// New password; ends every session.
+    /// New password; ends every session and unlocks the account. Set by an
+    /// administrator for someone else, it is temporary: its user must change
+    /// it at the next login.
     pub password: Option<String>,
 }
 
@@ -58,12 +60,15 @@ fn check_username(problems: &mut Problems, username: &str) {
     problems.check(
         (3..=64).contains(&username.len()) && ok_chars,
         "username",
-        "use 3 to 64 letters, digits, '.', '_' or '-'",
+        msg!(
+            "用户名须为 3 到 64 个字母、数字、'.'、'_' 或 '-'",
+            "use 3 to 64 letters, digits, '.', '_' or '-'"
+        ),
     );
     problems.check(
         !RESERVED.contains(&username.to_ascii_lowercase().as_str()),
         "username",
-        format!("'{username}' is reserved"),
+        msg!("'{username}' 是保留名称", "'{username}' is reserved"),
     );
 }
 
@@ -77,19 +82,28 @@ async fn check_department<C: ConnectionTrait>(
     match department_id {
         Some(id) => {
             if !crate::error::visible(departments::get(db, actor, id).await)? {
-                problems.add("department_id", format!("department {id} does not exist"));
+                problems.add(
+                    "department_id",
+                    msg!("部门 {id} 不存在", "department {id} does not exist"),
+                );
             }
         }
         None => {
             problems.check(
                 !matches!(role, Role::Department | Role::Inspector),
                 "department_id",
-                format!("a {role} user needs a department"),
+                msg!(
+                    "{role} 用户必须属于一个部门",
+                    "a {role} user needs a department"
+                ),
             );
             problems.check(
                 actor.scope_prefix().is_none(),
                 "department_id",
-                "only a national administrator can create national users",
+                msg!(
+                    "只有全国管理员可以创建全国范围的用户",
+                    "only a national administrator can create national users"
+                ),
             );
         }
     }
@@ -98,9 +112,10 @@ async fn check_department<C: ConnectionTrait>(
 
 async fn require_free_username<C: ConnectionTrait>(db: &C, username: &str) -> AppResult<()> {
     match store::user_by_name(db, username).await? {
-        Some(_) => Err(AppError::Conflict(
-            format!("username {username} is taken").into(),
-        )),
+        Some(_) => Err(AppError::Conflict(msg!(
+            "用户名 {username} 已被占用",
+            "username {username} is taken"
+        ))),
         None => Ok(()),
     }
 }
@@ -128,7 +143,9 @@ pub async fn create(
     check_department(db, actor, &mut problems, input.role, input.department_id).await?;
     problems.finish()?;
     require_free_username(db, &username).await?;
-    let password_hash = hasher.hash(input.password).await?;
+    let password_hash = hasher
+        .hash(password::normalize(&input.password).into_owned())
+        .await?;
     let txn = db::begin_write(db).await?;
     // Asked again under the write lock: someone may have taken it while hashing.
     require_free_username(&txn, &username).await?;
@@ -172,7 +189,7 @@ async fn in_scope<C: ConnectionTrait>(
 /// 403 for non-admins, 404 when out of scope.
 pub async fn get<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> AppResult<user::Model> {
     actor.require(&[Role::Admin], "manage users")?;
-    let not_found = || AppError::NotFound(format!("user {id}").into());
+    let not_found = || AppError::NotFound(msg!("用户 {id}", "user {id}"));
     let found = store::user(db, id).await?.ok_or_else(not_found)?;
     if in_scope(db, actor, &found).await? {
         Ok(found)
@@ -221,7 +238,7 @@ async fn check_changes<C: ConnectionTrait>(
     problems.check(
         !(own && changes.active == Some(false)),
         "active",
-        msg!("不能停用自己的账户", "you cannot disable your own account"),
+        msg!("不能停用自己的账号", "you cannot disable your own account"),
     );
     problems.check(
         !(own && changes.role.is_some_and(|role| role != existing.role)),
@@ -232,15 +249,16 @@ async fn check_changes<C: ConnectionTrait>(
         !(own && changes.password.is_some()),
         "password",
         msg!(
-            "不能在此重置自己的密码，请用修改密码功能（需提供当前密码）",
-            "you cannot reset your own password here; change it with your current password"
+            "不能在此重置自己的密码，请用 POST /api/v1/me/password 修改（需提供当前密码）",
+            "you cannot reset your own password here; change it with your current password at POST /api/v1/me/password"
         ),
     );
     problems.finish()
 }
 
 /// Changes a user; disabling, a new password or a new role ends the user's
-/// sessions at once.
+/// sessions at once. A password an administrator sets for someone else is
+/// temporary.
 ///
 /// # Errors
 /// 403, 404, 422 as for create.
@@ -254,16 +272,21 @@ pub async fn update(
 ) -> AppResult<user::Model> {
     let existing = get(db, actor, id).await?;
     check_changes(db, actor, policy, &existing, &changes).await?;
-    let password_hash = match changes.password {
-        Some(password) => Some(hasher.hash(password).await?),
+    let password = match changes.password {
+        Some(password) => Some(NewPassword {
+            hash: hasher
+                .hash(password::normalize(&password).into_owned())
+                .await?,
+            temporary: actor.user_id != Some(id),
+        }),
         None => None,
     };
-    let password_changed = password_hash.is_some();
+    let password_changed = password.is_some();
     let change = UserUpdate {
         role: changes.role.unwrap_or(existing.role),
         department_id: changes.department_id.unwrap_or(existing.department_id),
         active: changes.active,
-        password_hash,
+        password,
         at: Utc::now(),
     };
     let txn = db::begin_write(db).await?;
@@ -273,6 +296,9 @@ pub async fn update(
     } else {
         0
     };
+    if password_changed {
+        failures::clear_name(&txn, &model.username).await?;
+    }
     audit::append(
         &txn,
         actor,
@@ -281,10 +307,76 @@ pub async fn update(
             "department_id": model.department_id,
             "active": model.active,
             "password_changed": password_changed,
+            "password_temporary": model.must_change_password,
             "sessions_revoked": revoked,
         })),
     )
     .await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// Gives a user a new password on the system's behalf (the demo's users, when
+/// `spotcheck demo --show-users` prints them again): unlocks the account, ends
+/// its sessions and audits why.
+///
+/// # Errors
+/// When hashing or the database fails.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    hasher: &Hasher,
+    existing: &user::Model,
+    password: &str,
+    reason: &str,
+) -> AppResult<()> {
+    let hash = hasher
+        .hash(password::normalize(password).into_owned())
+        .await?;
+    let txn = db::begin_write(db).await?;
+    let new = NewPassword {
+        hash,
+        temporary: false,
+    };
+    store::set_password(&txn, existing, new, Utc::now()).await?;
+    let revoked = sessions::revoke_sessions(&txn, existing.id).await?;
+    failures::clear_name(&txn, &existing.username).await?;
+    audit::append(
+        &txn,
+        &Actor::system(),
+        Entry::ok("user.password_reset", "user", existing.id).with_detail(serde_json::json!({
+            "reason": reason, "sessions_revoked": revoked,
+        })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The end of the account-wide lock of each user that has one now.
+///
+/// # Errors
+/// When the database fails.
+pub async fn account_locks<C: ConnectionTrait>(
+    db: &C,
+    users: &[user::Model],
+) -> AppResult<Vec<(i64, chrono::DateTime<Utc>)>> {
+    let names: Vec<String> = users.iter().map(|u| u.username.clone()).collect();
+    let locks = failures::account_locks(db, &names, Utc::now()).await?;
+    Ok(users
+        .iter()
+        .filter_map(|u| {
+            locks
+                .iter()
+                .find(|(name, _)| *name == u.username)
+                .map(|(_, until)| (u.id, *until))
+        })
+        .collect())
+}
+
+/// A user by login name, as the system sees it (for the CLI).
+///
+/// # Errors
+/// When the database fails.
+pub async fn by_name<C: ConnectionTrait>(db: &C, username: &str) -> AppResult<Option<user::Model>> {
+    store::user_by_name(db, username).await
 }

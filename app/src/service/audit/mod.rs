@@ -1,14 +1,20 @@
 //! The append-only, hash-chained audit log.
 //!
 //! Each row's `hash` is SHA-256 over the previous row's hash and the row's
-//! canonical form, and ids run 1, 2, 3… with no gaps, so an edited, deleted or
-//! reordered row breaks the chain at that row. Appends are serialised: SQLite
-//! has one writer at a time, and on PostgreSQL a transaction-scoped advisory
-//! lock is held from the append to the commit. [`chain`] hashes and checks the
-//! chain, [`store`] holds every query and the lock.
+//! canonical form, an HMAC under the audit key when one is configured, and ids
+//! run 1, 2, 3… with no gaps, so an edited, deleted or reordered row breaks the
+//! chain at that row. Appends are serialised: SQLite has one writer at a time,
+//! and on PostgreSQL a transaction-scoped advisory lock is held from the
+//! append to the commit. [`chain`] hashes and checks the chain, [`keys`] reads
+//! the audit keys, [`outside`] keeps copies of the chain's head outside the
+//! database, [`setup`] is what this process was configured with, and [`store`]
+//! holds every query and the lock.
 
 mod chain;
+pub mod keys;
 mod model;
+pub mod outside;
+pub mod setup;
 mod store;
 
 use chrono::{SubsecRound as _, Utc};
@@ -16,11 +22,15 @@ use entities::{Role, audit_log};
 use sea_orm::ConnectionTrait;
 
 pub use self::{
-    chain::{CHECKPOINT_JOB, GENESIS, Verification, checkpoint, row_hash, verify},
+    chain::{
+        CHECKPOINT_JOB, GENESIS, Tail, Verification, checkpoint, record_outside, row_hash, verify,
+        verify_with,
+    },
     model::AuditFilter,
 };
 use crate::{
     error::{AppError, AppResult},
+    msg,
     service::{Actor, Page, Paged},
 };
 
@@ -72,6 +82,7 @@ impl Entry {
 /// # Errors
 /// When the database fails.
 pub async fn append<C: ConnectionTrait>(db: &C, actor: &Actor, entry: Entry) -> AppResult<i64> {
+    let key = setup::current().signing_key()?;
     store::lock_appends(db).await?;
     let (id, prev_hash) = match store::last_row(db).await? {
         Some(row) => (row.id + 1, row.hash),
@@ -95,20 +106,30 @@ pub async fn append<C: ConnectionTrait>(db: &C, actor: &Actor, entry: Entry) -> 
         detail,
         prev_hash,
         hash: String::new(),
+        key_id: key.map(|k| k.id.clone()),
     };
-    row.hash = row_hash(&row);
+    row.hash = row_hash(&row, key);
     store::insert_row(db, row).await?;
     Ok(id)
 }
 
+/// The last row of the chain, if any.
+///
+/// # Errors
+/// When the database fails.
+pub async fn head<C: ConnectionTrait>(db: &C) -> AppResult<Option<audit_log::Model>> {
+    Ok(store::last_row(db).await?)
+}
+
 /// The audit log spans every region and is not partitioned by one, so only a
 /// national administrator (one without a regional department) reads it.
-fn require_national_admin(actor: &Actor, action: &str) -> AppResult<()> {
-    actor.require(&[Role::Admin], action)?;
+fn require_national_admin(actor: &Actor, (zh, en): (&str, &str)) -> AppResult<()> {
+    actor.require(&[Role::Admin], en)?;
     if actor.scope_prefix().is_some() {
-        return Err(AppError::Forbidden(
-            format!("only a national administrator may {action}").into(),
-        ));
+        return Err(AppError::Forbidden(msg!(
+            "只有全国管理员可以{zh}",
+            "only a national administrator may {en}"
+        )));
     }
     Ok(())
 }
@@ -118,7 +139,7 @@ fn require_national_admin(actor: &Actor, action: &str) -> AppResult<()> {
 /// # Errors
 /// 403 for other roles; when the database fails.
 pub async fn verify_as<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Verification> {
-    require_national_admin(actor, "verify the audit log")?;
+    require_national_admin(actor, ("核验审计日志", "verify the audit log"))?;
     verify(db).await
 }
 
@@ -132,6 +153,6 @@ pub async fn list<C: ConnectionTrait>(
     filter: &AuditFilter,
     page: Page,
 ) -> AppResult<Paged<audit_log::Model>> {
-    require_national_admin(actor, "read the audit log")?;
+    require_national_admin(actor, ("查阅审计日志", "read the audit log"))?;
     store::entries(db, filter, page).await
 }

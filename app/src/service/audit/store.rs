@@ -55,6 +55,7 @@ pub async fn insert_row<C: ConnectionTrait>(db: &C, row: audit_log::Model) -> Ap
         detail: Set(row.detail),
         prev_hash: Set(row.prev_hash),
         hash: Set(row.hash),
+        key_id: Set(row.key_id),
     };
     audit_log::Entity::insert(active)
         .exec_without_returning(db)

@@ -4,6 +4,7 @@
 
 mod rows;
 mod store;
+mod users;
 
 use std::{
     collections::{BTreeSet, HashMap},
@@ -30,6 +31,8 @@ use crate::{
     },
 };
 use store::ConflictKey;
+
+pub use self::users::show_users;
 
 /// Options for the demo data set.
 #[derive(Debug, Clone)]

@@ -113,8 +113,7 @@ pub(super) fn user(
         role: Set(spec.role),
         department_id: Set(department_id),
         active: Set(true),
-        failed_logins: Set(0),
-        locked_until: Set(None),
+        must_change_password: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
     }

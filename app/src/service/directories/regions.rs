@@ -95,6 +95,17 @@ pub async fn get<C: ConnectionTrait>(db: &C, code: &str) -> AppResult<region::Mo
         .ok_or_else(|| AppError::NotFound(format!("region {code}").into()))
 }
 
+/// The names of the regions with these codes, by code; every role reads regions.
+///
+/// # Errors
+/// When the database fails.
+pub async fn names<C: ConnectionTrait>(
+    db: &C,
+    codes: Vec<String>,
+) -> AppResult<std::collections::HashMap<String, String>> {
+    store::names(db, codes).await
+}
+
 /// Lists regions by code.
 ///
 /// # Errors

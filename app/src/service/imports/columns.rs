@@ -195,7 +195,15 @@ impl<'a> Fields<'a> {
     pub fn text(&mut self, key: &str) -> Option<String> {
         match self.cell(key).map(Cell::text) {
             None | Some(Ok(None)) => None,
-            Some(Ok(Some(text))) => Some(text),
+            Some(Ok(Some(text))) => match crate::input_guard::first_refused(&text) {
+                // The same rule as the API's: PostgreSQL cannot store U+0000,
+                // and SQLite would keep invisible characters in names and codes.
+                Some(c) => {
+                    self.problem(key, crate::input_guard::refused_message(c));
+                    None
+                }
+                None => Some(text),
+            },
             Some(Err(e)) => {
                 self.problem(key, e);
                 None

@@ -2,9 +2,14 @@
 //! of reports, `initial` (初报) → `follow_up` (续报)* → `final` (终报).
 //!
 //! Severity is derived from the current figures whatever the department states;
-//! deadlines and the direct-report duty follow the derived severity.
+//! deadlines and the direct-report duty follow the derived severity. A report's
+//! filing time is the server's time of receipt; a report first filed on paper
+//! or by phone is entered afterwards (补录, [`backfill`]) by an admin or a
+//! national supervisor, with a reason and a reference to the original, and the
+//! timeliness rules decide how it counts ([`crate::domain::reporting`]).
 
 pub mod model;
+mod reports;
 mod store;
 
 use std::collections::HashMap;
@@ -13,9 +18,13 @@ use chrono::{DateTime, Duration, Utc};
 use entities::{Role, department, incident, incident_report};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use self::store::{Figures, NewIncident, NewReport, Visible};
+use self::store::{NewIncident, Visible};
 pub use self::{
-    model::{IncidentFilter, IncidentInput, IncidentView, ReportInput},
+    model::{
+        BackfillInput, IncidentFilter, IncidentInput, IncidentView, InitialReportInput,
+        ReportInput, ReportView,
+    },
+    reports::{add_report, backfill},
     store::{IncidentRow, ReportRow, of_period},
 };
 use super::{
@@ -29,10 +38,11 @@ use crate::{
     domain::{
         RegionCode,
         region_code::prefix_of,
-        reporting::{Deadlines, IncidentFacts, ReportFacts, is_complete, judge, out_of_order},
+        reporting::{Deadlines, ReportFacts, judge},
         severity,
     },
     error::{AppError, AppResult},
+    msg,
 };
 
 /// Roles that report incidents.
@@ -55,41 +65,9 @@ pub fn facts_by_incident(reports: &[ReportRow]) -> HashMap<i64, Vec<ReportFacts>
         by_incident
             .entry(report.incident_id)
             .or_default()
-            .push(ReportFacts {
-                stage: report.stage,
-                reported_at: report.reported_at,
-                direct: report.direct,
-                complete: report.is_complete(),
-            });
+            .push(report.facts());
     }
     by_incident
-}
-
-/// The rules' view of a stored incident and its reports.
-fn facts(
-    incident: &incident::Model,
-    reports: &[incident_report::Model],
-) -> (IncidentFacts, Vec<ReportFacts>) {
-    let facts = IncidentFacts {
-        occurred_at: incident.occurred_at,
-        derived: incident.derived_severity,
-        stated: incident.stated_severity,
-    };
-    let reports = reports
-        .iter()
-        .map(|r| ReportFacts {
-            stage: r.stage,
-            reported_at: r.reported_at,
-            direct: r.direct,
-            complete: is_complete(
-                r.deaths,
-                r.serious_injuries,
-                r.economic_loss_yuan,
-                r.summary.as_deref(),
-            ),
-        })
-        .collect();
-    (facts, reports)
 }
 
 fn check_figures(
@@ -101,21 +79,23 @@ fn check_figures(
     problems.check(
         deaths.is_none_or(|n| n >= 0),
         "deaths",
-        "must not be negative",
+        msg!("不能为负数", "must not be negative"),
     );
     problems.check(
         injuries.is_none_or(|n| n >= 0),
         "serious_injuries",
-        "must not be negative",
+        msg!("不能为负数", "must not be negative"),
     );
     problems.check(
         loss.is_none_or(|n| n >= 0),
         "economic_loss_yuan",
-        "must not be negative",
+        msg!("不能为负数", "must not be negative"),
     );
 }
 
-/// Reports an incident for the caller's department (an admin names the department).
+/// Reports an incident for the caller's department (an admin names the
+/// department), with its initial report when the input includes one: the
+/// incident, the report and their audit entries in one transaction.
 ///
 /// # Errors
 /// 403 for roles that do not report or a region outside the caller's
@@ -133,14 +113,16 @@ pub async fn create(
             .department_id
             .is_some_and(|d| Some(d) != actor.department_id)
     {
-        return Err(AppError::Forbidden(
+        return Err(AppError::Forbidden(msg!(
+            "部门用户只能为本部门报送事故",
             "department users report for their own department"
-                .to_owned()
-                .into(),
-        ));
+        )));
     }
     let now = Utc::now();
-    let new = check_incident(db, actor, input, now).await?;
+    let initial = input.initial_report.clone();
+    let mut new = check_incident(db, actor, input, now).await?;
+    // Filed with the incident, the initial report makes its statement of severity.
+    let stated = initial.as_ref().and_then(|_| new.stated_severity.take());
     let txn = db::begin_write(db).await?;
     let model = store::insert(&txn, new, now).await?;
     audit::append(
@@ -153,6 +135,9 @@ pub async fn create(
         })),
     )
     .await?;
+    if let Some(report) = initial {
+        reports::file_initial(&txn, actor, &model, report, stated, now).await?;
+    }
     txn.commit().await?;
     get(db, actor, model.id, deadlines).await
 }
@@ -166,6 +151,13 @@ async fn check_incident<C: ConnectionTrait>(
 ) -> AppResult<NewIncident> {
     let mut problems = Problems::new();
     let summary = problems.text("summary", &input.summary, 4000);
+    if let Some(text) = input
+        .initial_report
+        .as_ref()
+        .and_then(|r| r.summary.as_deref())
+    {
+        problems.text("initial_report.summary", text, 4000);
+    }
     let region_code = input.region_code.trim().to_owned();
     regions::require_exists(db, &mut problems, "region_code", &region_code).await?;
     check_figures(
@@ -177,7 +169,7 @@ async fn check_incident<C: ConnectionTrait>(
     problems.check(
         input.occurred_at <= now + Duration::minutes(SKEW_MINUTES),
         "occurred_at",
-        "must not be in the future",
+        msg!("不能晚于当前时间", "must not be in the future"),
     );
     let department = reporting_department(db, actor, input.department_id, &mut problems).await?;
     if let Some(d) = &department {
@@ -186,7 +178,10 @@ async fn check_incident<C: ConnectionTrait>(
                 .as_deref()
                 .is_none_or(|r| region_code.starts_with(prefix_of(r))),
             "region_code",
-            "the incident's region is outside the reporting department's jurisdiction",
+            msg!(
+                "事故地点不在报送部门的辖区内",
+                "the incident's region is outside the reporting department's jurisdiction"
+            ),
         );
     }
     problems.finish()?;
@@ -261,9 +256,25 @@ async fn views<C: ConnectionTrait>(
         .into_iter()
         .map(|incident| {
             let reports = by_incident.remove(&incident.id).unwrap_or_default();
-            let (facts, report_facts) = facts(&incident, &reports);
+            let facts: Vec<ReportFacts> =
+                reports.iter().map(|r| ReportRow::from(r).facts()).collect();
+            let verdict = judge(
+                &IncidentRow::from(&incident).facts(),
+                &facts,
+                deadlines,
+                now,
+            );
+            let reports = reports
+                .into_iter()
+                .zip(&facts)
+                .map(|(report, facts)| ReportView {
+                    counted_at: facts.counted_at(deadlines),
+                    understated: severity::understated(facts.stated, facts.derived),
+                    report,
+                })
+                .collect();
             IncidentView {
-                verdict: judge(&facts, &report_facts, deadlines, now),
+                verdict,
                 incident,
                 reports,
             }
@@ -307,132 +318,4 @@ pub async fn list<C: ConnectionTrait>(
         incidents.total,
         page,
     ))
-}
-
-/// Files a report on an incident of the caller's department; figures it gives
-/// replace the incident's and the severity is derived again.
-///
-/// # Errors
-/// 404 when the incident is not the caller's to see; 403 when the caller may see
-/// it but not report on it; 409 out of order; 422 listing every problem.
-#[tracing::instrument(skip_all, fields(incident.id = id))]
-pub async fn add_report(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: i64,
-    input: ReportInput,
-    deadlines: &Deadlines,
-) -> AppResult<IncidentView> {
-    let view = get(db, actor, id, deadlines).await?;
-    let own =
-        actor.role == Role::Department && actor.department_id == Some(view.incident.department_id);
-    if !own && actor.role != Role::Admin {
-        return Err(AppError::Forbidden(
-            "only the reporting department reports on an incident"
-                .to_owned()
-                .into(),
-        ));
-    }
-    let now = Utc::now();
-    let report = check_report(&view, actor, input, now)?;
-    let figures = new_figures(&view.incident, &report);
-    let txn = db::begin_write(db).await?;
-    let filed = store::filed_stages(&txn, id).await?;
-    if let Some(problem) = out_of_order(report.stage, &filed) {
-        return Err(AppError::Conflict(problem.to_owned().into()));
-    }
-    let report = store::insert_report(&txn, report, now).await?;
-    let before = view.incident.derived_severity;
-    let mut after = before;
-    if let Some(figures) = figures {
-        store::update_figures(&txn, view.incident, figures, now).await?;
-        after = figures.derived_severity;
-    }
-    audit::append(
-        &txn,
-        actor,
-        Entry::ok("incident.report", "incident", id).with_detail(serde_json::json!({
-            "report_id": report.id, "stage": report.stage, "reported_at": report.reported_at,
-            "direct": report.direct, "severity_before": before, "severity_after": after,
-        })),
-    )
-    .await?;
-    txn.commit().await?;
-    get(db, actor, id, deadlines).await
-}
-
-/// Checks a report on an incident, listing every problem.
-fn check_report(
-    view: &IncidentView,
-    actor: &Actor,
-    input: ReportInput,
-    now: DateTime<Utc>,
-) -> AppResult<NewReport> {
-    let reported_at = input.reported_at.unwrap_or(now);
-    let mut problems = Problems::new();
-    check_figures(
-        &mut problems,
-        input.deaths,
-        input.serious_injuries,
-        input.economic_loss_yuan,
-    );
-    let summary = input
-        .summary
-        .as_deref()
-        .map(|s| problems.text("summary", s, 4000));
-    problems.check(
-        reported_at >= view.incident.occurred_at,
-        "reported_at",
-        "must not be before the incident occurred",
-    );
-    problems.check(
-        reported_at <= now + Duration::minutes(SKEW_MINUTES),
-        "reported_at",
-        "must not be in the future",
-    );
-    problems.check(
-        view.reports
-            .last()
-            .is_none_or(|r| reported_at >= r.reported_at),
-        "reported_at",
-        "must not be before the previous report",
-    );
-    problems.finish()?;
-    Ok(NewReport {
-        incident_id: view.incident.id,
-        stage: input.stage,
-        reported_at,
-        direct: input.direct,
-        deaths: input.deaths,
-        serious_injuries: input.serious_injuries,
-        economic_loss_yuan: input.economic_loss_yuan,
-        summary,
-        created_by: actor.user_id,
-    })
-}
-
-/// The incident's figures once the report's replace them, with the severity
-/// they give; `None` when the report gives none.
-fn new_figures(current: &incident::Model, report: &NewReport) -> Option<Figures> {
-    let changed = report.deaths.is_some()
-        || report.serious_injuries.is_some()
-        || report.economic_loss_yuan.is_some();
-    if !changed {
-        return None;
-    }
-    let deaths = report.deaths.unwrap_or(current.deaths);
-    let serious_injuries = report.serious_injuries.unwrap_or(current.serious_injuries);
-    let economic_loss_yuan = report
-        .economic_loss_yuan
-        .unwrap_or(current.economic_loss_yuan);
-    Some(Figures {
-        deaths,
-        serious_injuries,
-        economic_loss_yuan,
-        derived_severity: severity::derive(
-            deaths.into(),
-            serious_injuries.into(),
-            economic_loss_yuan,
-        ),
-    })
 }

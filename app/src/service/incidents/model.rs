@@ -26,6 +26,18 @@ pub struct IncidentInput {
     pub summary: String,
     /// The reporting department; defaults to the caller's.
     pub department_id: Option<i64>,
+    /// The initial report (初报), filed with the incident in one step.
+    pub initial_report: Option<InitialReportInput>,
+}
+
+/// The initial report filed together with its incident: the incident's
+/// figures and stated severity, filed now.
+#[derive(Debug, Clone, Default)]
+pub struct InitialReportInput {
+    /// Whether it went directly to the ministry (直报).
+    pub direct: bool,
+    /// What is known now; the incident's summary if absent.
+    pub summary: Option<String>,
 }
 
 /// A report in an incident's chain.
@@ -33,7 +45,8 @@ pub struct IncidentInput {
 pub struct ReportInput {
     /// 初报, 续报 or 终报.
     pub stage: ReportStage,
-    /// When it was filed; now if absent.
+    /// When it was filed: never given on the ordinary path (the server's
+    /// time of receipt is), required on a backfill (补录).
     pub reported_at: Option<DateTime<Utc>>,
     /// Whether it went directly to the ministry (直报).
     pub direct: bool,
@@ -45,6 +58,19 @@ pub struct ReportInput {
     pub economic_loss_yuan: Option<i64>,
     /// What is known now.
     pub summary: Option<String>,
+    /// The severity the report states, if it states one.
+    pub stated_severity: Option<Severity>,
+}
+
+/// A report first filed on paper or by phone, entered afterwards (补录).
+#[derive(Debug, Clone)]
+pub struct BackfillInput {
+    /// The report, with the time it claims to have been filed.
+    pub report: ReportInput,
+    /// Why it is entered afterwards.
+    pub reason: String,
+    /// Where the original can be found: document number, file, call record.
+    pub evidence: String,
 }
 
 /// An incident with its reports and the verdict on them as of now.
@@ -53,9 +79,33 @@ pub struct IncidentView {
     /// The stored incident.
     pub incident: incident::Model,
     /// Its reports, in order.
-    pub reports: Vec<incident_report::Model>,
+    pub reports: Vec<ReportView>,
     /// Deadlines, points and flags.
     pub verdict: Verdict,
+}
+
+impl IncidentView {
+    /// The severity the department stated last: in its latest report that
+    /// states one, else when it reported the incident.
+    #[must_use]
+    pub fn stated_severity(&self) -> Option<Severity> {
+        self.reports
+            .iter()
+            .rev()
+            .find_map(|r| r.report.stated_severity)
+            .or(self.incident.stated_severity)
+    }
+}
+
+/// A stored report and how the rules take it.
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    /// The stored report.
+    pub report: incident_report::Model,
+    /// When the timeliness rules count it as filed.
+    pub counted_at: DateTime<Utc>,
+    /// Whether it states a severity below what its figures call for.
+    pub understated: bool,
 }
 
 /// Filters for listing incidents.

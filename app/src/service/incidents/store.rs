@@ -13,7 +13,7 @@ use crate::{
     domain::{
         Period, RegionCode,
         region_code::prefix_of,
-        reporting::{IncidentFacts, is_complete},
+        reporting::{IncidentFacts, ReportFacts, is_complete},
     },
     error::AppResult,
     service::{Actor, Page, Paged},
@@ -29,6 +29,7 @@ pub struct IncidentRow {
     pub occurred_at: DateTime<Utc>,
     pub stated_severity: Option<Severity>,
     pub derived_severity: Severity,
+    pub derived_severity_at_creation: Severity,
 }
 
 impl IncidentRow {
@@ -39,6 +40,21 @@ impl IncidentRow {
             occurred_at: self.occurred_at,
             derived: self.derived_severity,
             stated: self.stated_severity,
+            derived_at_creation: self.derived_severity_at_creation,
+        }
+    }
+}
+
+impl From<&incident::Model> for IncidentRow {
+    fn from(m: &incident::Model) -> Self {
+        Self {
+            id: m.id,
+            department_id: m.department_id,
+            region_code: m.region_code.clone(),
+            occurred_at: m.occurred_at,
+            stated_severity: m.stated_severity,
+            derived_severity: m.derived_severity,
+            derived_severity_at_creation: m.derived_severity_at_creation,
         }
     }
 }
@@ -46,27 +62,64 @@ impl IncidentRow {
 /// What the reporting rules need of a report.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct ReportRow {
+    pub id: i64,
     pub incident_id: i64,
     pub stage: ReportStage,
     pub reported_at: DateTime<Utc>,
+    /// When it was entered.
+    pub created_at: DateTime<Utc>,
+    /// 补录.
+    pub backfilled: bool,
     /// 直报.
     pub direct: bool,
     pub deaths: Option<i32>,
     pub serious_injuries: Option<i32>,
     pub economic_loss_yuan: Option<i64>,
     pub summary: Option<String>,
+    pub stated_severity: Option<Severity>,
+    pub derived_severity: Severity,
 }
 
 impl ReportRow {
-    /// Whether the report gives everything an initial report must.
+    /// The report as the reporting rules take it.
     #[must_use]
-    pub fn is_complete(&self) -> bool {
-        is_complete(
-            self.deaths,
-            self.serious_injuries,
-            self.economic_loss_yuan,
-            self.summary.as_deref(),
-        )
+    pub fn facts(&self) -> ReportFacts {
+        ReportFacts {
+            id: self.id,
+            stage: self.stage,
+            reported_at: self.reported_at,
+            entered_at: self.created_at,
+            backfilled: self.backfilled,
+            direct: self.direct,
+            complete: is_complete(
+                self.deaths,
+                self.serious_injuries,
+                self.economic_loss_yuan,
+                self.summary.as_deref(),
+            ),
+            stated: self.stated_severity,
+            derived: self.derived_severity,
+        }
+    }
+}
+
+impl From<&incident_report::Model> for ReportRow {
+    fn from(m: &incident_report::Model) -> Self {
+        Self {
+            id: m.id,
+            incident_id: m.incident_id,
+            stage: m.stage,
+            reported_at: m.reported_at,
+            created_at: m.created_at,
+            backfilled: m.backfilled,
+            direct: m.direct,
+            deaths: m.deaths,
+            serious_injuries: m.serious_injuries,
+            economic_loss_yuan: m.economic_loss_yuan,
+            summary: m.summary.clone(),
+            stated_severity: m.stated_severity,
+            derived_severity: m.derived_severity,
+        }
     }
 }
 
@@ -98,6 +151,7 @@ pub async fn of_period<C: ConnectionTrait>(
             incident::Column::OccurredAt,
             incident::Column::StatedSeverity,
             incident::Column::DerivedSeverity,
+            incident::Column::DerivedSeverityAtCreation,
         ])
         .order_by_asc(incident::Column::Id)
         .into_model::<IncidentRow>()
@@ -106,14 +160,19 @@ pub async fn of_period<C: ConnectionTrait>(
     let reports = incident_report::Entity::find()
         .select_only()
         .columns([
+            incident_report::Column::Id,
             incident_report::Column::IncidentId,
             incident_report::Column::Stage,
             incident_report::Column::ReportedAt,
+            incident_report::Column::CreatedAt,
+            incident_report::Column::Backfilled,
             incident_report::Column::Direct,
             incident_report::Column::Deaths,
             incident_report::Column::SeriousInjuries,
             incident_report::Column::EconomicLossYuan,
             incident_report::Column::Summary,
+            incident_report::Column::StatedSeverity,
+            incident_report::Column::DerivedSeverity,
         ])
         .filter(incident_report::Column::IncidentId.in_subquery(ids))
         .order_by_asc(incident_report::Column::Id)
@@ -159,6 +218,7 @@ pub async fn insert<C: ConnectionTrait>(
         economic_loss_yuan: Set(new.economic_loss_yuan),
         stated_severity: Set(new.stated_severity),
         derived_severity: Set(new.derived_severity),
+        derived_severity_at_creation: Set(new.derived_severity),
         summary: Set(new.summary),
         created_by: Set(new.created_by),
         created_at: Set(now),
@@ -279,8 +339,20 @@ pub struct NewReport {
     pub serious_injuries: Option<i32>,
     pub economic_loss_yuan: Option<i64>,
     pub summary: Option<String>,
+    pub stated_severity: Option<Severity>,
+    /// What the figures known once it is filed call for.
+    pub derived_severity: Severity,
+    /// Why and on what evidence it is entered afterwards (补录), if it is.
+    pub backfill: Option<Backfill>,
     /// The user filing it.
     pub created_by: Option<i64>,
+}
+
+/// Why a report is entered afterwards, and where its original is.
+#[derive(Debug, Clone)]
+pub struct Backfill {
+    pub reason: String,
+    pub evidence: String,
 }
 
 /// Stores a report.
@@ -301,6 +373,11 @@ pub async fn insert_report<C: ConnectionTrait>(
         serious_injuries: Set(new.serious_injuries),
         economic_loss_yuan: Set(new.economic_loss_yuan),
         summary: Set(new.summary),
+        stated_severity: Set(new.stated_severity),
+        derived_severity: Set(new.derived_severity),
+        backfilled: Set(new.backfill.is_some()),
+        backfill_reason: Set(new.backfill.as_ref().map(|b| b.reason.clone())),
+        backfill_evidence: Set(new.backfill.map(|b| b.evidence)),
         created_by: Set(new.created_by),
         created_at: Set(now),
         ..Default::default()

@@ -1,8 +1,6 @@
 //! 问责报告: the period's accountability items in scope, unit by unit.
 
-use std::collections::HashMap;
-
-use entities::{AccountabilityStatus, AccountableKind, accountability_item};
+use entities::{AccountabilityStatus, accountability_entry, accountability_item};
 use reports::export::{
     Meta, Sink, Written,
     accountability::{AccountabilityReport, AccountabilityRow, Status},
@@ -14,71 +12,69 @@ use super::{
     store::{self, ItemCursor, PAGE},
     writer::blocking,
 };
-use crate::{domain::Period, error::AppResult, service::Actor};
-
-/// Names of the units of one kind, by id; an inspector's with the badge number.
-async fn names<C: ConnectionTrait>(
-    db: &C,
-    kind: AccountableKind,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, String>> {
-    let units = store::units(db, kind, ids).await?;
-    Ok(units
-        .into_iter()
-        .map(|u| {
-            let name = match u.badge_no {
-                Some(badge) => format!("{}（{badge}）", u.name),
-                None => u.name,
-            };
-            (u.id, name)
-        })
-        .collect())
-}
+use crate::{
+    domain::{Period, accountability::Step},
+    error::AppResult,
+    service::{Actor, accountability},
+};
 
 fn status_of(status: AccountabilityStatus) -> Status {
     match status {
         AccountabilityStatus::Open => Status::Open,
         AccountabilityStatus::Acknowledged => Status::Acknowledged,
+        AccountabilityStatus::Answered => Status::Answered,
         AccountabilityStatus::Closed => Status::Closed,
     }
 }
 
-/// One page of items as rows, with their units' names.
+/// The item's history, one line per step: when (China time), who, what, and
+/// the text with any attachment.
+fn history_of(entries: &[accountability_entry::Model]) -> Option<String> {
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let step = Step::between(e.from_status, e.to_status).map_or("变更", labels::step);
+            let mut line = format!(
+                "{} {} {step}",
+                labels::china_time(e.at).format("%Y-%m-%d %H:%M"),
+                e.actor
+            );
+            if let Some(text) = &e.text {
+                line.push_str(&format!("：{text}"));
+            }
+            if let Some(attachment) = &e.attachment {
+                line.push_str(&format!("（附件：{attachment}）"));
+            }
+            line
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// One page of items as rows, with their units' names and histories.
 async fn page_rows<C: ConnectionTrait>(
     db: &C,
     items: Vec<accountability_item::Model>,
 ) -> AppResult<Vec<AccountabilityRow>> {
-    let mut by_kind: HashMap<AccountableKind, Vec<i64>> = HashMap::new();
-    for item in &items {
-        by_kind
-            .entry(item.subject_kind)
-            .or_default()
-            .push(item.subject_id);
-    }
-    let mut unit_names: HashMap<(AccountableKind, i64), String> = HashMap::new();
-    for (kind, mut ids) in by_kind {
-        ids.sort_unstable();
-        ids.dedup();
-        for (id, name) in names(db, kind, &ids).await? {
-            unit_names.insert((kind, id), name);
-        }
-    }
-    Ok(items
+    Ok(accountability::views(db, items)
+        .await?
         .into_iter()
-        .map(|item| AccountabilityRow {
-            subject_id: item.subject_id,
-            subject_name: unit_names
-                .get(&(item.subject_kind, item.subject_id))
-                .cloned()
-                .unwrap_or_else(|| format!("#{}", item.subject_id)),
-            subject_kind: labels::accountable_kind(item.subject_kind).to_owned(),
-            region_code: item.region_code,
-            period: item.period,
-            reason: labels::reason(item.reason).to_owned(),
-            evidence: labels::evidence(item.evidence_kind, item.evidence_id),
-            status: status_of(item.status),
-            note: item.note,
-            raised_at: labels::china_time(item.created_at),
+        .map(|view| {
+            let item = view.item;
+            AccountabilityRow {
+                subject_id: item.subject_id,
+                subject_name: view
+                    .subject_name
+                    .unwrap_or_else(|| format!("#{}", item.subject_id)),
+                subject_kind: labels::accountable_kind(item.subject_kind).to_owned(),
+                region_code: item.region_code,
+                period: item.period,
+                reason: labels::reason(item.reason).to_owned(),
+                evidence: labels::evidence(&view.evidence),
+                status: status_of(item.status),
+                history: history_of(&view.history),
+                raised_at: labels::china_time(item.created_at),
+            }
         })
         .collect())
 }

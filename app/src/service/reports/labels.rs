@@ -2,13 +2,16 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use entities::{
-    AccountabilityReason, AccountableKind, DrawTrigger, EvidenceKind, RegionLevel, SeedSource,
-    SubjectKind, TaskStatus,
+    AccountabilityReason, AccountableKind, ComputeTrigger, DrawTrigger, EvidenceKind, RegionLevel,
+    SeedSource, SubjectKind, TaskStatus, score_computation,
 };
 
 use crate::{
-    domain::{Period, workdays::CHINA},
-    service::draws::{AnnouncementRow, SeedProvenance},
+    domain::{Period, accountability::Step, vocab, workdays::CHINA},
+    service::{
+        accountability::EvidenceView,
+        draws::{AnnouncementRow, SeedProvenance},
+    },
 };
 
 /// A moment as a China Standard Time wall clock, as reports show times.
@@ -60,16 +63,7 @@ pub fn level(level: Option<RegionLevel>) -> &'static str {
 /// The task's state.
 #[must_use]
 pub fn task_status(status: TaskStatus) -> &'static str {
-    match status {
-        TaskStatus::Assigned => "待检查",
-        TaskStatus::InProgress => "检查中",
-        TaskStatus::Submitted => "已提交",
-        TaskStatus::Reviewed => "已审核",
-        TaskStatus::Published => "已公示",
-        TaskStatus::Returned => "已退回",
-        TaskStatus::Superseded => "已作废（重新抽取）",
-        TaskStatus::Cancelled => "已取消（补抽）",
-    }
+    vocab::zh(vocab::TASK_STATUSES, status)
 }
 
 /// How a draw came about.
@@ -121,33 +115,62 @@ pub fn result(result: &str) -> &str {
     }
 }
 
-/// Why a unit is held to account.
+/// Why a unit is held to account. `severity_understated` is 等级报低 — a severity
+/// stated below what the figures known then call for — and never 瞒报, which is
+/// concealment, a different rule.
 #[must_use]
 pub fn reason(reason: AccountabilityReason) -> &'static str {
-    match reason {
-        AccountabilityReason::GradeFail => "考核不合格",
-        AccountabilityReason::SelfAssessmentInflated => "自评虚高（高于检查10分以上）",
-        AccountabilityReason::ReportLate => "初报迟报",
-        AccountabilityReason::FinalReportMissing => "终报缺报",
-        AccountabilityReason::DirectReportMissing => "未按规定直报",
-        AccountabilityReason::SeverityUnderstated => "瞒报降级（等级报低）",
-        AccountabilityReason::TaskOverdue => "检查任务逾期",
-        AccountabilityReason::PublicationOverdue => "结果未按时公示",
-        AccountabilityReason::HazardOverdue => "重大隐患逾期未整改",
-    }
+    vocab::zh(vocab::ACCOUNTABILITY_REASONS, reason)
 }
 
-/// The evidence as a reference people can look up.
+/// The evidence as a reference people can look up: `事故 #12`, a report with
+/// its incident, and `（含补录报告）` where it rests on a report entered afterwards.
 #[must_use]
-pub fn evidence(kind: EvidenceKind, id: i64) -> String {
-    let what = match kind {
-        EvidenceKind::Task => "检查任务",
-        EvidenceKind::Incident => "事故",
-        EvidenceKind::Hazard => "隐患",
-        EvidenceKind::Score => "考核得分",
-        EvidenceKind::SelfAssessment => "自评",
+pub fn evidence(evidence: &EvidenceView) -> String {
+    let id = evidence.id;
+    let mut label = match (evidence.kind, evidence.incident_id) {
+        (EvidenceKind::Task, _) => format!("检查任务 #{id}"),
+        (EvidenceKind::Incident, _) => format!("事故 #{id}"),
+        (EvidenceKind::IncidentReport, Some(incident)) => format!("事故 #{incident} 报告 #{id}"),
+        (EvidenceKind::IncidentReport, None) => format!("事故报告 #{id}"),
+        (EvidenceKind::Hazard, _) => format!("隐患 #{id}"),
+        (EvidenceKind::Score, _) => format!("考核得分 #{id}"),
+        (EvidenceKind::SelfAssessment, _) => format!("自评 #{id}"),
     };
-    format!("{what} #{id}")
+    if evidence.backfilled {
+        label.push_str("（含补录报告）");
+    }
+    label
+}
+
+/// When a period's scores were last computed, by whom and how, or that they never were.
+#[must_use]
+pub fn computation(last: Option<&score_computation::Model>) -> String {
+    let Some(last) = last else {
+        return "得分尚未计算".to_owned();
+    };
+    let how = match last.trigger {
+        ComputeTrigger::Request => "手动",
+        ComputeTrigger::Command => "命令行",
+        ComputeTrigger::Schedule => "定时任务",
+    };
+    format!(
+        "得分计算于 {}（北京时间），计算人 {}（{how}）",
+        china_time(last.computed_at).format("%Y-%m-%d %H:%M"),
+        last.computed_by
+    )
+}
+
+/// A step of an accountability item, as its history reads.
+#[must_use]
+pub fn step(step: Step) -> &'static str {
+    match step {
+        Step::Acknowledge => "确认",
+        Step::Close => "关闭",
+        Step::Answer => "申辩",
+        Step::Accept => "采纳申辩并关闭",
+        Step::Reject => "驳回申辩",
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ use writer::blocking;
 use super::{
     Actor,
     audit::{self, Entry},
+    scoring,
     validate::Problems,
 };
 use crate::{
@@ -174,6 +175,18 @@ async fn scope_label<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Str
     Ok(name.unwrap_or_else(|| code.to_owned()))
 }
 
+/// For the reports built on a recomputation (scores, accountability items):
+/// when the period was last computed and by whom, or that it never was.
+async fn basis<C: ConnectionTrait>(db: &C, request: &ReportRequest) -> AppResult<Option<String>> {
+    let (ReportKind::Assessment | ReportKind::Accountability, Some(period)) =
+        (request.kind, request.period)
+    else {
+        return Ok(None);
+    };
+    let computation = scoring::computation(db, &period).await?;
+    Ok(Some(labels::computation(computation.last.as_ref())))
+}
+
 fn exporter_label(actor: &Actor) -> String {
     if actor.user_id.is_some() {
         actor.username.clone()
@@ -221,6 +234,7 @@ pub async fn build(
         scope: scope_label(db, actor).await?,
         exporter: exporter_label(actor),
         exported_at: labels::china_time(now),
+        basis: basis(db, request).await?,
     };
     let (written, rows) = match (request.kind, request.period, request.draw_id) {
         (ReportKind::Draw, _, Some(draw_id)) => {

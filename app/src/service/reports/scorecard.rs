@@ -19,7 +19,7 @@ use super::{
 use crate::{
     domain::{Period, RegionCode, region_code::level_of},
     error::AppResult,
-    service::Actor,
+    service::{Actor, directories::regions},
 };
 
 fn grade_of(grade: Grade) -> card::Grade {
@@ -77,7 +77,7 @@ impl Means {
 
     async fn rows(self, db: &DatabaseConnection) -> AppResult<Vec<RegionScore>> {
         let codes: Vec<String> = self.0.keys().cloned().collect();
-        let names = store::region_names(db, codes).await?;
+        let names = regions::names(db, codes).await?;
         Ok(self
             .0
             .into_iter()

@@ -20,8 +20,6 @@ use crate::{domain::Period, error::AppResult, service::Actor};
 
 /// Rows read per query when a report is streamed.
 pub const PAGE: u64 = 5_000;
-/// Ids per lookup of the names behind a page.
-const NAMES_PER_QUERY: usize = 1_000;
 
 /// The name of a region, if it exists.
 pub async fn region_name<C: ConnectionTrait>(db: &C, code: &str) -> AppResult<Option<String>> {
@@ -29,20 +27,6 @@ pub async fn region_name<C: ConnectionTrait>(db: &C, code: &str) -> AppResult<Op
         .one(db)
         .await?
         .map(|r| r.name))
-}
-
-/// The names of these regions, by code.
-pub async fn region_names<C: ConnectionTrait>(
-    db: &C,
-    codes: Vec<String>,
-) -> AppResult<HashMap<String, String>> {
-    Ok(region::Entity::find()
-        .filter(region::Column::Code.is_in(codes))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.code, r.name))
-        .collect())
 }
 
 /// Rows of `E` by id, `chunk` ids a query.
@@ -414,58 +398,6 @@ pub async fn accountability_items_after<C: ConnectionTrait>(
         .limit(PAGE)
         .all(db)
         .await?)
-}
-
-/// A unit an accountability item is raised against.
-#[derive(Debug, Clone)]
-pub struct Unit {
-    pub id: i64,
-    pub name: String,
-    /// An inspector's badge number.
-    pub badge_no: Option<String>,
-}
-
-/// The units of one kind with these ids.
-pub async fn units<C: ConnectionTrait>(
-    db: &C,
-    kind: AccountableKind,
-    ids: &[i64],
-) -> AppResult<Vec<Unit>> {
-    Ok(match kind {
-        AccountableKind::Department => {
-            by_id::<department::Entity, _>(db, ids, department::Column::Id, NAMES_PER_QUERY)
-                .await?
-                .into_iter()
-                .map(|d| Unit {
-                    id: d.id,
-                    name: d.name,
-                    badge_no: None,
-                })
-                .collect()
-        }
-        AccountableKind::Enterprise => {
-            by_id::<enterprise::Entity, _>(db, ids, enterprise::Column::Id, NAMES_PER_QUERY)
-                .await?
-                .into_iter()
-                .map(|e| Unit {
-                    id: e.id,
-                    name: e.name,
-                    badge_no: None,
-                })
-                .collect()
-        }
-        AccountableKind::Inspector => {
-            by_id::<inspector::Entity, _>(db, ids, inspector::Column::Id, NAMES_PER_QUERY)
-                .await?
-                .into_iter()
-                .map(|i| Unit {
-                    id: i.id,
-                    name: i.name,
-                    badge_no: Some(i.badge_no),
-                })
-                .collect()
-        }
-    })
 }
 
 // The timeliness report.

@@ -1,10 +1,10 @@
 //! 报送及时性: per department in scope, its incidents of the period and how
-//! their initial reports met the deadlines and the direct-report duty.
+//! their initial reports met the deadlines and the direct-report duty, with the
+//! initial reports entered afterwards (补录) counted apart.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entities::ReportStage;
 use reports::export::{
     Meta, Sink, Written,
     timeliness::{TimelinessRow, timeliness_report},
@@ -15,7 +15,7 @@ use super::{store, writer::blocking};
 use crate::{
     domain::{
         Period,
-        reporting::{Deadlines, IncidentFacts, ReportFacts, Verdict, judge},
+        reporting::{Deadlines, Duty, DutyStatus, ReportFacts, Verdict, judge},
     },
     error::AppResult,
     service::{
@@ -33,28 +33,34 @@ struct Tally {
 
 impl Tally {
     /// Counts one incident: whether its initial report met the deadline and
-    /// the direct-report duty, and its points.
-    fn add(&mut self, verdict: &Verdict, reports: &[ReportFacts], now: DateTime<Utc>) {
-        let initial = reports
-            .iter()
-            .filter(|r| r.stage == ReportStage::Initial)
-            .min_by_key(|r| r.reported_at);
+    /// the direct-report duty, whether it was backfilled (补录), and its points.
+    fn add(&mut self, verdict: &Verdict, reports: &[ReportFacts], deadlines: &Deadlines) {
+        let initial = verdict.deadlines.iter().find(|d| d.duty == Duty::Initial);
+        let report = initial
+            .and_then(|d| d.report_id)
+            .and_then(|id| reports.iter().find(|r| r.id == id));
         let row = &mut self.row;
         row.incidents += 1;
-        match initial {
-            Some(report) if report.reported_at <= verdict.initial_due => row.on_time += 1,
-            Some(report) => {
-                let late = minutes_late(report.reported_at, verdict.initial_due);
+        match (initial.map(|d| d.status), report) {
+            (Some(DutyStatus::OnTime), _) => row.on_time += 1,
+            (Some(DutyStatus::Late), Some(report)) => {
+                let late = minutes_late(report.counted_at(deadlines), verdict.initial_due);
                 row.late += 1;
                 row.minutes_late += late;
                 row.max_minutes_late = std::cmp::max(row.max_minutes_late, late);
             }
-            None if now <= verdict.initial_due => row.pending += 1,
-            None => row.missing += 1,
+            (Some(DutyStatus::Pending), _) => row.pending += 1,
+            _ => row.missing += 1,
+        }
+        if report.is_some_and(|r| r.backfilled) {
+            row.backfilled += 1;
+            if verdict.status(Duty::Initial) == Some(DutyStatus::OnTime) {
+                row.backfilled_on_time += 1;
+            }
         }
         if verdict.direct_required {
             row.direct_required += 1;
-            if initial.is_some_and(|r| r.direct) {
+            if report.is_some_and(|r| r.direct) {
                 row.direct_done += 1;
             }
         }
@@ -119,13 +125,8 @@ pub(super) async fn write<C: ConnectionTrait>(
             continue;
         }
         let reports = by_incident.remove(&incident.id).unwrap_or_default();
-        let facts = IncidentFacts {
-            occurred_at: incident.occurred_at,
-            derived: incident.derived_severity,
-            stated: incident.stated_severity,
-        };
-        let verdict = judge(&facts, &reports, deadlines, now);
-        tally.add(&verdict, &reports, now);
+        let verdict = judge(&incident.facts(), &reports, deadlines, now);
+        tally.add(&verdict, &reports, deadlines);
     }
     let rows: Vec<TimelinessRow> = tallies.into_iter().map(Tally::finish).collect();
     let count = rows.len() as u64;

@@ -1,15 +1,20 @@
-//! The score list leadership reads, in the caller's scope.
+//! The score list leadership reads, in the caller's scope, with when its
+//! period was last computed and by whom.
 
 use entities::Role;
 use sea_orm::ConnectionTrait;
 
 use super::{
-    model::{ScoreFilter, ScoreView, SubjectKey},
-    store::list::{self as store, Visible},
+    model::{Computation, ScoreFilter, ScoreList, ScoreView, SubjectKey},
+    store::{
+        computation as computations,
+        list::{self as store, Visible},
+    },
 };
 use crate::{
+    domain::Period,
     error::AppResult,
-    service::{Actor, Page, Paged},
+    service::{Actor, Page},
 };
 
 /// Roles that read scores.
@@ -20,8 +25,20 @@ const READERS: &[Role] = &[
     Role::Department,
 ];
 
+/// When a period was last computed and by whom, or that it never was.
+///
+/// # Errors
+/// When the database fails.
+pub async fn computation<C: ConnectionTrait>(db: &C, period: &Period) -> AppResult<Computation> {
+    let period = period.to_string();
+    let last = computations::find(db, &period).await?;
+    Ok(Computation { period, last })
+}
+
 /// Lists scores the caller may see, best first: supervisors, leaders and admins
 /// their region; a department its own row and its jurisdiction's enterprises.
+/// With a period, says when it was last computed (or that it never was), so
+/// that an empty list is never mistaken for a period with nothing in it.
 ///
 /// # Errors
 /// 403 for inspectors; when the database fails.
@@ -30,7 +47,7 @@ pub async fn list<C: ConnectionTrait>(
     actor: &Actor,
     filter: &ScoreFilter,
     page: Page,
-) -> AppResult<Paged<ScoreView>> {
+) -> AppResult<ScoreList> {
     actor.require(READERS, "read scores")?;
     let visible = match actor.role {
         Role::Department => Visible::Department {
@@ -41,7 +58,11 @@ pub async fn list<C: ConnectionTrait>(
     };
     let scores = store::list(db, &visible, filter, page).await?;
     let names = store::names(db, &scores.items).await?;
-    Ok(scores.map(|score| {
+    let computation = match &filter.period {
+        Some(period) => Some(computation(db, period).await?),
+        None => None,
+    };
+    let scores = scores.map(|score| {
         let subject = SubjectKey {
             kind: score.subject_kind,
             id: score.subject_id,
@@ -50,5 +71,9 @@ pub async fn list<C: ConnectionTrait>(
             name: names.get(&subject).cloned().unwrap_or_default(),
             score,
         }
-    }))
+    });
+    Ok(ScoreList {
+        scores,
+        computation,
+    })
 }

@@ -5,8 +5,9 @@
 //! the period ([`sums`]), the parts, overall, grade and rank computed in memory
 //! by the pure rules of [`crate::domain::scoring`] ([`rows`]), the rows
 //! compared with the stored ones and only those that changed written, the new
-//! accountability items inserted, and one audit entry. Running it again on the
-//! same data writes nothing.
+//! accountability items inserted, the period's computation recorded (when, by
+//! whom, how), and one audit entry. Running it again on the same data writes
+//! no score and raises no item.
 
 mod list;
 pub mod model;
@@ -18,16 +19,19 @@ mod timer;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, SubsecRound as _, Utc};
-use entities::{AccountabilityReason, Role, SubjectKind};
+use entities::{AccountabilityReason, ComputeTrigger, Role, SubjectKind};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 pub use self::{
-    list::list,
-    model::{ScoreFilter, ScoreRow, ScoreView, ScoringRules, SubjectKey, SubjectSums},
+    list::{computation, list},
+    model::{
+        Computation, ScoreFilter, ScoreList, ScoreRow, ScoreView, ScoringRules, SubjectKey,
+        SubjectSums,
+    },
     rows::{Rows, build_rows},
 };
 use self::{
-    store::{read, read_apart, rows::StoredScore},
+    store::{computation::Done, read, read_apart, rows::StoredScore},
     sums::Gathered,
     timer::StepTimer,
 };
@@ -92,11 +96,20 @@ pub async fn recompute(
         ));
     }
     let period = Period::parse(period).map_err(|e| AppError::BadRequest(e.to_string().into()))?;
-    recompute_period(db, actor, &period, &ScoringRules::of(policy), Utc::now()).await
+    let rules = ScoringRules::of(policy);
+    recompute_period(
+        db,
+        actor,
+        &period,
+        &rules,
+        Utc::now(),
+        ComputeTrigger::Request,
+    )
+    .await
 }
 
-/// Recomputes one period as of `now`: the body of `spotcheck score` and the
-/// nightly job. Idempotent.
+/// Recomputes one period as of `now`, and records when, by whom and how: the
+/// body of the API call, `spotcheck score` and the nightly job. Idempotent.
 ///
 /// # Errors
 /// When the database fails.
@@ -106,6 +119,7 @@ pub async fn recompute_period(
     period: &Period,
     rules: &ScoringRules,
     now: DateTime<Utc>,
+    trigger: ComputeTrigger,
 ) -> AppResult<Summary> {
     let now = now.trunc_subsecs(6);
     let mut timer = StepTimer::start();
@@ -136,6 +150,12 @@ pub async fn recompute_period(
         raised,
         computed_at: now,
     };
+    let done = Done {
+        departments: summary.departments,
+        enterprises: summary.enterprises,
+        changed: summary.changed,
+    };
+    store::computation::record(&txn, &summary.period, actor, trigger, done, now).await?;
     audit_recompute(&txn, actor, &summary).await?;
     txn.commit().await?;
     timer.done("commit");
@@ -245,7 +265,9 @@ pub async fn nightly(
     let rules = ScoringRules::of(policy);
     let mut done = Vec::new();
     for period in nightly_periods(now) {
-        done.push(recompute_period(db, &Actor::system(), &period, &rules, now).await?);
+        let actor = Actor::system();
+        let trigger = ComputeTrigger::Schedule;
+        done.push(recompute_period(db, &actor, &period, &rules, now, trigger).await?);
     }
     Ok(done)
 }

@@ -1,7 +1,7 @@
 //! What a recomputation passes from step to step: the subjects, their sums,
 //! their score rows, and the policy numbers it applies.
 
-use entities::{Grade, SubjectKind, score};
+use entities::{Grade, SubjectKind, score, score_computation};
 
 use crate::{
     config::Policy,
@@ -10,6 +10,7 @@ use crate::{
         reporting::Deadlines,
         scoring::{Parts, Tally, WeightedSum, Weights},
     },
+    service::Paged,
 };
 
 /// A scored subject: a department or an enterprise.
@@ -140,4 +141,22 @@ pub struct ScoreView {
     pub score: score::Model,
     /// The department's or enterprise's name.
     pub name: String,
+}
+
+/// When a period was last computed and by whom, or that it never was.
+#[derive(Debug, Clone)]
+pub struct Computation {
+    /// The period, in canonical form.
+    pub period: String,
+    /// Its last recomputation; `None` if it was never computed.
+    pub last: Option<score_computation::Model>,
+}
+
+/// A page of scores, with where their period stands when one was asked for.
+#[derive(Debug, Clone)]
+pub struct ScoreList {
+    /// The rows.
+    pub scores: Paged<ScoreView>,
+    /// The period's computation, when the filter names a period.
+    pub computation: Option<Computation>,
 }

@@ -184,16 +184,20 @@ fn add_reporting(
                 .or_default();
             entry.reporting.add(verdict.points, 1.0);
         }
-        for (reason, due) in verdict.flags {
-            if period.contains(due) {
+        for flag in verdict.flags {
+            if period.contains(flag.at) {
+                let (evidence_kind, evidence_id) = match flag.report_id {
+                    Some(report) => (EvidenceKind::IncidentReport, report),
+                    None => (EvidenceKind::Incident, incident.id),
+                };
                 items.push(NewItem {
-                    period: Period::month_of(due).to_string(),
+                    period: Period::month_of(flag.at).to_string(),
                     subject_kind: AccountableKind::Department,
                     subject_id: incident.department_id,
                     region_code: region(Some(&incident.region_code)),
-                    reason,
-                    evidence_kind: EvidenceKind::Incident,
-                    evidence_id: incident.id,
+                    reason: flag.reason,
+                    evidence_kind,
+                    evidence_id,
                 });
             }
         }

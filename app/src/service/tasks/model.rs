@@ -217,8 +217,6 @@ pub struct OverduePublication {
     pub region_code: String,
     /// The month of the deadline, `YYYY-MM`.
     pub period: String,
-    /// When it was reviewed and when it was due, for people.
-    pub note: String,
     /// When it is raised.
     pub raised_at: DateTime<Utc>,
 }

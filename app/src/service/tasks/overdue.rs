@@ -70,7 +70,7 @@ pub async fn raise_publication_overdue(
         if today <= deadline {
             continue;
         }
-        let Some(item) = overdue_item(&txn, &task, reviewed_at, deadline, now).await? else {
+        let Some(item) = overdue_item(&txn, &task, deadline, now).await? else {
             continue;
         };
         store::insert_publication_overdue(&txn, item).await?;
@@ -95,7 +95,6 @@ pub async fn raise_publication_overdue(
 async fn overdue_item<C: ConnectionTrait>(
     db: &C,
     task: &check_task::Model,
-    reviewed_at: DateTime<Utc>,
     deadline: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Option<OverduePublication>> {
@@ -113,10 +112,6 @@ async fn overdue_item<C: ConnectionTrait>(
         department_id,
         region_code: task.region_code.clone(),
         period: format!("{}", deadline.format("%Y-%m")),
-        note: format!(
-            "reviewed on {}, due for publication by {deadline}",
-            china_date(reviewed_at)
-        ),
         raised_at: now,
     }))
 }

@@ -1,7 +1,9 @@
 //! Every statement about accountability items: the keys already raised, the
-//! insert of new ones, the lists callers read and the status they move; and,
-//! in [`missed_duties`], the sweeps that find duties missed.
+//! insert of new ones, the lists callers read and the status they move; in
+//! [`history`], the steps items took and what their units and evidence are;
+//! and, in [`missed_duties`], the sweeps that find duties missed.
 
+pub mod history;
 pub mod missed_duties;
 
 use std::{
@@ -94,7 +96,7 @@ enum Source {
 }
 
 /// The columns the insert fills, and from what.
-const COLUMNS: [(&str, Source); 11] = [
+const COLUMNS: [(&str, Source); 10] = [
     ("period", Source::Row(0, None)),
     ("subject_kind", Source::Row(1, None)),
     ("subject_id", Source::Row(2, Some("bigint"))),
@@ -103,7 +105,6 @@ const COLUMNS: [(&str, Source); 11] = [
     ("evidence_kind", Source::Row(4, None)),
     ("evidence_id", Source::Row(5, Some("bigint"))),
     ("status", Source::Sql("$3")),
-    ("note", Source::Sql("NULL")),
     ("created_at", Source::Sql("$4")),
     ("updated_at", Source::Sql("$4")),
 ];
@@ -260,7 +261,7 @@ pub async fn list<C: ConnectionTrait>(
         .await
 }
 
-/// Stores an item's new status and notes.
+/// Stores an item's new status.
 ///
 /// # Errors
 /// When the database fails.
@@ -268,12 +269,10 @@ pub async fn set_status<C: ConnectionTrait>(
     db: &C,
     item: accountability_item::Model,
     status: AccountabilityStatus,
-    notes: Option<String>,
     now: DateTime<Utc>,
 ) -> AppResult<accountability_item::Model> {
     let mut model = item.into_active_model();
     model.status = Set(status);
-    model.note = Set(notes);
     model.updated_at = Set(now);
     Ok(model.update(db).await?)
 }
@@ -286,7 +285,7 @@ mod tests {
     fn both_engines_insert_the_same_columns() {
         let (columns, conflict) = (
             "INSERT INTO accountability_item (period, subject_kind, subject_id, region_code, \
-             reason, evidence_kind, evidence_id, status, note, created_at, updated_at) SELECT ",
+             reason, evidence_kind, evidence_id, status, created_at, updated_at) SELECT ",
             " ON CONFLICT (period, subject_kind, subject_id, reason, evidence_kind, evidence_id) \
              DO NOTHING",
         );
@@ -294,7 +293,7 @@ mod tests {
             insert_sql(DbBackend::Postgres),
             format!(
                 "{columns}r.v->>0, r.v->>1, (r.v->>2)::bigint, r.v->>3, $2, r.v->>4, \
-                 (r.v->>5)::bigint, $3, NULL, $4, $4 \
+                 (r.v->>5)::bigint, $3, $4, $4 \
                  FROM json_array_elements($1::json) AS r(v){conflict}"
             )
         );
@@ -302,7 +301,7 @@ mod tests {
             insert_sql(DbBackend::Sqlite),
             format!(
                 "{columns}value->>0, value->>1, value->>2, value->>3, $2, value->>4, value->>5, \
-                 $3, NULL, $4, $4 FROM json_each($1) WHERE TRUE{conflict}"
+                 $3, $4, $4 FROM json_each($1) WHERE TRUE{conflict}"
             )
         );
     }

@@ -39,6 +39,20 @@ pub async fn find<C: ConnectionTrait>(db: &C, code: &str) -> AppResult<Option<re
     Ok(region::Entity::find_by_id(code.to_owned()).one(db).await?)
 }
 
+/// The names of the regions with these codes, by code.
+pub async fn names<C: ConnectionTrait>(
+    db: &C,
+    codes: Vec<String>,
+) -> AppResult<std::collections::HashMap<String, String>> {
+    Ok(region::Entity::find()
+        .filter(region::Column::Code.is_in(codes))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.name))
+        .collect())
+}
+
 /// Inserts a region.
 pub async fn insert<C: ConnectionTrait>(
     db: &C,

@@ -1,9 +1,11 @@
 //! Every statement of the scoring capability, and how they run: the
 //! recomputation's lock and PostgreSQL settings ([`begin_recompute`]), its
 //! reads in transactions and tasks of their own ([`read`], [`read_apart`]),
-//! the aggregates it reads ([`sums`]), the rows it writes ([`rows`]), and the
-//! list leadership reads ([`list`]).
+//! the aggregates it reads ([`sums`]), the rows it writes ([`rows`]), the
+//! record of when each period was computed ([`computation`]), and the list
+//! leadership reads ([`list`]).
 
+pub mod computation;
 pub(super) mod list;
 pub(super) mod rows;
 pub mod sums;

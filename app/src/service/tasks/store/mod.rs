@@ -456,7 +456,6 @@ pub async fn insert_publication_overdue<C: ConnectionTrait>(
         evidence_kind: Set(EvidenceKind::Task),
         evidence_id: Set(item.task_id),
         status: Set(AccountabilityStatus::Open),
-        note: Set(Some(item.note)),
         created_at: Set(item.raised_at),
         updated_at: Set(item.raised_at),
         ..Default::default()

@@ -1,15 +1,17 @@
-//! Every query of the accounts capability: users, their failed logins and
-//! their sessions.
+//! Every query of the accounts capability: users here, their sessions in
+//! [`sessions`] and the failed logins in [`failures`].
+
+pub mod failures;
+pub mod sessions;
 
 use chrono::{DateTime, Utc};
-use entities::{Role, department, session, user};
+use entities::{Role, department, user};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _, sea_query::Expr,
+    IntoActiveModel as _, QueryFilter, QueryOrder, QuerySelect, QueryTrait as _,
 };
 
 use crate::{
-    domain::lockout::LoginFailures,
     error::AppResult,
     service::{Actor, Page, Paged},
 };
@@ -39,19 +41,6 @@ pub async fn lock_user<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<
         .await?)
 }
 
-/// Stores the user's failed logins and lock.
-pub async fn save_login_failures<C: ConnectionTrait>(
-    db: &C,
-    found: &user::Model,
-    failures: LoginFailures,
-) -> AppResult<()> {
-    let mut model = found.clone().into_active_model();
-    model.failed_logins = Set(failures.in_a_row);
-    model.locked_until = Set(failures.locked_until);
-    model.update(db).await?;
-    Ok(())
-}
-
 /// A user to store, the password already hashed.
 #[derive(Debug, Clone)]
 pub struct UserRow {
@@ -73,14 +62,36 @@ pub async fn insert_user<C: ConnectionTrait>(db: &C, row: UserRow) -> AppResult<
         role: Set(row.role),
         department_id: Set(row.department_id),
         active: Set(true),
-        failed_logins: Set(0),
-        locked_until: Set(None),
+        must_change_password: Set(false),
         created_at: Set(row.at),
         updated_at: Set(row.at),
         ..Default::default()
     }
     .insert(db)
     .await?)
+}
+
+/// A password to store.
+#[derive(Debug, Clone)]
+pub struct NewPassword {
+    /// Its PHC string.
+    pub hash: String,
+    /// Whether its user must change it at the next login.
+    pub temporary: bool,
+}
+
+/// Stores a user's new password.
+pub async fn set_password<C: ConnectionTrait>(
+    db: &C,
+    existing: &user::Model,
+    password: NewPassword,
+    at: DateTime<Utc>,
+) -> AppResult<user::Model> {
+    let mut model = existing.clone().into_active_model();
+    model.password_hash = Set(password.hash);
+    model.must_change_password = Set(password.temporary);
+    model.updated_at = Set(at);
+    Ok(model.update(db).await?)
 }
 
 /// What changes on a user; role and department are always written.
@@ -90,8 +101,9 @@ pub struct UserUpdate {
     pub department_id: Option<i64>,
     /// Enabled or disabled, when that changes.
     pub active: Option<bool>,
-    /// A new password's PHC string; it clears failed logins and any lock.
-    pub password_hash: Option<String>,
+    /// A new password's PHC string, and whether it is temporary (to be
+    /// changed at the next login).
+    pub password: Option<NewPassword>,
     /// When it changes.
     pub at: DateTime<Utc>,
 }
@@ -108,10 +120,9 @@ pub async fn update_user<C: ConnectionTrait>(
     if let Some(active) = change.active {
         model.active = Set(active);
     }
-    if let Some(hash) = change.password_hash {
-        model.password_hash = Set(hash);
-        model.failed_logins = Set(0);
-        model.locked_until = Set(None);
+    if let Some(password) = change.password {
+        model.password_hash = Set(password.hash);
+        model.must_change_password = Set(password.temporary);
     }
     model.updated_at = Set(change.at);
     Ok(model.update(db).await?)
@@ -146,77 +157,4 @@ pub async fn department<C: ConnectionTrait>(
     id: i64,
 ) -> AppResult<Option<department::Model>> {
     Ok(department::Entity::find_by_id(id).one(db).await?)
-}
-
-/// Opens a session for a token stored by its digest.
-pub async fn insert_session<C: ConnectionTrait>(
-    db: &C,
-    user_id: i64,
-    token_sha256: String,
-    at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> AppResult<()> {
-    session::ActiveModel {
-        user_id: Set(user_id),
-        token_sha256: Set(token_sha256),
-        created_at: Set(at),
-        last_seen_at: Set(at),
-        expires_at: Set(expires_at),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
-
-/// The session of a token digest, if any.
-pub async fn session_by_digest<C: ConnectionTrait>(
-    db: &C,
-    token_sha256: String,
-) -> AppResult<Option<session::Model>> {
-    Ok(session::Entity::find()
-        .filter(session::Column::TokenSha256.eq(token_sha256))
-        .one(db)
-        .await?)
-}
-
-/// Records that the session was used at `at`.
-pub async fn touch_session<C: ConnectionTrait>(
-    db: &C,
-    id: i64,
-    at: DateTime<Utc>,
-) -> AppResult<()> {
-    session::Entity::update_many()
-        .col_expr(session::Column::LastSeenAt, Expr::value(at))
-        .filter(session::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Ends one session.
-pub async fn delete_session<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<()> {
-    session::Entity::delete_by_id(id).exec(db).await?;
-    Ok(())
-}
-
-/// Ends the session of a token digest.
-pub async fn delete_session_by_digest<C: ConnectionTrait>(
-    db: &C,
-    token_sha256: String,
-) -> AppResult<()> {
-    session::Entity::delete_many()
-        .filter(session::Column::TokenSha256.eq(token_sha256))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Ends every session of a user; returns how many there were.
-pub async fn delete_user_sessions<C: ConnectionTrait>(db: &C, user_id: i64) -> AppResult<u64> {
-    let result = session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user_id))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
 }
