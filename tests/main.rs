@@ -19,6 +19,7 @@ mod e2e {
     pub mod auth;
     pub mod backfill;
     pub mod backup;
+    pub mod china_time;
     pub mod demo;
     pub mod demo_check;
     pub mod directories;

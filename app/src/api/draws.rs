@@ -1,6 +1,5 @@
 //! `/plans/{id}/draws` and `/draws`: running and verifying draws.
 
-use chrono::{DateTime, Utc};
 use entities::{DrawTrigger, SeedSource, draw};
 use poem::{IntoResponse, web::Data};
 use poem_openapi::{
@@ -12,6 +11,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created};
 use crate::{
+    domain::china_time::ChinaTime,
     service::draws::{self, DrawRequest, DrawView},
     state::AppState,
 };
@@ -80,7 +80,7 @@ pub struct Draw {
     /// `cron` or `manual`.
     pub trigger: DrawTrigger,
     /// When.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// The draw that replaced this one.
     pub superseded_by: Option<i64>,
     /// Why it was replaced.
@@ -109,7 +109,7 @@ pub struct DrawSummary {
     /// `cron` or `manual`.
     pub trigger: DrawTrigger,
     /// When.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// The draw that replaced this one.
     pub superseded_by: Option<i64>,
 }
@@ -128,7 +128,7 @@ impl From<draw::Model> for DrawSummary {
             population_size: d.population_size,
             population_sha256: d.population_sha256,
             trigger: d.trigger,
-            created_at: d.created_at,
+            created_at: d.created_at.into(),
             superseded_by: d.superseded_by,
         }
     }
@@ -149,7 +149,7 @@ impl From<DrawView> for Draw {
             population_size: d.population_size,
             population_sha256: d.population_sha256,
             trigger: d.trigger,
-            created_at: d.created_at,
+            created_at: d.created_at.into(),
             superseded_by: d.superseded_by,
             supersede_reason: d.supersede_reason,
             tasks: v
