@@ -16,7 +16,7 @@ use crate::{
 pub struct AuditEntry {
     /// Sequence number: 1, 2, 3… with no gaps.
     pub id: i64,
-    /// When (UTC).
+    /// When.
     pub at: ChinaTime,
     /// The acting user's id.
     pub actor_user_id: Option<i64>,
@@ -94,7 +94,8 @@ pub struct AuditApi;
 impl AuditApi {
     /// List audit entries
     ///
-    /// Newest first. `action` matches a prefix, such as `auth.`.
+    /// Newest first. `action` matches a prefix, such as `auth.`; `since` and
+    /// `until` bound the time (China time when given without an offset).
     #[oai(path = "/audit", method = "get")]
     #[expect(clippy::too_many_arguments, reason = "one parameter per query field")]
     async fn list(
