@@ -20,6 +20,7 @@ mod e2e {
     pub mod backfill;
     pub mod backup;
     pub mod cancellations;
+    pub mod china_time;
     pub mod demo;
     pub mod demo_check;
     pub mod directories;

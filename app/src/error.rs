@@ -368,10 +368,40 @@ pub fn with_retry_after(mut response: Response, secs: u64) -> Response {
     response
 }
 
+/// A request poem-openapi could not read, in words for people: a query
+/// parameter or a body field it names (a bad time names its field and shows
+/// an accepted example), Chinese first.
+fn unreadable_input(err: &poem::Error) -> Option<Msg> {
+    use poem_openapi::error::{ParseParamError, ParseRequestPayloadError};
+    if let Some(param) = err.downcast_ref::<ParseParamError>() {
+        let (name, reason) = (param.name, &param.reason);
+        return Some(msg!("参数 {name}：{reason}", "parameter {name}: {reason}"));
+    }
+    let payload = err.downcast_ref::<ParseRequestPayloadError>()?;
+    // The schema name of the object adds nothing for people.
+    let reason = payload
+        .reason
+        .split(" (occurred while parsing \"")
+        .next()
+        .unwrap_or_default();
+    Some(msg!(
+        "请求体无效：{reason}",
+        "invalid request body: {reason}"
+    ))
+}
+
 /// Turns any error that reached the edge of the server into the JSON error shape.
 pub async fn render(err: poem::Error) -> Response {
     if let Some(app) = err.downcast_ref::<AppError>() {
         return app.as_response();
+    }
+    if let Some(message) = unreadable_input(&err) {
+        return json_error(
+            err.status(),
+            "bad_request",
+            message.localized().to_owned(),
+            None,
+        );
     }
     let status = err.status();
     let code = match status {

@@ -1,12 +1,12 @@
 //! `/audit`: the audit log, for administrators.
 
-use chrono::{DateTime, Utc};
 use entities::audit_log;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 
 use super::{ApiTags, BearerAuth, ListPage, page};
 use crate::{
+    domain::china_time::ChinaTime,
     service::audit::{self, AuditFilter},
     state::AppState,
 };
@@ -16,8 +16,8 @@ use crate::{
 pub struct AuditEntry {
     /// Sequence number: 1, 2, 3… with no gaps.
     pub id: i64,
-    /// When (UTC).
-    pub at: DateTime<Utc>,
+    /// When.
+    pub at: ChinaTime,
     /// The acting user's id.
     pub actor_user_id: Option<i64>,
     /// The acting username, or `system`.
@@ -48,7 +48,7 @@ impl From<audit_log::Model> for AuditEntry {
     fn from(m: audit_log::Model) -> Self {
         Self {
             id: m.id,
-            at: m.at,
+            at: m.at.into(),
             actor_user_id: m.actor_user_id,
             actor: m.actor,
             role: m.role,
@@ -94,7 +94,8 @@ pub struct AuditApi;
 impl AuditApi {
     /// List audit entries
     ///
-    /// Newest first. `action` matches a prefix, such as `auth.`.
+    /// Newest first. `action` matches a prefix, such as `auth.`; `since` and
+    /// `until` bound the time (China time when given without an offset).
     #[oai(path = "/audit", method = "get")]
     #[expect(clippy::too_many_arguments, reason = "one parameter per query field")]
     async fn list(
@@ -104,8 +105,8 @@ impl AuditApi {
         action: Query<Option<String>>,
         actor: Query<Option<String>>,
         object_kind: Query<Option<String>>,
-        since: Query<Option<DateTime<Utc>>>,
-        until: Query<Option<DateTime<Utc>>>,
+        since: Query<Option<ChinaTime>>,
+        until: Query<Option<ChinaTime>>,
         #[oai(name = "page")] number: Query<Option<u64>>,
         page_size: Query<Option<u64>>,
     ) -> poem::Result<Json<ListPage<AuditEntry>>> {
@@ -113,8 +114,8 @@ impl AuditApi {
             action: action.0,
             actor: actor.0,
             object_kind: object_kind.0,
-            since: since.0,
-            until: until.0,
+            since: since.0.map(ChinaTime::utc),
+            until: until.0.map(ChinaTime::utc),
         };
         let paged = audit::list(
             &state.db,

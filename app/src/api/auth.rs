@@ -1,12 +1,11 @@
 //! `POST /auth/login`, `POST /auth/logout`, `GET /me`.
 
-use chrono::{DateTime, Utc};
 use entities::Role;
 use poem::{Request, web::Data};
 use poem_openapi::{Object, OpenApi, payload::Json};
 
 use super::{ApiTags, BearerAuth, NoContent, source_addr};
-use crate::{service, state::AppState};
+use crate::{domain::china_time::ChinaTime, service, state::AppState};
 
 /// Username and password.
 #[derive(Object)]
@@ -24,7 +23,7 @@ pub struct LoginAnswer {
     /// Bearer token for the `Authorization` header; shown only here.
     pub token: String,
     /// When the session ends at the latest (it also ends after idling).
-    pub expires_at: DateTime<Utc>,
+    pub expires_at: ChinaTime,
     /// The user's role.
     pub role: Role,
     /// The password is temporary (set by an administrator): every call but
@@ -80,7 +79,7 @@ impl AuthApi {
         .await?;
         Ok(Json(LoginAnswer {
             token: outcome.token,
-            expires_at: outcome.expires_at,
+            expires_at: outcome.expires_at.into(),
             role: outcome.role,
             password_change_required: outcome.password_change_required,
         }))

@@ -1,5 +1,10 @@
 //! [`ChinaTime`] as an OpenAPI `date-time`: answered at `+08:00` in whole
 //! seconds, read with any offset or none (China time).
+//!
+//! A bad time is refused with an accepted example, in the request's language.
+//! poem-openapi names a query parameter in its error but not a field of a
+//! JSON body, so body fields read themselves with [`field`] or
+//! [`optional_field`] through `#[oai(deserialize_with = "...")]`.
 
 use std::borrow::Cow;
 
@@ -13,7 +18,55 @@ use poem_openapi::{
 };
 use serde_json::Value;
 
-use crate::domain::china_time::ChinaTime;
+use crate::{
+    domain::china_time::{ChinaTime, EXAMPLE, EXAMPLE_ZH},
+    i18n::Msg,
+    msg,
+};
+
+/// Reads `value` as a time; errors say what is wrong without naming a field.
+fn parse_text(text: &str) -> ParseResult<ChinaTime> {
+    ChinaTime::parse(text).map_err(|e| ParseError::custom(e.describe().localized()))
+}
+
+/// Reads the JSON body field `name` as a time, naming it in any error.
+///
+/// # Errors
+/// The field is missing, not a string, or not a time.
+pub fn field(name: &str, value: Option<Value>) -> ParseResult<ChinaTime> {
+    read_field(name, value)
+        .and_then(|at| {
+            at.ok_or_else(|| {
+                msg!(
+                    "{name}：缺少时间，应如 {EXAMPLE_ZH}",
+                    "{name}: a time is required, e.g. {EXAMPLE}"
+                )
+            })
+        })
+        .map_err(|m| ParseError::custom(m.localized()))
+}
+
+/// Reads the JSON body field `name` as a time if it is there (and not
+/// `null`), naming it in any error.
+///
+/// # Errors
+/// The field is not a string, or not a time.
+pub fn optional_field(name: &str, value: Option<Value>) -> ParseResult<Option<ChinaTime>> {
+    read_field(name, value).map_err(|m| ParseError::custom(m.localized()))
+}
+
+fn read_field(name: &str, value: Option<Value>) -> Result<Option<ChinaTime>, Msg> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => ChinaTime::parse(&text)
+            .map(Some)
+            .map_err(|e| e.message(name)),
+        Some(_) => Err(msg!(
+            "{name}：时间应写成字符串，如 {EXAMPLE_ZH}",
+            "{name}: a time is written as a string, e.g. {EXAMPLE}"
+        )),
+    }
+}
 
 impl Type for ChinaTime {
     const IS_REQUIRED: bool = true;
@@ -51,7 +104,7 @@ impl Type for ChinaTime {
 impl ParseFromJSON for ChinaTime {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         match value.unwrap_or_default() {
-            Value::String(text) => ChinaTime::parse(&text).map_err(ParseError::custom),
+            Value::String(text) => parse_text(&text),
             other => Err(ParseError::expected_type(other)),
         }
     }
@@ -59,14 +112,14 @@ impl ParseFromJSON for ChinaTime {
 
 impl ParseFromParameter for ChinaTime {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        ChinaTime::parse(value).map_err(ParseError::custom)
+        parse_text(value)
     }
 }
 
 impl ParseFromMultipartField for ChinaTime {
     async fn parse_from_multipart(field: Option<Field>) -> ParseResult<Self> {
         match field {
-            Some(field) => ChinaTime::parse(&field.text().await?).map_err(ParseError::custom),
+            Some(field) => parse_text(&field.text().await?),
             None => Err(ParseError::expected_input()),
         }
     }

@@ -1,6 +1,5 @@
 //! `/conflicts`: who must never be drawn for whom (回避).
 
-use chrono::{DateTime, Utc};
 use entities::conflict;
 use poem::web::Data;
 use poem_openapi::{
@@ -11,6 +10,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, NoContent, page};
 use crate::{
+    domain::china_time::ChinaTime,
     service::directories::conflicts::{self, ConflictInput},
     state::AppState,
 };
@@ -29,7 +29,7 @@ pub struct Conflict {
     /// Why.
     pub reason: String,
     /// Recorded.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
 }
 
 impl From<conflict::Model> for Conflict {
@@ -40,7 +40,7 @@ impl From<conflict::Model> for Conflict {
             enterprise_id: m.enterprise_id,
             department_id: m.department_id,
             reason: m.reason,
-            created_at: m.created_at,
+            created_at: m.created_at.into(),
         }
     }
 }

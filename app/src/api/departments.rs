@@ -1,6 +1,5 @@
 //! `/departments`.
 
-use chrono::{DateTime, Utc};
 use entities::{DepartmentKind, department};
 use poem::web::Data;
 use poem_openapi::{
@@ -11,6 +10,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, page};
 use crate::{
+    domain::china_time::ChinaTime,
     service::directories::departments::{self, DepartmentFilter, DepartmentInput},
     state::AppState,
 };
@@ -31,9 +31,9 @@ pub struct Department {
     /// Parent department.
     pub parent_id: Option<i64>,
     /// Created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// Last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: ChinaTime,
 }
 
 impl From<department::Model> for Department {
@@ -45,8 +45,8 @@ impl From<department::Model> for Department {
             kind: m.kind,
             region_code: m.region_code,
             parent_id: m.parent_id,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
+            created_at: m.created_at.into(),
+            updated_at: m.updated_at.into(),
         }
     }
 }

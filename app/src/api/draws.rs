@@ -1,6 +1,5 @@
 //! `/plans/{id}/draws` and `/draws`: running and verifying draws.
 
-use chrono::{DateTime, Utc};
 use entities::{CancelReason, DrawTrigger, SeedSource, draw};
 use poem::{IntoResponse, web::Data};
 use poem_openapi::{
@@ -81,7 +80,7 @@ pub struct Draw {
     /// `cron` or `manual`.
     pub trigger: DrawTrigger,
     /// When.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// The draw that replaced this one.
     pub superseded_by: Option<i64>,
     /// Why it was replaced.
@@ -129,7 +128,7 @@ pub struct DrawSummary {
     /// `cron` or `manual`.
     pub trigger: DrawTrigger,
     /// When.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// The draw that replaced this one.
     pub superseded_by: Option<i64>,
 }
@@ -148,7 +147,7 @@ impl From<draw::Model> for DrawSummary {
             population_size: d.population_size,
             population_sha256: d.population_sha256,
             trigger: d.trigger,
-            created_at: d.created_at,
+            created_at: d.created_at.into(),
             superseded_by: d.superseded_by,
         }
     }
@@ -169,7 +168,7 @@ impl From<DrawView> for Draw {
             population_size: d.population_size,
             population_sha256: d.population_sha256,
             trigger: d.trigger,
-            created_at: d.created_at,
+            created_at: d.created_at.into(),
             superseded_by: d.superseded_by,
             supersede_reason: d.supersede_reason,
             tasks: v

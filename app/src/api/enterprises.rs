@@ -1,6 +1,5 @@
 //! `/enterprises`.
 
-use chrono::{DateTime, Utc};
 use entities::{CreditClass, EnterpriseStatus, Industry, RiskLevel, enterprise};
 use poem::web::Data;
 use poem_openapi::{
@@ -11,6 +10,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, page};
 use crate::{
+    domain::china_time::ChinaTime,
     service::directories::enterprises::{self, EnterpriseFilter, EnterpriseInput},
     state::AppState,
 };
@@ -37,9 +37,9 @@ pub struct Enterprise {
     /// Operating status.
     pub status: EnterpriseStatus,
     /// Created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// Last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: ChinaTime,
 }
 
 impl From<enterprise::Model> for Enterprise {
@@ -54,8 +54,8 @@ impl From<enterprise::Model> for Enterprise {
             credit_class: m.credit_class,
             key_supervision: m.key_supervision,
             status: m.status,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
+            created_at: m.created_at.into(),
+            updated_at: m.updated_at.into(),
         }
     }
 }

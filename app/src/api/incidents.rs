@@ -6,9 +6,10 @@ use poem_openapi::{
     Enum, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
+    types::ParseResult,
 };
 
-use super::{ApiTags, BearerAuth, Created, ListPage, page, period_filter};
+use super::{ApiTags, BearerAuth, Created, ListPage, china_time, page, period_filter};
 use crate::{
     domain::{
         china_time::ChinaTime,
@@ -245,10 +246,26 @@ pub struct InitialReportBody {
     pub summary: Option<String>,
 }
 
+/// `occurred_at` of a body, named in its error.
+fn occurred_at(value: Option<serde_json::Value>) -> ParseResult<ChinaTime> {
+    china_time::field("occurred_at", value)
+}
+
+/// `reported_at` of a body, named in its error.
+fn reported_at(value: Option<serde_json::Value>) -> ParseResult<ChinaTime> {
+    china_time::field("reported_at", value)
+}
+
+/// An optional `reported_at` of a body, named in its error.
+fn optional_reported_at(value: Option<serde_json::Value>) -> ParseResult<Option<ChinaTime>> {
+    china_time::optional_field("reported_at", value)
+}
+
 /// A new incident.
 #[derive(Object)]
 pub struct IncidentBody {
     /// When it happened.
+    #[oai(deserialize_with = "occurred_at")]
     pub occurred_at: ChinaTime,
     /// `accident` or `natural_disaster`.
     pub kind: IncidentKind,
@@ -279,6 +296,7 @@ pub struct ReportBody {
     /// Not accepted (422): the filing time is when the server receives the
     /// report. A report first filed on paper or by phone is entered through
     /// `POST /api/v1/incidents/{id}/reports/backfill`.
+    #[oai(deserialize_with = "optional_reported_at")]
     pub reported_at: Option<ChinaTime>,
     /// Went directly to the ministry (直报).
     #[oai(default)]
@@ -318,6 +336,7 @@ pub struct BackfillBody {
     pub stage: ReportStage,
     /// When it was first filed: not in the future, not before the incident
     /// nor before the previous report.
+    #[oai(deserialize_with = "reported_at")]
     pub reported_at: ChinaTime,
     /// Went directly to the ministry (直报).
     #[oai(default)]

@@ -1,6 +1,5 @@
 //! `/indicator-sets`: versioned indicator systems (抽查事项清单).
 
-use chrono::{DateTime, Utc};
 use entities::{IndicatorCategory, IndicatorSetStatus, SubjectKind, indicator};
 use poem::web::Data;
 use poem_openapi::{
@@ -11,6 +10,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, page};
 use crate::{
+    domain::china_time::ChinaTime,
     service::indicator_sets::{self, IndicatorInput, IndicatorSetInput, SetFilter, SetView},
     state::AppState,
 };
@@ -74,9 +74,9 @@ pub struct IndicatorSet {
     /// Its indicators.
     pub indicators: Vec<Indicator>,
     /// Created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// Last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: ChinaTime,
 }
 
 impl From<SetView> for IndicatorSet {
@@ -90,8 +90,8 @@ impl From<SetView> for IndicatorSet {
             superseded_by: v.set.superseded_by,
             in_use: v.in_use,
             indicators: v.indicators.into_iter().map(Indicator::from).collect(),
-            created_at: v.set.created_at,
-            updated_at: v.set.updated_at,
+            created_at: v.set.created_at.into(),
+            updated_at: v.set.updated_at.into(),
         }
     }
 }

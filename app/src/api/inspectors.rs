@@ -1,6 +1,5 @@
 //! `/inspectors`.
 
-use chrono::{DateTime, Utc};
 use entities::{Industry, inspector};
 use poem::web::Data;
 use poem_openapi::{
@@ -11,6 +10,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, page};
 use crate::{
+    domain::china_time::ChinaTime,
     service::directories::inspectors::{self, InspectorFilter, InspectorInput, industries_of},
     state::AppState,
 };
@@ -35,9 +35,9 @@ pub struct Inspector {
     /// Linked login.
     pub user_id: Option<i64>,
     /// Created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// Last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: ChinaTime,
 }
 
 impl From<inspector::Model> for Inspector {
@@ -51,8 +51,8 @@ impl From<inspector::Model> for Inspector {
             region_code: m.region_code,
             active: m.active,
             user_id: m.user_id,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
+            created_at: m.created_at.into(),
+            updated_at: m.updated_at.into(),
         }
     }
 }

@@ -1,12 +1,11 @@
 //! `/jobs`: scheduled job runs.
 
-use chrono::{DateTime, FixedOffset, SubsecRound as _, Utc};
 use entities::job_run;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 
 use super::{ApiTags, BearerAuth, ListPage, page};
-use crate::{domain::workdays::CHINA, service::job_runs, state::AppState};
+use crate::{domain::china_time::ChinaTime, service::job_runs, state::AppState};
 
 /// One fire of a scheduled job, run by one instance.
 #[derive(Object)]
@@ -16,13 +15,13 @@ pub struct JobRun {
     /// The job, such as `plan.draw.7` or `tasks.overdue`.
     pub job_name: String,
     /// The scheduled fire time.
-    pub fire_time: DateTime<Utc>,
+    pub fire_time: ChinaTime,
     /// The instance that ran it.
     pub instance: String,
     /// Started.
-    pub started_at: DateTime<Utc>,
+    pub started_at: ChinaTime,
     /// Finished.
-    pub finished_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<ChinaTime>,
     /// `running`, `ok`, `failed` or `skipped`.
     pub outcome: String,
     /// What it did, or why it failed.
@@ -42,7 +41,7 @@ pub struct RegisteredJob {
     /// `skip`: missed fires are not made up.
     pub catch_up: String,
     /// The next fire time, China time; absent when the cron never fires again.
-    pub next_fire_at: Option<DateTime<FixedOffset>>,
+    pub next_fire_at: Option<ChinaTime>,
 }
 
 impl From<scheduler::JobInfo> for RegisteredJob {
@@ -55,9 +54,7 @@ impl From<scheduler::JobInfo> for RegisteredJob {
                 scheduler::CatchUp::Skip => "skip",
             }
             .to_owned(),
-            next_fire_at: job
-                .next_fire_at
-                .map(|t| t.with_timezone(&CHINA).trunc_subsecs(0)),
+            next_fire_at: job.next_fire_at.map(ChinaTime::from),
         }
     }
 }
@@ -67,10 +64,10 @@ impl From<job_run::Model> for JobRun {
         Self {
             id: m.id,
             job_name: m.job_name,
-            fire_time: m.fire_time,
+            fire_time: m.fire_time.into(),
             instance: m.instance,
-            started_at: m.started_at,
-            finished_at: m.finished_at,
+            started_at: m.started_at.into(),
+            finished_at: m.finished_at.map(ChinaTime::from),
             outcome: m.outcome,
             message: m.message,
             taken_over_from: m.taken_over_from,

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use entities::{Industry, PlanStatus, RiskLevel, SubjectKind, check_plan};
 use poem::web::Data;
 use poem_openapi::{
@@ -13,6 +12,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, page};
 use crate::{
+    domain::china_time::ChinaTime,
     service::plans::{self, PlanFilter, PlanSpec, spec_of},
     state::AppState,
 };
@@ -61,9 +61,9 @@ pub struct Plan {
     /// The owning department.
     pub owner_department_id: Option<i64>,
     /// Created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// Last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: ChinaTime,
 }
 
 impl From<check_plan::Model> for Plan {
@@ -90,8 +90,8 @@ impl From<check_plan::Model> for Plan {
             indicator_set_id: spec.indicator_set_id,
             status: spec.status,
             owner_department_id: m.owner_department_id,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
+            created_at: m.created_at.into(),
+            updated_at: m.updated_at.into(),
         }
     }
 }

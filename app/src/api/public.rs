@@ -1,6 +1,6 @@
 //! `/public/v1`: published results (一公开), no login.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use entities::{HazardGrade, HazardStatus, hazard_item};
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, OpenApiService, param::Query, payload::Json};
@@ -11,7 +11,7 @@ use super::{
     page,
 };
 use crate::{
-    domain::workdays::china_date,
+    domain::{china_time::ChinaTime, workdays::china_date},
     service::{
         draws,
         tasks::{self, PublishedResult},
@@ -72,7 +72,7 @@ pub struct PublicResult {
     /// Hazards found, their deadlines and their rectification.
     pub hazards: Vec<PublicHazard>,
     /// When it was published.
-    pub published_at: DateTime<Utc>,
+    pub published_at: ChinaTime,
     /// The draw that chose this check: its seed and how the seed was chosen
     /// (`random`, `given`, `public_text`; `unrecorded` before that was recorded).
     pub draw: Option<PublicDraw>,
@@ -91,7 +91,7 @@ impl From<PublishedResult> for PublicResult {
             result: m.result,
             score: m.score,
             hazards: r.hazards.into_iter().map(PublicHazard::new).collect(),
-            published_at: m.published_at,
+            published_at: m.published_at.into(),
             draw: r.draw.map(PublicDraw::from),
         }
     }

@@ -1,6 +1,5 @@
 //! `/regions`: GB/T 2260 administrative divisions.
 
-use chrono::{DateTime, Utc};
 use entities::{RegionLevel, region};
 use poem::web::Data;
 use poem_openapi::{
@@ -11,6 +10,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, NoContent, page};
 use crate::{
+    domain::china_time::ChinaTime,
     service::directories::regions::{self, RegionFilter, RegionInput},
     state::AppState,
 };
@@ -27,9 +27,9 @@ pub struct Region {
     /// The parent region.
     pub parent_code: Option<String>,
     /// Created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// Last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: ChinaTime,
 }
 
 impl From<region::Model> for Region {
@@ -39,8 +39,8 @@ impl From<region::Model> for Region {
             name: m.name,
             level: m.level,
             parent_code: m.parent_code,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
+            created_at: m.created_at.into(),
+            updated_at: m.updated_at.into(),
         }
     }
 }

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use entities::{
     AccountabilityReason, AccountabilityStatus, AccountableKind, ComputeTrigger, EvidenceKind,
     Grade, SubjectKind, accountability_entry,
@@ -54,7 +53,7 @@ pub struct Score {
     /// Rank by overall within the same kind and region level; ties share a rank.
     pub rank: Option<i32>,
     /// When these values were computed (a recomputation that changes nothing keeps it).
-    pub computed_at: DateTime<Utc>,
+    pub computed_at: ChinaTime,
 }
 
 impl From<ScoreView> for Score {
@@ -74,7 +73,7 @@ impl From<ScoreView> for Score {
             overall: s.overall,
             grade: s.grade,
             rank: s.rank,
-            computed_at: s.computed_at,
+            computed_at: s.computed_at.into(),
         }
     }
 }
@@ -163,7 +162,7 @@ pub struct Recomputed {
     /// New accountability items by reason; recomputing again raises none.
     pub raised: HashMap<String, u64>,
     /// The time stamped on the rows written.
-    pub computed_at: DateTime<Utc>,
+    pub computed_at: ChinaTime,
 }
 
 impl From<Summary> for Recomputed {
@@ -174,7 +173,7 @@ impl From<Summary> for Recomputed {
             enterprises: s.enterprises,
             changed: s.changed,
             raised: s.raised.into_iter().collect(),
-            computed_at: s.computed_at,
+            computed_at: s.computed_at.into(),
         }
     }
 }

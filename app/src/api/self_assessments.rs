@@ -1,6 +1,5 @@
 //! `/self-assessments`: departments' own assessments against an indicator set.
 
-use chrono::{DateTime, Utc};
 use entities::{AssessmentStatus, SubjectKind};
 use poem::web::Data;
 use poem_openapi::{
@@ -11,6 +10,7 @@ use poem_openapi::{
 
 use super::{ApiTags, BearerAuth, Created, ListPage, page, period_filter};
 use crate::{
+    domain::china_time::ChinaTime,
     service::self_assessments::{
         self, AssessmentFilter, AssessmentInput, AssessmentView, ItemInput,
     },
@@ -57,11 +57,11 @@ pub struct SelfAssessment {
     /// The data-security percentage the items give (100 × Σ wᵢ·pᵢ/maxᵢ ÷ Σ wᵢ).
     pub data_security: Option<f64>,
     /// Submitted.
-    pub submitted_at: Option<DateTime<Utc>>,
+    pub submitted_at: Option<ChinaTime>,
     /// Created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// Last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: ChinaTime,
 }
 
 impl From<AssessmentView> for SelfAssessment {
@@ -84,9 +84,9 @@ impl From<AssessmentView> for SelfAssessment {
                 })
                 .collect(),
             data_security: v.data_security,
-            submitted_at: a.submitted_at,
-            created_at: a.created_at,
-            updated_at: a.updated_at,
+            submitted_at: a.submitted_at.map(ChinaTime::from),
+            created_at: a.created_at.into(),
+            updated_at: a.updated_at.into(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `/tasks`: check tasks, their findings and their lifecycle.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use entities::{
     CancelReason, HazardGrade, Industry, InspectorRole, RiskLevel, SubjectKind, TaskStatus,
     finding, task_cancellation, task_return,
@@ -147,7 +147,7 @@ pub struct Task {
     /// Each time it was sent back, oldest first.
     pub returns: Vec<TaskReturn>,
     /// When it is due.
-    pub due_at: DateTime<Utc>,
+    pub due_at: ChinaTime,
     /// Lifecycle state; `superseded` when a redraw replaced its draw,
     /// `cancelled` when a supervisor took it out of its draw.
     pub status: TaskStatus,
@@ -160,15 +160,15 @@ pub struct Task {
     /// Weighted indicator points out of 100, set on review.
     pub score: Option<f64>,
     /// Started.
-    pub started_at: Option<DateTime<Utc>>,
+    pub started_at: Option<ChinaTime>,
     /// Submitted.
-    pub submitted_at: Option<DateTime<Utc>>,
+    pub submitted_at: Option<ChinaTime>,
     /// Reviewed.
-    pub reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_at: Option<ChinaTime>,
     /// The last day to publish: the 20th working day after review (China time).
     pub publish_by: Option<NaiveDate>,
     /// Published.
-    pub published_at: Option<DateTime<Utc>>,
+    pub published_at: Option<ChinaTime>,
 }
 
 impl From<TaskView> for Task {
@@ -215,17 +215,17 @@ impl From<TaskView> for Task {
                 })
                 .collect(),
             returns: v.returns.into_iter().map(TaskReturn::from).collect(),
-            due_at: t.due_at,
+            due_at: t.due_at.into(),
             status: t.status,
             cancellation: v.cancellation.map(TaskCancellation::from),
             replaces: v.replaces,
             overdue: t.overdue,
             score: t.score,
-            started_at: t.started_at,
-            submitted_at: t.submitted_at,
-            reviewed_at: t.reviewed_at,
+            started_at: t.started_at.map(ChinaTime::from),
+            submitted_at: t.submitted_at.map(ChinaTime::from),
+            reviewed_at: t.reviewed_at.map(ChinaTime::from),
             publish_by: v.publish_by,
-            published_at: t.published_at,
+            published_at: t.published_at.map(ChinaTime::from),
         }
     }
 }
@@ -250,7 +250,7 @@ pub struct Finding {
     /// Rectification deadline of that hazard.
     pub rectify_by: Option<NaiveDate>,
     /// Recorded.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
     /// Whether it is the finding that counts for its indicator: not replaced
     /// by a later one, not withdrawn.
     pub counts: bool,
@@ -271,7 +271,7 @@ impl From<finding::Model> for Finding {
             description: m.description,
             hazard_grade: m.hazard_grade,
             rectify_by: m.rectify_by,
-            created_at: m.created_at,
+            created_at: m.created_at.into(),
             counts: !m.superseded && m.withdrawn_at.is_none(),
             updated_at: m.updated_at.map(ChinaTime::from),
             withdrawn_at: m.withdrawn_at.map(ChinaTime::from),

@@ -35,7 +35,7 @@ pub struct User {
     /// The password is temporary (set by an administrator) and must be changed at the next login.
     pub must_change_password: bool,
     /// Created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: ChinaTime,
 }
 
 impl User {
@@ -48,7 +48,7 @@ impl User {
             active: m.active,
             locked_until: locked_until.map(ChinaTime),
             must_change_password: m.must_change_password,
-            created_at: m.created_at,
+            created_at: m.created_at.into(),
         }
     }
 

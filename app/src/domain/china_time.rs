@@ -10,6 +10,7 @@ use std::fmt;
 use chrono::{DateTime, NaiveDateTime, SubsecRound as _, Utc};
 
 use super::workdays::CHINA;
+use crate::{i18n::Msg, msg};
 
 /// An instant, shown in China time with whole seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -18,12 +19,37 @@ pub struct ChinaTime(pub DateTime<Utc>);
 /// An example that every parse error shows.
 pub const EXAMPLE: &str = "2026-12-07T09:30:00+08:00 or 2026-12-07 09:30 (China time)";
 
+/// [`EXAMPLE`] in Chinese.
+pub const EXAMPLE_ZH: &str = "2026-12-07T09:30:00+08:00 或 2026-12-07 09:30（不带时区即北京时间）";
+
 /// Why a time could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("'{given}' is not a time; expected e.g. {EXAMPLE}")]
 pub struct TimeError {
     /// The text given.
     pub given: String,
+}
+
+impl TimeError {
+    /// What is wrong, with an accepted example.
+    #[must_use]
+    pub fn describe(&self) -> Msg {
+        let given = &self.given;
+        msg!(
+            "时间格式无效（“{given}”），应如 {EXAMPLE_ZH}",
+            "'{given}' is not a time; expected e.g. {EXAMPLE}"
+        )
+    }
+
+    /// What is wrong with the value of `field`, with an accepted example.
+    #[must_use]
+    pub fn message(&self, field: &str) -> Msg {
+        let what = self.describe();
+        Msg::new(
+            format!("{field}：{}", what.zh()),
+            format!("{field}: {}", what.en()),
+        )
+    }
 }
 
 impl ChinaTime {
@@ -35,6 +61,14 @@ impl ChinaTime {
     pub fn parse(text: &str) -> Result<Self, TimeError> {
         let text = text.trim();
         if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+            return Ok(Self(at.to_utc()));
+        }
+        // An unescaped `+` in a query string arrives as a space:
+        // `2026-12-07T09:30:00 08:00`.
+        if let Some((time, offset)) = text.rsplit_once(' ')
+            && time.contains('T')
+            && let Ok(at) = DateTime::parse_from_rfc3339(&format!("{time}+{offset}"))
+        {
             return Ok(Self(at.to_utc()));
         }
         let naive = [
@@ -114,6 +148,11 @@ mod tests {
         assert_eq!(parsed("2026-12-07 09:30"), "2026-12-07T09:30:00+08:00");
         assert_eq!(parsed("2026-12-07T09:30:15"), "2026-12-07T09:30:15+08:00");
         assert_eq!(parsed(" 2026-12-07 09:30:15 "), "2026-12-07T09:30:15+08:00");
+        assert_eq!(
+            parsed("2026-12-07T09:30:00 08:00"),
+            "2026-12-07T09:30:00+08:00",
+            "a + lost in a query string"
+        );
     }
 
     #[test]
@@ -124,5 +163,30 @@ mod tests {
             "{message}"
         );
         assert!(ChinaTime::parse("2026-02-30 10:00").is_err());
+        assert!(ChinaTime::parse("2026-12-07 09:30 08:00").is_err());
+    }
+
+    #[test]
+    fn a_bad_time_names_its_field_in_both_languages() {
+        let Err(error) = ChinaTime::parse("明天") else {
+            panic!("明天 is not a time");
+        };
+        let message = error.message("occurred_at");
+        assert!(
+            message
+                .zh()
+                .starts_with("occurred_at：时间格式无效（“明天”）")
+                && message.zh().contains("2026-12-07 09:30"),
+            "{}",
+            message.zh()
+        );
+        assert!(
+            message
+                .en()
+                .starts_with("occurred_at: '明天' is not a time")
+                && message.en().contains(EXAMPLE),
+            "{}",
+            message.en()
+        );
     }
 }
