@@ -118,6 +118,23 @@ impl ServerProcess {
         &self.startup
     }
 
+    /// Logs `username` in over HTTP; the bearer token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(format!("http://{}/api/v1/auth/login", self.addr))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("login answered")
+            .json()
+            .await
+            .expect("JSON");
+        answer["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no token for {username}: {answer}"))
+            .to_owned()
+    }
+
     /// The process id.
     #[must_use]
     pub fn pid(&self) -> u32 {

@@ -1,7 +1,7 @@
 //! The demo data set through the real CLI: realistic, deterministic, and loaded once.
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 use spotcheck_tests::{
     Backend, ServeOptions, ServerProcess, TestApp, TestDb, binary, both_engines,
 };
@@ -115,18 +115,11 @@ async fn migrate_then_serve_with_the_demo_runs_the_jobs_and_lets_the_demo_users_
     .await;
     let base = format!("http://{}", server.addr);
     let client = reqwest::Client::new();
-    let login: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "admin", "password": password_of(server.startup(), "admin")}))
-        .send()
-        .await
-        .expect("login answered")
-        .json()
-        .await
-        .expect("JSON");
-    let token = login["token"].as_str().expect("a token for the demo admin");
+    let token = server
+        .login("admin", &password_of(server.startup(), "admin"))
+        .await;
     let get = |path: &'static str| {
-        let request = client.get(format!("{base}{path}")).bearer_auth(token);
+        let request = client.get(format!("{base}{path}")).bearer_auth(&token);
         async move {
             let response = request.send().await.expect("answered");
             assert_eq!(response.status(), StatusCode::OK, "{path}");

@@ -272,16 +272,9 @@ async fn a_write_that_cannot_get_the_sqlite_lock_in_time_is_answered_503_and_cha
     .await;
     let base = format!("http://{}", server.addr);
     let client = reqwest::Client::new();
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "admin", "password": password_of(server.startup(), "admin")}))
-        .send()
-        .await
-        .expect("login answered")
-        .json()
-        .await
-        .expect("JSON");
-    let token = login["token"].as_str().expect("token").to_owned();
+    let token = server
+        .login("admin", &password_of(server.startup(), "admin"))
+        .await;
     let region = json!({"code": "990000", "name": "测试省", "parent_code": null});
     let create = || {
         client
