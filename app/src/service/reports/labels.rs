@@ -33,20 +33,13 @@ pub fn period(period: &Period) -> String {
 /// 部门 or 企业.
 #[must_use]
 pub fn subject_kind(kind: SubjectKind) -> &'static str {
-    match kind {
-        SubjectKind::Department => "部门",
-        SubjectKind::Enterprise => "企业",
-    }
+    vocab::zh(vocab::SUBJECT_KINDS, kind)
 }
 
 /// 部门, 检查人员 or 企业.
 #[must_use]
 pub fn accountable_kind(kind: AccountableKind) -> &'static str {
-    match kind {
-        AccountableKind::Department => "部门",
-        AccountableKind::Inspector => "检查人员",
-        AccountableKind::Enterprise => "企业",
-    }
+    vocab::zh(vocab::ACCOUNTABLE_KINDS, kind)
 }
 
 /// 国家, 省, 市 or 县.
@@ -69,10 +62,7 @@ pub fn task_status(status: TaskStatus) -> &'static str {
 /// How a draw came about.
 #[must_use]
 pub fn trigger(trigger: DrawTrigger) -> &'static str {
-    match trigger {
-        DrawTrigger::Cron => "定时自动抽取",
-        DrawTrigger::Manual => "人工发起抽取",
-    }
+    vocab::zh(vocab::DRAW_TRIGGERS, trigger)
 }
 
 /// How a draw's seed was chosen, in words; a given seed names who gave it and why.
